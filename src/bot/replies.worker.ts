@@ -1,0 +1,107 @@
+import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Network } from '../contract/mention.js';
+import { QUEUE, ReplyJobSchema } from '../contract/queues.js';
+import type { Database } from '../db/client.js';
+import { findConversation, markReplied } from '../db/conversations.repository.js';
+import { appendEvent } from '../db/events.repository.js';
+import { findMention } from '../db/mentions.repository.js';
+import { findReply, markReplyFailed, markReplyPosted } from '../db/replies.repository.js';
+import { AppError, toAppError } from '../errors.js';
+import type { NetworkConnector } from '../network/connector.js';
+import { type QueueSettings, type Queues, enqueueNotify, startWorker } from '../queueing.js';
+
+export interface ReplyDeps {
+  db: Database;
+  queues: Queues;
+  connectors: Map<Network, NetworkConnector>;
+  logger: Logger;
+  now: () => Date;
+}
+
+/**
+ * Posts one stored reply to its network. The reply id is the idempotency key,
+ * so a retry after a crash between posting and recording is not posted twice
+ * on networks that honour it (Mastodon keeps the key for an hour).
+ */
+export async function postReply(deps: ReplyDeps, replyId: string): Promise<void> {
+  const reply = await findReply(deps.db, replyId);
+  if (!reply) throw new AppError('reply.not_found', `reply ${replyId} is not stored`);
+  if (reply.status !== 'queued') return;
+  const mention = await findMention(deps.db, reply.mentionId);
+  if (!mention) throw new AppError('reply.not_found', `mention ${reply.mentionId} is not stored`);
+  const connector = deps.connectors.get(mention.network as Network);
+  if (!connector) throw new AppError('reply.no_connector', `no ${mention.network} connector is configured`);
+
+  let result: Awaited<ReturnType<NetworkConnector['reply']>>;
+  try {
+    result = await connector.reply({
+      target: { externalId: mention.externalId, authorHandle: mention.authorHandle, url: mention.url },
+      text: reply.text,
+      idempotencyKey: reply.id,
+    });
+  } catch (error) {
+    const failure = toAppError(error);
+    if (!failure.retryable) await recordFailure(deps, reply, failure);
+    throw error;
+  }
+  const at = deps.now();
+  const eventId = await deps.db.transaction(async (tx) => {
+    const posted = await markReplyPosted(
+      tx,
+      reply.id,
+      { networkReplyId: result.externalId, networkReplyUrl: result.url },
+      at,
+    );
+    if (!posted) return undefined;
+    await markReplied(tx, reply.conversationId, at);
+    const event = await appendEvent(tx, {
+      type: 'reply.posted',
+      actor: reply.staffId,
+      conversationId: reply.conversationId,
+      mentionId: reply.mentionId,
+      details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
+    });
+    return event.id;
+  });
+  if (eventId !== undefined) {
+    await enqueueNotify(deps.queues, { type: 'refresh', conversationId: reply.conversationId, eventId });
+  }
+}
+
+async function recordFailure(
+  deps: ReplyDeps,
+  reply: { id: string; conversationId: string; staffId: string },
+  failure: AppError,
+): Promise<void> {
+  await markReplyFailed(deps.db, reply.id, failure.message);
+  await appendEvent(deps.db, {
+    type: 'reply.failed',
+    actor: 'bot',
+    conversationId: reply.conversationId,
+    details: { replyId: reply.id, code: failure.code, message: failure.message },
+  });
+  // The writer must hear that their words did not go out.
+  const conversation = await findConversation(deps.db, reply.conversationId);
+  if (conversation?.slackChannel) {
+    await enqueueNotify(deps.queues, {
+      type: 'ephemeral',
+      channel: conversation.slackChannel,
+      user: reply.staffId,
+      text: `Your reply to @${conversation.authorHandle} was not posted: ${failure.message}`,
+    });
+  }
+}
+
+export function startRepliesWorker(deps: ReplyDeps, settings: QueueSettings): Worker {
+  return startWorker(
+    settings,
+    QUEUE.replies,
+    ReplyJobSchema,
+    ({ replyId }) => postReply(deps, replyId),
+    deps.logger,
+    {
+      concurrency: 4,
+    },
+  );
+}

@@ -1,0 +1,60 @@
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { RequestListener } from 'node:http';
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  apiUrl: string;
+}
+
+export interface SlackApp {
+  app: App;
+  /** The /slack/events handler in HTTP mode; undefined in Socket Mode. */
+  httpListener: RequestListener | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Bolt with HTTP (signature-verified /slack/events) or Socket Mode when an
+ * app token is given. In HTTP mode our own server hosts Bolt's listener, so
+ * ingest, health and Slack share one port.
+ */
+export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
+  const clientOptions = { slackApiUrl: options.apiUrl };
+  if (options.appToken) {
+    const receiver = new SocketModeReceiver({ appToken: options.appToken, clientOptions } as never);
+    const app = new App({
+      token: options.botToken,
+      receiver,
+      clientOptions,
+      deferInitialization: true,
+      logLevel: LogLevel.WARN,
+    });
+    await app.init();
+    return {
+      app,
+      httpListener: undefined,
+      start: async () => void (await app.start()),
+      stop: async () => {
+        await app.stop();
+      },
+    };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret ?? '',
+    endpoints: '/slack/events',
+    // Answer Slack as soon as ack() is called; slow work continues after.
+    processBeforeResponse: false,
+  });
+  const app = new App({
+    token: options.botToken,
+    receiver,
+    clientOptions,
+    deferInitialization: true,
+    logLevel: LogLevel.WARN,
+  });
+  await app.init();
+  return { app, httpListener: receiver.requestListener, start: async () => {}, stop: async () => {} };
+}

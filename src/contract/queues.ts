@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Network } from './mention.js';
+
+/**
+ * The contract between stages: queue names, job payload schemas and job ids.
+ * Stages meet only here and through the src/db repositories.
+ */
+export const QUEUE = {
+  mentions: 'mentions',
+  notify: 'notify',
+  replies: 'replies',
+} as const;
+
+export const MentionJobSchema = z.object({ mentionId: z.string().uuid() });
+export type MentionJob = z.infer<typeof MentionJobSchema>;
+
+export const NotifyJobSchema = z.discriminatedUnion('type', [
+  // A mention reached a conversation: post the root message or a thread reply.
+  z.object({ type: z.literal('mention'), mentionId: z.string().uuid() }),
+  // Something happened to a conversation: redraw its Slack message.
+  z.object({ type: z.literal('refresh'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // Tell one person something only they should see.
+  z.object({
+    type: z.literal('ephemeral'),
+    channel: z.string(),
+    user: z.string(),
+    text: z.string(),
+  }),
+]);
+export type NotifyJob = z.infer<typeof NotifyJobSchema>;
+
+export const ReplyJobSchema = z.object({ replyId: z.string().uuid() });
+export type ReplyJob = z.infer<typeof ReplyJobSchema>;
+
+/**
+ * BullMQ refuses ':' in custom ids, and external ids (Bluesky at-uris) contain
+ * it, so the external id is hashed. The same mention always gets the same id.
+ */
+export function mentionJobId(network: Network, externalId: string): string {
+  return `m-${network}-${createHash('sha256').update(externalId).digest('hex').slice(0, 40)}`;
+}
+
+export function notifyJobId(job: NotifyJob): string | undefined {
+  switch (job.type) {
+    case 'mention':
+      return `n-${job.mentionId}`;
+    case 'refresh':
+      return `r-${job.conversationId}-${job.eventId}`;
+    case 'ephemeral':
+      return undefined;
+  }
+}
+
+export const replyJobId = (replyId: string) => `reply-${replyId}`;

@@ -1,0 +1,31 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { events } from './schema.js';
+
+export type EventRow = typeof events.$inferSelect;
+
+export interface NewEvent {
+  type: string;
+  actor: string;
+  conversationId?: string | null;
+  mentionId?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function appendEvent(db: Executor, event: NewEvent): Promise<EventRow> {
+  const [row] = await db
+    .insert(events)
+    .values({
+      type: event.type,
+      actor: event.actor,
+      conversationId: event.conversationId ?? null,
+      mentionId: event.mentionId ?? null,
+      details: event.details ?? {},
+    })
+    .returning();
+  return row!;
+}
+
+export function listConversationEvents(db: Executor, conversationId: string): Promise<EventRow[]> {
+  return db.select().from(events).where(eq(events.conversationId, conversationId)).orderBy(asc(events.id));
+}

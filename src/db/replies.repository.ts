@@ -1,0 +1,61 @@
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { replies } from './schema.js';
+
+export type ReplyRow = typeof replies.$inferSelect;
+
+/** One modal submission is one reply: a resubmission returns the first row with `created: false`. */
+export async function createReply(
+  db: Executor,
+  values: { conversationId: string; mentionId: string; staffId: string; submissionKey: string; text: string },
+): Promise<{ row: ReplyRow; created: boolean }> {
+  const [row] = await db
+    .insert(replies)
+    .values(values)
+    .onConflictDoNothing({ target: replies.submissionKey })
+    .returning();
+  if (row) return { row, created: true };
+  const [existing] = await db.select().from(replies).where(eq(replies.submissionKey, values.submissionKey));
+  if (!existing) throw new Error('reply vanished between insert and select');
+  return { row: existing, created: false };
+}
+
+export async function findReply(db: Executor, id: string): Promise<ReplyRow | undefined> {
+  const [row] = await db.select().from(replies).where(eq(replies.id, id));
+  return row;
+}
+
+export function listConversationReplies(db: Executor, conversationId: string): Promise<ReplyRow[]> {
+  return db
+    .select()
+    .from(replies)
+    .where(eq(replies.conversationId, conversationId))
+    .orderBy(replies.createdAt);
+}
+
+/** Conditional: only a queued reply becomes posted, so a retried job cannot record it twice. */
+export async function markReplyPosted(
+  db: Executor,
+  id: string,
+  result: { networkReplyId: string; networkReplyUrl: string | undefined },
+  at: Date,
+): Promise<ReplyRow | undefined> {
+  const [row] = await db
+    .update(replies)
+    .set({
+      status: 'posted',
+      networkReplyId: result.networkReplyId,
+      networkReplyUrl: result.networkReplyUrl ?? null,
+      postedAt: at,
+    })
+    .where(and(eq(replies.id, id), eq(replies.status, 'queued')))
+    .returning();
+  return row;
+}
+
+export async function markReplyFailed(db: Executor, id: string, error: string): Promise<void> {
+  await db
+    .update(replies)
+    .set({ status: 'failed', error })
+    .where(and(eq(replies.id, id), eq(replies.status, 'queued')));
+}

@@ -1,0 +1,163 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** People who may act on conversations, upserted from TEAM_FILE at start. */
+export const staff = pgTable('staff', {
+  id: text('id').primaryKey(), // Slack user id
+  name: text('name').notNull(),
+  role: text('role', { enum: ['owner', 'staff'] }).notNull(),
+  skills: jsonb('skills').$type<string[]>().notNull().default([]),
+  languages: jsonb('languages').$type<string[]>().notNull().default([]),
+  timezone: text('timezone').notNull().default('UTC'),
+  capacity: integer('capacity').notNull().default(10),
+  // Dropped from the roster file: kept for history, never assigned, may not act.
+  onRoster: boolean('on_roster').notNull().default(true),
+  awayUntil: timestamp('away_until', { withTimezone: true }),
+  createdAt: createdAt(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    network: text('network').notNull(),
+    account: text('account').notNull(),
+    authorId: text('author_id').notNull(),
+    authorHandle: text('author_handle').notNull(),
+    status: text('status', { enum: ['open', 'replied', 'resolved', 'spam'] })
+      .notNull()
+      .default('open'),
+    assigneeId: text('assignee_id').references(() => staff.id),
+    escalated: boolean('escalated').notNull().default(false),
+    firstMentionId: uuid('first_mention_id'),
+    slackChannel: text('slack_channel'),
+    slackTs: text('slack_ts'),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    firstRepliedAt: timestamp('first_replied_at', { withTimezone: true }),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // At most one open conversation per customer and network: a follow-up joins it.
+    uniqueIndex('conversations_open_author_uq').on(t.network, t.authorId).where(sql`${t.closedAt} is null`),
+    index('conversations_assignee_idx').on(t.assigneeId),
+  ],
+);
+
+export const mentions = pgTable(
+  'mentions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    network: text('network').notNull(),
+    externalId: text('external_id').notNull(),
+    account: text('account').notNull(),
+    authorId: text('author_id').notNull(),
+    authorHandle: text('author_handle').notNull(),
+    authorName: text('author_name'),
+    authorFollowers: integer('author_followers'),
+    authorVerified: boolean('author_verified'),
+    text: text('text').notNull(),
+    url: text('url'),
+    inReplyTo: text('in_reply_to'),
+    kind: text('kind'),
+    postedAt: timestamp('posted_at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    conversationId: uuid('conversation_id').references(() => conversations.id),
+    routedAt: timestamp('routed_at', { withTimezone: true }),
+    notifiedAt: timestamp('notified_at', { withTimezone: true }),
+    slackTs: text('slack_ts'),
+  },
+  (t) => [
+    // Keeps a duplicate harmless long after its queue job is gone.
+    uniqueIndex('mentions_network_external_uq').on(t.network, t.externalId),
+    index('mentions_pending_idx').on(t.receivedAt).where(sql`${t.notifiedAt} is null`),
+  ],
+);
+
+export const assignments = pgTable(
+  'assignments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    assignedBy: text('assigned_by').notNull(), // a staff id, or 'router'
+    reasons: jsonb('reasons').$type<string[]>().notNull(),
+    assignedAt: timestamp('assigned_at', { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (t) => [index('assignments_conversation_idx').on(t.conversationId)],
+);
+
+export const replies = pgTable(
+  'replies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id),
+    mentionId: uuid('mention_id')
+      .notNull()
+      .references(() => mentions.id),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staff.id),
+    // One modal submission is one reply, however often Slack or the user resubmits it.
+    submissionKey: text('submission_key').notNull(),
+    text: text('text').notNull(),
+    status: text('status', { enum: ['queued', 'posted', 'failed'] })
+      .notNull()
+      .default('queued'),
+    networkReplyId: text('network_reply_id'),
+    networkReplyUrl: text('network_reply_url'),
+    error: text('error'),
+    createdAt: createdAt(),
+    postedAt: timestamp('posted_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('replies_submission_uq').on(t.submissionKey)],
+);
+
+/** Append-only log of who did what, when and why. */
+export const events = pgTable(
+  'events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversationId: uuid('conversation_id').references(() => conversations.id),
+    mentionId: uuid('mention_id').references(() => mentions.id),
+    actor: text('actor').notNull(), // a staff id, 'router', 'ingest', 'bot'
+    type: text('type').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('events_conversation_idx').on(t.conversationId, t.id)],
+);
+
+/** Polling positions (since_id, cursors) per network and account. */
+export const cursors = pgTable(
+  'cursors',
+  {
+    network: text('network').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.network, t.key] })],
+);

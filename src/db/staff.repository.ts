@@ -1,0 +1,70 @@
+import { and, count, eq, inArray, isNull, notInArray } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { conversations, staff } from './schema.js';
+
+export type StaffRow = typeof staff.$inferSelect;
+
+export interface RosterEntry {
+  id: string;
+  name: string;
+  role: 'owner' | 'staff';
+  skills: string[];
+  languages: string[];
+  timezone: string;
+  capacity: number;
+}
+
+/** Makes the table match the roster file: new people added, details updated, leavers kept but off the roster. */
+export async function upsertRoster(db: Executor, roster: RosterEntry[]): Promise<void> {
+  const now = new Date();
+  for (const person of roster) {
+    const values = { ...person, onRoster: true, updatedAt: now };
+    await db.insert(staff).values(values).onConflictDoUpdate({ target: staff.id, set: values });
+  }
+  const ids = roster.map((p) => p.id);
+  await db
+    .update(staff)
+    .set({ onRoster: false, updatedAt: now })
+    .where(ids.length ? notInArray(staff.id, ids) : undefined);
+}
+
+export async function findRosterMember(db: Executor, id: string): Promise<StaffRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(staff)
+    .where(and(eq(staff.id, id), eq(staff.onRoster, true)));
+  return row;
+}
+
+export async function findOwner(db: Executor): Promise<StaffRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(staff)
+    .where(and(eq(staff.role, 'owner'), eq(staff.onRoster, true)));
+  return row;
+}
+
+export interface StaffWithLoad extends StaffRow {
+  openConversations: number;
+}
+
+/** The roster with each person's count of open conversations: the router's view of the team. */
+export async function listRosterWithLoad(db: Executor): Promise<StaffWithLoad[]> {
+  const people = await db.select().from(staff).where(eq(staff.onRoster, true)).orderBy(staff.id);
+  if (people.length === 0) return [];
+  const loads = await db
+    .select({ assigneeId: conversations.assigneeId, open: count() })
+    .from(conversations)
+    .where(
+      and(
+        isNull(conversations.closedAt),
+        inArray(
+          conversations.assigneeId,
+          people.map((p) => p.id),
+        ),
+      ),
+    )
+    .groupBy(conversations.assigneeId);
+  const byId = new Map(loads.map((l) => [l.assigneeId, Number(l.open)]));
+  return people.map((p) => ({ ...p, openConversations: byId.get(p.id) ?? 0 }));
+}

@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { WebClient } from '@slack/web-api';
+import type { Worker } from 'bullmq';
+import { registerListeners } from './bot/listeners.js';
+import { startNotifyWorker } from './bot/notify.worker.js';
+import { startRepliesWorker } from './bot/replies.worker.js';
+import { createSlackApp } from './bot/slack-app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import type { Network } from './contract/mention.js';
+import { openDatabase } from './db/client.js';
+import { upsertRoster } from './db/staff.repository.js';
+import { createHttpServer, sendJson } from './http-server.js';
+import { ingestMentionsHandler } from './ingest/ingest.http.js';
+import { startPoller } from './ingest/poller.js';
+import { createLogger } from './logger.js';
+import type { NetworkConnector } from './network/connector.js';
+import { createMastodonConnector } from './network/mastodon.connector.js';
+import { openQueues } from './queueing.js';
+import { startMentionsWorker } from './routing/mentions.worker.js';
+import { recoverStalled } from './routing/recover-stalled.js';
+import { loadTeamFile, rosterEntries } from './team-file.js';
+import { FileError } from './yaml-file.js';
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The composition root: parse once, build dependencies, start every role, stop them in reverse. */
+export async function startFirsthand(config: Config, now: () => Date = () => new Date()): Promise<Running> {
+  const logger = createLogger({ level: config.logLevel, pretty: config.env === 'development' });
+  const team = loadTeamFile(config.teamFile);
+  const database = await openDatabase(config.database);
+  const { db } = database;
+  await upsertRoster(db, rosterEntries(team));
+
+  const queueSettings = { redisUrl: config.redis.url, prefix: config.redis.prefix };
+  const queues = openQueues(queueSettings);
+  const slackApp = await createSlackApp(config.slack);
+  // Workers own retries: the client fails fast and a 429 becomes a delayed job, never a lost or doubled one.
+  const slack = new WebClient(config.slack.botToken, {
+    slackApiUrl: config.slack.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+
+  const connectors = new Map<Network, NetworkConnector>();
+  const mastodon = config.mastodon ? createMastodonConnector(config.mastodon) : undefined;
+  if (mastodon) connectors.set('mastodon', mastodon);
+
+  registerListeners(slackApp.app, { db, queues, now, logger });
+  const workers: Worker[] = [
+    startMentionsWorker({ db, queues, logger, now }, queueSettings),
+    startNotifyWorker({ db, queues, slack, channelId: config.slack.channelId, logger, now }, queueSettings),
+    startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
+  ];
+  const poller =
+    mastodon && config.mastodon && config.mastodon.pollSeconds > 0
+      ? startPoller({ db, queues, logger }, mastodon, config.mastodon.pollSeconds)
+      : undefined;
+  const recovery = setInterval(() => {
+    recoverStalled({ db, queues, now }).catch((error: Error) =>
+      logger.warn({ err: error.message }, 'recovery sweep failed'),
+    );
+  }, 60_000);
+
+  let ready = false;
+  const server = createHttpServer(
+    {
+      'GET /healthz': (_req, res) => sendJson(res, ready ? 200 : 503, { ok: ready }),
+      'POST /ingest/mentions': ingestMentionsHandler({ db, queues, ingestToken: config.ingestToken }),
+    },
+    slackApp.httpListener,
+    logger,
+  );
+  server.listen(config.port, '0.0.0.0');
+  await once(server, 'listening');
+  await slackApp.start();
+  ready = true;
+  const port = (server.address() as AddressInfo).port;
+  logger.info(
+    {
+      port,
+      database: database.driver,
+      slack: config.slack.appToken ? 'socket' : 'http',
+      staff: team.staff.length,
+    },
+    'Firsthand is ready',
+  );
+
+  return {
+    port,
+    async stop() {
+      ready = false;
+      clearInterval(recovery);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      await poller?.stop();
+      await slackApp.stop();
+      // Workers finish the jobs in hand before closing.
+      await Promise.all(workers.map((worker) => worker.close()));
+      await queues.close();
+      await database.close();
+    },
+  };
+}
+
+async function run(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  let running: Running;
+  try {
+    running = await startFirsthand(config);
+  } catch (error) {
+    console.error(error instanceof FileError ? error.message : error);
+    process.exit(1);
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      running.stop().then(
+        () => process.exit(0),
+        (error) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await run();

@@ -1,0 +1,33 @@
+import type { Mention, Network } from '../contract/mention.js';
+
+/** What a reply is threaded to, as the network knows it. */
+export interface ReplyTarget {
+  externalId: string;
+  authorHandle: string;
+  url: string | null;
+}
+
+export interface ReplyRequest {
+  target: ReplyTarget;
+  text: string;
+  /** Stable per reply, so a retried post is not published twice where the network honours it. */
+  idempotencyKey: string;
+}
+
+export interface ReplyResult {
+  externalId: string;
+  url: string | undefined;
+}
+
+export interface PollResult {
+  mentions: Mention[];
+  /** The position to resume from next time; undefined when nothing new arrived. */
+  cursor: string | undefined;
+}
+
+/** One adapter per network: how mentions come in, how replies go out. */
+export interface NetworkConnector {
+  readonly network: Network;
+  reply(request: ReplyRequest): Promise<ReplyResult>;
+  poll?(cursor: string | undefined): Promise<PollResult>;
+}

@@ -1,0 +1,34 @@
+import { AppError } from '../errors.js';
+
+/**
+ * Turns a network's HTTP failure into the error family: 429 and 5xx are
+ * retried (after the network's own reset time when it gives one), anything
+ * else is a permanent refusal that retrying cannot fix.
+ */
+export function httpFailure(
+  network: string,
+  status: number,
+  body: string,
+  retryAt: Date | undefined,
+): AppError {
+  const snippet = body.slice(0, 300);
+  if (status === 429) {
+    const error = new AppError(`${network}.rate_limited`, `${network} rate limit reached: ${snippet}`, true);
+    return Object.assign(error, { retryAt });
+  }
+  if (status >= 500)
+    return new AppError(`${network}.unavailable`, `${network} answered ${status}: ${snippet}`, true);
+  if (status === 401 || status === 403) {
+    return new AppError(
+      `${network}.unauthorized`,
+      `${network} refused our credentials (${status}): ${snippet}`,
+    );
+  }
+  return new AppError(`${network}.rejected`, `${network} refused the request (${status}): ${snippet}`);
+}
+
+/** The moment a rate-limited call may be retried, if the error carries one. */
+export function retryAtOf(error: unknown): Date | undefined {
+  const value = (error as { retryAt?: unknown } | null)?.retryAt;
+  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
+}

@@ -1,0 +1,148 @@
+import { decodeHTML } from 'entities';
+import { z } from 'zod';
+import type { Mention } from '../contract/mention.js';
+import { AppError } from '../errors.js';
+import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
+import { httpFailure } from './http.js';
+
+const Account = z.object({
+  id: z.string(),
+  acct: z.string(),
+  username: z.string(),
+  display_name: z.string().optional(),
+  followers_count: z.number().int().nonnegative().optional(),
+  bot: z.boolean().optional(),
+});
+
+const Status = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  in_reply_to_id: z.string().nullable().optional(),
+  content: z.string(),
+  visibility: z.string().optional(),
+  url: z.string().nullable().optional(),
+  uri: z.string().optional(),
+  account: Account,
+});
+
+const Notification = z.object({
+  id: z.string(),
+  type: z.string(),
+  created_at: z.string(),
+  account: Account,
+  status: Status.optional(),
+});
+
+/** Mastodon status HTML to the plain text a person would read. */
+export function statusText(html: string): string {
+  const withBreaks = html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/p>\s*<p[^>]*>/gi, '\n\n')
+    .replace(/<[^>]*>/g, '');
+  return decodeHTML(withBreaks).trim();
+}
+
+export function normalizeNotification(raw: unknown, ourAccount: string): Mention | undefined {
+  const parsed = Notification.safeParse(raw);
+  if (!parsed.success || parsed.data.type !== 'mention' || !parsed.data.status) return undefined;
+  const { status } = parsed.data;
+  const kind =
+    status.visibility === 'direct' ? 'direct_message' : status.in_reply_to_id ? 'reply' : 'mention';
+  return {
+    network: 'mastodon',
+    externalId: status.id,
+    account: ourAccount,
+    author: {
+      id: status.account.id,
+      handle: status.account.acct,
+      name: status.account.display_name || undefined,
+      followers: status.account.followers_count,
+    },
+    text: statusText(status.content),
+    url: status.url ?? undefined,
+    inReplyTo: status.in_reply_to_id ?? undefined,
+    kind,
+    createdAt: new Date(status.created_at).toISOString(),
+  };
+}
+
+export interface MastodonOptions {
+  url: string;
+  token: string;
+  fetch?: typeof fetch;
+}
+
+/** Plain fetch against the Mastodon REST API; the base URL is the instance (or a stand-in). */
+export function createMastodonConnector(options: MastodonOptions): NetworkConnector & {
+  poll(cursor: string | undefined): Promise<PollResult>;
+} {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.url.replace(/\/$/, '');
+  const headers = { authorization: `Bearer ${options.token}` };
+  let ourAccount: string | undefined;
+
+  async function call(path: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, { ...init, headers: { ...headers, ...init.headers } });
+    } catch (error) {
+      throw new AppError('mastodon.unreachable', `cannot reach ${base}: ${(error as Error).message}`, true);
+    }
+    if (!response.ok) {
+      const reset = response.headers.get('x-ratelimit-reset');
+      throw httpFailure(
+        'mastodon',
+        response.status,
+        await response.text(),
+        reset ? new Date(reset) : undefined,
+      );
+    }
+    return response;
+  }
+
+  async function account(): Promise<string> {
+    if (!ourAccount) {
+      const me = Account.parse(await (await call('/api/v1/accounts/verify_credentials')).json());
+      ourAccount = me.acct;
+    }
+    return ourAccount;
+  }
+
+  return {
+    network: 'mastodon',
+
+    async poll(sinceId) {
+      const acct = await account();
+      const found: unknown[] = [];
+      // Newest first, 40 a page; follow max_id back to since_id so a burst between polls is not cut short.
+      let maxId: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const query = new URLSearchParams({ limit: '40' });
+        query.append('types[]', 'mention');
+        if (sinceId) query.set('since_id', sinceId);
+        if (maxId) query.set('max_id', maxId);
+        const batch = z.array(z.unknown()).parse(await (await call(`/api/v1/notifications?${query}`)).json());
+        found.push(...batch);
+        const last = batch.at(-1) as { id?: string } | undefined;
+        if (batch.length < 40 || !last?.id) break;
+        maxId = last.id;
+      }
+      const newest = (found[0] as { id?: string } | undefined)?.id;
+      const mentions = found
+        .map((n) => normalizeNotification(n, acct))
+        .filter((m): m is Mention => m !== undefined)
+        .reverse();
+      return { mentions, cursor: newest };
+    },
+
+    async reply(request: ReplyRequest): Promise<ReplyResult> {
+      const response = await call('/api/v1/statuses', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
+        body: JSON.stringify({ status: request.text, in_reply_to_id: request.target.externalId }),
+      });
+      const posted = Status.pick({ id: true, url: true }).parse(await response.json());
+      return { externalId: posted.id, url: posted.url ?? undefined };
+    },
+  };
+}

@@ -1,0 +1,136 @@
+import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import {
+  type MentionJob,
+  mentionJobId,
+  type NotifyJob,
+  notifyJobId,
+  QUEUE,
+  type ReplyJob,
+  replyJobId,
+} from './contract/queues.js';
+import type { Network } from './contract/mention.js';
+import { toAppError } from './errors.js';
+import { retryAtOf } from './network/http.js';
+
+/**
+ * Queue settings in one place. Every queue is at-least-once: handlers are
+ * idempotent, so a retry after a crash does no harm.
+ */
+export interface QueueSettings {
+  redisUrl: string;
+  prefix: string;
+}
+
+function connection(settings: QueueSettings): ConnectionOptions {
+  const url = new URL(settings.redisUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username || undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,
+    // BullMQ workers block on Redis; they must wait out a reconnect, not fail.
+    maxRetriesPerRequest: null,
+  };
+}
+
+const defaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  // Keep finished ids for a while so a duplicate add within the hour is a no-op.
+  removeOnComplete: { age: 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export interface Queues {
+  mentions: Queue<MentionJob>;
+  notify: Queue<NotifyJob>;
+  replies: Queue<ReplyJob>;
+  close(): Promise<void>;
+}
+
+export function openQueues(settings: QueueSettings): Queues {
+  const options = { connection: connection(settings), prefix: settings.prefix, defaultJobOptions };
+  const mentions = new Queue<MentionJob>(QUEUE.mentions, options);
+  const notify = new Queue<NotifyJob>(QUEUE.notify, options);
+  const replies = new Queue<ReplyJob>(QUEUE.replies, options);
+  return {
+    mentions,
+    notify,
+    replies,
+    async close() {
+      await Promise.all([mentions.close(), notify.close(), replies.close()]);
+    },
+  };
+}
+
+export async function enqueueMention(
+  queues: Queues,
+  mention: { id: string; network: Network; externalId: string },
+): Promise<void> {
+  await queues.mentions.add(
+    'route',
+    { mentionId: mention.id },
+    { jobId: mentionJobId(mention.network, mention.externalId) },
+  );
+}
+
+export async function enqueueNotify(queues: Queues, job: NotifyJob): Promise<void> {
+  const jobId = notifyJobId(job);
+  await queues.notify.add(job.type, job, jobId ? { jobId } : {});
+}
+
+export async function enqueueReply(queues: Queues, replyId: string): Promise<void> {
+  await queues.replies.add('post', { replyId }, { jobId: replyJobId(replyId) });
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  /** Jobs a second across all workers of this queue, for queues that talk to Slack or a network. */
+  limiter?: { max: number; duration: number };
+}
+
+/**
+ * Starts a worker whose payloads are parsed before the handler sees them. A
+ * payload that cannot parse, or a permanent AppError, fails without retry;
+ * a rate limit waits until the network's own reset time.
+ */
+export function startWorker<S extends z.ZodType>(
+  settings: QueueSettings,
+  name: string,
+  schema: S,
+  handler: (payload: z.output<S>, job: Job) => Promise<void>,
+  logger: Logger,
+  options: WorkerOptions,
+): Worker {
+  const worker = new Worker(
+    name,
+    async (job, token) => {
+      const parsed = schema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.message}`);
+      try {
+        await handler(parsed.data, job);
+      } catch (error) {
+        const appError = toAppError(error);
+        const retryAt = retryAtOf(error);
+        if (retryAt && token) {
+          await job.moveToDelayed(retryAt.getTime(), token);
+          throw new DelayedError();
+        }
+        logger.warn({ queue: name, jobId: job.id, code: appError.code, err: appError.message }, 'job failed');
+        if (!appError.retryable) throw new UnrecoverableError(`${appError.code}: ${appError.message}`);
+        throw appError;
+      }
+    },
+    {
+      connection: connection(settings),
+      prefix: settings.prefix,
+      concurrency: options.concurrency,
+      ...(options.limiter ? { limiter: options.limiter } : {}),
+    },
+  );
+  worker.on('error', (error) => logger.error({ queue: name, err: error.message }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { RosterEntry } from './db/staff.repository.js';
+import { parseYamlFile } from './yaml-file.js';
+
+const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD');
+const TimeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as Europe/Lisbon');
+
+const Person = z.object({
+  id: SlackUserId,
+  name: z.string().min(1),
+  skills: z.array(z.string().min(1)).default([]),
+  languages: z.array(z.string().min(2)).default(['en']),
+  timezone: TimeZone.default('UTC'),
+  capacity: z.number().int().positive().default(10),
+});
+
+export const TeamFileSchema = z
+  .object({
+    business: z.string().min(1),
+    owner: Person,
+    staff: z.array(Person).default([]),
+  })
+  .strict()
+  .superRefine((team, ctx) => {
+    const seen = new Set([team.owner.id]);
+    team.staff.forEach((person, index) => {
+      if (seen.has(person.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['staff', index, 'id'],
+          message: `${person.id} is listed twice`,
+        });
+      }
+      seen.add(person.id);
+    });
+  });
+export type TeamFile = z.infer<typeof TeamFileSchema>;
+
+export function loadTeamFile(path: string): TeamFile {
+  return parseYamlFile(path, TeamFileSchema);
+}
+
+export function rosterEntries(team: TeamFile): RosterEntry[] {
+  return [
+    { ...team.owner, role: 'owner' },
+    ...team.staff.map((person) => ({ ...person, role: 'staff' as const })),
+  ];
+}
