@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /** Structured logs; tokens and secrets are redacted wherever they appear in a logged object. */
 export function createLogger(options: { level: string; pretty: boolean }): Logger {

@@ -1,6 +1,7 @@
 import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Network } from './contract/mention.js';
 import {
   type MentionJob,
   mentionJobId,
@@ -10,7 +11,6 @@ import {
   type ReplyJob,
   replyJobId,
 } from './contract/queues.js';
-import type { Network } from './contract/mention.js';
 import { toAppError } from './errors.js';
 import { retryAtOf } from './network/http.js';
 

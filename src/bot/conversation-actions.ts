@@ -1,3 +1,4 @@
+import type { Network } from '../contract/mention.js';
 import type { Database } from '../db/client.js';
 import {
   escalateToOwner,
@@ -11,7 +12,6 @@ import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { checkReply } from '../network/text-limits.js';
-import type { Network } from '../contract/mention.js';
 import { enqueueNotify, enqueueReply, type Queues } from '../queueing.js';
 
 /**

@@ -9,7 +9,7 @@ import { findMention } from '../db/mentions.repository.js';
 import { findReply, markReplyFailed, markReplyPosted } from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
 import type { NetworkConnector } from '../network/connector.js';
-import { type QueueSettings, type Queues, enqueueNotify, startWorker } from '../queueing.js';
+import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 
 export interface ReplyDeps {
   db: Database;

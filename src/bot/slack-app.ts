@@ -1,5 +1,5 @@
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 
 export interface SlackAppOptions {
   botToken: string;

@@ -1,8 +1,8 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, sendJson } from '../http-server.js';
 import type { Database } from '../db/client.js';
 import { AppError } from '../errors.js';
+import { readBody, sendJson } from '../http-server.js';
 import type { Queues } from '../queueing.js';
 import { acceptMentions, parseMentionsBody } from './accept-mentions.js';
 

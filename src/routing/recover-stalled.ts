@@ -1,6 +1,6 @@
+import type { Network } from '../contract/mention.js';
 import type { Database } from '../db/client.js';
 import { listStalled } from '../db/mentions.repository.js';
-import type { Network } from '../contract/mention.js';
 import { enqueueMention, type Queues } from '../queueing.js';
 
 /**

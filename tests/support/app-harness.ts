@@ -1,0 +1,94 @@
+import { loadConfig } from '../../src/config.js';
+import { startFirsthand } from '../../src/main.js';
+import { type MastodonStandin, startMastodonStandin } from '../../src/standins/mastodon.standin.js';
+import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from './redis.js';
+import { postInteraction } from './slack-requests.js';
+
+export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
+export const INGEST_TOKEN = 'e2e-ingest-token-0123456789';
+export const BOT_TOKEN = 'xoxb-e2e-standin';
+export const CHANNEL = 'C0CUSTOMERS';
+
+export interface Harness {
+  baseUrl: string;
+  slack: SlackStandin;
+  mastodon: MastodonStandin;
+  database: TestDatabase;
+  postMentions(body: unknown, token?: string): Promise<Response>;
+  interact(payload: unknown, options?: { timestamp?: number; unsigned?: boolean }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole app, in this process, on a private PostgreSQL database and queue
+ * prefix, talking real HTTP to the Slack and Mastodon stand-ins.
+ */
+export async function startHarness(
+  options: { env?: Record<string, string>; mastodonPollSeconds?: number } = {},
+) {
+  const slack = await startSlackStandin({ token: BOT_TOKEN });
+  const mastodon = await startMastodonStandin({ token: 'mastodon-token' });
+  const database = await createTestDatabase('postgres');
+  const prefix = testQueuePrefix();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_CHANNEL_ID: CHANNEL,
+    INGEST_TOKEN,
+    TEAM_FILE: 'examples/team.yaml',
+    MASTODON_URL: mastodon.url,
+    MASTODON_TOKEN: 'mastodon-token',
+    MASTODON_POLL_SECONDS: String(options.mastodonPollSeconds ?? 0),
+    ...options.env,
+  });
+  const app = await startFirsthand(config);
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  const harness: Harness = {
+    baseUrl,
+    slack,
+    mastodon,
+    database,
+    postMentions: (body, token = INGEST_TOKEN) =>
+      fetch(`${baseUrl}/ingest/mentions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      }),
+    interact: (payload, opts = {}) => postInteraction(baseUrl, payload, { secret: SIGNING_SECRET, ...opts }),
+    async stop() {
+      await app.stop();
+      await Promise.all([slack.close(), mastodon.close()]);
+      await database.destroy();
+      await dropQueuePrefix(prefix);
+    },
+  };
+  return harness;
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+}

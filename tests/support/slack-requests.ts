@@ -1,0 +1,96 @@
+import { createHmac } from 'node:crypto';
+
+/** Signs a body the way Slack does: v0=HMAC-SHA256(secret, `v0:${timestamp}:${body}`). */
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SlackPostOptions {
+  secret: string;
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Send without a signature header at all. */
+  unsigned?: boolean;
+}
+
+/** POSTs an interactivity payload to /slack/events exactly as Slack would. */
+export function postInteraction(
+  baseUrl: string,
+  payload: unknown,
+  options: SlackPostOptions,
+): Promise<Response> {
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = {
+    'content-type': 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(timestamp),
+  };
+  if (!options.unsigned) headers['x-slack-signature'] = slackSignature(options.secret, timestamp, body);
+  return fetch(`${baseUrl}/slack/events`, { method: 'POST', headers, body });
+}
+
+export function buttonClick(input: {
+  userId: string;
+  actionId: string;
+  value: string;
+  channel: string;
+  messageTs: string;
+  triggerId?: string;
+}) {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0STANDIN', domain: 'standin' },
+    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0STANDIN' },
+    api_app_id: 'A0FIRSTHAND',
+    token: 'legacy-verification-token',
+    trigger_id: input.triggerId ?? `${Date.now()}.1.abcdef`,
+    container: {
+      type: 'message',
+      message_ts: input.messageTs,
+      channel_id: input.channel,
+      is_ephemeral: false,
+    },
+    channel: { id: input.channel, name: 'customers' },
+    message: { type: 'message', ts: input.messageTs, text: '' },
+    response_url: 'https://hooks.slack.invalid/actions/T0/1/x',
+    actions: [
+      {
+        type: 'button',
+        action_id: input.actionId,
+        block_id: 'conversation_actions',
+        value: input.value,
+        text: { type: 'plain_text', text: 'button' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  };
+}
+
+export function viewSubmission(input: {
+  userId: string;
+  viewId: string;
+  callbackId: string;
+  privateMetadata: string;
+  values: Record<string, Record<string, { type: string; value: string | null }>>;
+}) {
+  return {
+    type: 'view_submission',
+    team: { id: 'T0STANDIN', domain: 'standin' },
+    user: { id: input.userId, username: input.userId.toLowerCase(), team_id: 'T0STANDIN' },
+    api_app_id: 'A0FIRSTHAND',
+    token: 'legacy-verification-token',
+    trigger_id: `${Date.now()}.2.abcdef`,
+    view: {
+      id: input.viewId,
+      team_id: 'T0STANDIN',
+      type: 'modal',
+      callback_id: input.callbackId,
+      private_metadata: input.privateMetadata,
+      hash: '1.abc',
+      state: { values: input.values },
+      blocks: [],
+      title: { type: 'plain_text', text: 'Reply' },
+    },
+    response_urls: [],
+  };
+}
