@@ -1,0 +1,148 @@
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  openConversation,
+  resolveConversation,
+  setSlackMessage,
+} from '../../src/db/conversations.repository.js';
+import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
+import { appendEvent } from '../../src/db/events.repository.js';
+import { insertMention, listStalled, markNotified } from '../../src/db/mentions.repository.js';
+import { createReply } from '../../src/db/replies.repository.js';
+import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
+import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
+
+const person = (id: string, role: 'owner' | 'staff' = 'staff') => ({
+  id,
+  name: id,
+  role,
+  skills: [],
+  languages: ['en'],
+  timezone: 'UTC',
+  capacity: 5,
+});
+
+const mentionValues = (externalId: string, authorId = 'a1') => ({
+  network: 'mastodon',
+  externalId,
+  account: 'shop',
+  authorId,
+  authorHandle: authorId,
+  text: 'hello',
+  postedAt: new Date('2026-01-01T10:00:00Z'),
+});
+
+describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+
+  it('upserts the roster and keeps leavers off it', async () => {
+    const { db } = database;
+    await upsertRoster(
+      db,
+      [person('U0OWNER'), person('U0ANN'), person('U0BOB')].map((p, i) =>
+        i === 0 ? { ...p, role: 'owner' as const } : p,
+      ),
+    );
+    await upsertRoster(db, [
+      { ...person('U0OWNER'), role: 'owner' },
+      { ...person('U0ANN'), name: 'Ann B.' },
+    ]);
+    expect((await findRosterMember(db, 'U0ANN'))?.name).toBe('Ann B.');
+    expect(await findRosterMember(db, 'U0BOB')).toBeUndefined();
+    expect((await listRosterWithLoad(db)).map((p) => p.id)).toEqual(['U0ANN', 'U0OWNER']);
+  });
+
+  it('stores a mention once per network and external id', async () => {
+    const { db } = database;
+    const first = await insertMention(db, mentionValues('m-1'));
+    const again = await insertMention(db, { ...mentionValues('m-1'), text: 'changed' });
+    expect(first.inserted).toBe(true);
+    expect(again).toMatchObject({ inserted: false, row: { id: first.row.id, text: 'hello' } });
+    expect((await insertMention(db, { ...mentionValues('m-1'), network: 'bluesky' })).inserted).toBe(true);
+  });
+
+  it('opens one conversation per customer at a time and counts it as load', async () => {
+    const { db } = database;
+    const mention = await insertMention(db, mentionValues('m-2', 'cust'));
+    const values = {
+      network: 'mastodon',
+      account: 'shop',
+      authorId: 'cust',
+      authorHandle: 'cust',
+      firstMentionId: mention.row.id,
+      assigneeId: 'U0ANN',
+      escalated: false,
+      openedAt: new Date(),
+    };
+    const opened = await openConversation(db, values);
+    expect(opened).toBeDefined();
+    expect(await openConversation(db, values)).toBeUndefined();
+    expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
+
+    expect(await setSlackMessage(db, opened!.id, 'C1', '1.1')).toBe(true);
+    expect(await setSlackMessage(db, opened!.id, 'C1', '2.2')).toBe(false);
+    expect(await resolveConversation(db, opened!.id, new Date())).toBeDefined();
+    expect(await resolveConversation(db, opened!.id, new Date())).toBeUndefined();
+    // Resolved, so the customer's next message may open a new one.
+    expect(await openConversation(db, values)).toBeDefined();
+  });
+
+  it('records a notification once and finds what was never shown in Slack', async () => {
+    const { db } = database;
+    const { row } = await insertMention(db, mentionValues('m-3'));
+    const later = new Date(Date.now() + 60_000);
+    expect((await listStalled(db, later, 100)).map((m) => m.id)).toContain(row.id);
+    expect(await markNotified(db, row.id, '3.3', new Date())).toBe(true);
+    expect(await markNotified(db, row.id, '3.4', new Date())).toBe(false);
+    expect((await listStalled(db, later, 100)).map((m) => m.id)).not.toContain(row.id);
+  });
+
+  it('keeps one reply per modal submission', async () => {
+    const { db } = database;
+    const { row: mention } = await insertMention(db, mentionValues('m-4', 'replyee'));
+    const conversation = await openConversation(db, {
+      network: 'mastodon',
+      account: 'shop',
+      authorId: 'replyee',
+      authorHandle: 'replyee',
+      firstMentionId: mention.id,
+      assigneeId: 'U0ANN',
+      escalated: false,
+      openedAt: new Date(),
+    });
+    const values = {
+      conversationId: conversation!.id,
+      mentionId: mention.id,
+      staffId: 'U0ANN',
+      submissionKey: 'V1',
+      text: 'hi',
+    };
+    const first = await createReply(db, values);
+    const second = await createReply(db, { ...values, text: 'different' });
+    expect(first.created).toBe(true);
+    expect(second).toMatchObject({ created: false, row: { id: first.row.id, text: 'hi' } });
+  });
+
+  it('keeps polling positions per network', async () => {
+    const { db } = database;
+    expect(await readCursor(db, 'mastodon', 'mentions')).toBeUndefined();
+    await writeCursor(db, 'mastodon', 'mentions', '10');
+    await writeCursor(db, 'mastodon', 'mentions', '12');
+    expect(await readCursor(db, 'mastodon', 'mentions')).toBe('12');
+  });
+
+  it('never rewrites the event log', async () => {
+    const { db } = database;
+    const event = await appendEvent(db, { type: 'test.happened', actor: 'test' });
+    await expect(
+      db.execute(sql`update events set actor = 'someone else' where id = ${event.id}`),
+    ).rejects.toThrow();
+    await expect(db.execute(sql`delete from events where id = ${event.id}`)).rejects.toThrow();
+  });
+});
