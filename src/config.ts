@@ -4,13 +4,26 @@ import { z } from 'zod';
 const optionalUrl = z.url().optional();
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+const DatabaseEnvSchema = z.object({
+  DATABASE_URL: z.preprocess(blankAsUndefined, optionalUrl),
+  DATA_DIR: z.string().min(1).default('./data'),
+});
+
+/** Just the database settings, for tools (migrations) that need nothing else. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config['database'] {
+  const parsed = DatabaseEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`));
+  }
+  return { url: parsed.data.DATABASE_URL, dataDir: parsed.data.DATA_DIR };
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    DATABASE_URL: z.preprocess(blankAsUndefined, optionalUrl),
-    DATA_DIR: z.string().min(1).default('./data'),
+    ...DatabaseEnvSchema.shape,
     REDIS_URL: z.preprocess(blankAsUndefined, z.url().default('redis://127.0.0.1:6379')),
     QUEUE_PREFIX: z
       .string()
@@ -26,6 +39,32 @@ const EnvSchema = z
     MASTODON_URL: z.preprocess(blankAsUndefined, optionalUrl),
     MASTODON_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     MASTODON_POLL_SECONDS: z.coerce.number().int().min(0).default(30),
+    X_API_URL: z.url().default('https://api.x.com'),
+    X_BEARER_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    X_USER_ID: z.preprocess(
+      blankAsUndefined,
+      z
+        .string()
+        .regex(/^\d{1,19}$/, 'a numeric X user id')
+        .optional(),
+    ),
+    X_CONSUMER_SECRET: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    X_POLL_SECONDS: z.coerce.number().int().min(0).default(60),
+    META_GRAPH_URL: z.url().default('https://graph.facebook.com/v21.0'),
+    META_APP_SECRET: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    META_VERIFY_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    FACEBOOK_PAGE_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    INSTAGRAM_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    INSTAGRAM_USER_ID: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    BLUESKY_SERVICE: z.url().default('https://bsky.social'),
+    BLUESKY_IDENTIFIER: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    BLUESKY_PASSWORD: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    BLUESKY_POLL_SECONDS: z.coerce.number().int().min(0).default(30),
+    GENERIC_WEBHOOK_SECRET: z.preprocess(
+      blankAsUndefined,
+      z.string().min(16, 'at least 16 characters').optional(),
+    ),
+    GENERIC_REPLY_URL: z.preprocess(blankAsUndefined, optionalUrl),
   })
   .superRefine((env, ctx) => {
     // HTTP mode verifies every request with the signing secret; Socket Mode does not use it.
@@ -42,6 +81,26 @@ const EnvSchema = z
         path: [env.MASTODON_URL ? 'MASTODON_TOKEN' : 'MASTODON_URL'],
         message: 'MASTODON_URL and MASTODON_TOKEN go together',
       });
+    }
+    // A network is on when any of its variables is set; then every partner must be set too.
+    const groups: [string, string[]][] = [
+      ['X', ['X_BEARER_TOKEN', 'X_USER_ID']],
+      ['X webhook', ['X_CONSUMER_SECRET', 'X_BEARER_TOKEN', 'X_USER_ID']],
+      ['Meta webhook', ['META_APP_SECRET', 'META_VERIFY_TOKEN']],
+      ['Facebook', ['FACEBOOK_PAGE_TOKEN', 'META_APP_SECRET', 'META_VERIFY_TOKEN']],
+      ['Instagram', ['INSTAGRAM_TOKEN', 'INSTAGRAM_USER_ID', 'META_APP_SECRET', 'META_VERIFY_TOKEN']],
+      ['Bluesky', ['BLUESKY_IDENTIFIER', 'BLUESKY_PASSWORD']],
+      ['the generic webhook', ['GENERIC_WEBHOOK_SECRET']],
+      ['generic replies', ['GENERIC_REPLY_URL', 'GENERIC_WEBHOOK_SECRET']],
+    ];
+    const values = env as Record<string, unknown>;
+    for (const [label, [lead, ...partners]] of groups) {
+      if (!lead || !values[lead]) continue;
+      for (const partner of partners) {
+        if (!values[partner]) {
+          ctx.addIssue({ code: 'custom', path: [partner], message: `required with ${lead} (${label})` });
+        }
+      }
     }
   });
 
@@ -63,6 +122,20 @@ export interface Config {
   ingestToken: string;
   teamFile: string;
   mastodon: { url: string; token: string; pollSeconds: number } | undefined;
+  x:
+    | {
+        apiUrl: string;
+        token: string;
+        userId: string;
+        consumerSecret: string | undefined;
+        pollSeconds: number;
+      }
+    | undefined;
+  meta: { graphUrl: string; appSecret: string; verifyToken: string } | undefined;
+  facebook: { pageToken: string } | undefined;
+  instagram: { token: string; userId: string } | undefined;
+  bluesky: { service: string; identifier: string; password: string; pollSeconds: number } | undefined;
+  generic: { secret: string; replyUrl: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -104,5 +177,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       e.MASTODON_URL && e.MASTODON_TOKEN
         ? { url: e.MASTODON_URL, token: e.MASTODON_TOKEN, pollSeconds: e.MASTODON_POLL_SECONDS }
         : undefined,
+    x:
+      e.X_BEARER_TOKEN && e.X_USER_ID
+        ? {
+            apiUrl: e.X_API_URL,
+            token: e.X_BEARER_TOKEN,
+            userId: e.X_USER_ID,
+            consumerSecret: e.X_CONSUMER_SECRET,
+            pollSeconds: e.X_POLL_SECONDS,
+          }
+        : undefined,
+    meta:
+      e.META_APP_SECRET && e.META_VERIFY_TOKEN
+        ? { graphUrl: e.META_GRAPH_URL, appSecret: e.META_APP_SECRET, verifyToken: e.META_VERIFY_TOKEN }
+        : undefined,
+    facebook: e.FACEBOOK_PAGE_TOKEN ? { pageToken: e.FACEBOOK_PAGE_TOKEN } : undefined,
+    instagram:
+      e.INSTAGRAM_TOKEN && e.INSTAGRAM_USER_ID
+        ? { token: e.INSTAGRAM_TOKEN, userId: e.INSTAGRAM_USER_ID }
+        : undefined,
+    bluesky:
+      e.BLUESKY_IDENTIFIER && e.BLUESKY_PASSWORD
+        ? {
+            service: e.BLUESKY_SERVICE,
+            identifier: e.BLUESKY_IDENTIFIER,
+            password: e.BLUESKY_PASSWORD,
+            pollSeconds: e.BLUESKY_POLL_SECONDS,
+          }
+        : undefined,
+    generic: e.GENERIC_WEBHOOK_SECRET
+      ? { secret: e.GENERIC_WEBHOOK_SECRET, replyUrl: e.GENERIC_REPLY_URL }
+      : undefined,
   };
 }
