@@ -1,0 +1,86 @@
+import { WebClient } from '@slack/web-api';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notifyMention } from '../../src/bot/notify.worker.js';
+import { upsertRoster } from '../../src/db/staff.repository.js';
+import { acceptMentions } from '../../src/ingest/accept-mentions.js';
+import { openQueues, type Queues } from '../../src/queueing.js';
+import { recoverStalled } from '../../src/routing/recover-stalled.js';
+import { routeMention } from '../../src/routing/route-mention.js';
+import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
+import { loadTeamFile, rosterEntries } from '../../src/team-file.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
+
+const mention = (externalId: string, author = 'cust-1') => ({
+  network: 'mastodon' as const,
+  externalId,
+  account: 'harbourbikes',
+  author: { id: author, handle: author },
+  text: 'Is my bike ready?',
+  createdAt: '2026-11-20T09:00:00Z',
+});
+
+describe('at-least-once delivery never doubles a conversation or a Slack message', () => {
+  let database: TestDatabase;
+  let queues: Queues;
+  let slack: SlackStandin;
+  const prefix = testQueuePrefix();
+  const now = () => new Date();
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    await upsertRoster(database.db, rosterEntries(loadTeamFile('examples/team.yaml')));
+    queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
+    slack = await startSlackStandin({ token: 'xoxb-test' });
+  });
+  afterAll(async () => {
+    await queues?.close();
+    await slack?.close();
+    await database?.destroy();
+    await dropQueuePrefix(prefix);
+  });
+
+  it('routes a mention delivered twice only once, and queues one notification', async () => {
+    const deps = { db: database.db, queues };
+    await acceptMentions(deps, [mention('r-1')], 'test');
+    const [job] = await queues.mentions.getJobs(['waiting']);
+    const mentionId = job!.data.mentionId;
+
+    expect(await routeMention({ ...deps, now }, mentionId)).toBe('assigned');
+    expect(await routeMention({ ...deps, now }, mentionId)).toBe('already_routed');
+    expect(await queues.notify.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  it('posts one Slack message however often the notification job runs', async () => {
+    const client = new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const [job] = await queues.notify.getJobs(['waiting']);
+    const payload = job!.data as { type: 'mention'; mentionId: string };
+    const deps = {
+      db: database.db,
+      queues,
+      slack: client,
+      channelId: 'C0TEAM',
+      logger: pino({ level: 'silent' }),
+      now,
+    };
+    await notifyMention(deps, payload.mentionId);
+    await notifyMention(deps, payload.mentionId);
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('re-queues mentions whose jobs Redis lost, and only those', async () => {
+    const deps = { db: database.db, queues, now };
+    await acceptMentions(deps, [mention('r-2', 'cust-2')], 'test');
+    await queues.mentions.obliterate({ force: true }); // Redis restarted without persistence
+    expect(await queues.mentions.count()).toBe(0);
+
+    const later = () => new Date(Date.now() + 5 * 60_000);
+    // r-1 is routed but its Slack notification is recorded, so only r-2 comes back.
+    expect(await recoverStalled({ ...deps, now: later })).toBe(1);
+    const jobs = await queues.mentions.getJobs(['waiting']);
+    expect(jobs).toHaveLength(1);
+    expect(await recoverStalled({ ...deps, now: later })).toBe(1);
+    expect(await queues.mentions.count()).toBe(1); // same job id: BullMQ keeps one
+  });
+});
