@@ -77,6 +77,26 @@ export async function enqueueMention(
   );
 }
 
+/**
+ * For the recovery sweep: makes sure a job with this id will run. A missing
+ * job is added; a job that used up its attempts is retried. A job still
+ * waiting or active is left alone.
+ */
+export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<void> {
+  const existing = await queue.getJob(jobId);
+  if (!existing) {
+    await queue.add(name as never, data as never, { jobId });
+    return;
+  }
+  const state = await existing.getState();
+  if (state === 'failed') await existing.retry('failed');
+  // A completed job whose effect is missing (its record was lost) must run again under the same id.
+  if (state === 'completed') {
+    await existing.remove();
+    await queue.add(name as never, data as never, { jobId });
+  }
+}
+
 export async function enqueueNotify(queues: Queues, job: NotifyJob): Promise<void> {
   const jobId = notifyJobId(job);
   await queues.notify.add(job.type, job, jobId ? { jobId } : {});

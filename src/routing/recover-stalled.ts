@@ -1,12 +1,14 @@
 import type { Network } from '../contract/mention.js';
+import { mentionJobId, notifyJobId } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { listStalled } from '../db/mentions.repository.js';
-import { enqueueMention, type Queues } from '../queueing.js';
+import { ensureJob, type Queues } from '../queueing.js';
 
 /**
- * Redis may lose a job (a restart without persistence); PostgreSQL does not
- * lose the mention. Mentions stored but never shown in Slack are queued again
- * under their usual job id, which BullMQ ignores while the original job lives.
+ * Redis may lose a job (a restart without persistence) or give up on one
+ * (attempts used up while Slack or the database was down); PostgreSQL keeps
+ * the mention. Mentions stored but never shown in Slack get their next job
+ * back: routing if they were never routed, the notification otherwise.
  */
 export async function recoverStalled(
   deps: { db: Database; queues: Queues; now: () => Date },
@@ -14,7 +16,13 @@ export async function recoverStalled(
 ): Promise<number> {
   const stalled = await listStalled(deps.db, new Date(deps.now().getTime() - olderThanMs), 500);
   for (const mention of stalled) {
-    await enqueueMention(deps.queues, { ...mention, network: mention.network as Network });
+    if (mention.routedAt) {
+      const job = { type: 'mention' as const, mentionId: mention.id };
+      await ensureJob(deps.queues.notify, job.type, job, notifyJobId(job)!);
+    } else {
+      const jobId = mentionJobId(mention.network as Network, mention.externalId);
+      await ensureJob(deps.queues.mentions, 'route', { mentionId: mention.id }, jobId);
+    }
   }
   return stalled.length;
 }

@@ -2,13 +2,16 @@ import { WebClient } from '@slack/web-api';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyMention } from '../../src/bot/notify.worker.js';
+import { NotifyJobSchema, QUEUE } from '../../src/contract/queues.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
+import { AppError } from '../../src/errors.js';
 import { acceptMentions } from '../../src/ingest/accept-mentions.js';
-import { openQueues, type Queues } from '../../src/queueing.js';
+import { openQueues, type Queues, startWorker } from '../../src/queueing.js';
 import { recoverStalled } from '../../src/routing/recover-stalled.js';
 import { routeMention } from '../../src/routing/route-mention.js';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
 import { loadTeamFile, rosterEntries } from '../../src/team-file.js';
+import { waitFor } from '../support/app-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
 
@@ -82,5 +85,32 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
     expect(jobs).toHaveLength(1);
     expect(await recoverStalled({ ...deps, now: later })).toBe(1);
     expect(await queues.mentions.count()).toBe(1); // same job id: BullMQ keeps one
+  });
+
+  it('gives a notification that used up its attempts another chance once Slack is back', async () => {
+    const deps = { db: database.db, queues, now };
+    await queues.notify.obliterate({ force: true });
+    await acceptMentions(deps, [mention('r-3', 'cust-3')], 'test');
+    const [job] = await queues.mentions.getJobs(['waiting']);
+    await routeMention(deps, job!.data.mentionId);
+    await queues.mentions.obliterate({ force: true });
+
+    // Slack is down for good: the worker gives up on the notification.
+    const failing = startWorker(
+      { redisUrl: TEST_REDIS_URL, prefix },
+      QUEUE.notify,
+      NotifyJobSchema,
+      async () => {
+        throw new AppError('slack.invalid_auth', 'token revoked');
+      },
+      pino({ level: 'silent' }),
+      { concurrency: 1 },
+    );
+    await waitFor(async () => (await queues.notify.getJobCounts('failed')).failed === 1);
+    await failing.close();
+
+    const later = () => new Date(Date.now() + 5 * 60_000);
+    expect(await recoverStalled({ ...deps, now: later })).toBeGreaterThanOrEqual(1);
+    expect(await queues.notify.getJobCounts('failed', 'waiting')).toEqual({ failed: 0, waiting: 1 });
   });
 });
