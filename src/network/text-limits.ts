@@ -1,3 +1,4 @@
+import twitter from 'twitter-text';
 import type { Network } from '../contract/mention.js';
 
 /**
@@ -32,13 +33,23 @@ export const blueskyLimit: TextLimit = {
 
 const plainLimit = (max: number): TextLimit => ({ max, unit: 'characters', count: codePoints });
 
+/** X counts as twitter-text does: URLs 23, emoji and CJK 2, the rest 1, after NFC normalisation. */
+export const xLimit: TextLimit = {
+  max: 280,
+  unit: 'weighted characters',
+  count: (text) => twitter.parseTweet(text).weightedLength,
+};
+
+// Meta documents no number; these are the commonly cited limits (Pages comments 8,000, Instagram 2,200).
+export const facebookLimit = plainLimit(8000);
+export const instagramLimit = plainLimit(2200);
+
 const LIMITS: Record<Network, TextLimit> = {
   mastodon: mastodonLimit,
   bluesky: blueskyLimit,
-  // Until twitter-text weighting lands, count every code point double: never over, sometimes too strict.
-  x: { max: 280, unit: 'weighted characters', count: (text) => codePoints(text) * 2 },
-  facebook: plainLimit(8000),
-  instagram: plainLimit(2200),
+  x: xLimit,
+  facebook: facebookLimit,
+  instagram: instagramLimit,
   generic: plainLimit(10_000),
 };
 

@@ -1,0 +1,234 @@
+import { z } from 'zod';
+import type { Mention } from '../contract/mention.js';
+import { AppError } from '../errors.js';
+import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
+import { httpFailure } from './http.js';
+
+/** X sends its reset as Unix seconds in `x-rate-limit-reset`. */
+export function xRetryAt(headers: Headers): Date | undefined {
+  const reset = Number(headers.get('x-rate-limit-reset'));
+  return Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined;
+}
+
+const tweetUrl = (handle: string, id: string) => `https://x.com/${handle}/status/${id}`;
+
+// ---- API v2 (polling) ------------------------------------------------------
+
+const V2User = z.object({
+  id: z.string(),
+  username: z.string().min(1),
+  name: z.string().optional(),
+  verified: z.boolean().optional(),
+  public_metrics: z.object({ followers_count: z.number().int().nonnegative() }).partial().optional(),
+});
+
+const V2Tweet = z.object({
+  id: z.string().regex(/^\d{1,19}$/),
+  text: z.string(),
+  author_id: z.string(),
+  created_at: z.string(),
+  referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+});
+
+export const V2MentionsPage = z.object({
+  data: z.array(z.unknown()).optional(),
+  includes: z
+    .object({ users: z.array(z.unknown()).optional() })
+    .partial()
+    .optional(),
+  meta: z
+    .object({ newest_id: z.string().optional(), next_token: z.string().optional(), result_count: z.number() })
+    .partial()
+    .optional(),
+});
+
+/**
+ * One page of GET /2/users/:id/mentions to normalized mentions. A post whose
+ * author is missing from `includes.users` cannot be attributed and is left
+ * out rather than stored half-known.
+ */
+export function normalizeV2Mentions(page: unknown, ourHandle: string): Mention[] {
+  const parsed = V2MentionsPage.safeParse(page);
+  if (!parsed.success) return [];
+  const users = new Map<string, z.infer<typeof V2User>>();
+  for (const raw of parsed.data.includes?.users ?? []) {
+    const user = V2User.safeParse(raw);
+    if (user.success) users.set(user.data.id, user.data);
+  }
+  const mentions: Mention[] = [];
+  for (const raw of parsed.data.data ?? []) {
+    const tweet = V2Tweet.safeParse(raw);
+    if (!tweet.success) continue;
+    const author = users.get(tweet.data.author_id);
+    const createdAt = new Date(tweet.data.created_at);
+    if (!author || Number.isNaN(createdAt.getTime())) continue;
+    const parent = tweet.data.referenced_tweets?.find((ref) => ref.type === 'replied_to')?.id;
+    mentions.push({
+      network: 'x',
+      externalId: tweet.data.id,
+      account: ourHandle,
+      author: {
+        id: author.id,
+        handle: author.username,
+        name: author.name || undefined,
+        followers: author.public_metrics?.followers_count,
+        verified: author.verified,
+      },
+      text: tweet.data.text,
+      url: tweetUrl(author.username, tweet.data.id),
+      inReplyTo: parent,
+      kind: parent ? 'reply' : 'mention',
+      createdAt: createdAt.toISOString(),
+    });
+  }
+  return mentions;
+}
+
+// ---- Account Activity (webhook, v1.1 tweet objects) ------------------------
+
+export const ActivityTweet = z.object({
+  id_str: z.string().regex(/^\d{1,19}$/, 'a numeric id'),
+  created_at: z.string().refine((value) => !Number.isNaN(new Date(value).getTime()), 'a date'),
+  text: z.string().optional(),
+  extended_tweet: z.object({ full_text: z.string() }).optional(),
+  in_reply_to_status_id_str: z.string().nullable().optional(),
+  retweeted_status: z.unknown().optional(),
+  user: z.object({
+    id_str: z.string().min(1),
+    screen_name: z.string().min(1),
+    name: z.string().optional(),
+    followers_count: z.number().int().nonnegative().optional(),
+    verified: z.boolean().optional(),
+  }),
+  entities: z
+    .object({
+      user_mentions: z.array(z.object({ id_str: z.string(), screen_name: z.string() })).optional(),
+    })
+    .optional(),
+});
+
+export const ActivityEnvelope = z.object({
+  for_user_id: z.string().regex(/^\d{1,19}$/, 'a numeric user id'),
+  tweet_create_events: z.array(ActivityTweet).optional(),
+});
+export type ActivityEnvelope = z.infer<typeof ActivityEnvelope>;
+
+/**
+ * Account Activity delivers every post that touches the account, ours
+ * included. Our own posts (the replies we just sent) and plain retweets are
+ * not customer mentions and are dropped; everything else becomes a mention.
+ */
+export function normalizeActivity(envelope: ActivityEnvelope): Mention[] {
+  const mentions: Mention[] = [];
+  for (const tweet of envelope.tweet_create_events ?? []) {
+    if (tweet.user.id_str === envelope.for_user_id || tweet.retweeted_status) continue;
+    const text = tweet.extended_tweet?.full_text ?? tweet.text;
+    if (text === undefined) continue;
+    const ours = tweet.entities?.user_mentions?.find((m) => m.id_str === envelope.for_user_id);
+    const parent = tweet.in_reply_to_status_id_str ?? undefined;
+    mentions.push({
+      network: 'x',
+      externalId: tweet.id_str,
+      account: ours?.screen_name ?? envelope.for_user_id,
+      author: {
+        id: tweet.user.id_str,
+        handle: tweet.user.screen_name,
+        name: tweet.user.name || undefined,
+        followers: tweet.user.followers_count,
+        verified: tweet.user.verified,
+      },
+      text,
+      url: tweetUrl(tweet.user.screen_name, tweet.id_str),
+      inReplyTo: parent,
+      kind: parent ? 'reply' : 'mention',
+      createdAt: new Date(tweet.created_at).toISOString(),
+    });
+  }
+  return mentions;
+}
+
+// ---- Connector ---------------------------------------------------------------
+
+export interface XOptions {
+  apiUrl: string;
+  /** An OAuth 2.0 user access token (tweet.read tweet.write users.read): mentions and posting both need user context. */
+  token: string;
+  userId: string;
+  fetch?: typeof fetch;
+}
+
+const MAX_PAGES = 8; // X returns at most 800 recent mentions, 100 a page.
+
+export function createXConnector(options: XOptions): NetworkConnector & {
+  poll(cursor: string | undefined): Promise<PollResult>;
+} {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.apiUrl.replace(/\/$/, '');
+  let ourHandle: string | undefined;
+
+  async function call(path: string, init: RequestInit = {}): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${options.token}`, ...init.headers },
+      });
+    } catch (error) {
+      throw new AppError('x.unreachable', `cannot reach ${base}: ${(error as Error).message}`, true);
+    }
+    if (!response.ok) {
+      throw httpFailure('x', response.status, await response.text(), xRetryAt(response.headers));
+    }
+    return response.json();
+  }
+
+  async function handle(): Promise<string> {
+    if (!ourHandle) {
+      const me = z.object({ data: V2User }).parse(await call(`/2/users/${options.userId}`));
+      ourHandle = me.data.username;
+    }
+    return ourHandle;
+  }
+
+  return {
+    network: 'x',
+
+    async poll(sinceId) {
+      const account = await handle();
+      const mentions: Mention[] = [];
+      let newest: string | undefined;
+      let token: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const query = new URLSearchParams({
+          max_results: '100',
+          expansions: 'author_id',
+          'tweet.fields': 'created_at,referenced_tweets,conversation_id',
+          'user.fields': 'username,name,verified,public_metrics',
+        });
+        if (sinceId) query.set('since_id', sinceId);
+        if (token) query.set('pagination_token', token);
+        const body = V2MentionsPage.parse(await call(`/2/users/${options.userId}/mentions?${query}`));
+        // Pages run newest to oldest; the first page's newest_id is where the next poll starts.
+        newest ??= body.meta?.newest_id;
+        mentions.push(...normalizeV2Mentions(body, account));
+        token = body.meta?.next_token;
+        if (!token) break;
+      }
+      return { mentions: mentions.reverse(), cursor: newest };
+    },
+
+    // X has no idempotency key; a retry after a lost response can post twice, which X then refuses as a duplicate (403).
+    async reply(request: ReplyRequest): Promise<ReplyResult> {
+      const body = await call('/2/tweets', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          text: request.text,
+          reply: { in_reply_to_tweet_id: request.target.externalId },
+        }),
+      });
+      const posted = z.object({ data: z.object({ id: z.string() }) }).parse(body);
+      return { externalId: posted.data.id, url: tweetUrl(await handle(), posted.data.id) };
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readCursor } from '../../src/db/cursors.repository.js';
+import { AppError } from '../../src/errors.js';
+import { pollOnce } from '../../src/ingest/poller.js';
+import { xCrcHandler, xEventsHandler } from '../../src/ingest/webhooks/x.webhook.js';
+import { retryAtOf } from '../../src/network/http.js';
+import { xCrcResponseToken, xSignature } from '../../src/network/signatures.js';
+import { createXConnector } from '../../src/network/x.connector.js';
+import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
+import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
+
+const TOKEN = 'x-user-token';
+const SECRET = 'test_consumer_secret';
+const account = { id: '2244994945', username: 'FirsthandCafe', name: 'Firsthand Café' };
+const customer = { id: '6253282', username: 'hungry_sam', name: 'Sam' };
+
+describe('X connector against the X stand-in', () => {
+  let x: XStandin;
+  let rig: WebhookRig;
+
+  beforeEach(async () => {
+    x = await startXStandin({ token: TOKEN, account });
+    rig = await startWebhookRig(() => ({}));
+  });
+  afterEach(async () => {
+    await x.close();
+    await rig.close();
+  });
+
+  const connector = () => createXConnector({ apiUrl: x.apiUrl, token: TOKEN, userId: account.id });
+
+  it('polls mentions with since_id across pages and keeps the newest id as the cursor', async () => {
+    const first = x.addMention({ author: customer, text: '@FirsthandCafe is the patio open?' });
+    for (let i = 0; i < 104; i++) x.addMention({ author: customer, text: `@FirsthandCafe question ${i}` });
+    const reply = x.addMention({ author: customer, text: '@FirsthandCafe and dogs?', inReplyTo: first.id });
+
+    expect(await pollOnce({ db: rig.db.db, queues: rig.queues }, connector())).toBe(106);
+    const stored = await storedState(rig);
+    expect(stored.mentions).toHaveLength(106);
+    expect(stored.mentions.find((m) => m.externalId === reply.id)).toMatchObject({
+      inReplyTo: first.id,
+      kind: 'reply',
+    });
+    expect(await readCursor(rig.db.db, 'x', 'mentions')).toBe(reply.id);
+    expect(x.requests.filter((r) => r.path.endsWith('/mentions'))).toHaveLength(2);
+
+    const later = x.addMention({ author: customer, text: '@FirsthandCafe one more' });
+    expect(await pollOnce({ db: rig.db.db, queues: rig.queues }, connector())).toBe(1);
+    const sinceIds = x.requests
+      .filter((r) => r.path.endsWith('/mentions'))
+      .map((r) => r.query.get('since_id'));
+    expect(sinceIds.at(-1)).toBe(reply.id);
+    expect(await readCursor(rig.db.db, 'x', 'mentions')).toBe(later.id);
+    expect(await pollOnce({ db: rig.db.db, queues: rig.queues }, connector())).toBe(0);
+  });
+
+  it('replies threaded to the mention and returns the new post', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe do you deliver?' });
+    const result = await connector().reply({
+      target: { externalId: mention.id, authorHandle: customer.username, url: null },
+      text: '@hungry_sam we do, within 5 km!',
+      idempotencyKey: 'reply-1',
+    });
+    expect(x.created).toEqual([
+      {
+        id: result.externalId,
+        body: { text: '@hungry_sam we do, within 5 km!', reply: { in_reply_to_tweet_id: mention.id } },
+      },
+    ]);
+    expect(result.url).toBe(`https://x.com/FirsthandCafe/status/${result.externalId}`);
+  });
+
+  it('turns a 429 into a retryable error that waits for x-rate-limit-reset', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
+    x.rateLimitNext('/2/tweets', 1, 120);
+    const before = Date.now();
+    const error = await connector()
+      .reply({
+        target: { externalId: mention.id, authorHandle: 'hungry_sam', url: null },
+        text: 'hello',
+        idempotencyKey: 'k',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('x.rate_limited');
+    expect((error as AppError).retryable).toBe(true);
+    const retryAt = retryAtOf(error)!.getTime();
+    expect(retryAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 + 119_000);
+    expect(retryAt).toBeLessThanOrEqual(before + 121_000);
+    expect(x.created).toHaveLength(0);
+  });
+
+  it('reports refused credentials as a permanent failure', async () => {
+    const bad = createXConnector({ apiUrl: x.apiUrl, token: 'wrong', userId: account.id });
+    await expect(bad.poll(undefined)).rejects.toMatchObject({ code: 'x.unauthorized', retryable: false });
+  });
+});
+
+describe('X Account Activity webhook over HTTP', () => {
+  let x: XStandin;
+  let rig: WebhookRig;
+
+  beforeAll(async () => {
+    x = await startXStandin({ token: TOKEN, account });
+  });
+  afterAll(async () => {
+    await x.close();
+  });
+  beforeEach(async () => {
+    rig = await startWebhookRig((deps) => ({
+      'GET /ingest/x/webhook': xCrcHandler({ consumerSecret: SECRET }),
+      'POST /ingest/x/webhook': xEventsHandler({ ...deps, consumerSecret: SECRET }),
+    }));
+  });
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  const post = (body: string, signature = xSignature(SECRET, body)) =>
+    fetch(`${rig.url}/ingest/x/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-twitter-webhooks-signature': signature },
+      body,
+    });
+
+  it('answers the CRC challenge', async () => {
+    const response = await fetch(`${rig.url}/ingest/x/webhook?crc_token=challenge_string`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ response_token: xCrcResponseToken(SECRET, 'challenge_string') });
+    expect((await fetch(`${rig.url}/ingest/x/webhook`)).status).toBe(400);
+  });
+
+  it('stores a signed mention before answering 200, once however often it is delivered', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe the oat latte was cold' });
+    const body = JSON.stringify(x.activityEvent(mention));
+    const response = await post(body);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ accepted: 1, duplicate: 0 });
+    expect(await (await post(body)).json()).toEqual({ accepted: 0, duplicate: 1 });
+    const stored = await storedState(rig);
+    expect(stored.mentions).toEqual([
+      { network: 'x', externalId: mention.id, inReplyTo: null, text: mention.text, kind: 'mention' },
+    ]);
+    expect(stored.jobs).toBe(1);
+  });
+
+  it('refuses a bad signature with 401 and stores nothing', async () => {
+    const body = JSON.stringify(
+      x.activityEvent(x.addMention({ author: customer, text: '@FirsthandCafe hi' })),
+    );
+    expect((await post(body, xSignature('other', body))).status).toBe(401);
+    expect((await post(body, '')).status).toBe(401);
+    expect(await storedState(rig)).toEqual({ mentions: [], jobs: 0 });
+  });
+
+  it('refuses a malformed body with 400 naming the field', async () => {
+    const event = x.activityEvent(x.addMention({ author: customer, text: '@FirsthandCafe hi' })) as {
+      tweet_create_events: Record<string, unknown>[];
+    };
+    const good = { ...event.tweet_create_events[0] };
+    const body = JSON.stringify({
+      ...event,
+      tweet_create_events: [good, { ...good, id_str: '2', user: {} }],
+    });
+    const response = await post(body);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain(
+      'tweet_create_events.1.user.id_str',
+    );
+    expect((await post('{"for_user_id":')).status).toBe(400);
+    // Half-valid: the good first event must not be stored either.
+    expect(await storedState(rig)).toEqual({ mentions: [], jobs: 0 });
+  });
+
+  it('never crashes or stores anything invalid for fuzzed signed bodies', async () => {
+    const tweetish = fc.record(
+      {
+        id_str: fc.oneof(fc.string(), fc.bigInt({ min: 0n, max: 10n ** 19n - 1n }).map(String)),
+        created_at: fc.oneof(fc.string(), fc.constant('Mon May 19 14:01:46 +0000 2025')),
+        text: fc.string(),
+        user: fc.record({ id_str: fc.string(), screen_name: fc.string() }, { requiredKeys: [] }),
+      },
+      { requiredKeys: [] },
+    );
+    const bodies = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc
+        .record(
+          {
+            for_user_id: fc.oneof(fc.constant('2244994945'), fc.string()),
+            tweet_create_events: fc.array(tweetish, { maxLength: 3 }),
+          },
+          { requiredKeys: [] },
+        )
+        .map((v) => JSON.stringify(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(bodies, async (body) => {
+        const response = await post(body);
+        expect([200, 400]).toContain(response.status);
+      }),
+      { numRuns: 150 },
+    );
+    const stored = await storedState(rig);
+    for (const mention of stored.mentions) {
+      expect(mention.externalId).toMatch(/^\d{1,19}$/);
+      expect(mention.network).toBe('x');
+    }
+    expect(stored.jobs).toBe(stored.mentions.length);
+  });
+});
