@@ -1,0 +1,256 @@
+import { z } from 'zod';
+import { NETWORKS } from '../contract/mention.js';
+import { INTENTS } from './understand/intent.js';
+
+/**
+ * The routing policy as data (POLICY_FILE). This module holds the file's
+ * schema and its compiled, ready-to-match form; reading the file lives in
+ * policy-file.ts so everything here stays pure.
+ */
+
+const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD');
+const Name = z.string().min(1).max(80);
+const LanguageCode = z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en or es');
+/** A customer's handle on one network, written "network:handle", e.g. "x:@jane" or "bluesky:jane.bsky.social". */
+const Identity = z
+  .string()
+  .regex(
+    new RegExp(`^(${NETWORKS.join('|')}):@?[^\\s@]+(@[^\\s@]+)?$`),
+    `network:handle, e.g. "x:@jane"; networks: ${NETWORKS.join(', ')}`,
+  );
+const Regex = z.string().refine((source) => {
+  try {
+    new RegExp(source, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a valid regular expression');
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+const Minutes = z.number().int().positive();
+
+const matcherFields = {
+  keywords: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Whole words, any case or accent; end with * to match a prefix ("refund*")'),
+  phrases: z.array(z.string().min(1)).default([]).describe('Several words in a row ("charged twice")'),
+  hashtags: z.array(z.string().min(1)).default([]).describe('Hashtags with or without the #'),
+  regexes: z.array(Regex).default([]).describe('Regular expressions, matched case-insensitively'),
+};
+
+const Topic = z
+  .object({
+    ...matcherFields,
+    team: Name.optional().describe('The team that takes this topic first'),
+    skills: z.array(Name).default([]).describe('Skills a person needs to take a mention on this topic'),
+  })
+  .strict();
+
+const Team = z
+  .object({
+    members: z.array(SlackUserId).default([]),
+    skills: z.array(Name).default([]).describe('Anyone with all these skills belongs to the team too'),
+  })
+  .strict();
+
+const Sentiment = z.enum(['negative', 'neutral', 'positive']);
+const oneOrMany = <T extends z.ZodType>(item: T) => z.union([item, z.array(item).min(1)]);
+
+const Conditions = z
+  .object({
+    network: oneOrMany(z.enum(NETWORKS)).optional(),
+    account: oneOrMany(z.string().min(1)).optional().describe('Our handle that was mentioned'),
+    language: oneOrMany(LanguageCode).optional(),
+    sentiment: oneOrMany(Sentiment).optional(),
+    intent: oneOrMany(z.enum(INTENTS)).optional(),
+    topic: oneOrMany(Name).optional(),
+    author: oneOrMany(Identity).optional(),
+    followers: z
+      .object({
+        min: z.number().int().nonnegative().optional(),
+        max: z.number().int().nonnegative().optional(),
+      })
+      .strict()
+      .optional(),
+    verified: z.boolean().optional(),
+    keywords: z.array(z.string().min(1)).min(1).optional().describe('Any of these words or phrases'),
+    kind: oneOrMany(z.enum(['mention', 'comment', 'reply', 'direct_message'])).optional(),
+  })
+  .strict();
+
+const Actions = z
+  .object({
+    assign: z
+      .union([z.object({ team: Name }).strict(), z.object({ person: SlackUserId }).strict()])
+      .optional(),
+    priority: z.enum(PRIORITIES).optional(),
+    responseTargetMinutes: Minutes.optional(),
+    skills: z.array(Name).optional().describe('Skills the assignee must have'),
+    escalate: z.string().min(1).optional().describe('Send to the owner, with this reason'),
+    drop: z.string().min(1).optional().describe('Drop as spam or noise, with this reason'),
+  })
+  .strict()
+  .refine((a) => Object.keys(a).length > 0, 'a rule needs at least one action')
+  .refine((a) => !(a.escalate && a.drop), 'a rule cannot both escalate and drop');
+
+const Rule = z
+  .object({
+    name: Name,
+    when: Conditions.default({}),
+    do: Actions,
+    stop: z.boolean().default(false).describe('Stop evaluating later rules when this one matches'),
+  })
+  .strict();
+
+const Trigger = z
+  .object({
+    reason: z.string().min(1).describe('Shown to the owner, e.g. "legal threat"'),
+    ...matcherFields,
+    authors: z
+      .array(Identity)
+      .default([])
+      .describe('Always escalate these accounts (journalists, regulators)'),
+  })
+  .strict();
+
+export const PolicyFileSchema = z
+  .object({
+    languages: z
+      .array(LanguageCode)
+      .min(1)
+      .default(['en', 'es', 'pt', 'fr', 'de', 'it', 'nl'])
+      .describe('Languages to recognise; keep it to the ones your customers write in'),
+    responseTargets: z
+      .object({
+        urgent: Minutes.default(15),
+        high: Minutes.default(60),
+        normal: Minutes.default(240),
+        low: Minutes.default(1440),
+      })
+      .strict()
+      .default({ urgent: 15, high: 60, normal: 240, low: 1440 })
+      .describe('First-response target in minutes for each priority'),
+    topics: z.record(Name, Topic).default({}),
+    teams: z.record(Name, Team).default({}),
+    customers: z
+      .array(
+        z
+          .object({
+            name: Name,
+            identities: z.array(Identity).min(1).describe('The same person on several networks'),
+            vip: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+    vip: z.array(Identity).default([]).describe('Accounts whose every mention goes to the owner'),
+    spam: z
+      .object({
+        dropAt: z.number().min(0).max(1).default(0.7).describe('Spam likelihood from which to drop'),
+      })
+      .strict()
+      .default({ dropAt: 0.7 }),
+    influence: z
+      .object({
+        mediumFollowers: z.number().int().positive().default(1000),
+        highFollowers: z.number().int().positive().default(10000),
+      })
+      .strict()
+      .default({ mediumFollowers: 1000, highFollowers: 10000 }),
+    escalation: z
+      .object({
+        priority: z.enum(PRIORITIES).default('urgent'),
+        triggers: z.array(Trigger).default([]),
+        angryInfluencer: z
+          .object({
+            minFollowers: z.number().int().nonnegative().default(10000),
+            verifiedCounts: z.boolean().default(true).describe('A verified account counts as influential'),
+            maxSentiment: z
+              .number()
+              .default(-3)
+              .describe('Sentiment score at or below which a post is angry'),
+          })
+          .strict()
+          .optional(),
+        repeatComplaints: z
+          .object({
+            count: z.number().int().min(2).default(3),
+            withinDays: z.number().int().positive().default(7),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .default({ priority: 'urgent', triggers: [] }),
+    routing: z
+      .object({
+        selectors: z
+          .array(z.enum(['continuity', 'topic_team', 'least_loaded']))
+          .min(1)
+          .default(['continuity', 'topic_team', 'least_loaded'])
+          .describe('Ways of choosing a person, tried in order'),
+        relationshipDays: z
+          .number()
+          .int()
+          .positive()
+          .default(90)
+          .describe('How long a person keeps a customer'),
+        relaxSkillsAfterMinutes: Minutes.optional().describe('After this wait, anyone may take it'),
+        relaxLanguageAfterMinutes: Minutes.optional(),
+        ownerTakesRoutine: z
+          .enum(['never', 'last_resort'])
+          .default('never')
+          .describe('last_resort: the owner takes routine work when no staff member can'),
+      })
+      .strict()
+      .default({
+        selectors: ['continuity', 'topic_team', 'least_loaded'],
+        relationshipDays: 90,
+        ownerTakesRoutine: 'never',
+      }),
+    rules: z.array(Rule).default([]),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const teams = new Set(Object.keys(policy.teams));
+    const topics = new Set(Object.keys(policy.topics));
+    for (const [name, topic] of Object.entries(policy.topics)) {
+      if (topic.team && !teams.has(topic.team)) {
+        ctx.addIssue({ code: 'custom', path: ['topics', name, 'team'], message: `no team "${topic.team}"` });
+      }
+    }
+    policy.rules.forEach((rule, index) => {
+      const assign = rule.do.assign;
+      if (assign && 'team' in assign && !teams.has(assign.team)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'do', 'assign', 'team'],
+          message: `no team "${assign.team}"`,
+        });
+      }
+      for (const topic of list(rule.when.topic)) {
+        if (!topics.has(topic)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rules', index, 'when', 'topic'],
+            message: `no topic "${topic}"`,
+          });
+        }
+      }
+    });
+  });
+
+export type PolicyFile = z.output<typeof PolicyFileSchema>;
+export type PolicyRule = PolicyFile['rules'][number];
+export type RuleConditions = PolicyRule['when'];
+export type RuleActions = PolicyRule['do'];
+
+export function list<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Any policy written by hand fills in from these. */
+export const DEFAULT_POLICY_FILE: PolicyFile = PolicyFileSchema.parse({});
