@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { Mention } from '../contract/mention.js';
+import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
+import { createGraphClient, type GraphOptions } from './meta-graph.js';
+import { igMentionExternalId, type PendingIgMention } from './meta-webhook.js';
+
+const MENTION_ID = /^mention:([^:]+):([^:]+)$/;
+
+const MentionedComment = z.object({
+  mentioned_comment: z.object({
+    id: z.string().min(1),
+    text: z.string(),
+    timestamp: z.string().optional(),
+    username: z.string().min(1).optional(),
+    from: z.object({ id: z.string().min(1), username: z.string().min(1) }).optional(),
+  }),
+});
+
+export interface InstagramConnector extends NetworkConnector {
+  /** Fetches the text and author of an @mention, which the webhook does not carry. */
+  resolveMention(pending: PendingIgMention): Promise<Mention>;
+}
+
+/**
+ * Instagram via the Graph API: a comment on our media is answered with
+ * POST /{comment-id}/replies; an @mention in someone else's comment with
+ * POST /{ig-user-id}/mentions, which needs the media id as well.
+ */
+export function createInstagramConnector(options: GraphOptions & { userId: string }): InstagramConnector {
+  const graph = createGraphClient('instagram', options);
+  return {
+    network: 'instagram',
+
+    async reply(request: ReplyRequest): Promise<ReplyResult> {
+      const mention = MENTION_ID.exec(request.target.externalId);
+      const body = mention
+        ? await graph(`/${encodeURIComponent(options.userId)}/mentions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ media_id: mention[1], comment_id: mention[2], message: request.text }),
+          })
+        : await graph(`/${encodeURIComponent(request.target.externalId)}/replies`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ message: request.text }),
+          });
+      const { id } = z.object({ id: z.string() }).parse(body);
+      return { externalId: id, url: undefined };
+    },
+
+    async resolveMention(pending) {
+      const fields = `mentioned_comment.comment_id(${pending.commentId}){id,text,timestamp,username,from}`;
+      const body = await graph(`/${encodeURIComponent(options.userId)}?fields=${encodeURIComponent(fields)}`);
+      const { mentioned_comment: c } = MentionedComment.parse(body);
+      const handle = c.from?.username ?? c.username ?? 'unknown';
+      const at = c.timestamp ? new Date(c.timestamp) : new Date(pending.time);
+      return {
+        network: 'instagram',
+        externalId: igMentionExternalId(pending.mediaId, pending.commentId),
+        account: pending.account,
+        author: { id: c.from?.id ?? handle, handle },
+        text: c.text,
+        inReplyTo: pending.mediaId,
+        kind: 'mention',
+        createdAt: (Number.isNaN(at.getTime()) ? new Date(pending.time) : at).toISOString(),
+      };
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { AppError } from '../errors.js';
+import { httpFailure } from './http.js';
+
+/**
+ * Plain fetch against the Graph API, shared by the Facebook Pages and
+ * Instagram connectors. Graph reports most failures as HTTP 400 with a code
+ * in the body, so the code, not the status, decides: 4, 17, 32 and 613 are
+ * rate limits to wait out; 190 is a dead token no retry can fix.
+ */
+export interface GraphOptions {
+  graphUrl: string;
+  token: string;
+  fetch?: typeof fetch;
+  /** Told once per failing call when the token is refused, so the owner can be alerted. */
+  onAuthFailure?: (message: string) => void;
+}
+
+const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
+// Meta does not always say when access returns; a few minutes is its usual guidance for a throttled app.
+const DEFAULT_WAIT_MS = 5 * 60_000;
+
+const GraphError = z.object({
+  error: z.object({ message: z.string(), code: z.number(), error_subcode: z.number().optional() }),
+});
+
+/** `estimated_time_to_regain_access` (minutes) from X-Business-Use-Case-Usage, when Meta sends it. */
+export function graphRetryAt(headers: Headers, now: Date): Date {
+  const usage = headers.get('x-business-use-case-usage');
+  let minutes = 0;
+  if (usage) {
+    try {
+      const parsed = JSON.parse(usage) as Record<string, { estimated_time_to_regain_access?: unknown }[]>;
+      for (const entries of Object.values(parsed)) {
+        for (const entry of entries ?? []) {
+          const value = Number(entry.estimated_time_to_regain_access);
+          if (Number.isFinite(value)) minutes = Math.max(minutes, value);
+        }
+      }
+    } catch {
+      // An unreadable usage header is no reason to lose the retry; fall back to the default wait.
+    }
+  }
+  return new Date(now.getTime() + (minutes > 0 ? minutes * 60_000 : DEFAULT_WAIT_MS));
+}
+
+export function graphFailure(
+  network: 'facebook' | 'instagram',
+  status: number,
+  body: string,
+  headers: Headers,
+  now: Date,
+): AppError {
+  let parsed: z.infer<typeof GraphError> | undefined;
+  try {
+    parsed = GraphError.parse(JSON.parse(body));
+  } catch {
+    parsed = undefined;
+  }
+  const code = parsed?.error.code;
+  if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
+    const error = new AppError(
+      `${network}.rate_limited`,
+      `${network} rate limit (#${code}): ${parsed?.error.message}`,
+      true,
+    );
+    return Object.assign(error, { retryAt: graphRetryAt(headers, now) });
+  }
+  if (code === 190) {
+    return new AppError(
+      `${network}.token_invalid`,
+      `${network} access token refused (#190): ${parsed?.error.message}`,
+    );
+  }
+  return httpFailure(network, status, body, status === 429 ? graphRetryAt(headers, now) : undefined);
+}
+
+export function createGraphClient(network: 'facebook' | 'instagram', options: GraphOptions) {
+  const doFetch = options.fetch ?? fetch;
+  const base = options.graphUrl.replace(/\/$/, '');
+  return async function graph(path: string, init: RequestInit = {}): Promise<unknown> {
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${options.token}`, ...init.headers },
+      });
+    } catch (error) {
+      throw new AppError(`${network}.unreachable`, `cannot reach ${base}: ${(error as Error).message}`, true);
+    }
+    if (!response.ok) {
+      const failure = graphFailure(
+        network,
+        response.status,
+        await response.text(),
+        response.headers,
+        new Date(),
+      );
+      if (failure.code.endsWith('.token_invalid')) options.onAuthFailure?.(failure.message);
+      throw failure;
+    }
+    return response.json();
+  };
+}

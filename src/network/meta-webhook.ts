@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { describeIssues, type Mention } from '../contract/mention.js';
+
+/**
+ * Meta's webhook deliveries (Pages `feed`, Instagram `comments` and
+ * `mentions`) to normalized mentions. Changes we do not handle (reactions,
+ * edits, story insights) are skipped; a change we do handle must be whole,
+ * or the delivery is refused and nothing of it is stored.
+ */
+export const MetaEnvelope = z.object({
+  object: z.enum(['page', 'instagram']),
+  entry: z.array(
+    z.object({
+      id: z.string().min(1),
+      time: z.number().optional(),
+      changes: z.array(z.object({ field: z.string(), value: z.unknown() })).optional(),
+    }),
+  ),
+});
+export type MetaEnvelope = z.infer<typeof MetaEnvelope>;
+
+const unixOrIso = z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]);
+const toIso = (value: number | string) =>
+  new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
+
+const FeedComment = z.object({
+  item: z.literal('comment'),
+  verb: z.literal('add'),
+  comment_id: z.string().min(1),
+  post_id: z.string().min(1),
+  parent_id: z.string().min(1).optional(),
+  from: z.object({ id: z.string().min(1), name: z.string().optional() }),
+  message: z.string(),
+  created_time: unixOrIso,
+});
+
+const IgComment = z.object({
+  id: z.string().min(1),
+  text: z.string(),
+  parent_id: z.string().min(1).optional(),
+  from: z.object({ id: z.string().min(1), username: z.string().min(1) }),
+  media: z.object({ id: z.string().min(1) }),
+});
+
+const IgMention = z.object({ media_id: z.string().min(1), comment_id: z.string().min(1) });
+
+/** An Instagram @mention arrives without its text; it is fetched before anything is stored. */
+export interface PendingIgMention {
+  account: string;
+  mediaId: string;
+  commentId: string;
+  time: string;
+}
+
+/** The external id of a mention in someone else's comment: replies go through /{ig-user}/mentions, which needs both ids. */
+export const igMentionExternalId = (mediaId: string, commentId: string) => `mention:${mediaId}:${commentId}`;
+
+export type MetaNormalized =
+  | { ok: true; mentions: Mention[]; pendingIgMentions: PendingIgMention[] }
+  | { ok: false; error: string };
+
+export function normalizeMetaWebhook(envelope: MetaEnvelope): MetaNormalized {
+  const mentions: Mention[] = [];
+  const pendingIgMentions: PendingIgMention[] = [];
+  for (const [e, entry] of envelope.entry.entries()) {
+    const entryTime = entry.time ? toIso(entry.time) : undefined;
+    for (const [c, change] of (entry.changes ?? []).entries()) {
+      const at = `entry.${e}.changes.${c}.value`;
+      if (envelope.object === 'page' && change.field === 'feed') {
+        const kind = change.value as { item?: unknown; verb?: unknown } | null;
+        if (kind?.item !== 'comment' || kind.verb !== 'add') continue;
+        const parsed = FeedComment.safeParse(change.value);
+        if (!parsed.success) return { ok: false, error: describeIssues(parsed.error, at) };
+        const v = parsed.data;
+        // The Page's own comments are our replies coming back.
+        if (v.from.id === entry.id) continue;
+        const toComment = v.parent_id !== undefined && v.parent_id !== v.post_id;
+        mentions.push({
+          network: 'facebook',
+          externalId: v.comment_id,
+          account: entry.id,
+          author: { id: v.from.id, handle: v.from.name || v.from.id, name: v.from.name },
+          text: v.message,
+          inReplyTo: toComment ? v.parent_id : v.post_id,
+          kind: toComment ? 'reply' : 'comment',
+          createdAt: toIso(v.created_time),
+        });
+      } else if (envelope.object === 'instagram' && change.field === 'comments') {
+        const parsed = IgComment.safeParse(change.value);
+        if (!parsed.success) return { ok: false, error: describeIssues(parsed.error, at) };
+        const v = parsed.data;
+        if (v.from.id === entry.id) continue;
+        if (!entryTime) return { ok: false, error: `entry.${e}.time: required for comments` };
+        mentions.push({
+          network: 'instagram',
+          externalId: v.id,
+          account: entry.id,
+          author: { id: v.from.id, handle: v.from.username },
+          text: v.text,
+          inReplyTo: v.parent_id ?? v.media.id,
+          kind: v.parent_id ? 'reply' : 'comment',
+          createdAt: entryTime,
+        });
+      } else if (envelope.object === 'instagram' && change.field === 'mentions') {
+        const parsed = IgMention.safeParse(change.value);
+        if (!parsed.success) return { ok: false, error: describeIssues(parsed.error, at) };
+        if (!entryTime) return { ok: false, error: `entry.${e}.time: required for mentions` };
+        pendingIgMentions.push({
+          account: entry.id,
+          mediaId: parsed.data.media_id,
+          commentId: parsed.data.comment_id,
+          time: entryTime,
+        });
+      }
+    }
+  }
+  return { ok: true, mentions, pendingIgMentions };
+}

@@ -1,0 +1,295 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { json, listen, type StandinServer } from './standin-server.js';
+
+/**
+ * A local Graph API for Facebook Pages and Instagram comments: replies to
+ * comments (/{id}/comments, /{id}/replies), replies to @mentions
+ * (/{ig-user}/mentions) and the mentioned_comment lookup. Errors come the
+ * Graph way: HTTP 400 with {error:{message,type,code,fbtrace_id}}; a
+ * throttle answers code 4/17/32/613 with X-Business-Use-Case-Usage; a dead
+ * token answers 190. It also builds the webhook deliveries Meta would send.
+ */
+export interface GraphComment {
+  id: string;
+  /** The post, media or comment it answers. */
+  parentId: string;
+  message: string;
+  from: { id: string; name?: string; username?: string };
+  createdAt: string;
+  mediaId?: string;
+}
+
+export interface MetaStandin extends StandinServer {
+  graphUrl: string;
+  comments: Map<string, GraphComment>;
+  /** Comments posted through the API by us, in order, with the path used. */
+  posted: { path: string; id: string; parentId: string; message: string }[];
+  /** A customer's comment on a Page post (or a reply to a comment) and the feed delivery for it. */
+  addPageComment(input: {
+    pageId: string;
+    postId: string;
+    parentId?: string;
+    from: { id: string; name: string };
+    message: string;
+  }): { comment: GraphComment; delivery: Record<string, unknown> };
+  /** A customer's comment on our Instagram media and the comments delivery for it. */
+  addIgComment(input: {
+    igUserId: string;
+    mediaId: string;
+    parentId?: string;
+    from: { id: string; username: string };
+    text: string;
+  }): { comment: GraphComment; delivery: Record<string, unknown> };
+  /** A customer's comment elsewhere that @mentions us, and the mentions delivery (ids only, as Meta sends). */
+  addIgMention(input: {
+    igUserId: string;
+    mediaId: string;
+    from: { id: string; username: string };
+    text: string;
+  }): { comment: GraphComment; delivery: Record<string, unknown> };
+  /** The next `count` calls answer a throttle with this Graph code. */
+  throttleNext(count: number, code?: 4 | 17 | 32 | 613, minutesToRegain?: number): void;
+  /** Every later call answers 190 until `reviveToken`. */
+  expireToken(): void;
+  reviveToken(): void;
+}
+
+export interface MetaStandinOptions {
+  tokens: string[];
+  now?: () => Date;
+}
+
+const graphError = (message: string, code: number, extra: Record<string, unknown> = {}) => ({
+  error: { message, type: 'OAuthException', code, ...extra, fbtrace_id: 'AbCdEfStandin' },
+});
+
+export async function startMetaStandin(options: MetaStandinOptions): Promise<MetaStandin> {
+  const now = options.now ?? (() => new Date());
+  const comments = new Map<string, GraphComment>();
+  const posted: MetaStandin['posted'] = [];
+  let seq = 17_865_799_348_089_039n;
+  const newId = () => String(seq++);
+  const throttle = { count: 0, code: 32, minutes: 5 };
+  let expired = false;
+  const epoch = () => Math.floor(now().getTime() / 1000);
+
+  function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+    const auth = req.headers.authorization;
+    return auth?.startsWith('Bearer ') ? auth.slice(7) : (url.searchParams.get('access_token') ?? undefined);
+  }
+
+  function messageOf(body: Buffer, url: URL): string | undefined {
+    const fromQuery = url.searchParams.get('message');
+    if (fromQuery) return fromQuery;
+    const text = body.toString('utf8');
+    if (!text) return undefined;
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      return typeof parsed.message === 'string' ? parsed.message : undefined;
+    } catch {
+      return new URLSearchParams(text).get('message') ?? undefined;
+    }
+  }
+
+  function bodyJson(body: Buffer): Record<string, unknown> {
+    try {
+      return JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+    }
+  }
+
+  function reply(parentId: string, message: string | undefined, path: string, res: ServerResponse) {
+    if (!message) return json(res, 400, graphError('(#100) The parameter message is required', 100));
+    if (!comments.has(parentId)) {
+      return json(
+        res,
+        400,
+        graphError(
+          `Unsupported post request. Object with ID '${parentId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          100,
+          { error_subcode: 33 },
+        ),
+      );
+    }
+    const id = newId();
+    comments.set(id, { id, parentId, message, from: { id: 'us' }, createdAt: now().toISOString() });
+    posted.push({ path, id, parentId, message });
+    json(res, 200, { id });
+  }
+
+  const server = await listen((req, res, body) => {
+    const url = new URL(req.url ?? '/', 'http://standin');
+    const token = tokenOf(req, url);
+    if (!token || !options.tokens.includes(token) || expired) {
+      return json(
+        res,
+        400,
+        graphError('Error validating access token: Session has expired.', 190, { error_subcode: 463 }),
+      );
+    }
+    if (throttle.count > 0) {
+      throttle.count--;
+      const usage = {
+        standin: [
+          {
+            type: 'pages',
+            call_count: 100,
+            total_cputime: 10,
+            total_time: 10,
+            estimated_time_to_regain_access: throttle.minutes,
+          },
+        ],
+      };
+      return json(res, 400, graphError('(#32) Page request limit reached', throttle.code), {
+        'x-business-use-case-usage': JSON.stringify(usage),
+      });
+    }
+    const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    // Accept an optional version prefix (/v21.0/...), as the real host does.
+    if (parts[0] && /^v\d+\.\d+$/.test(parts[0])) parts.shift();
+    const [id, edge] = parts;
+    if (req.method === 'POST' && id && (edge === 'comments' || edge === 'replies')) {
+      return reply(id, messageOf(body, url), `/${id}/${edge}`, res);
+    }
+    if (req.method === 'POST' && id && edge === 'mentions') {
+      const input = bodyJson(body);
+      const target = typeof input.comment_id === 'string' ? input.comment_id : '';
+      const found = comments.get(target);
+      if (!found || found.mediaId !== input.media_id) {
+        return json(res, 400, graphError('(#100) Invalid media_id or comment_id', 100));
+      }
+      return reply(
+        target,
+        typeof input.message === 'string' ? input.message : undefined,
+        `/${id}/mentions`,
+        res,
+      );
+    }
+    if (req.method === 'GET' && id && !edge) {
+      const fields = url.searchParams.get('fields') ?? '';
+      const match = /^mentioned_comment\.comment_id\(([^)]+)\)/.exec(fields);
+      const found = match ? comments.get(match[1]!) : undefined;
+      if (!found) return json(res, 400, graphError('(#100) Invalid parameter', 100));
+      return json(res, 200, {
+        mentioned_comment: {
+          id: found.id,
+          text: found.message,
+          timestamp: found.createdAt.replace(/\.\d{3}Z$/, '+0000'),
+          username: found.from.username,
+          from: { id: found.from.id, username: found.from.username },
+        },
+        id,
+      });
+    }
+    json(res, 400, graphError(`Unknown path components: /${parts.join('/')}`, 2500));
+  });
+
+  return {
+    ...server,
+    graphUrl: `${server.url}/v21.0`,
+    comments,
+    posted,
+    addPageComment({ pageId, postId, parentId, from, message }) {
+      if (!comments.has(postId)) {
+        comments.set(postId, {
+          id: postId,
+          parentId: pageId,
+          message: 'our post',
+          from: { id: pageId },
+          createdAt: now().toISOString(),
+        });
+      }
+      const id = `${postId.split('_')[1] ?? postId}_${newId()}`;
+      const comment: GraphComment = {
+        id,
+        parentId: parentId ?? postId,
+        message,
+        from,
+        createdAt: now().toISOString(),
+      };
+      comments.set(id, comment);
+      const value = {
+        from,
+        post_id: postId,
+        comment_id: id,
+        parent_id: parentId ?? postId,
+        created_time: epoch(),
+        item: 'comment',
+        verb: 'add',
+        message,
+      };
+      return {
+        comment,
+        delivery: {
+          object: 'page',
+          entry: [{ id: pageId, time: epoch(), changes: [{ field: 'feed', value }] }],
+        },
+      };
+    },
+    addIgComment({ igUserId, mediaId, parentId, from, text }) {
+      if (!comments.has(mediaId)) {
+        comments.set(mediaId, {
+          id: mediaId,
+          parentId: igUserId,
+          message: 'our media',
+          from: { id: igUserId },
+          createdAt: now().toISOString(),
+        });
+      }
+      const id = newId();
+      const comment: GraphComment = {
+        id,
+        parentId: parentId ?? mediaId,
+        message: text,
+        from,
+        createdAt: now().toISOString(),
+        mediaId,
+      };
+      comments.set(id, comment);
+      const value = {
+        from,
+        media: { id: mediaId, media_product_type: 'FEED' },
+        id,
+        ...(parentId ? { parent_id: parentId } : {}),
+        text,
+      };
+      return {
+        comment,
+        delivery: {
+          object: 'instagram',
+          entry: [{ id: igUserId, time: epoch(), changes: [{ field: 'comments', value }] }],
+        },
+      };
+    },
+    addIgMention({ igUserId, mediaId, from, text }) {
+      const id = newId();
+      const comment: GraphComment = {
+        id,
+        parentId: mediaId,
+        message: text,
+        from,
+        createdAt: now().toISOString(),
+        mediaId,
+      };
+      comments.set(id, comment);
+      const value = { media_id: mediaId, comment_id: id };
+      return {
+        comment,
+        delivery: {
+          object: 'instagram',
+          entry: [{ id: igUserId, time: epoch(), changes: [{ field: 'mentions', value }] }],
+        },
+      };
+    },
+    throttleNext(count, code = 32, minutesToRegain = 5) {
+      Object.assign(throttle, { count, code, minutes: minutesToRegain });
+    },
+    expireToken() {
+      expired = true;
+    },
+    reviveToken() {
+      expired = false;
+    },
+  };
+}

@@ -1,0 +1,300 @@
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
+import { createFacebookConnector } from '../../src/network/facebook.connector.js';
+import { retryAtOf } from '../../src/network/http.js';
+import { createInstagramConnector } from '../../src/network/instagram.connector.js';
+import { igMentionExternalId } from '../../src/network/meta-webhook.js';
+import { metaSignature } from '../../src/network/signatures.js';
+import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
+import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
+
+const PAGE_TOKEN = 'page-token';
+const IG_TOKEN = 'ig-token';
+const APP_SECRET = 'test_app_secret';
+const PAGE = '1234567890';
+const IG_USER = '17841405309211844';
+const customer = { id: '5555', name: 'Test User' };
+const igCustomer = { id: '232323', username: 'test' };
+
+describe('Facebook and Instagram connectors against the Graph stand-in', () => {
+  let meta: MetaStandin;
+  beforeEach(async () => {
+    meta = await startMetaStandin({ tokens: [PAGE_TOKEN, IG_TOKEN] });
+  });
+  afterEach(async () => {
+    await meta.close();
+  });
+
+  it('replies to a Facebook comment under that comment', async () => {
+    const { comment } = meta.addPageComment({
+      pageId: PAGE,
+      postId: `${PAGE}_111`,
+      from: customer,
+      message: 'Ship to Canada?',
+    });
+    const facebook = createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
+    const result = await facebook.reply({
+      target: { externalId: comment.id, authorHandle: 'Test User', url: null },
+      text: 'Yes, we do!',
+      idempotencyKey: 'r1',
+    });
+    expect(meta.posted).toEqual([
+      {
+        path: `/${comment.id}/comments`,
+        id: result.externalId,
+        parentId: comment.id,
+        message: 'Yes, we do!',
+      },
+    ]);
+  });
+
+  it('replies to an Instagram comment with /replies and to an @mention with /mentions', async () => {
+    const instagram = createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+    const { comment } = meta.addIgComment({
+      igUserId: IG_USER,
+      mediaId: '123123',
+      from: igCustomer,
+      text: 'Love it',
+    });
+    await instagram.reply({
+      target: { externalId: comment.id, authorHandle: 'test', url: null },
+      text: 'Thank you!',
+      idempotencyKey: 'a',
+    });
+    const mentioned = meta.addIgMention({
+      igUserId: IG_USER,
+      mediaId: '777',
+      from: igCustomer,
+      text: '@firsthand look',
+    });
+    await instagram.reply({
+      target: {
+        externalId: igMentionExternalId('777', mentioned.comment.id),
+        authorHandle: 'test',
+        url: null,
+      },
+      text: 'Glad you came',
+      idempotencyKey: 'b',
+    });
+    expect(meta.posted.map((p) => [p.path, p.parentId, p.message])).toEqual([
+      [`/${comment.id}/replies`, comment.id, 'Thank you!'],
+      [`/${IG_USER}/mentions`, mentioned.comment.id, 'Glad you came'],
+    ]);
+  });
+
+  it('waits out a Page rate limit for the time Meta estimates', async () => {
+    const { comment } = meta.addPageComment({
+      pageId: PAGE,
+      postId: `${PAGE}_111`,
+      from: customer,
+      message: 'Hi',
+    });
+    meta.throttleNext(1, 32, 3);
+    const facebook = createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
+    const before = Date.now();
+    const error = await facebook
+      .reply({
+        target: { externalId: comment.id, authorHandle: 'x', url: null },
+        text: 'Hello',
+        idempotencyKey: 'k',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'facebook.rate_limited', retryable: true });
+    const wait = retryAtOf(error)!.getTime() - before;
+    expect(wait).toBeGreaterThanOrEqual(179_000);
+    expect(wait).toBeLessThanOrEqual(181_000);
+    expect(meta.posted).toEqual([]);
+  });
+
+  it('gives up on a dead token and tells whoever alerts the owner', async () => {
+    const { comment } = meta.addPageComment({
+      pageId: PAGE,
+      postId: `${PAGE}_111`,
+      from: customer,
+      message: 'Hi',
+    });
+    meta.expireToken();
+    const alerts: string[] = [];
+    const facebook = createFacebookConnector({
+      graphUrl: meta.graphUrl,
+      token: PAGE_TOKEN,
+      onAuthFailure: (m) => alerts.push(m),
+    });
+    await expect(
+      facebook.reply({
+        target: { externalId: comment.id, authorHandle: 'x', url: null },
+        text: 'Hello',
+        idempotencyKey: 'k',
+      }),
+    ).rejects.toMatchObject({ code: 'facebook.token_invalid', retryable: false });
+    expect(alerts).toEqual([expect.stringContaining('#190')]);
+  });
+});
+
+describe('Meta webhook over HTTP', () => {
+  let meta: MetaStandin;
+  let rig: WebhookRig;
+  beforeAll(async () => {
+    meta = await startMetaStandin({ tokens: [IG_TOKEN] });
+  });
+  afterAll(async () => {
+    await meta.close();
+  });
+  beforeEach(async () => {
+    const instagram = createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+    rig = await startWebhookRig((deps) => ({
+      'GET /ingest/meta/webhook': metaVerifyHandler({ verifyToken: 'meatyhamhock' }),
+      'POST /ingest/meta/webhook': metaEventsHandler({
+        ...deps,
+        appSecret: APP_SECRET,
+        resolveIgMention: instagram.resolveMention,
+      }),
+    }));
+  });
+  afterEach(async () => {
+    await rig.close();
+  });
+
+  const post = (body: string, signature = metaSignature(APP_SECRET, body)) =>
+    fetch(`${rig.url}/ingest/meta/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+      body,
+    });
+
+  it('answers the subscription handshake with the raw challenge, and 403 for a wrong token', async () => {
+    const ok = await fetch(
+      `${rig.url}/ingest/meta/webhook?hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=meatyhamhock`,
+    );
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe('1158201444');
+    const wrong = await fetch(
+      `${rig.url}/ingest/meta/webhook?hub.mode=subscribe&hub.challenge=1&hub.verify_token=nope`,
+    );
+    expect(wrong.status).toBe(403);
+  });
+
+  it('stores Page comments, Instagram comments and looked-up @mentions before answering 200', async () => {
+    const fb = meta.addPageComment({
+      pageId: PAGE,
+      postId: `${PAGE}_111`,
+      from: customer,
+      message: 'Ship to Canada?',
+    });
+    const ig = meta.addIgComment({ igUserId: IG_USER, mediaId: '123123', from: igCustomer, text: 'Love it' });
+    const mention = meta.addIgMention({
+      igUserId: IG_USER,
+      mediaId: '777',
+      from: igCustomer,
+      text: '@firsthand best coffee',
+    });
+    for (const delivery of [fb.delivery, ig.delivery, mention.delivery]) {
+      const response = await post(JSON.stringify(delivery));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ accepted: 1, duplicate: 0 });
+    }
+    const stored = await storedState(rig);
+    expect(stored.mentions.map((m) => [m.network, m.externalId, m.inReplyTo, m.text, m.kind]).sort()).toEqual(
+      [
+        ['facebook', fb.comment.id, `${PAGE}_111`, 'Ship to Canada?', 'comment'],
+        ['instagram', ig.comment.id, '123123', 'Love it', 'comment'],
+        [
+          'instagram',
+          igMentionExternalId('777', mention.comment.id),
+          '777',
+          '@firsthand best coffee',
+          'mention',
+        ],
+      ].sort(),
+    );
+    expect(stored.jobs).toBe(3);
+  });
+
+  it('refuses a bad signature with 401 and a malformed change with 400 naming the field', async () => {
+    const fb = meta.addPageComment({ pageId: PAGE, postId: `${PAGE}_111`, from: customer, message: 'Hi' });
+    const body = JSON.stringify(fb.delivery);
+    expect((await post(body, metaSignature('wrong', body))).status).toBe(401);
+    expect((await post(body, '')).status).toBe(401);
+    const entry = (fb.delivery.entry as { changes: { value: Record<string, unknown> }[] }[])[0]!;
+    const good = entry.changes[0]!;
+    const broken = { ...good, value: { ...good.value, message: 42 } };
+    const half = JSON.stringify({ object: 'page', entry: [{ ...entry, changes: [good, broken] }] });
+    const response = await post(half);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toContain('entry.0.changes.1.value.message');
+    expect(await storedState(rig)).toEqual({ mentions: [], jobs: 0 });
+  });
+
+  it('asks Meta to deliver again when an @mention cannot be looked up, storing nothing', async () => {
+    const body = JSON.stringify({
+      object: 'instagram',
+      entry: [
+        {
+          id: IG_USER,
+          time: 1742667604,
+          changes: [{ field: 'mentions', value: { media_id: '1', comment_id: 'missing' } }],
+        },
+      ],
+    });
+    expect((await post(body)).status).toBe(502);
+    expect(await storedState(rig)).toEqual({ mentions: [], jobs: 0 });
+  });
+
+  it('never crashes or stores anything invalid for fuzzed signed bodies', async () => {
+    const value = fc.record(
+      {
+        item: fc.constantFrom('comment', 'reaction', 7),
+        verb: fc.constantFrom('add', 'remove'),
+        comment_id: fc.string(),
+        post_id: fc.string(),
+        from: fc.record({ id: fc.string(), name: fc.string() }, { requiredKeys: [] }),
+        message: fc.oneof(fc.string(), fc.integer()),
+        created_time: fc.oneof(fc.integer(), fc.string()),
+        id: fc.string(),
+        text: fc.string(),
+        media: fc.record({ id: fc.string() }, { requiredKeys: [] }),
+      },
+      { requiredKeys: [] },
+    );
+    const envelope = fc.record(
+      {
+        object: fc.constantFrom('page', 'instagram', 'user'),
+        entry: fc.array(
+          fc.record(
+            {
+              id: fc.oneof(fc.string(), fc.constant(PAGE)),
+              time: fc.oneof(fc.integer({ min: 1, max: 2_000_000_000 }), fc.string()),
+              changes: fc.array(fc.record({ field: fc.constantFrom('feed', 'comments', 'other'), value }), {
+                maxLength: 3,
+              }),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          envelope.map((v) => JSON.stringify(v)),
+        ),
+        async (body) => {
+          const response = await post(body);
+          expect([200, 400]).toContain(response.status);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    const stored = await storedState(rig);
+    for (const mention of stored.mentions) {
+      expect(['facebook', 'instagram']).toContain(mention.network);
+      expect(mention.externalId.length).toBeGreaterThan(0);
+    }
+    expect(stored.jobs).toBe(stored.mentions.length);
+  });
+});
