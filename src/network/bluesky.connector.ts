@@ -1,0 +1,200 @@
+import { AtpAgent, RichText } from '@atproto/api';
+import { z } from 'zod';
+import type { Mention } from '../contract/mention.js';
+import { AppError } from '../errors.js';
+import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
+import { httpFailure } from './http.js';
+import { blueskyLimit } from './text-limits.js';
+
+const StrongRef = z.object({ uri: z.string().min(1), cid: z.string().min(1) });
+
+const PostRecord = z.object({
+  text: z.string(),
+  createdAt: z.string().optional(),
+  reply: z.object({ root: StrongRef, parent: StrongRef }).optional(),
+});
+
+const Notification = z.object({
+  uri: z.string().startsWith('at://'),
+  cid: z.string(),
+  reason: z.string(),
+  indexedAt: z.string(),
+  author: z.object({
+    did: z.string().min(1),
+    handle: z.string().min(1),
+    displayName: z.string().optional(),
+  }),
+  record: z.unknown(),
+});
+
+const REASONS = ['mention', 'reply', 'quote'] as const;
+
+/** https://bsky.app/profile/<handle>/post/<rkey> for an at://<did>/app.bsky.feed.post/<rkey> uri. */
+export function postUrl(handle: string, uri: string): string | undefined {
+  const rkey = /^at:\/\/[^/]+\/app\.bsky\.feed\.post\/([^/]+)$/.exec(uri)?.[1];
+  return rkey ? `https://bsky.app/profile/${handle}/post/${rkey}` : undefined;
+}
+
+/** A mention, reply or quote notification to a normalized mention; likes, follows and reposts are not. */
+export function normalizeNotification(raw: unknown, ourHandle: string): Mention | undefined {
+  const parsed = Notification.safeParse(raw);
+  if (!parsed.success || !(REASONS as readonly string[]).includes(parsed.data.reason)) return undefined;
+  const record = PostRecord.safeParse(parsed.data.record);
+  if (!record.success) return undefined;
+  const n = parsed.data;
+  const created = new Date(record.data.createdAt ?? n.indexedAt);
+  const parent = record.data.reply?.parent.uri;
+  return {
+    network: 'bluesky',
+    externalId: n.uri,
+    account: ourHandle,
+    author: { id: n.author.did, handle: n.author.handle, name: n.author.displayName || undefined },
+    text: record.data.text,
+    url: postUrl(n.author.handle, n.uri),
+    inReplyTo: parent,
+    kind: parent ? 'reply' : 'mention',
+    createdAt: (Number.isNaN(created.getTime()) ? new Date(n.indexedAt) : created).toISOString(),
+  };
+}
+
+/** The reply refs for answering `parent`: its own root when it is itself a reply, else the parent. */
+export function replyRefs(parent: { uri: string; cid: string; record: unknown }) {
+  const self = { uri: parent.uri, cid: parent.cid };
+  const record = PostRecord.safeParse(parent.record);
+  return { root: (record.success && record.data.reply?.root) || self, parent: self };
+}
+
+interface XrpcLike {
+  status?: number;
+  error?: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The bsky rate limiter sends RateLimit-Reset as Unix seconds. */
+function blueskyFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as XrpcLike;
+  if (typeof e?.status !== 'number' || e.status <= 1) {
+    return new AppError('bluesky.unreachable', `Bluesky call failed: ${(error as Error)?.message}`, true);
+  }
+  const reset = Number(e.headers?.['ratelimit-reset']);
+  const retryAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined;
+  return httpFailure('bluesky', e.status, `${e.error ?? ''} ${e.message}`.trim(), retryAt);
+}
+
+const isSessionGone = (error: unknown) =>
+  ['ExpiredToken', 'InvalidToken', 'AuthenticationRequired'].includes((error as XrpcLike)?.error ?? '');
+
+export interface BlueskyOptions {
+  service: string;
+  identifier: string;
+  password: string;
+  fetch?: typeof fetch;
+}
+
+const MAX_PAGES = 10;
+
+/**
+ * Bluesky through @atproto/api against a configurable service. The agent
+ * refreshes an expired access token itself; when the refresh token is gone
+ * too, the connector logs in again once and repeats the call.
+ */
+export function createBlueskyConnector(options: BlueskyOptions): NetworkConnector & {
+  poll(cursor: string | undefined): Promise<PollResult>;
+} {
+  const agent = new AtpAgent({
+    service: options.service,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  let loggingIn: Promise<unknown> | undefined;
+
+  async function login(): Promise<void> {
+    loggingIn ??= agent.login({ identifier: options.identifier, password: options.password }).finally(() => {
+      loggingIn = undefined;
+    });
+    await loggingIn;
+  }
+
+  async function withSession<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      if (!agent.session) await login();
+      try {
+        return await call();
+      } catch (error) {
+        if (!isSessionGone(error)) throw error;
+        await login();
+        return await call();
+      }
+    } catch (error) {
+      throw blueskyFailure(error);
+    }
+  }
+
+  return {
+    network: 'bluesky',
+
+    /**
+     * listNotifications pages from newest to oldest; its cursor walks back in
+     * time. So the stored position is the newest indexedAt seen, and a poll
+     * reads from the top until it reaches that moment.
+     */
+    async poll(since) {
+      return withSession(async () => {
+        const handle = agent.session!.handle;
+        const mentions: Mention[] = [];
+        let newest: string | undefined;
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const { data } = await agent.listNotifications({
+            limit: 50,
+            ...(cursor ? { cursor } : {}),
+            reasons: [...REASONS],
+          });
+          let reachedKnown = false;
+          for (const raw of data.notifications) {
+            if (since && raw.indexedAt <= since) {
+              reachedKnown = true;
+              continue;
+            }
+            if (!newest || raw.indexedAt > newest) newest = raw.indexedAt;
+            const mention = normalizeNotification(raw, handle);
+            if (mention) mentions.push(mention);
+          }
+          cursor = data.cursor;
+          if (reachedKnown || !cursor || data.notifications.length === 0) break;
+        }
+        return { mentions: mentions.reverse(), cursor: newest };
+      });
+    },
+
+    async reply(request: ReplyRequest): Promise<ReplyResult> {
+      if (blueskyLimit.count(request.text) > blueskyLimit.max || Buffer.byteLength(request.text) > 3000) {
+        throw new AppError(
+          'reply.too_long',
+          `longer than Bluesky's ${blueskyLimit.max} graphemes or 3000 bytes`,
+        );
+      }
+      return withSession(async () => {
+        // Resolved now, not stored at ingest: the cid and thread root are only needed here.
+        const { data } = await agent.getPosts({ uris: [request.target.externalId] });
+        const parent = data.posts[0];
+        if (!parent)
+          throw new AppError('bluesky.parent_gone', `the post ${request.target.externalId} no longer exists`);
+        const rich = new RichText({ text: request.text });
+        await rich.detectFacets(agent);
+        // A handle that did not resolve leaves a mention facet without a DID, which the PDS would refuse.
+        const facets = rich.facets?.filter((facet) =>
+          facet.features.every((feature) => (feature as { did?: unknown }).did !== ''),
+        );
+        const posted = await agent.post({
+          text: rich.text,
+          ...(facets && facets.length > 0 ? { facets } : {}),
+          reply: replyRefs(parent),
+          createdAt: new Date().toISOString(),
+        });
+        return { externalId: posted.uri, url: postUrl(agent.session!.handle, posted.uri) };
+      });
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readCursor } from '../../src/db/cursors.repository.js';
+import { pollOnce } from '../../src/ingest/poller.js';
+import { createBlueskyConnector } from '../../src/network/bluesky.connector.js';
+import { retryAtOf } from '../../src/network/http.js';
+import { type BlueskyStandin, startBlueskyStandin } from '../../src/standins/bluesky.standin.js';
+import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
+
+const HANDLE = 'firsthand.bsky.social';
+const PASSWORD = 'app-password-1234';
+
+describe('Bluesky connector against the PDS stand-in', () => {
+  let pds: BlueskyStandin;
+  let rig: WebhookRig;
+  beforeEach(async () => {
+    pds = await startBlueskyStandin({ handle: HANDLE, password: PASSWORD });
+    rig = await startWebhookRig(() => ({}));
+  });
+  afterEach(async () => {
+    await pds.close();
+    await rig.close();
+  });
+
+  const connect = () =>
+    createBlueskyConnector({ service: pds.service, identifier: HANDLE, password: PASSWORD });
+  const deps = () => ({ db: rig.db.db, queues: rig.queues });
+
+  it('polls mentions, replies and quotes, keeps its position, and skips what it has seen', async () => {
+    const sam = pds.addActor('sam.bsky.social', 'Sam');
+    const ours = pds.addOwnPost('New autumn menu is out!');
+    const mention = pds.addPost({ author: sam, text: `@${HANDLE} are you open today?` });
+    const reply = pds.addPost({ author: sam, text: 'the pumpkin one?', replyTo: ours.uri });
+    const quote = pds.addPost({ author: sam, text: 'look at this', quote: ours.uri });
+    pds.addPost({ author: sam, text: 'unrelated post' });
+    for (let i = 0; i < 55; i++) pds.addPost({ author: sam, text: `@${HANDLE} question ${i}` });
+
+    const connector = connect();
+    expect(await pollOnce(deps(), connector)).toBe(58);
+    const stored = await storedState(rig);
+    expect(stored.mentions.find((m) => m.externalId === reply.uri)).toMatchObject({
+      inReplyTo: ours.uri,
+      kind: 'reply',
+    });
+    expect(stored.mentions.find((m) => m.externalId === mention.uri)).toMatchObject({ kind: 'mention' });
+    expect(stored.mentions.some((m) => m.externalId === quote.uri)).toBe(true);
+    const position = await readCursor(rig.db.db, 'bluesky', 'mentions');
+    expect(position).toBeDefined();
+
+    expect(await pollOnce(deps(), connector)).toBe(0);
+    const later = pds.addPost({ author: sam, text: `@${HANDLE} one more` });
+    expect(await pollOnce(deps(), connector)).toBe(1);
+    expect((await storedState(rig)).mentions.at(-1)?.externalId).toBe(later.uri);
+    expect(await readCursor(rig.db.db, 'bluesky', 'mentions')).not.toBe(position);
+  });
+
+  it('replies deep in a thread with the thread root, the parent, and a resolved mention facet', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const first = pds.addPost({ author: sam, text: `@${HANDLE} my order is late` });
+    const ours = pds.addOwnPost('Sorry! Checking now.');
+    // Thread our own reply under Sam's first post, then Sam answers it.
+    pds.posts.get(ours.uri)!.record.reply = {
+      root: { uri: first.uri, cid: first.cid },
+      parent: { uri: first.uri, cid: first.cid },
+    };
+    const followUp = pds.addPost({ author: sam, text: 'still waiting', replyTo: ours.uri });
+
+    const result = await connect().reply({
+      target: { externalId: followUp.uri, authorHandle: 'sam.bsky.social', url: null },
+      text: '@sam.bsky.social on its way: https://example.com/track',
+      idempotencyKey: 'r1',
+    });
+    expect(pds.created).toHaveLength(1);
+    const record = pds.created[0]!.record;
+    expect(record.reply).toEqual({
+      root: { uri: first.uri, cid: first.cid },
+      parent: { uri: followUp.uri, cid: followUp.cid },
+    });
+    expect(record.facets).toMatchObject([
+      {
+        index: { byteStart: 0, byteEnd: 16 },
+        features: [{ $type: 'app.bsky.richtext.facet#mention', did: sam.did }],
+      },
+      {
+        index: { byteStart: 29, byteEnd: 54 },
+        features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.com/track' }],
+      },
+    ]);
+    expect(result.externalId).toBe(pds.created[0]!.uri);
+    expect(result.url).toMatch(/^https:\/\/bsky\.app\/profile\/firsthand\.bsky\.social\/post\//);
+  });
+
+  it('refreshes an expired access token, and logs in again when the refresh token is gone too', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const connector = connect();
+    await connector.poll(undefined);
+    expect(pds.sessionsCreated).toBe(1);
+    pds.expireAccessTokens();
+    pds.addPost({ author: sam, text: `@${HANDLE} hello` });
+    expect((await connector.poll(undefined)).mentions).toHaveLength(1);
+    expect(pds.calls).toContain('com.atproto.server.refreshSession');
+    expect(pds.sessionsCreated).toBe(2);
+    pds.expireSessions();
+    expect((await connector.poll(undefined)).mentions).toHaveLength(1);
+    expect(pds.calls.filter((c) => c === 'com.atproto.server.createSession')).toHaveLength(2);
+  });
+
+  it('turns a 429 into a retryable error that waits for RateLimit-Reset', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const post = pds.addPost({ author: sam, text: `@${HANDLE} hi` });
+    pds.rateLimitNext('com.atproto.repo.createRecord', 1, 90);
+    const before = Date.now();
+    const error = await connect()
+      .reply({
+        target: { externalId: post.uri, authorHandle: 'sam.bsky.social', url: null },
+        text: 'hello',
+        idempotencyKey: 'k',
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'bluesky.rate_limited', retryable: true });
+    const wait = retryAtOf(error)!.getTime() - before;
+    expect(wait).toBeGreaterThan(88_000);
+    expect(wait).toBeLessThanOrEqual(91_000);
+    expect(pds.created).toHaveLength(0);
+  });
+
+  it('refuses a reply over 300 graphemes before calling the network, and wrong credentials permanently', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const post = pds.addPost({ author: sam, text: `@${HANDLE} hi` });
+    await expect(
+      connect().reply({
+        target: { externalId: post.uri, authorHandle: 'sam', url: null },
+        text: '👍'.repeat(301),
+        idempotencyKey: 'k',
+      }),
+    ).rejects.toMatchObject({ code: 'reply.too_long' });
+    const wrong = createBlueskyConnector({ service: pds.service, identifier: HANDLE, password: 'nope' });
+    await expect(wrong.poll(undefined)).rejects.toMatchObject({
+      code: 'bluesky.unauthorized',
+      retryable: false,
+    });
+  });
+});
