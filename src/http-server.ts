@@ -22,7 +22,10 @@ export function createHttpServer(
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/slack/events' && slackListener) return slackListener(req, res);
-    const route = routes[`${req.method} ${path}`];
+    // Exact paths first; then one trailing parameter, registered as 'POST /ingest/webhook/:source'.
+    const route =
+      routes[`${req.method} ${path}`] ??
+      routes[`${req.method} ${path.slice(0, path.lastIndexOf('/'))}/:param`];
     if (!route) return sendJson(res, 404, { error: `no route for ${req.method} ${path}` });
     Promise.resolve(route(req, res)).catch((error: Error) => {
       logger.error({ err: error.message, path }, 'request failed');
