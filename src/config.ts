@@ -36,6 +36,7 @@ const EnvSchema = z
     SLACK_CHANNEL_ID: z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD'),
     INGEST_TOKEN: z.string().min(16, 'at least 16 characters'),
     TEAM_FILE: z.string().min(1).default('examples/team.yaml'),
+    POLICY_FILE: z.string().min(1).default('examples/policy.yaml'),
     MASTODON_URL: z.preprocess(blankAsUndefined, optionalUrl),
     MASTODON_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     MASTODON_POLL_SECONDS: z.coerce.number().int().min(0).default(30),
@@ -121,6 +122,7 @@ export interface Config {
   };
   ingestToken: string;
   teamFile: string;
+  policyFile: string;
   mastodon: { url: string; token: string; pollSeconds: number } | undefined;
   x:
     | {
@@ -173,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     ingestToken: e.INGEST_TOKEN,
     teamFile: e.TEAM_FILE,
+    policyFile: e.POLICY_FILE,
     mastodon:
       e.MASTODON_URL && e.MASTODON_TOKEN
         ? { url: e.MASTODON_URL, token: e.MASTODON_TOKEN, pollSeconds: e.MASTODON_POLL_SECONDS }

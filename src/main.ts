@@ -19,6 +19,7 @@ import type { NetworkConnector } from './network/connector.js';
 import { createMastodonConnector } from './network/mastodon.connector.js';
 import { openQueues } from './queueing.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
+import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
 import { loadTeamFile, rosterEntries } from './team-file.js';
 import { FileError } from './yaml-file.js';
@@ -32,6 +33,7 @@ export interface Running {
 export async function startFirsthand(config: Config, now: () => Date = () => new Date()): Promise<Running> {
   const logger = createLogger({ level: config.logLevel, pretty: config.env === 'development' });
   const team = loadTeamFile(config.teamFile);
+  const policy = loadPolicyFile(config.policyFile);
   const database = await openDatabase(config.database);
   const { db } = database;
   await upsertRoster(db, rosterEntries(team));
@@ -52,7 +54,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
 
   registerListeners(slackApp.app, { db, queues, now, logger });
   const workers: Worker[] = [
-    startMentionsWorker({ db, queues, logger, now }, queueSettings),
+    startMentionsWorker({ db, queues, logger, now, policy }, queueSettings),
     startNotifyWorker({ db, queues, slack, channelId: config.slack.channelId, logger, now }, queueSettings),
     startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
   ];

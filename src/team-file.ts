@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RosterEntry } from './db/staff.repository.js';
+import { parseWorkingHours } from './routing/working-hours.js';
 import { parseYamlFile } from './yaml-file.js';
 
 const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD');
@@ -19,6 +20,23 @@ const Person = z.object({
   languages: z.array(z.string().min(2)).default(['en']),
   timezone: TimeZone.default('UTC'),
   capacity: z.number().int().positive().default(10),
+  // { "mon-fri": "09:00-17:30", sat: ["10:00-13:00", "14:00-16:00"] } in the person's time zone; absent: any hour.
+  hours: z
+    .record(z.string(), z.union([z.string(), z.array(z.string()).min(1)]))
+    .transform((written, ctx) => {
+      const parsed = parseWorkingHours(written);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .optional(),
+  // On leave until this date or instant (a plain date means the start of that day, UTC).
+  awayUntil: z
+    .union([z.date(), z.iso.date(), z.iso.datetime({ offset: true })])
+    .transform((value) => new Date(value))
+    .optional(),
 });
 
 export const TeamFileSchema = z
@@ -48,8 +66,14 @@ export function loadTeamFile(path: string): TeamFile {
 }
 
 export function rosterEntries(team: TeamFile): RosterEntry[] {
-  return [
-    { ...team.owner, role: 'owner' },
-    ...team.staff.map((person) => ({ ...person, role: 'staff' as const })),
-  ];
+  const entry = (
+    { hours, awayUntil, ...person }: TeamFile['owner'],
+    role: 'owner' | 'staff',
+  ): RosterEntry => ({
+    ...person,
+    role,
+    workingHours: hours ?? null,
+    awayUntil: awayUntil ?? null,
+  });
+  return [entry(team.owner, 'owner'), ...team.staff.map((person) => entry(person, 'staff'))];
 }

@@ -13,6 +13,11 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
+/** Working hours per weekday in minutes after local midnight; a range ending before it starts runs past midnight. */
+export type WeeklyHours = Partial<
+  Record<'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat', [number, number][]>
+>;
+
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 /** People who may act on conversations, upserted from TEAM_FILE at start. */
@@ -27,6 +32,8 @@ export const staff = pgTable('staff', {
   // Dropped from the roster file: kept for history, never assigned, may not act.
   onRoster: boolean('on_roster').notNull().default(true),
   awayUntil: timestamp('away_until', { withTimezone: true }),
+  // Null: reachable at any hour, as before working hours existed.
+  workingHours: jsonb('working_hours').$type<WeeklyHours>(),
   createdAt: createdAt(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
@@ -44,6 +51,14 @@ export const conversations = pgTable(
       .default('open'),
     assigneeId: text('assignee_id').references(() => staff.id),
     escalated: boolean('escalated').notNull().default(false),
+    // The router's decision, kept so Slack, reports and a later re-route can explain it.
+    priority: text('priority', { enum: ['low', 'normal', 'high', 'urgent'] })
+      .notNull()
+      .default('normal'),
+    responseTargetMinutes: integer('response_target_minutes'),
+    routingReasons: jsonb('routing_reasons').$type<string[]>().notNull().default([]),
+    // A colleague covers while the customer's usual contact is away; on return it goes back to them.
+    coveringFor: text('covering_for').references(() => staff.id),
     firstMentionId: uuid('first_mention_id'),
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
@@ -56,6 +71,11 @@ export const conversations = pgTable(
     // At most one open conversation per customer and network: a follow-up joins it.
     uniqueIndex('conversations_open_author_uq').on(t.network, t.authorId).where(sql`${t.closedAt} is null`),
     index('conversations_assignee_idx').on(t.assigneeId),
+    // The queue: open conversations nobody could take yet.
+    index('conversations_waiting_idx')
+      .on(t.openedAt)
+      .where(sql`${t.assigneeId} is null and ${t.closedAt} is null`),
+    index('conversations_author_handle_idx').on(t.network, sql`lower(${t.authorHandle})`),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { and, count, eq, inArray, isNull, notInArray } from 'drizzle-orm';
 import type { Executor } from './client.js';
-import { conversations, staff } from './schema.js';
+import { conversations, staff, type WeeklyHours } from './schema.js';
 
 export type StaffRow = typeof staff.$inferSelect;
 
@@ -12,13 +12,21 @@ export interface RosterEntry {
   languages: string[];
   timezone: string;
   capacity: number;
+  workingHours?: WeeklyHours | null;
+  awayUntil?: Date | null;
 }
 
 /** Makes the table match the roster file: new people added, details updated, leavers kept but off the roster. */
 export async function upsertRoster(db: Executor, roster: RosterEntry[]): Promise<void> {
   const now = new Date();
   for (const person of roster) {
-    const values = { ...person, onRoster: true, updatedAt: now };
+    const values = {
+      ...person,
+      workingHours: person.workingHours ?? null,
+      awayUntil: person.awayUntil ?? null,
+      onRoster: true,
+      updatedAt: now,
+    };
     await db.insert(staff).values(values).onConflictDoUpdate({ target: staff.id, set: values });
   }
   const ids = roster.map((p) => p.id);

@@ -1,55 +1,296 @@
 import type { Mention } from '../contract/mention.js';
+import { linkedIdentities, type Policy } from './compiled-policy.js';
+import { availability, hasSkills, speaks } from './eligibility.js';
+import { escalationReasons } from './escalation.js';
+import { PRIORITIES, type Priority } from './policy.js';
+import { firstName, shortDate } from './reasons.js';
+import { evaluateRules, type RuleOutcome } from './rules.js';
+import { type Choice, contactReason, SELECTORS, type SelectionContext } from './selectors.js';
+import type { ContactSnapshot, RoutingSnapshot, StaffSnapshot } from './snapshot.js';
+import type { Understanding } from './understand/index.js';
+import { languageName } from './understand/language.js';
 
-/** The team as the router sees it at one moment. */
-export interface StaffSnapshot {
-  id: string;
-  name: string;
-  role: 'owner' | 'staff';
-  capacity: number;
-  openConversations: number;
+export type { ContactSnapshot, RoutingSnapshot, StaffSnapshot } from './snapshot.js';
+
+export interface Decision {
+  action: 'assign' | 'escalate' | 'drop' | 'queue';
+  /** The Slack user id of the person who takes it; null for a drop or a mention waiting in the queue. */
+  assigneeId: string | null;
+  priority: Priority;
+  responseTargetMinutes: number;
+  /** Why, in words the assignee and the owner read in Slack. Never empty. */
+  reasons: string[];
+  /** The customer's usual contact, away for now: the conversation goes back to them on return. */
+  coveringFor: string | null;
 }
-
-export interface RoutingSnapshot {
-  staff: StaffSnapshot[];
-}
-
-export type Decision =
-  | { action: 'assign'; assigneeId: string; reasons: string[] }
-  | { action: 'unassigned'; assigneeId: null; reasons: string[] };
 
 /**
- * Pure: the same mention, snapshot and time always give the same decision.
- * The least-loaded staff member under capacity takes the mention (ties go to
- * the lowest id); the owner only when no staff member can.
+ * Pure: the same mention, understanding, snapshot, policy and time always
+ * give the same decision. Order of business: VIPs go to the owner; spam is
+ * dropped; the owner lane (legal, press, safety…) escalates; the policy's
+ * drop rules apply; everything else goes to the best eligible staff member
+ * by the policy's selectors, and waits in the queue when nobody is eligible.
  */
-export function decide(_mention: Mention, snapshot: RoutingSnapshot, _now: Date): Decision {
-  const available = snapshot.staff
-    .filter((person) => person.role === 'staff' && person.openConversations < person.capacity)
-    .sort((a, b) => a.openConversations - b.openConversations || a.id.localeCompare(b.id));
-  const chosen = available[0];
-  if (chosen) {
-    const tied = available.filter((p) => p.openConversations === chosen.openConversations).length;
+export function decide(
+  mention: Mention,
+  u: Understanding,
+  snapshot: RoutingSnapshot,
+  policy: Policy,
+  now: Date,
+): Decision {
+  const identities = linkedIdentities(policy, mention.network, mention.author.handle);
+  const customer = policy.customers.get(identities[0]!);
+  const staff = [...snapshot.staff].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const owner = staff.find((p) => p.role === 'owner');
+  const rules = evaluateRules(policy, mention, u, identities);
+  const priority = rules.priority?.value ?? routinePriority(u);
+  const target = (p: Priority) => rules.responseTargetMinutes?.value ?? policy.responseTargets[p];
+
+  const escalate = (why: string[]): Decision => {
+    const p = higher(policy.file.escalation.priority, rules.priority?.value ?? 'low');
+    if (!owner) return queue(['only the owner can answer this, and no owner is on the roster', ...why], p);
+    const status = availability({ ...owner, openConversations: 0 }, now);
+    const note = status.ok ? [] : [`${status.text}, but only the owner can answer this`];
     return {
-      action: 'assign',
-      assigneeId: chosen.id,
-      reasons: [
-        `${plural(chosen.openConversations, 'open conversation')}, ${tied > 1 ? 'tied for fewest' : 'fewest'} on the team`,
-      ],
-    };
-  }
-  const owner = snapshot.staff.find((person) => person.role === 'owner');
-  if (owner) {
-    return {
-      action: 'assign',
+      action: 'escalate',
       assigneeId: owner.id,
-      reasons: [
-        snapshot.staff.length > 1
-          ? 'every staff member is at capacity'
-          : 'no staff on the roster besides the owner',
-      ],
+      priority: p,
+      responseTargetMinutes: target(p),
+      reasons: [...why, ...note],
+      coveringFor: null,
     };
+  };
+  const drop = (why: string[]): Decision => ({
+    action: 'drop',
+    assigneeId: null,
+    priority: 'low',
+    responseTargetMinutes: policy.responseTargets.low,
+    reasons: why,
+    coveringFor: null,
+  });
+  const queue = (why: string[], p: Priority = priority): Decision => ({
+    action: 'queue',
+    assigneeId: null,
+    priority: p,
+    responseTargetMinutes: target(p),
+    reasons: why,
+    coveringFor: null,
+  });
+
+  if (identities.some((key) => policy.vip.has(key))) {
+    return escalate([`VIP: ${customer?.name ?? `@${mention.author.handle}`} is on the VIP list`]);
   }
-  return { action: 'unassigned', assigneeId: null, reasons: ['nobody is on the roster'] };
+  if (u.spam.likelihood >= policy.file.spam.dropAt) {
+    return drop([`likely spam (${Math.round(u.spam.likelihood * 100)}%: ${u.spam.signals.join(', ')})`]);
+  }
+  const owed = escalationReasons(policy, mention, u, snapshot, identities);
+  if (rules.escalate) owed.push(`${rules.escalate.reason} (rule "${rules.escalate.rule}")`);
+  if (owed.length > 0) return escalate(owed);
+  if (rules.drop) return drop([`${rules.drop.reason} (rule "${rules.drop.rule}")`]);
+
+  return assignRoutine(mention, u, snapshot, policy, now, { staff, owner, rules, priority, target, queue });
 }
 
-const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+function assignRoutine(
+  mention: Mention,
+  u: Understanding,
+  snapshot: RoutingSnapshot,
+  policy: Policy,
+  now: Date,
+  ctx: {
+    staff: StaffSnapshot[];
+    owner: StaffSnapshot | undefined;
+    rules: RuleOutcome;
+    priority: Priority;
+    target: (p: Priority) => number;
+    queue: (why: string[]) => Decision;
+  },
+): Decision {
+  const { staff, owner, rules, priority } = ctx;
+  const settings = policy.file.routing;
+  const notes: string[] = [];
+  const ruleNames = new Set<string>();
+  for (const applied of [rules.assign, rules.priority, rules.responseTargetMinutes, rules.skills]) {
+    if (applied) ruleNames.add(applied.rule);
+  }
+
+  // Routine work is for staff; a business run by its owner alone is the exception.
+  const hasStaff = staff.some((p) => p.role === 'staff');
+  const pool = staff.filter((p) => p.role === 'staff' || !hasStaff);
+  const available = pool.filter((p) => availability(p, now).ok);
+
+  const mainTopic = u.topics[0];
+  const topic = mainTopic ? policy.topics.find((t) => t.name === mainTopic.name) : undefined;
+  let skills = rules.skills?.value ?? topic?.skills ?? [];
+  const teamName = rules.assign && 'team' in rules.assign ? rules.assign.team : topic?.team;
+
+  let language = u.language.code;
+  if (language && !staff.some((p) => p.languages.includes(language!))) {
+    notes.push(`written in ${languageName(language)}, which nobody on the team speaks`);
+    language = undefined;
+  }
+
+  const waited = Math.max(0, (now.getTime() - Date.parse(mention.createdAt)) / 60_000);
+  const strict = available.filter((p) => hasSkills(p, skills) && speaks(p, language));
+  if (strict.length === 0) {
+    if (skills.length > 0 && settings.relaxSkillsAfterMinutes && waited >= settings.relaxSkillsAfterMinutes) {
+      notes.push(
+        `waited ${Math.floor(waited)} minutes, so anyone may take it without ${skills.join(', ')} skills`,
+      );
+      skills = [];
+    }
+    if (language && settings.relaxLanguageAfterMinutes && waited >= settings.relaxLanguageAfterMinutes) {
+      notes.push(
+        `waited ${Math.floor(waited)} minutes, so anyone may take it without ${languageName(language)}`,
+      );
+      language = undefined;
+    }
+  }
+  const candidates = available.filter((p) => hasSkills(p, skills) && speaks(p, language));
+
+  const finish = (person: StaffSnapshot, why: string[], coveringFor: string | null = null): Decision => {
+    const reasons = [...why];
+    if (mainTopic) reasons.push(topicReason(mainTopic));
+    if (language && language !== policy.file.languages[0] && person.languages.includes(language)) {
+      reasons.push(`speaks ${languageName(language)}`);
+    }
+    reasons.push(...notes);
+    for (const name of ruleNames) reasons.push(`rule "${name}"`);
+    return {
+      action: 'assign',
+      assigneeId: person.id,
+      priority,
+      responseTargetMinutes: ctx.target(priority),
+      reasons,
+      coveringFor,
+    };
+  };
+
+  const assign = rules.assign;
+  if (assign && 'person' in assign) {
+    const named = staff.find((p) => p.id === assign.person);
+    const status = named ? availability(named, now) : undefined;
+    if (named && status?.ok) return finish(named, [`the policy sends this to ${firstName(named.name)}`]);
+    notes.push(
+      named && status && !status.ok
+        ? `the policy sends this to ${firstName(named.name)}, but ${status.text}`
+        : `the policy names ${assign.person}, who is not on the roster`,
+    );
+  }
+
+  const relationship = findRelationship(snapshot.history, pool, now, settings.relationshipDays);
+  let coveringFor: string | null = null;
+  if (relationship) {
+    const status = availability(relationship.person, now);
+    if (!status.ok && status.why !== 'at_capacity') coveringFor = relationship.person.id;
+    if (!status.ok) notes.unshift(`${contactReason(relationship.contact, now)}: ${status.text}`);
+  }
+
+  const selection: SelectionContext = {
+    mention,
+    now,
+    candidates,
+    speakers: available.filter((p) => speaks(p, language)),
+    relationship,
+    team: teamName ? { name: teamName, members: teamMembers(policy, teamName, staff) } : undefined,
+  };
+  let choice: Choice | undefined;
+  for (const name of settings.selectors) {
+    choice = SELECTORS[name](selection);
+    if (choice) break;
+  }
+  if (choice) {
+    const covering = coveringFor && coveringFor !== choice.person.id ? coveringFor : null;
+    const coverNote = covering && relationship ? [coverReason(relationship.person, now)] : [];
+    return finish(choice.person, [...choice.reasons, ...coverNote], covering);
+  }
+
+  if (owner && hasStaff && settings.ownerTakesRoutine === 'last_resort' && availability(owner, now).ok) {
+    return finish(owner, ['no staff member can take it now, and the policy lets the owner step in']);
+  }
+
+  const needs = [
+    ...(language ? [`needs someone who speaks ${languageName(language)}`] : []),
+    ...(skills.length > 0 ? [`needs ${skills.join(' and ')} skills`] : []),
+  ];
+  const unavailable = pool
+    .filter((p) => hasSkills(p, skills) && speaks(p, language))
+    .map((p) => availability(p, now))
+    .flatMap((s) => (s.ok ? [] : [s.text]));
+  const why =
+    pool.length === 0
+      ? ['nobody is on the roster']
+      : unavailable.length === 0
+        ? [`nobody on the team ${needs.length > 0 ? 'has what it needs' : 'can take it'}`]
+        : unavailable.slice(0, 4);
+  return ctx.queue([
+    'waiting in the queue: nobody eligible right now',
+    ...needs,
+    ...why,
+    ...(mainTopic ? [topicReason(mainTopic)] : []),
+    ...notes,
+  ]);
+}
+
+function topicReason(topic: { name: string; matched: string }): string {
+  return topic.matched.toLowerCase() === topic.name.toLowerCase()
+    ? topic.name
+    : `${topic.name} ("${topic.matched}")`;
+}
+
+function coverReason(person: StaffSnapshot, now: Date): string {
+  const who = firstName(person.name);
+  const until =
+    person.awayUntil && person.awayUntil.getTime() > now.getTime()
+      ? `away until ${shortDate(person.awayUntil)}`
+      : 'off shift';
+  return `covering for ${who}, who is ${until}; goes back to ${who} on return`;
+}
+
+/** The customer's person: the latest to reply to them, or else the latest assigned, within the window. */
+function findRelationship(
+  history: readonly ContactSnapshot[],
+  pool: readonly StaffSnapshot[],
+  now: Date,
+  days: number,
+): { person: StaffSnapshot; contact: ContactSnapshot } | undefined {
+  const since = now.getTime() - days * 86_400_000;
+  const contacts = history
+    .filter((c) => c.at.getTime() >= since && c.at.getTime() <= now.getTime())
+    .filter((c) => pool.some((p) => p.id === c.staffId))
+    .sort(
+      (a, b) =>
+        Number(b.replied) - Number(a.replied) ||
+        b.at.getTime() - a.at.getTime() ||
+        (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0),
+    );
+  const contact = contacts[0];
+  const person = contact && pool.find((p) => p.id === contact.staffId);
+  return contact && person ? { person, contact } : undefined;
+}
+
+function teamMembers(policy: Policy, name: string, staff: readonly StaffSnapshot[]): Set<string> {
+  const team = policy.file.teams[name];
+  const members = new Set(team?.members ?? []);
+  if (team && team.skills.length > 0) {
+    for (const person of staff) if (hasSkills(person, team.skills)) members.add(person.id);
+  }
+  return members;
+}
+
+/** Without a rule, urgency follows what the customer is doing: a complaint is waited on, praise is not. */
+function routinePriority(u: Understanding): Priority {
+  const base: Priority =
+    u.intent.primary === 'complaint' ||
+    (u.intent.primary === 'bug_report' && u.sentiment.label === 'negative')
+      ? 'high'
+      : u.intent.primary === 'praise' || u.intent.primary === 'other'
+        ? 'low'
+        : 'normal';
+  return u.influence.level === 'high' ? higher(base, nextUp(base)) : base;
+}
+
+const nextUp = (p: Priority): Priority =>
+  PRIORITIES[Math.min(PRIORITIES.indexOf(p) + 1, PRIORITIES.length - 1)]!;
+const higher = (a: Priority, b: Priority): Priority =>
+  PRIORITIES.indexOf(a) >= PRIORITIES.indexOf(b) ? a : b;

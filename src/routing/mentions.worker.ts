@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import { MentionJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import type { Policy } from './compiled-policy.js';
 import { routeMention } from './route-mention.js';
 
 export function startMentionsWorker(
-  deps: { db: Database; queues: Queues; logger: Logger; now: () => Date },
+  deps: { db: Database; queues: Queues; logger: Logger; now: () => Date; policy?: Policy },
   settings: QueueSettings,
   concurrency = 8,
 ): Worker {

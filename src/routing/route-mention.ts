@@ -1,12 +1,23 @@
 import type { Mention, Network } from '../contract/mention.js';
-import type { Database } from '../db/client.js';
-import { lockOpenConversation, openConversation, recordAssignment } from '../db/conversations.repository.js';
+import type { Database, Tx } from '../db/client.js';
+import {
+  type ConversationRow,
+  escalateToOwner,
+  lockOpenConversation,
+  recordAssignment,
+} from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
-import { lockMention, markRouted, type MentionRow } from '../db/mentions.repository.js';
-import { listRosterWithLoad } from '../db/staff.repository.js';
+import { lockMention, type MentionRow, markRouted } from '../db/mentions.repository.js';
+import { lockStaffLoad, openRoutedConversation, settleWithoutNotice } from '../db/routing.repository.js';
+import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
-import { decide } from './decide.js';
+import { compilePolicy, linkedIdentities, type Policy } from './compiled-policy.js';
+import { type Decision, decide } from './decide.js';
+import { escalationReasons } from './escalation.js';
+import { loadSnapshot } from './load-snapshot.js';
+import { DEFAULT_POLICY_FILE } from './policy.js';
+import { understand } from './understand/index.js';
 
 export function mentionFromRow(row: MentionRow): Mention {
   return {
@@ -28,71 +39,199 @@ export function mentionFromRow(row: MentionRow): Mention {
   };
 }
 
-export type RouteOutcome = 'assigned' | 'joined' | 'already_routed';
+export type RouteOutcome =
+  | 'assigned'
+  | 'escalated'
+  | 'queued'
+  | 'dropped'
+  | 'joined'
+  | 'joined_escalated'
+  | 'already_routed';
+
+export interface RouteDeps {
+  db: Database;
+  queues: Queues;
+  now: () => Date;
+  /** The routing policy; without one, the defaults (no topics, no triggers, least loaded). */
+  policy?: Policy;
+}
+
+const DEFAULT_POLICY = compilePolicy(DEFAULT_POLICY_FILE);
+
+/** Another router filled the chosen person's last slot first: decide again on fresh numbers. */
+const CAPACITY_CONFLICT = 'routing.capacity_conflict';
+const MAX_ATTEMPTS = 5;
 
 /**
  * Routes one stored mention in one transaction: it joins the customer's open
- * conversation, or opens one assigned by decide(). The Slack notification is
- * queued after commit; a retry after a crash finds the mention routed and
- * only queues the (deduplicated) notification again.
+ * conversation, or opens one as decide() says (assign, escalate to the owner,
+ * queue, or drop). Slack is told after commit; a retry after a crash finds
+ * the mention routed and only queues the (deduplicated) notification again.
  */
-export async function routeMention(
-  deps: { db: Database; queues: Queues; now: () => Date },
+export async function routeMention(deps: RouteDeps, mentionId: string): Promise<RouteOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const routed = await deps.db.transaction((tx) =>
+        routeInTransaction(deps, deps.policy ?? DEFAULT_POLICY, tx, mentionId),
+      );
+      if (routed.outcome !== 'dropped') {
+        // A dropped mention's notifiedAt was settled in the transaction; everything else is shown.
+        await enqueueNotify(deps.queues, { type: 'mention', mentionId });
+      }
+      if (routed.refreshEventId !== undefined && routed.conversationId) {
+        await enqueueNotify(deps.queues, {
+          type: 'refresh',
+          conversationId: routed.conversationId,
+          eventId: routed.refreshEventId,
+        });
+      }
+      return routed.outcome;
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === CAPACITY_CONFLICT) || attempt >= MAX_ATTEMPTS)
+        throw error;
+    }
+  }
+}
+
+interface Routed {
+  outcome: RouteOutcome;
+  conversationId?: string;
+  refreshEventId?: number;
+}
+
+async function routeInTransaction(
+  deps: RouteDeps,
+  policy: Policy,
+  tx: Tx,
   mentionId: string,
-): Promise<RouteOutcome> {
-  const outcome = await deps.db.transaction(async (tx): Promise<RouteOutcome> => {
-    const mention = await lockMention(tx, mentionId);
-    if (!mention) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
-    if (mention.routedAt) return 'already_routed';
-    const now = deps.now();
+): Promise<Routed> {
+  const row = await lockMention(tx, mentionId);
+  if (!row) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+  // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
+  if (row.routedAt) return { outcome: 'already_routed' };
+  const now = deps.now();
+  const mention = mentionFromRow(row);
 
-    const open = await lockOpenConversation(tx, mention.network, mention.authorId);
-    if (open) {
-      await markRouted(tx, mention.id, open.id, now);
-      await appendEvent(tx, {
-        type: 'conversation.followup',
-        actor: 'router',
-        conversationId: open.id,
-        mentionId: mention.id,
-        details: { assigneeId: open.assigneeId },
-      });
-      return 'joined';
-    }
+  const open = await lockOpenConversation(tx, row.network, row.authorId);
+  if (open) return joinOpenConversation(policy, tx, row, mention, open, now);
 
-    const staff = await listRosterWithLoad(tx);
-    const decision = decide(mentionFromRow(mention), { staff }, now);
-    if (decision.action !== 'assign') {
-      throw new AppError('routing.no_staff', decision.reasons.join('; '), true);
+  const { snapshot, sameTextElsewhere } = await loadSnapshot(tx, policy, { ...mention, id: row.id }, now);
+  const understanding = understand(mention, policy, { sameTextElsewhere });
+  const decision = decide(mention, understanding, snapshot, policy, now);
+
+  if (decision.action === 'assign' && decision.assigneeId) {
+    const load = await lockStaffLoad(tx, decision.assigneeId);
+    if (!load || load.openConversations >= load.capacity) {
+      throw new AppError(CAPACITY_CONFLICT, `${decision.assigneeId} filled up while routing`, true);
     }
-    const conversation = await openConversation(tx, {
-      network: mention.network,
-      account: mention.account,
-      authorId: mention.authorId,
-      authorHandle: mention.authorHandle,
-      firstMentionId: mention.id,
-      assigneeId: decision.assigneeId,
-      escalated: false,
-      openedAt: mention.postedAt,
-    });
-    // Another router opened this customer's conversation a moment ago: retry and join it.
-    if (!conversation)
-      throw new AppError('routing.conversation_race', 'conversation opened concurrently', true);
+  }
+
+  const conversation = await openRoutedConversation(tx, {
+    network: row.network,
+    account: row.account,
+    authorId: row.authorId,
+    authorHandle: row.authorHandle,
+    firstMentionId: row.id,
+    assigneeId: decision.assigneeId,
+    escalated: decision.action === 'escalate',
+    openedAt: row.postedAt,
+    priority: decision.priority,
+    responseTargetMinutes: decision.responseTargetMinutes,
+    routingReasons: decision.reasons,
+    coveringFor: decision.coveringFor,
+    ...(decision.action === 'drop'
+      ? { status: 'spam' as const, closedAt: now }
+      : { status: 'open' as const, closedAt: null }),
+  });
+  // Another router opened this customer's conversation a moment ago: retry and join it.
+  if (!conversation)
+    throw new AppError('routing.conversation_race', 'conversation opened concurrently', true);
+
+  if (decision.assigneeId) {
     await recordAssignment(tx, {
       conversationId: conversation.id,
       staffId: decision.assigneeId,
       assignedBy: 'router',
       reasons: decision.reasons,
     });
-    await markRouted(tx, mention.id, conversation.id, now);
-    await appendEvent(tx, {
-      type: 'conversation.assigned',
-      actor: 'router',
-      conversationId: conversation.id,
-      mentionId: mention.id,
-      details: { assigneeId: decision.assigneeId, reasons: decision.reasons },
-    });
-    return 'assigned';
+  }
+  await markRouted(tx, row.id, conversation.id, now);
+  if (decision.action === 'drop') await settleWithoutNotice(tx, row.id, now);
+  await appendEvent(tx, {
+    type: EVENT_TYPE[decision.action],
+    actor: 'router',
+    conversationId: conversation.id,
+    mentionId: row.id,
+    details: decisionDetails(decision),
   });
-  await enqueueNotify(deps.queues, { type: 'mention', mentionId });
-  return outcome;
+  return { outcome: OUTCOME[decision.action], conversationId: conversation.id };
+}
+
+// The Slack card reads its "Why" line from the first conversation.assigned event, escalations included.
+const EVENT_TYPE: Record<Decision['action'], string> = {
+  assign: 'conversation.assigned',
+  escalate: 'conversation.assigned',
+  queue: 'conversation.queued',
+  drop: 'mention.dropped',
+};
+const OUTCOME: Record<Decision['action'], RouteOutcome> = {
+  assign: 'assigned',
+  escalate: 'escalated',
+  queue: 'queued',
+  drop: 'dropped',
+};
+
+function decisionDetails(decision: Decision): Record<string, unknown> {
+  return {
+    action: decision.action,
+    assigneeId: decision.assigneeId,
+    priority: decision.priority,
+    responseTargetMinutes: decision.responseTargetMinutes,
+    reasons: decision.reasons,
+    ...(decision.coveringFor ? { coveringFor: decision.coveringFor } : {}),
+  };
+}
+
+/**
+ * A follow-up joins the open conversation and its assignee. If it says what
+ * only the owner can answer (a legal threat after a routine question), the
+ * conversation is escalated there and then.
+ */
+async function joinOpenConversation(
+  policy: Policy,
+  tx: Tx,
+  row: MentionRow,
+  mention: Mention,
+  open: ConversationRow,
+  now: Date,
+): Promise<Routed> {
+  await markRouted(tx, row.id, open.id, now);
+  await appendEvent(tx, {
+    type: 'conversation.followup',
+    actor: 'router',
+    conversationId: open.id,
+    mentionId: row.id,
+    details: { assigneeId: open.assigneeId },
+  });
+  if (open.escalated) return { outcome: 'joined' };
+  const { snapshot, sameTextElsewhere } = await loadSnapshot(tx, policy, { ...mention, id: row.id }, now);
+  const understanding = understand(mention, policy, { sameTextElsewhere });
+  const identities = linkedIdentities(policy, mention.network, mention.author.handle);
+  const reasons = escalationReasons(policy, mention, understanding, snapshot, identities);
+  if (reasons.length === 0 || understanding.spam.likelihood >= policy.file.spam.dropAt) {
+    return { outcome: 'joined' };
+  }
+  const owner = await findOwner(tx);
+  if (!owner) return { outcome: 'joined' };
+  const escalated = await escalateToOwner(tx, open.id, owner.id);
+  if (!escalated) return { outcome: 'joined' };
+  await recordAssignment(tx, { conversationId: open.id, staffId: owner.id, assignedBy: 'router', reasons });
+  const event = await appendEvent(tx, {
+    type: 'conversation.escalated',
+    actor: 'router',
+    conversationId: open.id,
+    mentionId: row.id,
+    details: { from: open.assigneeId, to: owner.id, reasons },
+  });
+  return { outcome: 'joined_escalated', conversationId: open.id, refreshEventId: event.id };
 }

@@ -1,0 +1,239 @@
+import { and, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
+import type { Executor } from './client.js';
+import { assignments, conversations, mentions, replies, staff } from './schema.js';
+
+/** A customer handle on one network, lower case and without the @. */
+export interface IdentityRef {
+  network: string;
+  handle: string;
+}
+
+function sameCustomer(identities: readonly IdentityRef[], author: { network: string; authorId: string }) {
+  return or(
+    and(eq(conversations.network, author.network), eq(conversations.authorId, author.authorId)),
+    ...identities.map((id) =>
+      and(
+        eq(conversations.network, id.network),
+        inArray(sql`lower(${conversations.authorHandle})`, [id.handle, `@${id.handle}`]),
+      ),
+    ),
+  );
+}
+
+export interface ContactRow {
+  staffId: string;
+  network: string;
+  handle: string;
+  at: Date;
+  replied: boolean;
+}
+
+/**
+ * Who has dealt with this customer, under any of their linked handles, since
+ * `since`: each posted reply, and each assignment (a relationship starts
+ * before the first reply).
+ */
+export async function listCustomerContacts(
+  db: Executor,
+  identities: readonly IdentityRef[],
+  author: { network: string; authorId: string },
+  since: Date,
+): Promise<ContactRow[]> {
+  const customer = sameCustomer(identities, author);
+  const replied = await db
+    .select({
+      staffId: replies.staffId,
+      network: conversations.network,
+      handle: conversations.authorHandle,
+      at: replies.postedAt,
+    })
+    .from(replies)
+    .innerJoin(conversations, eq(replies.conversationId, conversations.id))
+    .where(
+      and(customer, eq(replies.status, 'posted'), isNotNull(replies.postedAt), gte(replies.postedAt, since)),
+    );
+  const assigned = await db
+    .select({
+      staffId: assignments.staffId,
+      network: conversations.network,
+      handle: conversations.authorHandle,
+      at: assignments.assignedAt,
+    })
+    .from(assignments)
+    .innerJoin(conversations, eq(assignments.conversationId, conversations.id))
+    .where(and(customer, gte(assignments.assignedAt, since)));
+  const handle = (h: string) => h.replace(/^@/, '');
+  return [
+    ...replied.map((r) => ({ ...r, handle: handle(r.handle), at: r.at!, replied: true })),
+    ...assigned.map((a) => ({ ...a, handle: handle(a.handle), replied: false })),
+  ];
+}
+
+/** What this customer wrote since `since`, under any linked handle, other than the mention in hand. */
+export async function listCustomerTexts(
+  db: Executor,
+  identities: readonly IdentityRef[],
+  author: { network: string; authorId: string },
+  since: Date,
+  exceptMentionId: string,
+): Promise<string[]> {
+  const rows = await db
+    .select({ text: mentions.text })
+    .from(mentions)
+    .where(
+      and(
+        ne(mentions.id, exceptMentionId),
+        gte(mentions.postedAt, since),
+        or(
+          and(eq(mentions.network, author.network), eq(mentions.authorId, author.authorId)),
+          ...identities.map((id) =>
+            and(
+              eq(mentions.network, id.network),
+              inArray(sql`lower(${mentions.authorHandle})`, [id.handle, `@${id.handle}`]),
+            ),
+          ),
+        ),
+      ),
+    );
+  return rows.map((r) => r.text);
+}
+
+/** How many other accounts posted exactly this text since `since`: the mark of a copy-paste campaign. */
+export async function countSameTextElsewhere(
+  db: Executor,
+  text: string,
+  authorId: string,
+  since: Date,
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(distinct ${mentions.authorId})::int` })
+    .from(mentions)
+    .where(and(eq(mentions.text, text), ne(mentions.authorId, authorId), gte(mentions.receivedAt, since)));
+  return row?.n ?? 0;
+}
+
+/**
+ * Locks a person's row and counts their open conversations. Two routers
+ * choosing the same person take turns here, and the second sees the first's
+ * committed conversation: nobody goes over capacity.
+ */
+export async function lockStaffLoad(
+  db: Executor,
+  staffId: string,
+): Promise<{ capacity: number; openConversations: number } | undefined> {
+  const [person] = await db
+    .select({ capacity: staff.capacity })
+    .from(staff)
+    .where(eq(staff.id, staffId))
+    .for('update');
+  if (!person) return undefined;
+  const [load] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(conversations)
+    .where(and(eq(conversations.assigneeId, staffId), isNull(conversations.closedAt)));
+  return { capacity: person.capacity, openConversations: load?.n ?? 0 };
+}
+
+export type RoutedConversationValues = {
+  network: string;
+  account: string;
+  authorId: string;
+  authorHandle: string;
+  firstMentionId: string;
+  assigneeId: string | null;
+  escalated: boolean;
+  openedAt: Date;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  responseTargetMinutes: number;
+  routingReasons: string[];
+  coveringFor: string | null;
+} & ({ status: 'open'; closedAt: null } | { status: 'spam'; closedAt: Date });
+
+/**
+ * Opens the conversation the router decided on, or returns undefined when
+ * another router opened one for the same customer first. A dropped mention's
+ * conversation is born closed, so it never blocks the customer's next one.
+ */
+export async function openRoutedConversation(
+  db: Executor,
+  values: RoutedConversationValues,
+): Promise<typeof conversations.$inferSelect | undefined> {
+  const [row] = await db
+    .insert(conversations)
+    .values(values)
+    .onConflictDoNothing({
+      target: [conversations.network, conversations.authorId],
+      where: sql`${conversations.closedAt} is null`,
+    })
+    .returning();
+  return row;
+}
+
+/**
+ * A dropped mention has nothing to show in Slack. Marking it settled keeps
+ * the recovery sweep, which looks for mentions never shown, from posting it.
+ */
+export async function settleWithoutNotice(db: Executor, mentionId: string, at: Date): Promise<void> {
+  await db
+    .update(mentions)
+    .set({ notifiedAt: at })
+    .where(and(eq(mentions.id, mentionId), isNull(mentions.notifiedAt)));
+}
+
+/** Open conversations nobody could take yet, oldest first: the queue. */
+export function listWaitingConversations(db: Executor, limit: number) {
+  return db
+    .select()
+    .from(conversations)
+    .where(and(isNull(conversations.assigneeId), isNull(conversations.closedAt)))
+    .orderBy(conversations.openedAt)
+    .limit(limit);
+}
+
+/** Conditional: takes a waiting conversation only if it is still waiting. */
+export async function claimWaitingConversation(
+  db: Executor,
+  id: string,
+  values: {
+    assigneeId: string;
+    priority: 'low' | 'normal' | 'high' | 'urgent';
+    responseTargetMinutes: number;
+    routingReasons: string[];
+    coveringFor: string | null;
+    escalated: boolean;
+  },
+): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set(values)
+    .where(and(eq(conversations.id, id), isNull(conversations.assigneeId), isNull(conversations.closedAt)))
+    .returning({ id: conversations.id });
+  return rows.length === 1;
+}
+
+/** Open conversations a colleague holds for someone who was away: candidates to hand back. */
+export function listCoveredConversations(db: Executor, limit: number) {
+  return db
+    .select()
+    .from(conversations)
+    .where(and(isNotNull(conversations.coveringFor), isNull(conversations.closedAt)))
+    .orderBy(conversations.openedAt)
+    .limit(limit);
+}
+
+/** Conditional: hands a covered conversation back only if nobody moved it meanwhile. */
+export async function handBack(db: Executor, id: string, from: string, to: string): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ assigneeId: to, coveringFor: null })
+    .where(
+      and(
+        eq(conversations.id, id),
+        eq(conversations.assigneeId, from),
+        eq(conversations.coveringFor, to),
+        isNull(conversations.closedAt),
+      ),
+    )
+    .returning({ id: conversations.id });
+  return rows.length === 1;
+}
