@@ -22,7 +22,7 @@ export function createHttpServer(
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (path === '/slack/events' && slackListener) return slackListener(req, res);
-    // Exact paths first; then one trailing parameter, registered as 'POST /ingest/webhook/:source'.
+    // Exact paths first; then one trailing parameter, registered as 'POST /ingest/webhook/:param'.
     const route =
       routes[`${req.method} ${path}`] ??
       routes[`${req.method} ${path.slice(0, path.lastIndexOf('/'))}/:param`];

@@ -9,15 +9,17 @@ import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Network } from './contract/mention.js';
+import { alertJob } from './contract/queues.js';
 import { openDatabase } from './db/client.js';
 import { upsertRoster } from './db/staff.repository.js';
 import { createHttpServer, sendJson } from './http-server.js';
 import { ingestMentionsHandler } from './ingest/ingest.http.js';
 import { startPoller } from './ingest/poller.js';
+import { networkRoutes, socialConnectors } from './ingest/webhooks/social-networks.js';
 import { createLogger } from './logger.js';
 import type { NetworkConnector } from './network/connector.js';
 import { createMastodonConnector } from './network/mastodon.connector.js';
-import { openQueues } from './queueing.js';
+import { enqueueNotify, openQueues } from './queueing.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
@@ -51,6 +53,12 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   const connectors = new Map<Network, NetworkConnector>();
   const mastodon = config.mastodon ? createMastodonConnector(config.mastodon) : undefined;
   if (mastodon) connectors.set('mastodon', mastodon);
+  const alertOwner = (kind: string, text: string) =>
+    enqueueNotify(queues, alertJob(kind, text, now())).catch((error: Error) =>
+      logger.error({ err: error.message, kind }, 'could not queue an owner alert'),
+    );
+  const social = socialConnectors(config, alertOwner);
+  for (const connector of social.connectors) connectors.set(connector.network, connector);
 
   registerListeners(slackApp.app, { db, queues, now, logger });
   const workers: Worker[] = [
@@ -62,6 +70,9 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     mastodon && config.mastodon && config.mastodon.pollSeconds > 0
       ? startPoller({ db, queues, logger }, mastodon, config.mastodon.pollSeconds)
       : undefined;
+  const socialPollers = social.pollers.map(({ connector, everySeconds }) =>
+    startPoller({ db, queues, logger }, connector, everySeconds),
+  );
   const recovery = setInterval(() => {
     recoverStalled({ db, queues, now }).catch((error: Error) =>
       logger.warn({ err: error.message }, 'recovery sweep failed'),
@@ -73,6 +84,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     {
       'GET /healthz': (_req, res) => sendJson(res, ready ? 200 : 503, { ok: ready }),
       'POST /ingest/mentions': ingestMentionsHandler({ db, queues, ingestToken: config.ingestToken }),
+      ...networkRoutes(config, { db, queues, now }, social),
     },
     slackApp.httpListener,
     logger,
@@ -101,6 +113,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       server.closeAllConnections();
       await closed;
       await poller?.stop();
+      await Promise.all(socialPollers.map((p) => p.stop()));
       await slackApp.stop();
       // Workers finish the jobs in hand before closing.
       await Promise.all(workers.map((worker) => worker.close()));

@@ -6,6 +6,7 @@ import type { Database } from '../db/client.js';
 import { setSlackMessage } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { findMention, markNotified } from '../db/mentions.repository.js';
+import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationMessage, followupMessage } from './blocks.js';
@@ -98,6 +99,13 @@ export function startNotifyWorker(deps: NotifyDeps, settings: QueueSettings): Wo
           await slackCall(() =>
             deps.slack.chat.postEphemeral({ channel: job.channel, user: job.user, text: job.text }),
           );
+          return;
+        case 'alert': {
+          const owner = await findOwner(deps.db);
+          const text = `${owner ? `<@${owner.id}> ` : ''}:warning: ${job.text}`;
+          await slackCall(() => deps.slack.chat.postMessage({ channel: deps.channelId, text }));
+          return;
+        }
       }
     },
     deps.logger,

@@ -27,6 +27,13 @@ export const NotifyJobSchema = z.discriminatedUnion('type', [
     user: z.string(),
     text: z.string(),
   }),
+  // Something the owner must fix (a dead network token); `hour` makes the job id repeat within the hour.
+  z.object({
+    type: z.literal('alert'),
+    kind: z.string().min(1).max(100),
+    text: z.string(),
+    hour: z.number().int(),
+  }),
 ]);
 export type NotifyJob = z.infer<typeof NotifyJobSchema>;
 
@@ -49,7 +56,17 @@ export function notifyJobId(job: NotifyJob): string | undefined {
       return `r-${job.conversationId}-${job.eventId}`;
     case 'ephemeral':
       return undefined;
+    case 'alert':
+      return `a-${job.kind.replace(/[^A-Za-z0-9_.-]/g, '_')}-${job.hour}`;
   }
 }
+
+/** An owner alert that posts at most once per kind per clock hour, however often the failure repeats. */
+export const alertJob = (kind: string, text: string, now: Date): NotifyJob => ({
+  type: 'alert',
+  kind,
+  text,
+  hour: Math.floor(now.getTime() / 3_600_000),
+});
 
 export const replyJobId = (replyId: string) => `reply-${replyId}`;
