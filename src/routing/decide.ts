@@ -193,6 +193,7 @@ function assignRoutine(
     speakers: available.filter((p) => speaks(p, language)),
     relationship,
     team: teamName ? { name: teamName, members: teamMembers(policy, teamName, staff) } : undefined,
+    poolLabel: skills.length > 0 ? `of those with ${skills.join(' and ')} skills` : 'on the team',
   };
   let choice: Choice | undefined;
   for (const name of settings.selectors) {

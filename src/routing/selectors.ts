@@ -17,6 +17,8 @@ export interface SelectionContext {
   speakers: StaffSnapshot[];
   relationship: { person: StaffSnapshot; contact: ContactSnapshot } | undefined;
   team: { name: string; members: Set<string> } | undefined;
+  /** Who the candidates are, for the load reason: "on the team", "of those with billing skills". */
+  poolLabel: string;
 }
 
 export interface Choice {
@@ -53,10 +55,10 @@ export const topicTeam: Selector = ({ team, candidates }) => {
     : undefined;
 };
 
-export const leastLoaded: Selector = ({ candidates }) => {
+export const leastLoaded: Selector = ({ candidates, poolLabel }) => {
   const pool = [...candidates].sort(byLoad);
   const person = pool[0];
-  return person ? { person, reasons: [loadReason(person, pool, 'on the team')] } : undefined;
+  return person ? { person, reasons: [loadReason(person, pool, poolLabel)] } : undefined;
 };
 
 export const SELECTORS: Record<'continuity' | 'topic_team' | 'least_loaded', Selector> = {
