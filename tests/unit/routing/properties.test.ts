@@ -92,7 +92,9 @@ const scenario = fc.record({
   recentComplaints: fc.integer({ min: 0, max: 4 }),
 });
 
-function build(s: fc.infer<typeof scenario>) {
+type Scenario = typeof scenario extends fc.Arbitrary<infer T> ? T : never;
+
+function build(s: Scenario) {
   const m = mention(s.text, {
     network: s.network,
     author: { handle: s.handle, followers: s.followers },
