@@ -55,7 +55,8 @@ export function decide(
       action: 'escalate',
       assigneeId: owner.id,
       priority: p,
-      responseTargetMinutes: target(p),
+      // A rule's target for routine work must not slow down what only the owner can answer.
+      responseTargetMinutes: Math.min(target(p), policy.responseTargets[p]),
       reasons: [...why, ...note],
       coveringFor: null,
     };

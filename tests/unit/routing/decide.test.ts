@@ -291,3 +291,10 @@ describe('priority and response targets', () => {
     });
   });
 });
+
+describe('escalation targets', () => {
+  it("a routine rule's slower target does not slow down an escalation", () => {
+    const d = route(mention("I'm a journalist; how much do your repair prices rise each year?"));
+    expect(d).toMatchObject({ action: 'escalate', priority: 'urgent', responseTargetMinutes: 15 });
+  });
+});

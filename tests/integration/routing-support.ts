@@ -1,0 +1,85 @@
+import type { Executor } from '../../src/db/client.js';
+import { insertMention } from '../../src/db/mentions.repository.js';
+import { type RosterEntry, upsertRoster } from '../../src/db/staff.repository.js';
+
+export const OWNER = 'U0OWNER01';
+export const SAM = 'U0SAM0001';
+export const JANE = 'U0JANE001';
+export const LUCIA = 'U0LUCIA01';
+export const TOM = 'U0TOM0001';
+
+/** Harbour Street Bikes, as in examples/team.yaml; `changes` adjusts people per test. */
+export async function seedHarbourTeam(db: Executor, changes: Record<string, Partial<RosterEntry>> = {}) {
+  const base: RosterEntry[] = [
+    {
+      id: OWNER,
+      name: 'Rosa Almeida',
+      role: 'owner',
+      skills: ['press'],
+      languages: ['en', 'pt'],
+      timezone: 'Europe/Lisbon',
+      capacity: 5,
+    },
+    {
+      id: SAM,
+      name: 'Sam Okafor',
+      role: 'staff',
+      skills: ['repairs', 'warranty'],
+      languages: ['en'],
+      timezone: 'Europe/Lisbon',
+      capacity: 10,
+    },
+    {
+      id: JANE,
+      name: 'Jane Whitfield',
+      role: 'staff',
+      skills: ['billing', 'orders'],
+      languages: ['en', 'fr'],
+      timezone: 'Europe/London',
+      capacity: 10,
+    },
+    {
+      id: LUCIA,
+      name: 'Lucía Romero',
+      role: 'staff',
+      skills: ['orders', 'rentals'],
+      languages: ['es', 'en'],
+      timezone: 'Europe/Madrid',
+      capacity: 10,
+    },
+    {
+      id: TOM,
+      name: 'Tom Becker',
+      role: 'staff',
+      skills: ['repairs', 'ebikes'],
+      languages: ['de', 'en'],
+      timezone: 'Europe/Berlin',
+      capacity: 6,
+    },
+  ];
+  await upsertRoster(
+    db,
+    base.map((p) => ({ ...p, ...changes[p.id] })),
+  );
+}
+
+let counter = 0;
+export async function storeMention(
+  db: Executor,
+  text: string,
+  author: { id?: string; handle?: string; followers?: number } = {},
+  extra: { network?: string; postedAt?: Date } = {},
+) {
+  counter++;
+  const { row } = await insertMention(db, {
+    network: extra.network ?? 'x',
+    externalId: `ext-${Date.now()}-${counter}`,
+    account: '@harbourbikes',
+    authorId: author.id ?? `author-${counter}`,
+    authorHandle: author.handle ?? `customer${counter}`,
+    authorFollowers: author.followers ?? 100,
+    text,
+    postedAt: extra.postedAt ?? new Date(),
+  });
+  return row;
+}
