@@ -97,9 +97,11 @@ export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId
   }
 }
 
-export async function enqueueNotify(queues: Queues, job: NotifyJob): Promise<void> {
+export async function enqueueNotify(queues: Queues, job: NotifyJob, options: { at?: Date } = {}): Promise<void> {
   const jobId = notifyJobId(job);
-  await queues.notify.add(job.type, job, jobId ? { jobId } : {});
+  // A job due later (a snooze's end) waits in BullMQ's delayed set, which survives restarts.
+  const delay = options.at ? Math.max(0, options.at.getTime() - Date.now()) : 0;
+  await queues.notify.add(job.type, job, { ...(jobId ? { jobId } : {}), ...(delay ? { delay } : {}) });
 }
 
 export async function enqueueReply(queues: Queues, replyId: string): Promise<void> {

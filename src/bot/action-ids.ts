@@ -1,16 +1,23 @@
 import { z } from 'zod';
 
 /**
- * The one codec for interactive ids: every button carries its action in
- * action_id and the conversation id in value, and the reply modal carries
- * its context in private_metadata.
+ * The one codec for interactive ids. Buttons carry their action in action_id
+ * and the conversation id in value; menus have no value of their own, so the
+ * actions block's block_id carries the conversation id for them. The reply
+ * modal carries its context in private_metadata.
  */
 export const ACTION = {
   reply: 'fh.reply',
+  claim: 'fh.claim',
+  reassign: 'fh.reassign',
   escalate: 'fh.escalate',
   resolve: 'fh.resolve',
+  spam: 'fh.spam',
+  snooze: 'fh.snooze',
 } as const;
 export type ActionName = keyof typeof ACTION;
+
+export const COMMAND = '/firsthand';
 
 export const REPLY_MODAL = 'fh.reply_modal';
 export const REPLY_INPUT = { block: 'reply', action: 'text' } as const;
@@ -19,6 +26,44 @@ const ConversationId = z.string().uuid();
 
 export function parseConversationId(value: unknown): string {
   return ConversationId.parse(value);
+}
+
+const BLOCK_PREFIX = 'fh.c.';
+
+/** The block_id of a conversation's actions rows: `fh.c.<row>.<conversation id>`. */
+export const actionsBlockId = (row: 'buttons' | 'menus', conversationId: string) =>
+  `${BLOCK_PREFIX}${row}.${conversationId}`;
+
+export function conversationIdFromBlockId(blockId: unknown): string {
+  const raw =
+    typeof blockId === 'string' && blockId.startsWith(BLOCK_PREFIX) ? blockId.split('.').at(-1) : '';
+  return ConversationId.parse(raw);
+}
+
+/**
+ * Claim is a compare-and-set on what the clicker saw: the button carries the
+ * assignee shown on the card (`-` for nobody), so two people claiming at once
+ * cannot both win and a double click cannot take it from a colleague.
+ */
+export const encodeClaimValue = (conversationId: string, shownAssignee: string | null) =>
+  `${conversationId}:${shownAssignee ?? '-'}`;
+
+export function decodeClaimValue(value: unknown): { conversationId: string; shownAssignee: string | null } {
+  const [id, shown] = String(value ?? '').split(':');
+  return { conversationId: ConversationId.parse(id), shownAssignee: !shown || shown === '-' ? null : shown };
+}
+
+/** Snooze choices, resolved against the clicker's clock and timezone when chosen. */
+export const SNOOZE_OPTIONS = {
+  '1h': 'For 1 hour',
+  '3h': 'For 3 hours',
+  tomorrow: 'Until tomorrow 9:00',
+  monday: 'Until Monday 9:00',
+} as const;
+export type SnoozeOption = keyof typeof SNOOZE_OPTIONS;
+
+export function parseSnoozeOption(value: unknown): SnoozeOption {
+  return z.enum(Object.keys(SNOOZE_OPTIONS) as [SnoozeOption, ...SnoozeOption[]]).parse(value);
 }
 
 const ReplyModalMetadata = z.object({ conversationId: z.string().uuid(), mentionId: z.string().uuid() });

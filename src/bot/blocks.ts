@@ -1,14 +1,23 @@
-import type { KnownBlock, View } from '@slack/types';
+import type { KnownBlock, PlainTextOption, View } from '@slack/types';
 import {
   ACTION,
+  actionsBlockId,
+  encodeClaimValue,
   encodeReplyMetadata,
   REPLY_INPUT,
   REPLY_MODAL,
   type ReplyModalMetadata,
+  SNOOZE_OPTIONS,
 } from './action-ids.js';
-import { escapeMrkdwn, formatDuration, quote, truncate } from './mrkdwn.js';
+import { slackDate } from './clock.js';
+import { escapeMrkdwn, fitQuoted, formatDuration, mrkdwnLink, truncate } from './mrkdwn.js';
 
-/** Pure Block Kit builders: data in, Slack JSON out, always within Block Kit's limits. */
+/**
+ * Pure Block Kit builders: data in, Slack JSON out, always within Block
+ * Kit's limits (50 blocks a message, 100 a view, 3,000 characters a text,
+ * 2,000 a field, 75 a button label). Long customer text is cut and the cut
+ * says where the rest is.
+ */
 
 const NETWORK_NAMES: Record<string, string> = {
   x: 'X',
@@ -18,9 +27,19 @@ const NETWORK_NAMES: Record<string, string> = {
   bluesky: 'Bluesky',
   generic: 'the web',
 };
-export const networkName = (network: string) => NETWORK_NAMES[network] ?? network;
+export const networkName = (network: string) => NETWORK_NAMES[network] ?? truncate(network, 40);
 
-const SECTION_MAX = 3000;
+export const LIMITS = {
+  messageBlocks: 50,
+  viewBlocks: 100,
+  text: 3000,
+  field: 2000,
+  fields: 10,
+  contextElements: 10,
+  buttonText: 75,
+  placeholder: 150,
+  viewTitle: 24,
+} as const;
 
 export interface ConversationCard {
   conversationId: string;
@@ -36,82 +55,260 @@ export interface ConversationCard {
   lastReply: { staffId: string; postedAt: Date } | undefined;
   firstRepliedAt: Date | null;
   closedBy: string | undefined;
+  /** What the router read from the mention, when it says so. */
+  understanding?: { language?: string; sentiment?: string; intent?: string };
+  priority?: string;
+  dueAt?: Date;
+  /** Set only while a snooze is in effect. */
+  snoozedUntil?: Date;
+  followups?: number;
 }
 
+const PRIORITY_MARK: Record<string, string> = {
+  urgent: ':red_circle: Urgent',
+  high: ':large_orange_circle: High',
+  normal: ':large_blue_circle: Normal',
+  low: ':white_circle: Low',
+};
+
 function authorLine(author: ConversationCard['author']): string {
-  const parts = [`@${author.handle}`];
+  const parts = [`@${truncate(author.handle, 100)}`];
   if (author.followers !== null) parts.push(`${author.followers.toLocaleString('en')} followers`);
-  if (author.verified) parts.push('verified');
-  const name = author.name ? `*${escapeMrkdwn(author.name)}* ` : '';
-  return `${name}(${escapeMrkdwn(parts.join(' · '))})`;
+  if (author.verified) parts.push('verified :white_check_mark:');
+  const name = author.name ? `*${escapeMrkdwn(truncate(author.name, 100))}* ` : '';
+  return `${name}${escapeMrkdwn(parts.join(' · '))}`;
 }
 
 function statusLine(card: ConversationCard): string {
   if (card.status === 'resolved')
     return `:white_check_mark: Resolved${card.closedBy ? ` by <@${card.closedBy}>` : ''}`;
-  const assignee = card.assigneeId ? `<@${card.assigneeId}>` : 'nobody yet';
-  const lines = [`${card.escalated ? ':rotating_light: Escalated to the owner' : 'Assigned to'} ${assignee}`];
+  if (card.status === 'spam')
+    return `:no_entry_sign: Marked as spam${card.closedBy ? ` by <@${card.closedBy}>` : ''}`;
+  const assignee = card.assigneeId ? `<@${card.assigneeId}>` : 'nobody yet: claim it';
+  const lines = [
+    `${card.escalated ? ':rotating_light: Escalated to the owner,' : 'Assigned to'} ${assignee}`,
+  ];
   if (card.lastReply && card.firstRepliedAt) {
     const after = formatDuration(card.firstRepliedAt.getTime() - card.openedAt.getTime());
     lines.push(`:speech_balloon: Replied by <@${card.lastReply.staffId}> after ${after}`);
   }
+  if (card.snoozedUntil) lines.push(`:zzz: Snoozed until ${slackDate(card.snoozedUntil)}`);
   return lines.join('\n');
 }
 
-export function conversationMessage(card: ConversationCard): { text: string; blocks: KnownBlock[] } {
-  const header = `New mention on ${networkName(card.network)} from ${authorLine(card.author)}`;
-  const body = quote(escapeMrkdwn(card.text || '(no text)'));
-  const link = card.url ? `\n<${card.url}|View on ${networkName(card.network)}>` : '';
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(header, SECTION_MAX) } },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: truncate(body, SECTION_MAX - link.length) + link },
-    },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(statusLine(card), SECTION_MAX) } },
-  ];
-  if (card.reasons.length > 0) {
-    blocks.push({
-      type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: truncate(`Why: ${escapeMrkdwn(card.reasons.join(' · '))}`, SECTION_MAX) },
-      ],
-    });
-  }
-  if (card.status !== 'resolved' && card.status !== 'spam') {
-    const button = (action: string, label: string, style?: 'primary' | 'danger') => ({
-      type: 'button' as const,
-      action_id: action,
-      value: card.conversationId,
-      text: { type: 'plain_text' as const, text: label },
-      ...(style ? { style } : {}),
-    });
-    blocks.push({
-      type: 'actions',
-      block_id: 'conversation_actions',
-      elements: [
-        button(ACTION.reply, 'Reply', 'primary'),
-        ...(card.escalated ? [] : [button(ACTION.escalate, 'Escalate to owner', 'danger')]),
-        button(ACTION.resolve, 'Resolve'),
-      ],
-    });
-  }
-  const fallback = `${networkName(card.network)} mention from @${card.author.handle}: ${card.text}`;
-  return { text: truncate(fallback, SECTION_MAX), blocks };
+/** The customer's words, cut to fit, with a link to the original (and to the rest when cut). */
+function bodyText(text: string, url: string | null, network: string, budget: number): string {
+  const name = networkName(network);
+  const full = mrkdwnLink(url, `View on ${name}`);
+  const rest = mrkdwnLink(url, `Read the whole post on ${name}`);
+  const tail = Math.max(full.length, rest.length, 40) + 1;
+  const fitted = fitQuoted(text || '(no text)', budget - tail);
+  if (!fitted.cut) return full ? `${fitted.text}\n${full}` : fitted.text;
+  return `${fitted.text}\n${rest || `_(cut after ${fitted.text.length} characters)_`}`;
 }
 
-export function followupMessage(followup: { handle: string; text: string; url: string | null }): {
+function factFields(card: ConversationCard): { type: 'mrkdwn'; text: string }[] {
+  const field = (label: string, value: string) => ({
+    type: 'mrkdwn' as const,
+    text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, LIMITS.field),
+  });
+  const fields = [];
+  if (card.priority) fields.push(field('Priority', PRIORITY_MARK[card.priority] ?? card.priority));
+  if (card.dueAt) fields.push({ type: 'mrkdwn' as const, text: `*Respond by*\n${slackDate(card.dueAt)}` });
+  const u = card.understanding ?? {};
+  if (u.language) fields.push(field('Language', u.language));
+  if (u.sentiment) fields.push(field('Sentiment', u.sentiment));
+  if (u.intent) fields.push(field('Intent', u.intent));
+  return fields.slice(0, LIMITS.fields);
+}
+
+const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max) });
+
+function actionRows(card: ConversationCard): KnownBlock[] {
+  const button = (action: string, label: string, value: string, style?: 'primary' | 'danger') => ({
+    type: 'button' as const,
+    action_id: action,
+    value,
+    text: plain(label, LIMITS.buttonText),
+    ...(style ? { style } : {}),
+  });
+  const id = card.conversationId;
+  const option = (value: string, label: string): PlainTextOption => ({ value, text: plain(label, 75) });
+  return [
+    {
+      type: 'actions',
+      block_id: actionsBlockId('buttons', id),
+      elements: [
+        button(ACTION.reply, 'Reply', id, 'primary'),
+        button(ACTION.claim, 'Claim', encodeClaimValue(id, card.assigneeId)),
+        ...(card.escalated ? [] : [button(ACTION.escalate, 'Escalate to owner', id, 'danger')]),
+        button(ACTION.resolve, 'Resolve', id),
+        {
+          ...button(ACTION.spam, 'Mark as spam', id),
+          confirm: {
+            title: plain('Mark as spam?', 100),
+            text: plain('The conversation closes and nobody replies to it.', 300),
+            confirm: plain('Mark as spam', 30),
+            deny: plain('Cancel', 30),
+          },
+        },
+      ],
+    },
+    {
+      type: 'actions',
+      block_id: actionsBlockId('menus', id),
+      elements: [
+        {
+          type: 'users_select',
+          action_id: ACTION.reassign,
+          placeholder: plain('Reassign to…', LIMITS.placeholder),
+        },
+        {
+          type: 'static_select',
+          action_id: ACTION.snooze,
+          placeholder: plain('Snooze…', LIMITS.placeholder),
+          options: Object.entries(SNOOZE_OPTIONS).map(([value, label]) => option(value, label)),
+        },
+      ],
+    },
+  ];
+}
+
+export function conversationMessage(card: ConversationCard): { text: string; blocks: KnownBlock[] } {
+  const network = networkName(card.network);
+  const header = `:incoming_envelope: *${network}* · ${authorLine(card.author)}`;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: truncate(header, LIMITS.text) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: bodyText(card.text, card.url, card.network, LIMITS.text) },
+    },
+  ];
+  const fields = factFields(card);
+  if (fields.length > 0) blocks.push({ type: 'section', fields });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(statusLine(card), LIMITS.text) } });
+  const context: string[] = [];
+  if (card.reasons.length > 0) context.push(`Why: ${escapeMrkdwn(card.reasons.join(' · '))}`);
+  if (card.followups)
+    context.push(`${card.followups} follow-up${card.followups === 1 ? '' : 's'} in the thread`);
+  if (context.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: context.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.text) })),
+    });
+  }
+  if (card.status !== 'resolved' && card.status !== 'spam') blocks.push(...actionRows(card));
+  const fallback = `New mention on ${network} from @${card.author.handle}: ${card.text}`;
+  return { text: truncate(fallback, LIMITS.text), blocks };
+}
+
+export function followupMessage(followup: {
+  handle: string;
+  text: string;
+  url: string | null;
+  network?: string;
+}): {
   text: string;
   blocks: KnownBlock[];
 } {
-  const link = followup.url ? `\n<${followup.url}|View>` : '';
-  const text = `Follow-up from @${escapeMrkdwn(followup.handle)}:\n${quote(escapeMrkdwn(followup.text))}`;
+  const head = `:speech_balloon: Follow-up from @${escapeMrkdwn(truncate(followup.handle, 100))}:\n`;
+  const body = bodyText(
+    followup.text,
+    followup.url,
+    followup.network ?? 'generic',
+    LIMITS.text - head.length,
+  );
   return {
-    text: truncate(`Follow-up from @${followup.handle}: ${followup.text}`, SECTION_MAX),
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX - link.length) + link } },
-    ],
+    text: truncate(`Follow-up from @${followup.handle}: ${followup.text}`, LIMITS.text),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head + body } }],
   };
+}
+
+/** One thing that happened to a conversation, as the events table records it. */
+export interface LoggedEvent {
+  type: string;
+  actor: string;
+  details: Record<string, unknown>;
+}
+
+const who = (id: unknown) =>
+  typeof id === 'string' && /^[UW][A-Z0-9]+$/.test(id) ? `<@${id}>` : 'Firsthand';
+
+/** The thread's log line for an event, or undefined for events the thread does not show. */
+export function logLine(event: LoggedEvent): string | undefined {
+  const d = event.details;
+  const actor = who(event.actor);
+  switch (event.type) {
+    case 'conversation.claimed':
+      return `:raising_hand: ${actor} claimed this${d.previousAssigneeId ? ` from ${who(d.previousAssigneeId)}` : ''}.`;
+    case 'conversation.reassigned':
+      return `:arrows_counterclockwise: ${actor} handed this to ${who(d.assigneeId)}${d.previousAssigneeId ? ` (was ${who(d.previousAssigneeId)})` : ''}.`;
+    case 'conversation.escalated':
+      return `:rotating_light: ${actor} escalated this to the owner ${who(d.ownerId)}.`;
+    case 'conversation.resolved':
+      return `:white_check_mark: ${actor} resolved this.`;
+    case 'conversation.spam':
+      return `:no_entry_sign: ${actor} marked this as spam.`;
+    case 'conversation.snoozed':
+      return typeof d.until === 'string'
+        ? `:zzz: ${actor} snoozed this until ${slackDate(new Date(d.until))}.`
+        : undefined;
+    case 'conversation.snooze_ended':
+      return `:alarm_clock: The snooze is over; this needs an answer.`;
+    case 'reply.posted': {
+      const link = mrkdwnLink(typeof d.url === 'string' ? d.url : null, 'View the reply');
+      const text = typeof d.text === 'string' ? `\n${fitQuoted(d.text, 2000).text}` : '';
+      return `:outbox_tray: ${actor} replied${link ? ` (${link})` : ''}.${text}`;
+    }
+    case 'reply.failed':
+      return `:warning: A reply by ${actor === 'Firsthand' ? 'a colleague' : actor} was not posted: ${escapeMrkdwn(truncate(String(d.message ?? 'unknown error'), 500))}`;
+    default:
+      return undefined;
+  }
+}
+
+export function logMessage(line: string): { text: string; blocks: KnownBlock[] } {
+  const text = truncate(line, LIMITS.text);
+  return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };
+}
+
+/** A direct message to one person about one conversation, with a link back to it. */
+export function conversationDm(input: {
+  kind: 'assigned' | 'reassigned' | 'escalated' | 'snooze_ended';
+  card: ConversationCard;
+  link: string | undefined;
+  by?: string;
+  reasons?: string[];
+}): { text: string; blocks: KnownBlock[] } {
+  const { card } = input;
+  const network = networkName(card.network);
+  const from = `@${card.author.handle}`;
+  const headline = {
+    assigned: `You have a new ${network} conversation with ${from}.`,
+    reassigned: `${input.by ? who(input.by) : 'A colleague'} handed you a ${network} conversation with ${from}.`,
+    escalated: `${input.by ? who(input.by) : 'Firsthand'} escalated a ${network} conversation with ${from} to you.`,
+    snooze_ended: `Your snooze on the ${network} conversation with ${from} is over.`,
+  }[input.kind];
+  const headText = escapeMrkdwn(truncate(headline, 400)).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: headText } },
+    { type: 'section', text: { type: 'mrkdwn', text: fitQuoted(card.text || '(no text)', 1500).text } },
+  ];
+  const facts: string[] = [];
+  if (card.dueAt) facts.push(`Respond by ${slackDate(card.dueAt)}`);
+  const link = mrkdwnLink(input.link, 'Open the conversation in Slack', 2000);
+  if (link) facts.push(link);
+  if (facts.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: facts.join(' · ') } });
+  const reasons = input.reasons ?? [];
+  if (reasons.length > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: truncate(`Why: ${escapeMrkdwn(reasons.join(' · '))}`, LIMITS.text) },
+      ],
+    });
+  }
+  return { text: truncate(`${headline} ${card.text}`, LIMITS.text), blocks };
 }
 
 export interface ModalTurn {
@@ -126,43 +323,48 @@ export function replyModal(input: {
   metadata: ReplyModalMetadata;
   limit: { max: number; unit: string };
 }): View {
-  // A modal holds 100 blocks; keep the latest turns and leave room for the input.
-  const turns = input.turns.slice(-90);
+  // A modal holds 100 blocks: the latest turns, a note about older ones, and the input.
+  const shown = input.turns.slice(-90);
+  const hidden = input.turns.length - shown.length;
+  const blocks: KnownBlock[] = [];
+  if (hidden > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `${hidden} earlier message${hidden === 1 ? '' : 's'} not shown.` }],
+    });
+  }
+  for (const turn of shown) {
+    const head = `*${escapeMrkdwn(truncate(turn.from, 200))}*\n`;
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: head + fitQuoted(turn.text || '(no text)', LIMITS.text - head.length).text,
+      },
+    });
+  }
+  blocks.push({
+    type: 'input',
+    block_id: REPLY_INPUT.block,
+    label: plain(`Your reply to @${input.authorHandle}`, 2000),
+    hint: plain(
+      `Posted publicly under the brand account. Up to ${input.limit.max} ${input.limit.unit}, including the @mention.`,
+      2000,
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: REPLY_INPUT.action,
+      multiline: true,
+      max_length: 3000,
+    },
+  });
   return {
     type: 'modal',
     callback_id: REPLY_MODAL,
     private_metadata: encodeReplyMetadata(input.metadata),
-    title: { type: 'plain_text', text: truncate(`Reply on ${networkName(input.network)}`, 24) },
-    submit: { type: 'plain_text', text: 'Post reply' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    blocks: [
-      ...turns.map(
-        (turn): KnownBlock => ({
-          type: 'section',
-          text: {
-            type: 'mrkdwn',
-            text: truncate(
-              `*${escapeMrkdwn(turn.from)}*\n${quote(escapeMrkdwn(turn.text || '(no text)'))}`,
-              SECTION_MAX,
-            ),
-          },
-        }),
-      ),
-      {
-        type: 'input',
-        block_id: REPLY_INPUT.block,
-        label: { type: 'plain_text', text: `Your reply to @${truncate(input.authorHandle, 100)}` },
-        hint: {
-          type: 'plain_text',
-          text: `Posted publicly under the brand account. Up to ${input.limit.max} ${input.limit.unit}, including the @mention.`,
-        },
-        element: {
-          type: 'plain_text_input',
-          action_id: REPLY_INPUT.action,
-          multiline: true,
-          max_length: 3000,
-        },
-      },
-    ],
+    title: plain(`Reply on ${networkName(input.network)}`, LIMITS.viewTitle),
+    submit: plain('Post reply', LIMITS.viewTitle),
+    close: plain('Cancel', LIMITS.viewTitle),
+    blocks,
   };
 }

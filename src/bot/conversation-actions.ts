@@ -1,22 +1,35 @@
 import type { Network } from '../contract/mention.js';
-import type { Database } from '../db/client.js';
+import type { NotifyJob } from '../contract/queues.js';
+import type { Database, Tx } from '../db/client.js';
 import {
+  claimConversation,
+  lockConversation,
+  markSpam,
+  reassignConversation,
+} from '../db/conversation-changes.repository.js';
+import {
+  type ConversationRow,
   escalateToOwner,
-  findConversation,
   recordAssignment,
   resolveConversation,
 } from '../db/conversations.repository.js';
-import { appendEvent } from '../db/events.repository.js';
+import { appendEvent, listConversationEvents, type NewEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
 import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { checkReply } from '../network/text-limits.js';
 import { enqueueNotify, enqueueReply, type Queues } from '../queueing.js';
+import type { SnoozeOption } from './action-ids.js';
+import { snoozeUntil } from './clock.js';
+import { routingFacts } from './conversation-card.js';
 
 /**
- * The use cases behind Slack's buttons and modal. Each is a conditional
- * update plus an event, so a double click changes nothing the second time.
+ * The use cases behind Slack's buttons, menus and modal. Each one locks the
+ * conversation, checks the rights against what it finds, makes a
+ * conditional update and writes an event in one transaction; a double
+ * click finds the work done and changes nothing. Slack is told afterwards,
+ * through the notify queue: the card redrawn, a line in the thread, DMs.
  */
 export interface ActionDeps {
   db: Database;
@@ -24,8 +37,12 @@ export interface ActionDeps {
   now: () => Date;
 }
 
+export interface Outcome {
+  changed: boolean;
+}
+
 /** Only people on the roster act; everyone else is told why. */
-export async function requireRosterMember(db: Database, slackUserId: string): Promise<StaffRow> {
+export async function requireRosterMember(db: Database | Tx, slackUserId: string): Promise<StaffRow> {
   const member = await findRosterMember(db, slackUserId);
   if (!member) {
     throw new AppError(
@@ -36,58 +53,278 @@ export async function requireRosterMember(db: Database, slackUserId: string): Pr
   return member;
 }
 
-export async function escalate(deps: ActionDeps, actorId: string, conversationId: string): Promise<boolean> {
-  await requireRosterMember(deps.db, actorId);
-  const owner = await findOwner(deps.db);
-  if (!owner) throw new AppError('escalation.no_owner', 'The roster has no owner to escalate to.');
-  const eventId = await deps.db.transaction(async (tx) => {
-    const updated = await escalateToOwner(tx, conversationId, owner.id);
-    if (!updated) return undefined;
-    const reasons = [`escalated by <@${actorId}>`];
-    await recordAssignment(tx, { conversationId, staffId: owner.id, assignedBy: actorId, reasons });
-    const event = await appendEvent(tx, {
-      type: 'conversation.escalated',
-      actor: actorId,
-      conversationId,
-      details: { ownerId: owner.id },
-    });
-    return event.id;
-  });
-  if (eventId !== undefined) await enqueueNotify(deps.queues, { type: 'refresh', conversationId, eventId });
-  return eventId !== undefined;
-}
-
-export async function resolve(deps: ActionDeps, actorId: string, conversationId: string): Promise<boolean> {
-  await requireRosterMember(deps.db, actorId);
-  const eventId = await deps.db.transaction(async (tx) => {
-    const updated = await resolveConversation(tx, conversationId, deps.now());
-    if (!updated) return undefined;
-    const event = await appendEvent(tx, { type: 'conversation.resolved', actor: actorId, conversationId });
-    return event.id;
-  });
-  if (eventId !== undefined) await enqueueNotify(deps.queues, { type: 'refresh', conversationId, eventId });
-  return eventId !== undefined;
-}
-
-/** What the reply modal needs to open: the network's rules and the mention to answer. */
-export async function prepareReply(deps: ActionDeps, actorId: string, conversationId: string) {
-  await requireRosterMember(deps.db, actorId);
-  const conversation = await findConversation(deps.db, conversationId);
+function requireOpen(conversation: ConversationRow | undefined): ConversationRow {
   if (!conversation) throw new AppError('conversation.not_found', 'That conversation no longer exists.');
-  if (conversation.closedAt)
-    throw new AppError('conversation.closed', 'This conversation is already resolved.');
+  if (conversation.closedAt) {
+    const state = conversation.status === 'spam' ? 'marked as spam' : 'resolved';
+    throw new AppError(
+      'conversation.closed',
+      `This conversation is already ${state}, so there is nothing to do.`,
+    );
+  }
   return conversation;
 }
 
+/** The assignee or the owner may answer; anyone else on the roster claims first. */
+function requireMayAnswer(actor: StaffRow, conversation: ConversationRow, doing: string): void {
+  if (actor.role === 'owner' || conversation.assigneeId === actor.id) return;
+  if (conversation.escalated) {
+    throw new AppError(
+      'rights.escalated',
+      `This conversation is escalated to the owner <@${conversation.assigneeId}>, so only they can ${doing} it or hand it back.`,
+    );
+  }
+  if (!conversation.assigneeId) {
+    throw new AppError(
+      'rights.claim_first',
+      `Nobody has this conversation yet. Click *Claim* first, then you can ${doing} it.`,
+    );
+  }
+  throw new AppError(
+    'rights.not_assignee',
+    `This conversation is <@${conversation.assigneeId}>'s: only they or the owner can ${doing} it. Click *Claim* if you are taking it over.`,
+  );
+}
+
+interface Change {
+  event: NewEvent;
+  /** Slack work beyond the redraw and the thread line, keyed to the event. */
+  afterwards?: (eventId: number) => NotifyJob[];
+  later?: { job: (eventId: number) => NotifyJob; at: Date };
+}
+
 /**
- * Accepts a reply from the modal: checks the text against the network's
- * limit, stores it once per modal submission and queues it for posting.
+ * Runs one change under the conversation's row lock. `decide` returns
+ * undefined when there is nothing to do (the double click), or throws a
+ * refusal that says why.
+ */
+async function change(
+  deps: ActionDeps,
+  actorId: string,
+  conversationId: string,
+  decide: (tx: Tx, actor: StaffRow, conversation: ConversationRow | undefined) => Promise<Change | undefined>,
+): Promise<Outcome> {
+  const done = await deps.db.transaction(async (tx) => {
+    const actor = await requireRosterMember(tx, actorId);
+    const conversation = await lockConversation(tx, conversationId);
+    const decided = await decide(tx, actor, conversation);
+    if (!decided) return undefined;
+    const event = await appendEvent(tx, { ...decided.event, actor: actorId, conversationId });
+    return { decided, eventId: event.id };
+  });
+  if (!done) return { changed: false };
+  const { decided, eventId } = done;
+  const jobs: NotifyJob[] = [
+    { type: 'refresh', conversationId, eventId },
+    { type: 'log', conversationId, eventId },
+    ...(decided.afterwards?.(eventId) ?? []),
+  ];
+  for (const job of jobs) await enqueueNotify(deps.queues, job);
+  if (decided.later) await enqueueNotify(deps.queues, decided.later.job(eventId), { at: decided.later.at });
+  return { changed: true };
+}
+
+const homes = (...users: (string | null | undefined)[]): NotifyJob[] =>
+  [...new Set(users.filter((u): u is string => !!u))].map((user) => ({ type: 'home', user }));
+
+export function claim(
+  deps: ActionDeps,
+  actorId: string,
+  conversationId: string,
+  shownAssignee: string | null,
+): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    const conversation = requireOpen(found);
+    if (conversation.assigneeId === actor.id) return undefined;
+    if (conversation.escalated && actor.role !== 'owner') {
+      throw new AppError(
+        'rights.escalated',
+        `This conversation is escalated to the owner <@${conversation.assigneeId}>; only they can hand it back.`,
+      );
+    }
+    if (conversation.assigneeId !== shownAssignee) {
+      throw new AppError(
+        'conversation.claimed_meanwhile',
+        `<@${conversation.assigneeId}> took this conversation a moment ago, so your claim was not applied. Ask them, or click Claim again to take it over.`,
+      );
+    }
+    if (!(await claimConversation(tx, conversation.id, actor.id, shownAssignee))) return undefined;
+    await recordAssignment(tx, {
+      conversationId: conversation.id,
+      staffId: actor.id,
+      assignedBy: actor.id,
+      reasons: [`claimed by <@${actor.id}>`],
+    });
+    return {
+      event: {
+        type: 'conversation.claimed',
+        actor: actor.id,
+        details: { assigneeId: actor.id, previousAssigneeId: conversation.assigneeId },
+      },
+      afterwards: () => homes(actor.id, conversation.assigneeId),
+    };
+  });
+}
+
+export function reassign(
+  deps: ActionDeps,
+  actorId: string,
+  conversationId: string,
+  toId: string,
+): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    const conversation = requireOpen(found);
+    const target = await findRosterMember(tx, toId);
+    if (!target) {
+      throw new AppError(
+        'rights.target_not_on_roster',
+        `<@${toId}> is not on the Firsthand roster, so they can't take customer conversations. Pick someone on the team.`,
+      );
+    }
+    if (conversation.assigneeId === target.id) return undefined;
+    if (actor.role !== 'owner' && conversation.assigneeId && conversation.assigneeId !== actor.id) {
+      throw new AppError(
+        'rights.not_assignee',
+        `Only <@${conversation.assigneeId}>, who has this conversation, or the owner can hand it over. Click *Claim* to take it yourself.`,
+      );
+    }
+    // Handing an escalation to anyone but the owner ends it; the owner decided.
+    const escalated = conversation.escalated && target.role === 'owner';
+    if (!(await reassignConversation(tx, conversation.id, target.id, escalated))) return undefined;
+    await recordAssignment(tx, {
+      conversationId: conversation.id,
+      staffId: target.id,
+      assignedBy: actor.id,
+      reasons: [`handed over by <@${actor.id}>`],
+    });
+    return {
+      event: {
+        type: 'conversation.reassigned',
+        actor: actor.id,
+        details: { assigneeId: target.id, previousAssigneeId: conversation.assigneeId },
+      },
+      afterwards: (eventId) => [
+        ...(target.id === actor.id
+          ? []
+          : [{ type: 'dm' as const, kind: 'reassigned' as const, user: target.id, conversationId, eventId }]),
+        ...homes(target.id, conversation.assigneeId),
+      ],
+    };
+  });
+}
+
+export function escalate(deps: ActionDeps, actorId: string, conversationId: string): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    const conversation = requireOpen(found);
+    if (conversation.escalated) return undefined;
+    const owner = await findOwner(tx);
+    if (!owner) throw new AppError('escalation.no_owner', 'The roster has no owner to escalate to.');
+    if (!(await escalateToOwner(tx, conversation.id, owner.id))) return undefined;
+    const events = await listConversationEvents(tx, conversation.id);
+    const assigned = events.find((e) => e.type === 'conversation.assigned');
+    const reasons = [
+      `escalated by <@${actor.id}>`,
+      ...routingFacts(conversation, assigned?.details ?? {}).reasons,
+    ];
+    await recordAssignment(tx, {
+      conversationId: conversation.id,
+      staffId: owner.id,
+      assignedBy: actor.id,
+      reasons,
+    });
+    return {
+      event: {
+        type: 'conversation.escalated',
+        actor: actor.id,
+        details: { ownerId: owner.id, previousAssigneeId: conversation.assigneeId, reasons },
+      },
+      afterwards: (eventId) => [
+        ...(owner.id === actor.id
+          ? []
+          : [{ type: 'dm' as const, kind: 'escalated' as const, user: owner.id, conversationId, eventId }]),
+        ...homes(owner.id, conversation.assigneeId),
+      ],
+    };
+  });
+}
+
+export function resolve(deps: ActionDeps, actorId: string, conversationId: string): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    if (!found) throw new AppError('conversation.not_found', 'That conversation no longer exists.');
+    if (found.closedAt) return undefined;
+    if (!(await resolveConversation(tx, found.id, deps.now()))) return undefined;
+    return {
+      event: { type: 'conversation.resolved', actor: actor.id },
+      afterwards: () => homes(found.assigneeId),
+    };
+  });
+}
+
+export function markAsSpam(deps: ActionDeps, actorId: string, conversationId: string): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    if (!found) throw new AppError('conversation.not_found', 'That conversation no longer exists.');
+    if (found.closedAt) return undefined;
+    if (!(await markSpam(tx, found.id, deps.now()))) return undefined;
+    return {
+      event: { type: 'conversation.spam', actor: actor.id },
+      afterwards: () => homes(found.assigneeId),
+    };
+  });
+}
+
+/** A snooze chosen twice within a minute is the same snooze. */
+const SAME_SNOOZE_MS = 60_000;
+
+export function snooze(
+  deps: ActionDeps,
+  actorId: string,
+  conversationId: string,
+  option: SnoozeOption,
+): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    const conversation = requireOpen(found);
+    requireMayAnswer(actor, conversation, 'snooze');
+    const now = deps.now();
+    const events = await listConversationEvents(tx, conversation.id);
+    const last = events.findLast((e) => e.type === 'conversation.snoozed');
+    if (last && last.details.option === option && now.getTime() - last.at.getTime() < SAME_SNOOZE_MS) {
+      return undefined;
+    }
+    const until = snoozeUntil(option, now, actor.timezone);
+    return {
+      event: {
+        type: 'conversation.snoozed',
+        actor: actor.id,
+        details: { until: until.toISOString(), option },
+      },
+      later: {
+        job: (eventId: number): NotifyJob => ({ type: 'snooze_end', conversationId, eventId }),
+        at: until,
+      },
+    };
+  });
+}
+
+/** What the reply modal needs to open: the conversation, if this person may answer it. */
+export async function prepareReply(deps: ActionDeps, actorId: string, conversationId: string) {
+  const actor = await requireRosterMember(deps.db, actorId);
+  const conversation = requireOpen(await lockConversationRead(deps.db, conversationId));
+  requireMayAnswer(actor, conversation, 'reply to');
+  return conversation;
+}
+
+const lockConversationRead = (db: Database, id: string) => db.transaction((tx) => lockConversation(tx, id));
+
+/**
+ * Accepts a reply from the modal: checks the rights again (the conversation
+ * may have changed hands while the modal was open) and the text against the
+ * network's limit, stores it once per modal submission and queues it.
  */
 export async function submitReply(
   deps: ActionDeps,
   input: { actorId: string; conversationId: string; mentionId: string; submissionKey: string; text: string },
 ): Promise<{ replyId: string; created: boolean }> {
-  await requireRosterMember(deps.db, input.actorId);
+  const actor = await requireRosterMember(deps.db, input.actorId);
   const mention = await findMention(deps.db, input.mentionId);
   if (!mention || mention.conversationId !== input.conversationId) {
     throw new AppError('reply.unknown_mention', 'That message is not part of this conversation.');
@@ -95,6 +332,8 @@ export async function submitReply(
   const check = checkReply(mention.network as Network, mention.authorHandle, input.text);
   if (!check.ok) throw new AppError('reply.invalid', check.message);
   const { row, created } = await deps.db.transaction(async (tx) => {
+    const conversation = requireOpen(await lockConversation(tx, input.conversationId));
+    requireMayAnswer(actor, conversation, 'reply to');
     const stored = await createReply(tx, {
       conversationId: input.conversationId,
       mentionId: input.mentionId,

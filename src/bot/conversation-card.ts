@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.js';
 import { findConversation } from '../db/conversations.repository.js';
-import { listConversationEvents } from '../db/events.repository.js';
+import { type EventRow, listConversationEvents } from '../db/events.repository.js';
 import { listConversationMentions } from '../db/mentions.repository.js';
 import { listConversationReplies } from '../db/replies.repository.js';
 import { AppError } from '../errors.js';
@@ -20,13 +20,77 @@ export async function loadConversation(db: Database, conversationId: string) {
 }
 export type LoadedConversation = Awaited<ReturnType<typeof loadConversation>>;
 
-export function toCard({ conversation, mentions, replies, events }: LoadedConversation): ConversationCard {
+/**
+ * The router's reading of a mention arrives as it grows: on the conversation
+ * row (priority, response target, reasons) and in the assignment event's
+ * details. Each value is read where it is found, in whichever shape (a word
+ * or an object with a label), and left out when absent.
+ */
+const ROUTING_KEYS = ['label', 'name', 'value', 'code', 'language', 'kind', 'polarity', 'intent'];
+
+function word(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.trim()) return value.trim().slice(0, 100);
+  if (value && typeof value === 'object') {
+    for (const key of ROUTING_KEYS) {
+      const inner = (value as Record<string, unknown>)[key];
+      if (typeof inner === 'string' && inner.trim()) return inner.trim().slice(0, 100);
+    }
+  }
+  return undefined;
+}
+
+const number = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+export function routingFacts(row: object, details: Record<string, unknown>) {
+  const loose = row as Record<string, unknown>;
+  const nested = (details.understanding ?? {}) as Record<string, unknown>;
+  const pick = (key: string) => word(details[key]) ?? word(nested[key]) ?? word(loose[key]);
+  const targetMinutes =
+    number(loose.responseTargetMinutes) ?? number(details.responseTargetMinutes) ?? undefined;
+  const openedAt = loose.openedAt instanceof Date ? loose.openedAt : undefined;
+  const explicitDue = typeof details.dueAt === 'string' ? new Date(details.dueAt) : undefined;
+  const dueAt =
+    explicitDue && !Number.isNaN(explicitDue.getTime())
+      ? explicitDue
+      : openedAt && targetMinutes !== undefined
+        ? new Date(openedAt.getTime() + targetMinutes * 60_000)
+        : undefined;
+  const rowReasons = Array.isArray(loose.routingReasons) ? (loose.routingReasons as unknown[]) : [];
+  const detailReasons = Array.isArray(details.reasons) ? (details.reasons as unknown[]) : [];
+  const reasons = (rowReasons.length ? rowReasons : detailReasons).filter(
+    (r): r is string => typeof r === 'string',
+  );
+  return {
+    priority: pick('priority'),
+    dueAt,
+    reasons,
+    understanding: { language: pick('language'), sentiment: pick('sentiment'), intent: pick('intent') },
+  };
+}
+
+/** The snooze in effect at `now`, if any: the latest snooze not yet over. */
+export function activeSnooze(events: EventRow[], now: Date): Date | undefined {
+  const last = events.findLast(
+    (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
+  );
+  if (last?.type !== 'conversation.snoozed' || typeof last.details.until !== 'string') return undefined;
+  const until = new Date(last.details.until);
+  return until > now ? until : undefined;
+}
+
+export function toCard(loaded: LoadedConversation, now: Date = new Date()): ConversationCard {
+  const { conversation, mentions, replies, events } = loaded;
   const first = mentions.find((m) => m.id === conversation.firstMentionId) ?? mentions[0];
   if (!first) throw new AppError('conversation.empty', `conversation ${conversation.id} has no mention`);
   const posted = replies.filter((r) => r.status === 'posted' && r.postedAt);
   const last = posted.at(-1);
   const assigned = events.find((e) => e.type === 'conversation.assigned');
-  const resolved = events.findLast((e) => e.type === 'conversation.resolved');
+  const closed = events.findLast((e) => e.type === 'conversation.resolved' || e.type === 'conversation.spam');
+  const facts = routingFacts(conversation, assigned?.details ?? {});
+  const understanding = Object.fromEntries(
+    Object.entries(facts.understanding).filter(([, v]) => v !== undefined),
+  ) as ConversationCard['understanding'];
+  const snoozedUntil = conversation.closedAt ? undefined : activeSnooze(events, now);
   return {
     conversationId: conversation.id,
     network: conversation.network,
@@ -41,11 +105,16 @@ export function toCard({ conversation, mentions, replies, events }: LoadedConver
     },
     text: first.text,
     url: first.url,
-    reasons: (assigned?.details.reasons as string[] | undefined) ?? [],
+    reasons: facts.reasons,
     openedAt: conversation.openedAt,
     lastReply: last?.postedAt ? { staffId: last.staffId, postedAt: last.postedAt } : undefined,
     firstRepliedAt: conversation.firstRepliedAt,
-    closedBy: resolved?.actor,
+    closedBy: closed?.actor,
+    understanding,
+    ...(facts.priority ? { priority: facts.priority } : {}),
+    ...(facts.dueAt ? { dueAt: facts.dueAt } : {}),
+    ...(snoozedUntil ? { snoozedUntil } : {}),
+    followups: Math.max(0, mentions.length - 1),
   };
 }
 
@@ -57,7 +126,7 @@ export function toTurns({ mentions, replies }: LoadedConversation): ModalTurn[] 
       .filter((r) => r.status === 'posted')
       .map((r) => ({
         at: r.postedAt ?? r.createdAt,
-        turn: { from: `Our reply (by staff ${r.staffId})`, text: r.text },
+        turn: { from: `Our reply (by ${r.staffId})`, text: r.text },
       })),
   ];
   return turns.sort((a, b) => a.at.getTime() - b.at.getTime()).map((t) => t.turn);

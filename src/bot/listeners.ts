@@ -1,83 +1,131 @@
-import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type {
+  App,
+  BlockAction,
+  ButtonAction,
+  StaticSelectAction,
+  UsersSelectAction,
+  ViewSubmitAction,
+} from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Network } from '../contract/mention.js';
 import { AppError, toAppError } from '../errors.js';
 import { textLimitFor } from '../network/text-limits.js';
-import { ACTION, decodeReplyMetadata, parseConversationId, REPLY_INPUT, REPLY_MODAL } from './action-ids.js';
+import { enqueueNotify } from '../queueing.js';
+import {
+  ACTION,
+  COMMAND,
+  conversationIdFromBlockId,
+  decodeClaimValue,
+  decodeReplyMetadata,
+  parseConversationId,
+  parseSnoozeOption,
+  REPLY_INPUT,
+  REPLY_MODAL,
+} from './action-ids.js';
 import { replyModal } from './blocks.js';
-import { type ActionDeps, escalate, prepareReply, resolve, submitReply } from './conversation-actions.js';
+import {
+  type ActionDeps,
+  claim,
+  escalate,
+  markAsSpam,
+  prepareReply,
+  reassign,
+  resolve,
+  snooze,
+  submitReply,
+} from './conversation-actions.js';
 import { loadConversation, toTurns } from './conversation-card.js';
+import { plainAnswer } from './home-view.js';
+import { runCommand } from './team-views.js';
+
+type AnyBlockAction = BlockAction<ButtonAction | UsersSelectAction | StaticSelectAction>;
 
 /**
- * Thin handlers: ack first, parse the ids, call the use case, tell the person
- * what happened. Refusals go back as ephemeral messages that say why.
+ * Thin handlers grouped by Slack surface: ack first (Slack waits 3 seconds
+ * at most), parse the ids, call the use case. What people see afterwards
+ * (the redrawn card, thread lines, refusals) goes out through the notify
+ * queue, never straight from a handler, so Slack's limits hold for it too.
+ * The one exception is views.open: a trigger_id lives 3 seconds.
  */
 export function registerListeners(app: App, deps: ActionDeps & { logger: Logger }): void {
-  const refuse = async (
-    client: App['client'],
-    body: BlockAction<ButtonAction>,
-    error: unknown,
-  ): Promise<void> => {
+  const refuse = async (body: AnyBlockAction, error: unknown): Promise<void> => {
     const failure = toAppError(error);
     if (failure.code === 'internal.unexpected') deps.logger.error({ err: failure.message }, 'action failed');
-    const channel = body.channel?.id;
+    const channel = body.channel?.id ?? body.container?.channel_id;
     if (!channel) return;
-    await client.chat.postEphemeral({
-      channel,
-      user: body.user.id,
-      text:
-        failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message,
+    const text =
+      failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message;
+    await enqueueNotify(deps.queues, { type: 'ephemeral', channel, user: body.user.id, text }).catch(
+      (queueError: Error) => deps.logger.error({ err: queueError.message }, 'could not queue a refusal'),
+    );
+  };
+
+  /** Registers one block action: ack, then the use case, with any refusal told to the clicker. */
+  const on = <A extends AnyBlockAction>(actionId: string, run: (body: A) => Promise<unknown>) => {
+    app.action<A>(actionId, async ({ ack, body }) => {
+      await ack();
+      try {
+        await run(body);
+      } catch (error) {
+        await refuse(body, error);
+      }
     });
   };
 
-  app.action<BlockAction<ButtonAction>>(ACTION.reply, async ({ ack, body, client }) => {
-    await ack();
-    try {
-      const conversationId = parseConversationId(body.actions[0]?.value);
-      const conversation = await prepareReply(deps, body.user.id, conversationId);
-      const loaded = await loadConversation(deps.db, conversation.id);
-      const latest = loaded.mentions.at(-1);
-      if (!latest) throw new AppError('conversation.empty', 'This conversation has no message to answer.');
-      const limit = textLimitFor(conversation.network as Network);
-      // trigger_id lives 3 seconds: open the modal straight away, not through a queue.
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: replyModal({
-          network: conversation.network,
-          authorHandle: conversation.authorHandle,
-          turns: toTurns(loaded),
-          metadata: { conversationId, mentionId: latest.id },
-          limit,
-        }),
-      });
-    } catch (error) {
-      await refuse(client, body, error);
-    }
+  on<BlockAction<ButtonAction>>(ACTION.reply, async (body) => {
+    const conversationId = parseConversationId(body.actions[0]?.value);
+    const conversation = await prepareReply(deps, body.user.id, conversationId);
+    const loaded = await loadConversation(deps.db, conversation.id);
+    const latest = loaded.mentions.at(-1);
+    if (!latest) throw new AppError('conversation.empty', 'This conversation has no message to answer.');
+    await app.client.views.open({
+      trigger_id: body.trigger_id,
+      view: replyModal({
+        network: conversation.network,
+        authorHandle: conversation.authorHandle,
+        turns: toTurns(loaded),
+        metadata: { conversationId, mentionId: latest.id },
+        limit: textLimitFor(conversation.network as Network),
+      }),
+    });
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.escalate, async ({ ack, body, client }) => {
-    await ack();
-    try {
-      await escalate(deps, body.user.id, parseConversationId(body.actions[0]?.value));
-    } catch (error) {
-      await refuse(client, body, error);
-    }
+  on<BlockAction<ButtonAction>>(ACTION.claim, async (body) => {
+    const { conversationId, shownAssignee } = decodeClaimValue(body.actions[0]?.value);
+    await claim(deps, body.user.id, conversationId, shownAssignee);
   });
 
-  app.action<BlockAction<ButtonAction>>(ACTION.resolve, async ({ ack, body, client }) => {
-    await ack();
-    try {
-      await resolve(deps, body.user.id, parseConversationId(body.actions[0]?.value));
-    } catch (error) {
-      await refuse(client, body, error);
-    }
+  on<BlockAction<UsersSelectAction>>(ACTION.reassign, async (body) => {
+    const action = body.actions[0];
+    const conversationId = conversationIdFromBlockId(action?.block_id);
+    if (!action?.selected_user) return;
+    await reassign(deps, body.user.id, conversationId, action.selected_user);
+  });
+
+  on<BlockAction<ButtonAction>>(ACTION.escalate, (body) =>
+    escalate(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
+  );
+
+  on<BlockAction<ButtonAction>>(ACTION.resolve, (body) =>
+    resolve(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
+  );
+
+  on<BlockAction<ButtonAction>>(ACTION.spam, (body) =>
+    markAsSpam(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
+  );
+
+  on<BlockAction<StaticSelectAction>>(ACTION.snooze, async (body) => {
+    const action = body.actions[0];
+    const conversationId = conversationIdFromBlockId(action?.block_id);
+    await snooze(deps, body.user.id, conversationId, parseSnoozeOption(action?.selected_option?.value));
   });
 
   app.view<ViewSubmitAction>(REPLY_MODAL, async ({ ack, body, view }) => {
     const text = view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value ?? '';
     try {
       const metadata = decodeReplyMetadata(view.private_metadata);
-      // Stored and queued before the ack (a few milliseconds), so a closed modal means an accepted reply.
+      // Stored and queued before the ack (a few milliseconds), so a closed modal means an accepted
+      // reply, and a refusal shows inline under the text it is about.
       await submitReply(deps, {
         actorId: body.user.id,
         conversationId: metadata.conversationId,
@@ -93,7 +141,30 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
         failure.code === 'internal.unexpected'
           ? 'Could not save the reply; please try again.'
           : failure.message;
-      await ack({ response_action: 'errors', errors: { [REPLY_INPUT.block]: message } });
+      await ack({ response_action: 'errors', errors: { [REPLY_INPUT.block]: message.slice(0, 2000) } });
+    }
+  });
+
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await enqueueNotify(deps.queues, { type: 'home', user: event.user });
+  });
+
+  app.command(COMMAND, async ({ ack, command }) => {
+    // The answer is a few small reads; it goes back in the ack itself, seen only by the asker.
+    try {
+      const answer = await runCommand(deps, command.user_id, command.text ?? '');
+      await ack({ response_type: 'ephemeral', ...answer });
+      if (/^\s*(away|back)\b/i.test(command.text ?? '')) {
+        await enqueueNotify(deps.queues, { type: 'home', user: command.user_id });
+      }
+    } catch (error) {
+      const failure = toAppError(error);
+      if (failure.code === 'internal.unexpected')
+        deps.logger.error({ err: failure.message }, 'command failed');
+      const text =
+        failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message;
+      await ack({ response_type: 'ephemeral', ...plainAnswer(text) });
     }
   });
 }

@@ -3,16 +3,33 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+
 /** Cuts to at most `max` code units without splitting a character, marking the cut. */
 export function truncate(text: string, max: number, marker = '…'): string {
   if (text.length <= max) return text;
-  const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' }).segment(text);
   let out = '';
-  for (const { segment } of graphemes) {
+  for (const { segment } of segmenter.segment(text)) {
     if (out.length + segment.length + marker.length > max) break;
     out += segment;
   }
   return out + marker;
+}
+
+/**
+ * Escapes and quotes a customer's text within `max` code units. Cutting
+ * after escaping could split an entity (`&am…`), so the text is escaped one
+ * grapheme at a time and the budget counts what Slack will receive.
+ */
+export function fitQuoted(raw: string, max: number): { text: string; cut: boolean } {
+  const marker = '…';
+  let out = '> ';
+  for (const { segment } of segmenter.segment(raw)) {
+    const piece = segment === '\n' || segment === '\r\n' ? '\n> ' : escapeMrkdwn(segment);
+    if (out.length + piece.length + marker.length > max) return { text: out + marker, cut: true };
+    out += piece;
+  }
+  return { text: out, cut: false };
 }
 
 export function quote(text: string): string {
@@ -20,6 +37,16 @@ export function quote(text: string): string {
     .split('\n')
     .map((line) => `> ${line}`)
     .join('\n');
+}
+
+/**
+ * A link Slack will render: only http(s), and the characters that end a
+ * mrkdwn link (`|`, `>`) or break it (spaces, `<`) percent-encoded.
+ */
+export function mrkdwnLink(url: string | null | undefined, label: string, maxUrl = 1000): string {
+  if (!url || !/^https?:\/\//i.test(url) || url.length > maxUrl) return '';
+  const safe = url.replace(/[|<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `<${safe}|${escapeMrkdwn(label)}>`;
 }
 
 export function formatDuration(ms: number): string {

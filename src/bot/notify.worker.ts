@@ -1,17 +1,22 @@
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { NotifyJobSchema, QUEUE } from '../contract/queues.js';
+import { type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
-import { setSlackMessage } from '../db/conversations.repository.js';
+import { findEvent } from '../db/conversation-changes.repository.js';
+import { findConversation, setSlackMessage } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { findMention, markNotified } from '../db/mentions.repository.js';
+import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
-import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
-import { conversationMessage, followupMessage } from './blocks.js';
+import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
 import { loadConversation, toCard } from './conversation-card.js';
+import { homeView } from './home-view.js';
 import { slackFailure } from './slack-errors.js';
+import { loadHome } from './team-views.js';
 
 export interface NotifyDeps {
   db: Database;
@@ -20,96 +25,301 @@ export interface NotifyDeps {
   channelId: string;
   logger: Logger;
   now: () => Date;
+  /** Messages a second a channel; Slack allows about one, with short bursts. */
+  channelMessagesPerSecond?: number;
 }
 
-/** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
-export async function notifyMention(deps: NotifyDeps, mentionId: string): Promise<void> {
-  const mention = await findMention(deps.db, mentionId);
-  if (!mention?.conversationId) throw new AppError('notify.not_routed', `mention ${mentionId} is not routed`);
-  if (mention.notifiedAt) return;
-  const loaded = await loadConversation(deps.db, mention.conversationId);
-  const { conversation } = loaded;
+/**
+ * Every outgoing Slack call goes through this worker. Two limits apply: the
+ * queue's own limiter (the workspace-wide pace) and a per-channel gate in
+ * Redis, so one busy conversation cannot make Slack refuse the whole
+ * channel. A job over either limit, or answered 429, waits in BullMQ's
+ * delayed set until its slot (or Retry-After) and then runs again: nothing
+ * is dropped, and each job's effect is guarded so a rerun does not double it.
+ */
+const CHANNEL_SLOT_LUA = `
+local taken = redis.call('INCR', KEYS[1])
+if taken == 1 then redis.call('EXPIRE', KEYS[1], 5) end
+return taken`;
 
-  let ts: string;
-  if (conversation.firstMentionId === mention.id) {
-    if (conversation.slackTs) {
-      ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
+export function createNotifier(deps: NotifyDeps) {
+  const perSecond = Math.max(1, deps.channelMessagesPerSecond ?? 1);
+  let slotScriptDefined = false;
+
+  async function takeChannelSlot(channel: string): Promise<void> {
+    const redis = await deps.queues.notify.getBackend().client;
+    // The script counts and expires in one atomic step.
+    if (!slotScriptDefined)
+      redis.defineCommand('firsthandChannelSlot', { numberOfKeys: 1, lua: CHANNEL_SLOT_LUA });
+    slotScriptDefined = true;
+    const second = Math.floor(Date.now() / 1000);
+    const key = `${deps.queues.notify.qualifiedName}:channel-rate:${channel}:${second}`;
+    const taken = Number(await redis.runCommand('firsthandChannelSlot', [key]));
+    if (taken <= perSecond) return;
+    // Later arrivals queue up behind earlier ones, a second per `perSecond` jobs.
+    const wait = Math.floor((taken - perSecond - 1) / perSecond) + 1;
+    const retryAt = new Date((second + wait) * 1000 + Math.floor(Math.random() * 200));
+    throw Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), {
+      retryAt,
+    });
+  }
+
+  async function call<T>(channel: string | undefined, run: () => Promise<T>): Promise<T> {
+    if (channel) await takeChannelSlot(channel);
+    try {
+      return await run();
+    } catch (error) {
+      throw slackFailure(error);
+    }
+  }
+
+  let workspaceUrl: Promise<string | undefined> | undefined;
+  /** Message links are built from the workspace URL (one auth.test), not a chat.getPermalink per message. */
+  async function linkBuilder(): Promise<
+    (channel: string, ts: string, threadTs?: string) => string | undefined
+  > {
+    workspaceUrl ??= deps.slack.auth
+      .test()
+      .then((r) => r.url)
+      .catch((error: Error) => {
+        workspaceUrl = undefined;
+        deps.logger.warn({ err: error.message }, 'auth.test failed; links left out');
+        return undefined;
+      });
+    const base = await workspaceUrl;
+    if (!base) return () => undefined;
+    const root = base.endsWith('/') ? base : `${base}/`;
+    return (channel, ts, threadTs) =>
+      `${root}archives/${channel}/p${ts.replace('.', '')}${threadTs ? `?thread_ts=${threadTs}&cid=${channel}` : ''}`;
+  }
+
+  async function sendDm(user: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+    const opened = await call(undefined, () => deps.slack.conversations.open({ users: user }));
+    const channel = opened.channel?.id;
+    if (!channel) throw new AppError('slack.no_dm_channel', `no DM channel for ${user}`, true);
+    await call(channel, () => deps.slack.chat.postMessage({ channel, ...message } as never));
+  }
+
+  /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
+  async function notifyMention(mentionId: string): Promise<void> {
+    const mention = await findMention(deps.db, mentionId);
+    if (!mention?.conversationId)
+      throw new AppError('notify.not_routed', `mention ${mentionId} is not routed`);
+    if (mention.notifiedAt) return;
+    const loaded = await loadConversation(deps.db, mention.conversationId);
+    const { conversation } = loaded;
+    const isRoot = conversation.firstMentionId === mention.id;
+
+    let ts: string;
+    if (isRoot) {
+      if (conversation.slackTs) {
+        ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
+      } else {
+        const posted = await call(deps.channelId, () =>
+          deps.slack.chat.postMessage({
+            channel: deps.channelId,
+            ...conversationMessage(toCard(loaded, deps.now())),
+          }),
+        );
+        ts = posted.ts!;
+        await setSlackMessage(deps.db, conversation.id, posted.channel ?? deps.channelId, ts);
+      }
     } else {
-      const posted = await slackCall(() =>
-        deps.slack.chat.postMessage({ channel: deps.channelId, ...conversationMessage(toCard(loaded)) }),
+      // A follow-up goes in the root message's thread, so it must wait for the root to exist.
+      if (!conversation.slackTs || !conversation.slackChannel) {
+        throw new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
+      }
+      const channel = conversation.slackChannel;
+      const posted = await call(channel, () =>
+        deps.slack.chat.postMessage({
+          channel,
+          thread_ts: conversation.slackTs!,
+          ...followupMessage({
+            handle: mention.authorHandle,
+            text: mention.text,
+            url: mention.url,
+            network: mention.network,
+          }),
+        }),
       );
       ts = posted.ts!;
-      await setSlackMessage(deps.db, conversation.id, posted.channel ?? deps.channelId, ts);
     }
-  } else {
-    // A follow-up goes in the root message's thread, so it must wait for the root to exist.
-    if (!conversation.slackTs || !conversation.slackChannel) {
-      throw new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
-    }
-    const posted = await slackCall(() =>
-      deps.slack.chat.postMessage({
-        channel: conversation.slackChannel!,
-        thread_ts: conversation.slackTs!,
-        ...followupMessage({ handle: mention.authorHandle, text: mention.text, url: mention.url }),
-      }),
-    );
-    ts = posted.ts!;
-  }
-  if (await markNotified(deps.db, mention.id, ts, deps.now())) {
-    await appendEvent(deps.db, {
+    if (!(await markNotified(deps.db, mention.id, ts, deps.now()))) return;
+    const event = await appendEvent(deps.db, {
       type: 'slack.notified',
       actor: 'bot',
       conversationId: conversation.id,
       mentionId: mention.id,
       details: { ts },
     });
+    if (!isRoot) {
+      // The root shows how many follow-ups there are.
+      await enqueueNotify(deps.queues, {
+        type: 'refresh',
+        conversationId: conversation.id,
+        eventId: event.id,
+      });
+      return;
+    }
+    const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');
+    if (conversation.assigneeId && assigned) {
+      await enqueueNotify(deps.queues, {
+        type: 'dm',
+        kind: conversation.escalated ? 'escalated' : 'assigned',
+        user: conversation.assigneeId,
+        conversationId: conversation.id,
+        eventId: assigned.id,
+      });
+    }
   }
+
+  /** Redraws a conversation's Slack message to show its current state. */
+  async function refreshConversation(conversationId: string): Promise<void> {
+    const loaded = await loadConversation(deps.db, conversationId);
+    const { slackChannel, slackTs } = loaded.conversation;
+    if (!slackChannel || !slackTs) throw new AppError('notify.root_pending', 'nothing to update yet', true);
+    await call(slackChannel, () =>
+      deps.slack.chat.update({
+        channel: slackChannel,
+        ts: slackTs,
+        ...conversationMessage(toCard(loaded, deps.now())),
+      }),
+    );
+  }
+
+  async function postLog(conversationId: string, eventId: number): Promise<void> {
+    const [event, conversation] = await Promise.all([
+      findEvent(deps.db, eventId),
+      findConversation(deps.db, conversationId),
+    ]);
+    if (!event || event.conversationId !== conversationId) return;
+    if (!conversation?.slackChannel || !conversation.slackTs) {
+      throw new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
+    }
+    const details = { ...event.details };
+    if (event.type === 'reply.posted' && typeof details.replyId === 'string') {
+      const reply = await findReply(deps.db, details.replyId);
+      if (reply) details.text = reply.text;
+    }
+    const line = logLine({ type: event.type, actor: event.actor, details });
+    if (!line) return;
+    const channel = conversation.slackChannel;
+    await call(channel, () =>
+      deps.slack.chat.postMessage({ channel, thread_ts: conversation.slackTs!, ...logMessage(line) }),
+    );
+  }
+
+  async function directMessage(job: Extract<NotifyJob, { type: 'dm' }>): Promise<void> {
+    const [loaded, event, links] = await Promise.all([
+      loadConversation(deps.db, job.conversationId),
+      findEvent(deps.db, job.eventId),
+      linkBuilder(),
+    ]);
+    const { slackChannel, slackTs } = loaded.conversation;
+    const link = slackChannel && slackTs ? links(slackChannel, slackTs) : undefined;
+    const card = toCard(loaded, deps.now());
+    const reasons = Array.isArray(event?.details.reasons)
+      ? (event.details.reasons as unknown[]).filter((r): r is string => typeof r === 'string')
+      : card.reasons;
+    await sendDm(
+      job.user,
+      conversationDm({
+        kind: job.kind,
+        card,
+        link,
+        ...(event && event.actor !== 'router' && event.actor !== 'bot' ? { by: event.actor } : {}),
+        reasons,
+      }),
+    );
+  }
+
+  async function publishHome(user: string): Promise<void> {
+    const links = await linkBuilder();
+    const data = await loadHome({ db: deps.db, queues: deps.queues, now: deps.now }, user, links);
+    const view: View = data
+      ? homeView(data)
+      : {
+          type: 'home',
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: "You're not on this team's Firsthand roster. Ask the owner to add you to the team file.",
+              },
+            },
+          ],
+        };
+    await call(undefined, () => deps.slack.views.publish({ user_id: user, view }));
+  }
+
+  async function endSnooze(conversationId: string, eventId: number): Promise<void> {
+    const loaded = await loadConversation(deps.db, conversationId);
+    const latest = loaded.events.findLast(
+      (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
+    );
+    // A later snooze replaced this one, or it already ended: nothing to do.
+    if (latest?.id !== eventId || loaded.conversation.closedAt) return;
+    const ended = await appendEvent(deps.db, {
+      type: 'conversation.snooze_ended',
+      actor: 'bot',
+      conversationId,
+      details: { snoozeEventId: eventId },
+    });
+    const jobs: NotifyJob[] = [
+      { type: 'refresh', conversationId, eventId: ended.id },
+      { type: 'log', conversationId, eventId: ended.id },
+    ];
+    const assignee = loaded.conversation.assigneeId;
+    if (assignee)
+      jobs.push({ type: 'dm', kind: 'snooze_ended', user: assignee, conversationId, eventId: ended.id });
+    for (const job of jobs) await enqueueNotify(deps.queues, job);
+  }
+
+  /** Something the owner must fix, said in the team channel so a colleague can nudge them too. */
+  async function alertOwner(text: string): Promise<void> {
+    const owner = await findOwner(deps.db);
+    const message = `${owner ? `<@${owner.id}> ` : ''}:warning: ${text}`.slice(0, 3000);
+    await call(deps.channelId, () => deps.slack.chat.postMessage({ channel: deps.channelId, text: message }));
+  }
+
+  async function handle(job: NotifyJob): Promise<void> {
+    switch (job.type) {
+      case 'mention':
+        return notifyMention(job.mentionId);
+      case 'refresh':
+        return refreshConversation(job.conversationId);
+      case 'log':
+        return postLog(job.conversationId, job.eventId);
+      case 'dm':
+        return directMessage(job);
+      case 'home':
+        return publishHome(job.user);
+      case 'snooze_end':
+        return endSnooze(job.conversationId, job.eventId);
+      case 'alert':
+        return alertOwner(job.text);
+      case 'ephemeral':
+        await call(undefined, () =>
+          deps.slack.chat.postEphemeral({ channel: job.channel, user: job.user, text: job.text }),
+        );
+    }
+  }
+
+  return { handle, notifyMention, refreshConversation };
 }
 
-/** Redraws a conversation's Slack message to show its current state. */
-export async function refreshConversation(deps: NotifyDeps, conversationId: string): Promise<void> {
-  const loaded = await loadConversation(deps.db, conversationId);
-  const { slackChannel, slackTs } = loaded.conversation;
-  if (!slackChannel || !slackTs) throw new AppError('notify.root_pending', 'nothing to update yet', true);
-  await slackCall(() =>
-    deps.slack.chat.update({ channel: slackChannel, ts: slackTs, ...conversationMessage(toCard(loaded)) }),
-  );
-}
-
-async function slackCall<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw slackFailure(error);
-  }
-}
+/** Kept for callers that show one mention directly (the recovery sweep's tests). */
+export const notifyMention = (deps: NotifyDeps, mentionId: string) =>
+  createNotifier(deps).notifyMention(mentionId);
+export const refreshConversation = (deps: NotifyDeps, conversationId: string) =>
+  createNotifier(deps).refreshConversation(conversationId);
 
 export function startNotifyWorker(deps: NotifyDeps, settings: QueueSettings): Worker {
-  return startWorker(
-    settings,
-    QUEUE.notify,
-    NotifyJobSchema,
-    async (job) => {
-      switch (job.type) {
-        case 'mention':
-          return notifyMention(deps, job.mentionId);
-        case 'refresh':
-          return refreshConversation(deps, job.conversationId);
-        case 'ephemeral':
-          await slackCall(() =>
-            deps.slack.chat.postEphemeral({ channel: job.channel, user: job.user, text: job.text }),
-          );
-          return;
-        case 'alert': {
-          const owner = await findOwner(deps.db);
-          const text = `${owner ? `<@${owner.id}> ` : ''}:warning: ${job.text}`;
-          await slackCall(() => deps.slack.chat.postMessage({ channel: deps.channelId, text }));
-          return;
-        }
-      }
-    },
-    deps.logger,
-    // Slack allows about one message a second a channel; a short burst is fine.
-    { concurrency: 4, limiter: { max: 4, duration: 1000 } },
-  );
+  const notifier = createNotifier(deps);
+  return startWorker(settings, QUEUE.notify, NotifyJobSchema, (job) => notifier.handle(job), deps.logger, {
+    concurrency: 4,
+    // The workspace-wide pace; the per-channel gate above keeps each channel near one a second.
+    limiter: { max: 10, duration: 1000 },
+  });
 }

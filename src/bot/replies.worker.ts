@@ -66,6 +66,7 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
   });
   if (eventId !== undefined) {
     await enqueueNotify(deps.queues, { type: 'refresh', conversationId: reply.conversationId, eventId });
+    await enqueueNotify(deps.queues, { type: 'log', conversationId: reply.conversationId, eventId });
   }
 }
 
@@ -75,7 +76,7 @@ async function recordFailure(
   failure: AppError,
 ): Promise<void> {
   await markReplyFailed(deps.db, reply.id, failure.message);
-  await appendEvent(deps.db, {
+  const event = await appendEvent(deps.db, {
     type: 'reply.failed',
     actor: 'bot',
     conversationId: reply.conversationId,
@@ -83,6 +84,7 @@ async function recordFailure(
   });
   // The writer must hear that their words did not go out.
   const conversation = await findConversation(deps.db, reply.conversationId);
+  await enqueueNotify(deps.queues, { type: 'log', conversationId: reply.conversationId, eventId: event.id });
   if (conversation?.slackChannel) {
     await enqueueNotify(deps.queues, {
       type: 'ephemeral',

@@ -34,6 +34,20 @@ export const NotifyJobSchema = z.discriminatedUnion('type', [
     text: z.string(),
     hour: z.number().int(),
   }),
+  // Add an event's line to the conversation's thread log.
+  z.object({ type: z.literal('log'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // A direct message to one person about one conversation, for the event that called for it.
+  z.object({
+    type: z.literal('dm'),
+    kind: z.enum(['assigned', 'reassigned', 'escalated', 'snooze_ended']),
+    user: z.string(),
+    conversationId: z.string().uuid(),
+    eventId: z.number().int(),
+  }),
+  // Redraw one person's App Home.
+  z.object({ type: z.literal('home'), user: z.string() }),
+  // A snooze runs out (scheduled as a delayed job at its end).
+  z.object({ type: z.literal('snooze_end'), conversationId: z.string().uuid(), eventId: z.number().int() }),
 ]);
 export type NotifyJob = z.infer<typeof NotifyJobSchema>;
 
@@ -54,7 +68,14 @@ export function notifyJobId(job: NotifyJob): string | undefined {
       return `n-${job.mentionId}`;
     case 'refresh':
       return `r-${job.conversationId}-${job.eventId}`;
+    case 'log':
+      return `l-${job.eventId}`;
+    case 'dm':
+      return `d-${job.kind}-${job.eventId}-${job.user}`;
+    case 'snooze_end':
+      return `s-${job.eventId}`;
     case 'ephemeral':
+    case 'home':
       return undefined;
     case 'alert':
       return `a-${job.kind.replace(/[^A-Za-z0-9_.-]/g, '_')}-${job.hour}`;

@@ -30,17 +30,118 @@ export interface SlackStandinOptions {
 
 const FIELDS_AS_JSON = new Set(['blocks', 'view', 'attachments', 'metadata']);
 
-function blockProblems(blocks: unknown, max: number): string[] {
+type Json = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Block Kit's documented limits (platform facts A4), checked the way Slack
+ * answers them: a list of problems with json-pointers. Exported so builder
+ * tests hold our pure builders to exactly what the stand-in accepts.
+ */
+export function blockKitProblems(blocks: unknown, maxBlocks: number, base = '/blocks'): string[] {
   if (!Array.isArray(blocks)) return [];
   const problems: string[] = [];
-  if (blocks.length > max) problems.push(`no more than ${max} items allowed [json-pointer:/blocks]`);
-  blocks.forEach((block, index) => {
-    const text = (block as { text?: { text?: unknown } }).text?.text;
-    if (typeof text === 'string' && (text.length === 0 || text.length > 3000)) {
-      problems.push(`must be less than 3001 characters [json-pointer:/blocks/${index}/text/text]`);
+  const at = (path: string, what: string) => problems.push(`${what} [json-pointer:${base}${path}]`);
+  const text = (value: unknown, path: string, max: number, min = 1) => {
+    const t = str((value as Json | undefined)?.text);
+    if (value === undefined) return;
+    if (t === undefined) return at(path, 'text object without text');
+    if (t.length < min) at(`${path}/text`, `must be at least ${min} characters`);
+    if (t.length > max) at(`${path}/text`, `must be less than ${max + 1} characters`);
+  };
+  const element = (el: Json, path: string) => {
+    if ((str(el.action_id)?.length ?? 0) > 255) at(`${path}/action_id`, 'must be less than 256 characters');
+    if (el.type === 'button') {
+      text(el.text, `${path}/text`, 75);
+      if ((str(el.value)?.length ?? 0) > 2000) at(`${path}/value`, 'must be less than 2001 characters');
+      if ((str(el.url)?.length ?? 0) > 3000) at(`${path}/url`, 'must be less than 3001 characters');
+    }
+    if (el.placeholder !== undefined) text(el.placeholder, `${path}/placeholder`, 150);
+    if (Array.isArray(el.options)) {
+      if (el.options.length > 100) at(`${path}/options`, 'no more than 100 items allowed');
+      el.options.forEach((o: Json, i: number) => {
+        text(o.text, `${path}/options/${i}/text`, 75);
+        if ((str(o.value)?.length ?? 0) > 150)
+          at(`${path}/options/${i}/value`, 'must be less than 151 characters');
+      });
+    }
+    const confirm = el.confirm as Json | undefined;
+    if (confirm) {
+      text(confirm.title, `${path}/confirm/title`, 100);
+      text(confirm.text, `${path}/confirm/text`, 300);
+      text(confirm.confirm, `${path}/confirm/confirm`, 30);
+      text(confirm.deny, `${path}/confirm/deny`, 30);
+    }
+    if (el.type === 'plain_text_input') {
+      const max = el.max_length;
+      if (typeof max === 'number' && (max < 1 || max > 3000)) at(`${path}/max_length`, 'must be 1 to 3000');
+    }
+  };
+  if (blocks.length > maxBlocks)
+    problems.push(`no more than ${maxBlocks} items allowed [json-pointer:${base}]`);
+  blocks.forEach((raw, index) => {
+    const block = raw as Json;
+    const path = `/${index}`;
+    if ((str(block.block_id)?.length ?? 0) > 255) at(`${path}/block_id`, 'must be less than 256 characters');
+    switch (block.type) {
+      case 'section': {
+        if (block.text === undefined && block.fields === undefined) at(path, 'section needs text or fields');
+        text(block.text, `${path}/text`, 3000);
+        if (Array.isArray(block.fields)) {
+          if (block.fields.length > 10) at(`${path}/fields`, 'no more than 10 items allowed');
+          block.fields.forEach((f: unknown, i: number) => {
+            text(f, `${path}/fields/${i}`, 2000);
+          });
+        }
+        if (block.accessory) element(block.accessory as Json, `${path}/accessory`);
+        break;
+      }
+      case 'header':
+        text(block.text, `${path}/text`, 150);
+        break;
+      case 'context': {
+        const elements = Array.isArray(block.elements) ? block.elements : [];
+        if (elements.length === 0 || elements.length > 10) at(`${path}/elements`, 'must hold 1 to 10 items');
+        elements.forEach((e: unknown, i: number) => {
+          text(e, `${path}/elements/${i}`, 3000);
+        });
+        break;
+      }
+      case 'actions': {
+        const elements = Array.isArray(block.elements) ? block.elements : [];
+        if (elements.length === 0 || elements.length > 25) at(`${path}/elements`, 'must hold 1 to 25 items');
+        elements.forEach((e: Json, i: number) => {
+          element(e, `${path}/elements/${i}`);
+        });
+        break;
+      }
+      case 'input':
+        text(block.label, `${path}/label`, 2000);
+        if (block.hint !== undefined) text(block.hint, `${path}/hint`, 2000);
+        if (block.element) element(block.element as Json, `${path}/element`);
+        break;
+      case 'divider':
+        break;
+      default:
+        at(`${path}/type`, `unsupported block type ${String(block.type)}`);
     }
   });
   return problems;
+}
+
+/** A modal's or Home tab's own limits, then its blocks'. */
+export function viewProblems(view: Json): string[] {
+  const problems: string[] = [];
+  for (const key of ['title', 'submit', 'close']) {
+    const t = str((view[key] as Json | undefined)?.text);
+    if (t !== undefined && (t.length === 0 || t.length > 24))
+      problems.push(`must be 1 to 24 characters [json-pointer:/view/${key}/text]`);
+  }
+  if ((str(view.private_metadata)?.length ?? 0) > 3000)
+    problems.push('must be less than 3001 characters [json-pointer:/view/private_metadata]');
+  if ((str(view.callback_id)?.length ?? 0) > 255)
+    problems.push('must be less than 256 characters [json-pointer:/view/callback_id]');
+  return [...problems, ...blockKitProblems(view.blocks, 100, '/view/blocks')];
 }
 
 export async function startSlackStandin(options: SlackStandinOptions): Promise<SlackStandin> {
@@ -97,7 +198,8 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
       case 'chat.update': {
         if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
         if (!params.text && !params.blocks) return json(res, 200, { ok: false, error: 'no_text' });
-        const problems = blockProblems(params.blocks, 50);
+        const problems = blockKitProblems(params.blocks, 50);
+        if (String(params.text ?? '').length > 40_000) problems.push('text longer than 40,000 characters');
         if (problems.length) return json(res, 200, { ok: false, error: 'invalid_blocks', errors: problems });
         if (method === 'chat.update') {
           const existing = messages.get(String(params.ts));
@@ -130,9 +232,7 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
         if (!view) return json(res, 200, { ok: false, error: 'invalid_arguments' });
         if (method === 'views.open' && !params.trigger_id)
           return json(res, 200, { ok: false, error: 'invalid_trigger_id' });
-        const problems = blockProblems(view.blocks, 100);
-        if ((view.title?.text?.length ?? 0) > 24)
-          problems.push('must be less than 25 characters [json-pointer:/view/title/text]');
+        const problems = viewProblems(view as Json);
         if (problems.length)
           return json(res, 200, {
             ok: false,

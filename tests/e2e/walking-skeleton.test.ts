@@ -25,6 +25,10 @@ function mastodonMention(
   };
 }
 
+/** Conversation messages in the team channel; DMs and thread lines are counted apart. */
+const rootPosts = (h: Harness) =>
+  h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === CHANNEL && !c.params.thread_ts);
+
 type Blocks = {
   type: string;
   text?: { text: string };
@@ -61,7 +65,13 @@ describe('a Mastodon mention travels to Slack, is answered there, and the answer
     expect(assignee).toMatch(/^U0/);
     expect(assignee).not.toBe('U0OWNER01'); // staff are free, so the owner is not the one
     const actions = blocks.find((b) => b.type === 'actions')?.elements ?? [];
-    expect(actions.map((a) => a.action_id)).toEqual([ACTION.reply, ACTION.escalate, ACTION.resolve]);
+    expect(actions.map((a) => a.action_id)).toEqual([
+      ACTION.reply,
+      ACTION.claim,
+      ACTION.escalate,
+      ACTION.resolve,
+      ACTION.spam,
+    ]);
     const conversationId = actions[0]!.value!;
     const messageTs = (await waitFor(() => h.slack.messages.size > 0 && [...h.slack.messages.values()][0]))!
       .ts;
@@ -72,9 +82,11 @@ describe('a Mastodon mention travels to Slack, is answered there, and the answer
       return rows.length === 1 && rows;
     });
 
+    // Only the assignee (or the owner) may reply; the assignee does.
+    const replier = assignee!;
     const click = await h.interact(
       buttonClick({
-        userId: SAM,
+        userId: replier,
         actionId: ACTION.reply,
         value: conversationId,
         channel: CHANNEL,
@@ -90,7 +102,7 @@ describe('a Mastodon mention travels to Slack, is answered there, and the answer
     const submit = (text: string, viewId = 'V0REPLY001') =>
       h.interact(
         viewSubmission({
-          userId: SAM,
+          userId: replier,
           viewId,
           callbackId: REPLY_MODAL,
           privateMetadata: view.private_metadata,
@@ -118,12 +130,20 @@ describe('a Mastodon mention travels to Slack, is answered there, and the answer
     const update = await waitFor(() =>
       h.slack.callsTo('chat.update').find((c) => JSON.stringify(c.params.blocks).includes('Replied by')),
     );
-    expect(JSON.stringify(update.params.blocks)).toContain(`Replied by <@${SAM}> after`);
+    expect(JSON.stringify(update.params.blocks)).toContain(`Replied by <@${replier}> after`);
     expect(update.params.ts).toBe(messageTs);
 
     await new Promise((resolve) => setTimeout(resolve, 1500)); // a poll round and any retries
     expect(h.mastodon.posted).toHaveLength(1);
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    // One message in the channel; the thread logs the reply once; the assignee got one DM.
+    expect(rootPosts(h)).toHaveLength(1);
+    const threadLines = h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.params.thread_ts === messageTs && String(c.params.text).includes('replied'));
+    expect(threadLines).toHaveLength(1);
+    expect(
+      h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === `D${assignee!.slice(1)}`),
+    ).toHaveLength(1);
 
     const db = h.database.db;
     const [conversation] = await db.select().from(conversations).where(eq(conversations.id, conversationId));
@@ -197,9 +217,9 @@ describe('what Firsthand refuses', () => {
     );
     expect(await (await h.postMentions(mention)).json()).toEqual({ accepted: 1, duplicate: 0 });
     expect(await (await h.postMentions([mention])).json()).toEqual({ accepted: 0, duplicate: 1 });
-    await waitFor(() => h.slack.callsTo('chat.postMessage').length === 1);
+    await waitFor(() => rootPosts(h).length === 1);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(h.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(rootPosts(h)).toHaveLength(1);
   });
 
   it('refuses unsigned and stale Slack requests', async () => {
@@ -228,6 +248,11 @@ describe('what Firsthand refuses', () => {
     );
     const conversationId = ((post.params.blocks as Blocks).find((b) => b.type === 'actions')?.elements ??
       [])[0]!.value!;
+    // The notification's own event is written just after Slack answers; count from after it.
+    await waitFor(async () => {
+      const rows = await h.database.db.select().from(events).where(eq(events.type, 'slack.notified'));
+      return rows.some((r) => r.conversationId === conversationId);
+    });
     const before = await h.database.db.select().from(events);
 
     const click = await h.interact(

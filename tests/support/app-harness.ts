@@ -4,7 +4,7 @@ import { type MastodonStandin, startMastodonStandin } from '../../src/standins/m
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from './redis.js';
-import { postInteraction } from './slack-requests.js';
+import { postCommand, postEvent, postInteraction } from './slack-requests.js';
 
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const INGEST_TOKEN = 'e2e-ingest-token-0123456789';
@@ -18,6 +18,10 @@ export interface Harness {
   database: TestDatabase;
   postMentions(body: unknown, token?: string): Promise<Response>;
   interact(payload: unknown, options?: { timestamp?: number; unsigned?: boolean }): Promise<Response>;
+  /** A /firsthand (or other) slash command typed by `userId`. */
+  command(userId: string, text: string, command?: string): Promise<Response>;
+  /** An Events API event, e.g. app_home_opened. */
+  event(event: Record<string, unknown>): Promise<Response>;
   stop(): Promise<void>;
 }
 
@@ -26,9 +30,17 @@ export interface Harness {
  * prefix, talking real HTTP to the Slack and Mastodon stand-ins.
  */
 export async function startHarness(
-  options: { env?: Record<string, string>; mastodonPollSeconds?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    mastodonPollSeconds?: number;
+    /** The stand-in's own per-channel limit (429 above it); off by default. */
+    slackPerChannelPerSecond?: number;
+  } = {},
 ) {
-  const slack = await startSlackStandin({ token: BOT_TOKEN });
+  const slack = await startSlackStandin({
+    token: BOT_TOKEN,
+    ...(options.slackPerChannelPerSecond ? { perChannelPerSecond: options.slackPerChannelPerSecond } : {}),
+  });
   const mastodon = await startMastodonStandin({ token: 'mastodon-token' });
   const database = await createTestDatabase('postgres');
   const prefix = testQueuePrefix();
@@ -64,6 +76,9 @@ export async function startHarness(
         body: JSON.stringify(body),
       }),
     interact: (payload, opts = {}) => postInteraction(baseUrl, payload, { secret: SIGNING_SECRET, ...opts }),
+    command: (userId, text, command = '/firsthand') =>
+      postCommand(baseUrl, { command, text, userId, channel: CHANNEL }, { secret: SIGNING_SECRET }),
+    event: (event) => postEvent(baseUrl, event, { secret: SIGNING_SECRET }),
     async stop() {
       await app.stop();
       await Promise.all([slack.close(), mastodon.close()]);

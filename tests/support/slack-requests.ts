@@ -94,3 +94,89 @@ export function viewSubmission(input: {
     response_urls: [],
   };
 }
+
+/** POSTs a slash command to /slack/events, form-encoded and signed as Slack sends it. */
+export function postCommand(
+  baseUrl: string,
+  input: { command: string; text: string; userId: string; channel: string },
+  options: SlackPostOptions,
+): Promise<Response> {
+  const body = new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0STANDIN',
+    team_domain: 'standin',
+    channel_id: input.channel,
+    channel_name: 'customers',
+    user_id: input.userId,
+    user_name: input.userId.toLowerCase(),
+    command: input.command,
+    text: input.text,
+    api_app_id: 'A0FIRSTHAND',
+    response_url: 'https://hooks.slack.invalid/commands/T0/1/x',
+    trigger_id: `${Date.now()}.3.abcdef`,
+  }).toString();
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(options.secret, timestamp, body),
+    },
+    body,
+  });
+}
+
+/** POSTs an Events API callback (JSON) to /slack/events, signed. */
+export function postEvent(baseUrl: string, event: Record<string, unknown>, options: SlackPostOptions) {
+  const body = JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0STANDIN',
+    api_app_id: 'A0FIRSTHAND',
+    event: { event_ts: `${Date.now() / 1000}`, ...event },
+    type: 'event_callback',
+    event_id: `Ev${Math.random().toString(36).slice(2, 12).toUpperCase()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authed_users: [],
+  });
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(options.secret, timestamp, body),
+    },
+    body,
+  });
+}
+
+/** A choice in a users_select or static_select menu of a message's actions block. */
+export function menuChoice(input: {
+  userId: string;
+  actionId: string;
+  blockId: string;
+  channel: string;
+  messageTs: string;
+  selectedUser?: string;
+  selectedOption?: string;
+}) {
+  const click = buttonClick({ ...input, value: '' });
+  const action = input.selectedUser
+    ? { type: 'users_select', selected_user: input.selectedUser }
+    : {
+        type: 'static_select',
+        selected_option: { value: input.selectedOption, text: { type: 'plain_text', text: 'option' } },
+      };
+  return {
+    ...click,
+    actions: [
+      {
+        action_id: input.actionId,
+        block_id: input.blockId,
+        action_ts: `${Date.now() / 1000}`,
+        ...action,
+      },
+    ],
+  };
+}

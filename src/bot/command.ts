@@ -1,0 +1,40 @@
+import { AWAY_INDEFINITELY, parseUntil } from './clock.js';
+
+/** Pure: the words after /firsthand, read into what the person asked for. */
+export type Command =
+  | { kind: 'me' }
+  | { kind: 'queue' }
+  | { kind: 'stats' }
+  | { kind: 'back' }
+  | { kind: 'away'; until: Date }
+  | { kind: 'help'; problem?: string };
+
+export function parseCommand(text: string, now: Date, timeZone: string): Command {
+  const [verb = '', ...rest] = text.trim().split(/\s+/);
+  const argument = rest.join(' ');
+  switch (verb.toLowerCase()) {
+    case '':
+    case 'me':
+      return { kind: 'me' };
+    case 'queue':
+      return { kind: 'queue' };
+    case 'stats':
+      return { kind: 'stats' };
+    case 'back':
+      return { kind: 'back' };
+    case 'away': {
+      if (!argument) return { kind: 'away', until: AWAY_INDEFINITELY };
+      const until = parseUntil(argument.replace(/^until\s+/i, ''), now, timeZone);
+      return until
+        ? { kind: 'away', until }
+        : {
+            kind: 'help',
+            problem: `I can't read "${argument.slice(0, 100)}" as a time. Try \`away 2h\`, \`away 3d\`, \`away tomorrow\`, \`away friday\` or \`away 2025-08-01\`.`,
+          };
+    }
+    case 'help':
+      return { kind: 'help' };
+    default:
+      return { kind: 'help', problem: `I don't know "${verb.slice(0, 50)}".` };
+  }
+}

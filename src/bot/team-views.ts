@@ -1,0 +1,140 @@
+import type { Database } from '../db/client.js';
+import { latestEvents } from '../db/conversation-changes.repository.js';
+import { appendEvent } from '../db/events.repository.js';
+import { listRosterWithLoad, type StaffRow } from '../db/staff.repository.js';
+import {
+  listOpenConversations,
+  type OpenConversation,
+  type OpenFilter,
+  periodStats,
+  setAwayUntil,
+} from '../db/workload.repository.js';
+import { AppError } from '../errors.js';
+import { parseCommand } from './command.js';
+import { type ActionDeps, requireRosterMember } from './conversation-actions.js';
+import { activeSnooze, routingFacts } from './conversation-card.js';
+import {
+  availability,
+  type CommandAnswer,
+  type ConversationSummary,
+  HELP,
+  type HomeData,
+  meAnswer,
+  plainAnswer,
+  queueAnswer,
+  statsAnswer,
+  type TeamMember,
+} from './home-view.js';
+
+/** The read side of App Home and /firsthand, and the availability changes the command makes. */
+
+export type LinkBuilder = (channel: string, ts: string) => string | undefined;
+
+const member = (s: StaffRow & { openConversations?: number }): TeamMember => ({
+  id: s.id,
+  name: s.name,
+  role: s.role,
+  awayUntil: s.awayUntil,
+  open: s.openConversations ?? 0,
+  capacity: s.capacity,
+});
+
+async function summaries(
+  db: Database,
+  filter: OpenFilter,
+  now: Date,
+  link: LinkBuilder | undefined,
+): Promise<ConversationSummary[]> {
+  const rows: OpenConversation[] = await listOpenConversations(db, filter);
+  const ids = rows.map((r) => r.conversation.id);
+  const [assigned, snoozes] = await Promise.all([
+    latestEvents(db, ids, ['conversation.assigned']),
+    latestEvents(db, ids, ['conversation.snoozed', 'conversation.snooze_ended']),
+  ]);
+  const list = rows.map(({ conversation: c, text }) => {
+    const facts = routingFacts(c, assigned.get(c.id)?.details ?? {});
+    const snooze = snoozes.get(c.id);
+    const snoozedUntil = snooze ? activeSnooze([snooze], now) : undefined;
+    const href = c.slackChannel && c.slackTs && link ? link(c.slackChannel, c.slackTs) : undefined;
+    return {
+      conversationId: c.id,
+      network: c.network,
+      handle: c.authorHandle,
+      text,
+      assigneeId: c.assigneeId,
+      openedAt: c.openedAt,
+      ...(facts.dueAt ? { dueAt: facts.dueAt } : {}),
+      ...(facts.priority ? { priority: facts.priority } : {}),
+      ...(snoozedUntil ? { snoozedUntil } : {}),
+      ...(href ? { link: href } : {}),
+    };
+  });
+  // Most pressing first: the earliest deadline, then the oldest; snoozed ones last.
+  const key = (s: ConversationSummary) =>
+    (s.snoozedUntil ? 1e15 : 0) + (s.dueAt?.getTime() ?? s.openedAt.getTime() + 1e13);
+  return list.sort((a, b) => key(a) - key(b));
+}
+
+export async function loadHome(
+  deps: ActionDeps,
+  userId: string,
+  link?: LinkBuilder,
+): Promise<HomeData | undefined> {
+  const now = deps.now();
+  const team = await listRosterWithLoad(deps.db);
+  const me = team.find((s) => s.id === userId);
+  if (!me) return undefined;
+  const [mine, waiting, escalations] = await Promise.all([
+    summaries(deps.db, { assigneeId: me.id }, now, link),
+    summaries(deps.db, { unassigned: true }, now, link),
+    me.role === 'owner' ? summaries(deps.db, { escalated: true }, now, link) : Promise.resolve(undefined),
+  ]);
+  return { me: member(me), now, mine, waiting, team: team.map(member), escalations };
+}
+
+/** Answers /firsthand for a roster member; refuses anyone else with the reason. */
+export async function runCommand(deps: ActionDeps, userId: string, text: string): Promise<CommandAnswer> {
+  const actor = await requireRosterMember(deps.db, userId);
+  const now = deps.now();
+  const command = parseCommand(text, now, actor.timezone);
+  switch (command.kind) {
+    case 'me': {
+      const team = await listRosterWithLoad(deps.db);
+      const me = team.find((s) => s.id === actor.id) ?? { ...actor, openConversations: 0 };
+      return meAnswer(member(me), await summaries(deps.db, { assigneeId: actor.id }, now, undefined), now);
+    }
+    case 'queue':
+      return queueAnswer(
+        await summaries(deps.db, { unassigned: true }, now, undefined),
+        await summaries(deps.db, { escalated: true }, now, undefined),
+        now,
+      );
+    case 'stats': {
+      const days = 7;
+      const stats = await periodStats(deps.db, new Date(now.getTime() - days * 86_400_000));
+      const team = await listRosterWithLoad(deps.db);
+      return statsAnswer({ days, ...stats }, team.map(member), now);
+    }
+    case 'away':
+    case 'back': {
+      const until = command.kind === 'away' ? command.until : null;
+      await deps.db.transaction(async (tx) => {
+        if (!(await setAwayUntil(tx, actor.id, until))) {
+          throw new AppError('rights.not_on_roster', "You're not on this team's Firsthand roster.");
+        }
+        await appendEvent(tx, {
+          type: command.kind === 'away' ? 'staff.away' : 'staff.back',
+          actor: actor.id,
+          details: { until: until?.toISOString() ?? null },
+        });
+      });
+      const note =
+        command.kind === 'away'
+          ? 'New conversations go to your colleagues meanwhile.'
+          : 'New conversations can come to you again.';
+      return plainAnswer(`${availability(until, now)}. ${note}`);
+    }
+    case 'help':
+      return plainAnswer(command.problem ? `${command.problem}\n${HELP}` : HELP);
+  }
+}
