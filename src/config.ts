@@ -4,6 +4,10 @@ import { z } from 'zod';
 const optionalUrl = z.url().optional();
 const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/** What one process does: everything (the default), or one stage, so a large team can run several of each. */
+export const ROLES = ['all', 'ingest', 'router', 'bot'] as const;
+export type Role = (typeof ROLES)[number];
+
 const DatabaseEnvSchema = z.object({
   DATABASE_URL: z.preprocess(blankAsUndefined, optionalUrl),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -24,16 +28,21 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     ...DatabaseEnvSchema.shape,
-    REDIS_URL: z.preprocess(blankAsUndefined, z.url().default('redis://127.0.0.1:6379')),
+    // Unset: the app starts a private redis-server of its own (see src/ops/embedded-redis.ts).
+    REDIS_URL: z.preprocess(blankAsUndefined, optionalUrl),
     QUEUE_PREFIX: z
       .string()
       .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
       .default('firsthand'),
+    FIRSTHAND_ROLE: z.enum(ROLES).default('all'),
+    ADMIN_PASSWORD: z.preprocess(blankAsUndefined, z.string().min(12, 'at least 12 characters').optional()),
     SLACK_BOT_TOKEN: z.string().min(1),
     SLACK_SIGNING_SECRET: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     SLACK_APP_TOKEN: z.preprocess(blankAsUndefined, z.string().startsWith('xapp-').optional()),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     SLACK_CHANNEL_ID: z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD'),
+    // Slack allows about one message a second a channel; raise it only for a stand-in.
+    SLACK_CHANNEL_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(50).default(1),
     INGEST_TOKEN: z.string().min(16, 'at least 16 characters'),
     TEAM_FILE: z.string().min(1).default('examples/team.yaml'),
     POLICY_FILE: z.string().min(1).default('examples/policy.yaml'),
@@ -83,24 +92,29 @@ const EnvSchema = z
         message: 'MASTODON_URL and MASTODON_TOKEN go together',
       });
     }
-    // A network is on when any of its variables is set; then every partner must be set too.
-    const groups: [string, string[]][] = [
+    // A network is on when any of its trigger variables is set; then every variable it needs must be set too.
+    const groups: [label: string, needs: string[], triggers?: string[]][] = [
       ['X', ['X_BEARER_TOKEN', 'X_USER_ID']],
-      ['X webhook', ['X_CONSUMER_SECRET', 'X_BEARER_TOKEN', 'X_USER_ID']],
+      ['X webhook', ['X_BEARER_TOKEN', 'X_USER_ID'], ['X_CONSUMER_SECRET']],
       ['Meta webhook', ['META_APP_SECRET', 'META_VERIFY_TOKEN']],
-      ['Facebook', ['FACEBOOK_PAGE_TOKEN', 'META_APP_SECRET', 'META_VERIFY_TOKEN']],
-      ['Instagram', ['INSTAGRAM_TOKEN', 'INSTAGRAM_USER_ID', 'META_APP_SECRET', 'META_VERIFY_TOKEN']],
+      ['Facebook', ['META_APP_SECRET', 'META_VERIFY_TOKEN'], ['FACEBOOK_PAGE_TOKEN']],
+      [
+        'Instagram',
+        ['INSTAGRAM_TOKEN', 'INSTAGRAM_USER_ID', 'META_APP_SECRET', 'META_VERIFY_TOKEN'],
+        ['INSTAGRAM_TOKEN', 'INSTAGRAM_USER_ID'],
+      ],
       ['Bluesky', ['BLUESKY_IDENTIFIER', 'BLUESKY_PASSWORD']],
-      ['the generic webhook', ['GENERIC_WEBHOOK_SECRET']],
-      ['generic replies', ['GENERIC_REPLY_URL', 'GENERIC_WEBHOOK_SECRET']],
+      ['generic replies', ['GENERIC_WEBHOOK_SECRET'], ['GENERIC_REPLY_URL']],
     ];
     const values = env as Record<string, unknown>;
-    for (const [label, [lead, ...partners]] of groups) {
-      if (!lead || !values[lead]) continue;
-      for (const partner of partners) {
-        if (!values[partner]) {
-          ctx.addIssue({ code: 'custom', path: [partner], message: `required with ${lead} (${label})` });
-        }
+    const reported = new Set<string>();
+    for (const [label, needs, triggers = needs] of groups) {
+      const trigger = triggers.find((name) => values[name]);
+      if (!trigger) continue;
+      for (const name of needs) {
+        if (values[name] || reported.has(name)) continue;
+        reported.add(name);
+        ctx.addIssue({ code: 'custom', path: [name], message: `required with ${trigger} (${label})` });
       }
     }
   });
@@ -111,14 +125,19 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   port: number;
+  role: Role;
+  /** The BullMQ dashboard at /admin/queues is served only when this is set. */
+  adminPassword: string | undefined;
   database: { url: string | undefined; dataDir: string };
-  redis: { url: string; prefix: string };
+  /** url undefined: the embedded redis-server. */
+  redis: { url: string | undefined; prefix: string };
   slack: {
     botToken: string;
     signingSecret: string | undefined;
     appToken: string | undefined;
     apiUrl: string;
     channelId: string;
+    channelMessagesPerSecond: number;
   };
   ingestToken: string;
   teamFile: string;
@@ -164,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    role: e.FIRSTHAND_ROLE,
+    adminPassword: e.ADMIN_PASSWORD,
     database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },
     redis: { url: e.REDIS_URL, prefix: e.QUEUE_PREFIX },
     slack: {
@@ -172,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appToken: e.SLACK_APP_TOKEN,
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
       channelId: e.SLACK_CHANNEL_ID,
+      channelMessagesPerSecond: e.SLACK_CHANNEL_MESSAGES_PER_SECOND,
     },
     ingestToken: e.INGEST_TOKEN,
     teamFile: e.TEAM_FILE,

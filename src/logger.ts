@@ -12,6 +12,7 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
         '*.signingSecret',
         '*.ingestToken',
         '*.password',
+        '*.adminPassword',
         '*.authorization',
         'headers.authorization',
         'req.headers.authorization',

@@ -1,13 +1,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import { registerListeners } from './bot/listeners.js';
 import { startNotifyWorker } from './bot/notify.worker.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
 import type { Network } from './contract/mention.js';
 import { alertJob } from './contract/queues.js';
 import { openDatabase } from './db/client.js';
@@ -19,6 +18,10 @@ import { networkRoutes, socialConnectors } from './ingest/webhooks/social-networ
 import { createLogger } from './logger.js';
 import type { NetworkConnector } from './network/connector.js';
 import { createMastodonConnector } from './network/mastodon.connector.js';
+import { ADMIN_BASE_PATH, adminBoard, mountPrefix } from './ops/admin-board.js';
+import { type EmbeddedRedis, startEmbeddedRedis } from './ops/embedded-redis.js';
+import { createMetrics } from './ops/metrics.js';
+import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } from './ops/readiness.js';
 import { enqueueNotify, openQueues } from './queueing.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
@@ -40,64 +43,117 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   const { db } = database;
   await upsertRoster(db, rosterEntries(team));
 
-  const queueSettings = { redisUrl: config.redis.url, prefix: config.redis.prefix };
+  // Every role runs where asked; `all` (the default) runs them in one process.
+  const runs = (role: Exclude<Role, 'all'>) => config.role === 'all' || config.role === role;
+  const metrics = createMetrics();
+  // No REDIS_URL: a private redis-server, as PGlite is for the database. It stops last.
+  let embeddedRedis: EmbeddedRedis | undefined;
+  try {
+    embeddedRedis = config.redis.url
+      ? undefined
+      : await startEmbeddedRedis({ dataDir: config.database.dataDir });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const redisUrl = config.redis.url ?? embeddedRedis!.url;
+  const queueSettings = { redisUrl, prefix: config.redis.prefix };
   const queues = openQueues(queueSettings);
-  const slackApp = await createSlackApp(config.slack);
+  metrics.watchQueues([queues.mentions, queues.notify, queues.replies]);
+  const slackApp = runs('bot') ? await createSlackApp(config.slack) : undefined;
   // Workers own retries: the client fails fast and a 429 becomes a delayed job, never a lost or doubled one.
-  const slack = new WebClient(config.slack.botToken, {
+  const slack = metrics.slackClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
   });
 
   const connectors = new Map<Network, NetworkConnector>();
-  const mastodon = config.mastodon ? createMastodonConnector(config.mastodon) : undefined;
+  const mastodon = config.mastodon
+    ? metrics.meterConnector(createMastodonConnector(config.mastodon))
+    : undefined;
   if (mastodon) connectors.set('mastodon', mastodon);
   const alertOwner = (kind: string, text: string) =>
     enqueueNotify(queues, alertJob(kind, text, now())).catch((error: Error) =>
       logger.error({ err: error.message, kind }, 'could not queue an owner alert'),
     );
   const social = socialConnectors(config, alertOwner);
-  for (const connector of social.connectors) connectors.set(connector.network, connector);
+  for (const connector of social.connectors)
+    connectors.set(connector.network, metrics.meterConnector(connector));
 
-  registerListeners(slackApp.app, { db, queues, now, logger });
-  const workers: Worker[] = [
-    startMentionsWorker({ db, queues, logger, now, policy }, queueSettings),
-    startNotifyWorker({ db, queues, slack, channelId: config.slack.channelId, logger, now }, queueSettings),
-    startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
-  ];
+  if (slackApp) registerListeners(slackApp.app, { db, queues, now, logger });
+  const workers = [
+    runs('router') && startMentionsWorker({ db, queues, logger, now, policy }, queueSettings),
+    runs('bot') &&
+      startNotifyWorker(
+        {
+          db,
+          queues,
+          slack,
+          channelId: config.slack.channelId,
+          channelMessagesPerSecond: config.slack.channelMessagesPerSecond,
+          logger,
+          now,
+        },
+        queueSettings,
+      ),
+    runs('bot') && startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
+  ].filter((worker): worker is Worker => worker !== false);
+  for (const worker of workers) metrics.watchWorker(worker);
   const poller =
-    mastodon && config.mastodon && config.mastodon.pollSeconds > 0
+    runs('ingest') && mastodon && config.mastodon && config.mastodon.pollSeconds > 0
       ? startPoller({ db, queues, logger }, mastodon, config.mastodon.pollSeconds)
       : undefined;
-  const socialPollers = social.pollers.map(({ connector, everySeconds }) =>
-    startPoller({ db, queues, logger }, connector, everySeconds),
-  );
-  const recovery = setInterval(() => {
-    recoverStalled({ db, queues, now }).catch((error: Error) =>
-      logger.warn({ err: error.message }, 'recovery sweep failed'),
-    );
-  }, 60_000);
+  const socialPollers = runs('ingest')
+    ? social.pollers.map(({ connector, everySeconds }) =>
+        startPoller({ db, queues, logger }, connector, everySeconds),
+      )
+    : [];
+  const recovery = runs('router')
+    ? setInterval(() => {
+        recoverStalled({ db, queues, now }).catch((error: Error) =>
+          logger.warn({ err: error.message }, 'recovery sweep failed'),
+        );
+      }, 60_000)
+    : undefined;
 
   let ready = false;
+  const readiness: Record<string, Check> = {
+    database: databaseCheck(db),
+    redis: redisCheck(queues.mentions),
+  };
+  if (runs('bot')) readiness.slack = slackCheck(slack);
   const server = createHttpServer(
     {
       'GET /healthz': (_req, res) => sendJson(res, ready ? 200 : 503, { ok: ready }),
-      'POST /ingest/mentions': ingestMentionsHandler({ db, queues, ingestToken: config.ingestToken }),
-      ...networkRoutes(config, { db, queues, now }, social),
+      'GET /readyz': readinessHandler(readiness, () => ready),
+      'GET /metrics': (req, res) => metrics.handler(req, res),
+      'POST /ingest/mentions': runs('ingest')
+        ? ingestMentionsHandler({ db, queues, ingestToken: config.ingestToken })
+        : undefined,
+      ...(runs('ingest') ? networkRoutes(config, { db, queues, now }, social) : {}),
     },
-    slackApp.httpListener,
+    slackApp?.httpListener,
     logger,
   );
+  if (config.adminPassword) {
+    mountPrefix(
+      server,
+      ADMIN_BASE_PATH,
+      adminBoard([queues.mentions, queues.notify, queues.replies], config.adminPassword),
+    );
+  }
   server.listen(config.port, '0.0.0.0');
   await once(server, 'listening');
-  await slackApp.start();
+  await slackApp?.start();
   ready = true;
   const port = (server.address() as AddressInfo).port;
   logger.info(
     {
       port,
+      role: config.role,
       database: database.driver,
+      redis: embeddedRedis ? 'embedded' : 'external',
       slack: config.slack.appToken ? 'socket' : 'http',
       staff: team.staff.length,
     },
@@ -108,17 +164,18 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     port,
     async stop() {
       ready = false;
-      clearInterval(recovery);
+      if (recovery) clearInterval(recovery);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
       await poller?.stop();
       await Promise.all(socialPollers.map((p) => p.stop()));
-      await slackApp.stop();
+      await slackApp?.stop();
       // Workers finish the jobs in hand before closing.
       await Promise.all(workers.map((worker) => worker.close()));
       await queues.close();
       await database.close();
+      await embeddedRedis?.stop();
     },
   };
 }
@@ -126,7 +183,12 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
 async function run(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig();
+    // `--role ingest|router|bot` on the command line wins over FIRSTHAND_ROLE.
+    const flag = process.argv.indexOf('--role');
+    const role = flag >= 0 ? process.argv[flag + 1] : undefined;
+    if (flag >= 0 && !ROLES.includes(role as Role))
+      throw new ConfigError([`--role: one of ${ROLES.join(', ')}`]);
+    config = loadConfig(role ? { ...process.env, FIRSTHAND_ROLE: role } : process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);

@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import type { Job, Queue, Worker } from 'bullmq';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { NetworkConnector } from '../network/connector.js';
+
+/** Prometheus metrics for one process: its own registry, so tests and roles never share counters. */
+export interface Metrics {
+  registry: Registry;
+  /** Counts completions and failures, and times wait and run, of every job this worker handles. */
+  watchWorker(worker: Worker): void;
+  /** Reports each queue's depth at scrape time. */
+  watchQueues(queues: Queue[]): void;
+  /** A Slack Web API client whose failed calls are counted by method and error. */
+  slackClient(token: string | undefined, options: WebClientOptions): WebClient;
+  /** The same connector, with its failed network calls counted. */
+  meterConnector<C extends NetworkConnector>(connector: C): C;
+  handler(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
+
+const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; data?: { error?: unknown } };
+  // Slack puts its platform error (ratelimited, channel_not_found) under data.error; the rest use code.
+  if (typeof e?.data?.error === 'string') return e.data.error;
+  if (typeof e?.code === 'string') return e.code;
+  return 'unknown';
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'firsthand_' });
+
+  const processed = new Counter({
+    name: 'firsthand_jobs_processed_total',
+    help: 'Jobs completed, by queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const failed = new Counter({
+    name: 'firsthand_jobs_failed_total',
+    help: 'Job attempts that failed, by queue (a retried job counts each failed attempt)',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: 'firsthand_job_latency_seconds',
+    help: 'Time a job spent waiting in its queue (wait), being handled (run), and both (total)',
+    labelNames: ['queue', 'phase'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const externalErrors = new Counter({
+    name: 'firsthand_external_call_errors_total',
+    help: 'Failed calls to Slack and the social networks, by service, method and error',
+    labelNames: ['service', 'method', 'error'],
+    registers: [registry],
+  });
+  const watched: Queue[] = [];
+  new Gauge({
+    name: 'firsthand_queue_jobs',
+    help: 'Jobs in each queue, by state',
+    labelNames: ['queue', 'state'],
+    registers: [registry],
+    async collect() {
+      const counts = await Promise.all(watched.map((queue) => queue.getJobCounts(...JOB_STATES)));
+      watched.forEach((queue, index) => {
+        for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[index]?.[state] ?? 0);
+      });
+    },
+  });
+
+  const observe = (queue: string, job: Job) => {
+    if (!job.processedOn || !job.finishedOn) return;
+    latency.observe({ queue, phase: 'wait' }, Math.max(0, job.processedOn - job.timestamp) / 1000);
+    latency.observe({ queue, phase: 'run' }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
+    latency.observe({ queue, phase: 'total' }, Math.max(0, job.finishedOn - job.timestamp) / 1000);
+  };
+
+  // Subclassing reaches every method: the client binds chat.postMessage and the rest to apiCall at construction.
+  class MeteredWebClient extends WebClient {
+    override async apiCall(method: string, callOptions?: Record<string, unknown>): Promise<WebAPICallResult> {
+      try {
+        return await super.apiCall(method, callOptions);
+      } catch (error) {
+        externalErrors.inc({ service: 'slack', method, error: errorCode(error) });
+        throw error;
+      }
+    }
+  }
+
+  return {
+    registry,
+    watchWorker(worker) {
+      worker.on('completed', (job) => {
+        processed.inc({ queue: worker.name });
+        observe(worker.name, job);
+      });
+      worker.on('failed', () => failed.inc({ queue: worker.name }));
+    },
+    watchQueues(queues) {
+      watched.push(...queues);
+    },
+    slackClient: (token, clientOptions) => new MeteredWebClient(token, clientOptions),
+    meterConnector(connector) {
+      // A proxy keeps whatever else a connector offers (its stand-in hooks, its limits) untouched.
+      return new Proxy(connector, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if ((property !== 'reply' && property !== 'poll') || typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            try {
+              return await value.apply(target, args);
+            } catch (error) {
+              externalErrors.inc({ service: target.network, method: property, error: errorCode(error) });
+              throw error;
+            }
+          };
+        },
+      });
+    },
+    async handler(_req, res) {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType }).end(body);
+    },
+  };
+}

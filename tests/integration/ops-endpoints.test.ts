@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asMention, readConvertedMentions } from '../../scripts/convert-twitter.js';
+import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
+
+const ADMIN_PASSWORD = 'admin-password-for-tests';
+const [first] = readConvertedMentions().filter((m) => m.kind === 'mention');
+
+const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;
+
+/** One sample line of the Prometheus text, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (wanted.every((label) => line.includes(label))) return Number(line.split(' ').pop());
+  }
+  return undefined;
+}
+
+describe('operations endpoints of a running app', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { ADMIN_PASSWORD } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('is ready when the database, Redis and Slack answer', async () => {
+    const response = await fetch(`${h.baseUrl}/readyz`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
+    expect(body.ready).toBe(true);
+    expect(Object.keys(body.checks).sort()).toEqual(['database', 'redis', 'slack']);
+    expect(Object.values(body.checks).every((check) => check.ok)).toBe(true);
+    expect(h.slack.callsTo('auth.test').length).toBeGreaterThan(0);
+  });
+
+  it('counts processed jobs per queue and times them once a mention reaches Slack', async () => {
+    expect((await h.postMentions(asMention(first!))).status).toBe(202);
+    await waitFor(() => h.slack.callsTo('chat.postMessage')[0]);
+    const text = await waitFor(async () => {
+      const body = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      return (sample(body, 'firsthand_jobs_processed_total', { queue: 'notify' }) ?? 0) >= 1 && body;
+    });
+    expect(sample(text, 'firsthand_jobs_processed_total', { queue: 'mentions' })).toBe(1);
+    expect(sample(text, 'firsthand_job_latency_seconds_count', { queue: 'mentions', phase: 'total' })).toBe(
+      1,
+    );
+    expect(sample(text, 'firsthand_queue_jobs', { queue: 'mentions', state: 'waiting' })).toBe(0);
+    expect(text).toContain('firsthand_process_resident_memory_bytes');
+  });
+
+  it('keeps the queue dashboard behind the admin password', async () => {
+    const none = await fetch(`${h.baseUrl}/admin/queues`);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
+    const wrong = await fetch(`${h.baseUrl}/admin/queues/api/queues`, {
+      headers: { authorization: basic(`${ADMIN_PASSWORD}x`) },
+    });
+    expect(wrong.status).toBe(401);
+    const page = await fetch(`${h.baseUrl}/admin/queues`, {
+      headers: { authorization: basic(ADMIN_PASSWORD) },
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    const api = await fetch(`${h.baseUrl}/admin/queues/api/queues`, {
+      headers: { authorization: basic(ADMIN_PASSWORD) },
+    });
+    expect(api.status).toBe(200);
+    const { queues } = (await api.json()) as { queues: { name: string }[] };
+    expect(queues.map((q) => q.name).sort()).toEqual(['mentions', 'notify', 'replies']);
+  });
+});

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asMention, readConvertedMentions } from '../../scripts/convert-twitter.js';
+import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
+
+const [, second] = readConvertedMentions().filter((m) => m.kind === 'mention');
+
+/** One sample line of the Prometheus text, or undefined. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    if (wanted.every((label) => line.includes(label))) return Number(line.split(' ').pop());
+  }
+  return undefined;
+}
+
+// One app per file: the harness drops its database as soon as the app stops, which races pg's pool shutdown.
+describe('operations endpoints when Slack is unreachable', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    // Slack goes away after start-up, before anyone asked whether we are ready.
+    await h.slack.close();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('is not ready, names Slack, and counts the failed Slack calls; no dashboard without a password', async () => {
+    const response = await fetch(`${h.baseUrl}/readyz`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
+    expect(body.checks.database?.ok).toBe(true);
+    expect(body.checks.redis?.ok).toBe(true);
+    expect(body.checks.slack?.ok).toBe(false);
+
+    await h.postMentions(asMention(second!));
+    const text = await waitFor(async () => {
+      const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const errors = sample(metrics, 'firsthand_external_call_errors_total', {
+        service: 'slack',
+        method: 'chat.postMessage',
+        error: 'slack_webapi_request_error',
+      });
+      const failedJobs = sample(metrics, 'firsthand_jobs_failed_total', { queue: 'notify' });
+      return (errors ?? 0) >= 1 && (failedJobs ?? 0) >= 1 && metrics;
+    });
+    expect(sample(text, 'firsthand_jobs_failed_total', { queue: 'notify' })).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${h.baseUrl}/admin/queues`)).status).toBe(404);
+  });
+});
