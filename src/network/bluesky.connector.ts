@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
-import { httpFailure } from './http.js';
+import { httpFailure, retryAtOf } from './http.js';
 import { blueskyLimit } from './text-limits.js';
 
 const StrongRef = z.object({ uri: z.string().min(1), cid: z.string().min(1) });
@@ -108,6 +108,8 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   let loggingIn: Promise<unknown> | undefined;
+  // Bluesky's limits are per account and per IP, so one 429 pauses every call until its reset.
+  let blockedUntil: Date | undefined;
 
   async function login(): Promise<void> {
     loggingIn ??= agent.login({ identifier: options.identifier, password: options.password }).finally(() => {
@@ -117,6 +119,9 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
   }
 
   async function withSession<T>(call: () => Promise<T>): Promise<T> {
+    if (blockedUntil && blockedUntil.getTime() > Date.now()) {
+      throw httpFailure('bluesky', 429, 'waiting for the rate-limit reset', blockedUntil);
+    }
     try {
       if (!agent.session) await login();
       try {
@@ -127,7 +132,10 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
         return await call();
       }
     } catch (error) {
-      throw blueskyFailure(error);
+      const failure = blueskyFailure(error);
+      const retryAt = retryAtOf(failure);
+      if (failure.code === 'bluesky.rate_limited' && retryAt) blockedUntil = retryAt;
+      throw failure;
     }
   }
 

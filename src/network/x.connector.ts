@@ -165,8 +165,15 @@ export function createXConnector(options: XOptions): NetworkConnector & {
   const doFetch = options.fetch ?? fetch;
   const base = options.apiUrl.replace(/\/$/, '');
   let ourHandle: string | undefined;
+  // X limits each endpoint separately; until its reset, asking again only spends the next window's quota.
+  const blockedUntil = new Map<string, Date>();
 
   async function call(path: string, init: RequestInit = {}): Promise<unknown> {
+    const endpoint = `${init.method ?? 'GET'} ${path.split('?')[0]}`;
+    const blocked = blockedUntil.get(endpoint);
+    if (blocked && blocked.getTime() > Date.now()) {
+      throw httpFailure('x', 429, `waiting for the rate-limit reset of ${endpoint}`, blocked);
+    }
     let response: Response;
     try {
       response = await doFetch(`${base}${path}`, {
@@ -177,7 +184,9 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       throw new AppError('x.unreachable', `cannot reach ${base}: ${(error as Error).message}`, true);
     }
     if (!response.ok) {
-      throw httpFailure('x', response.status, await response.text(), xRetryAt(response.headers));
+      const retryAt = xRetryAt(response.headers);
+      if (response.status === 429 && retryAt) blockedUntil.set(endpoint, retryAt);
+      throw httpFailure('x', response.status, await response.text(), retryAt);
     }
     return response.json();
   }

@@ -123,6 +123,16 @@ describe('Bluesky connector against the PDS stand-in', () => {
     expect(pds.created).toHaveLength(0);
   });
 
+  it('makes no call at all until the reset once the PDS has said 429', async () => {
+    const connector = connect();
+    await connector.poll(undefined);
+    pds.rateLimitNext('app.bsky.notification.listNotifications', 1, 200);
+    await expect(connector.poll(undefined)).rejects.toMatchObject({ code: 'bluesky.rate_limited' });
+    const calls = pds.calls.length;
+    await expect(connector.poll(undefined)).rejects.toMatchObject({ code: 'bluesky.rate_limited' });
+    expect(pds.calls.length).toBe(calls);
+  });
+
   it('refuses a reply over 300 graphemes before calling the network, and wrong credentials permanently', async () => {
     const sam = pds.addActor('sam.bsky.social');
     const post = pds.addPost({ author: sam, text: `@${HANDLE} hi` });

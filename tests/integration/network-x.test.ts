@@ -91,6 +91,27 @@ describe('X connector against the X stand-in', () => {
     expect(x.created).toHaveLength(0);
   });
 
+  it('stops polling an endpoint until its reset once X has said 429', async () => {
+    x.addMention({ author: customer, text: '@FirsthandCafe hello' });
+    const polling = connector();
+    await polling.poll(undefined); // learns our handle first
+    x.rateLimitNext('/2/users/2244994945/mentions', 1, 300);
+    await expect(polling.poll(undefined)).rejects.toMatchObject({ code: 'x.rate_limited' });
+    const asked = x.requests.length;
+    const again = await polling.poll(undefined).catch((e: unknown) => e);
+    expect(again).toMatchObject({ code: 'x.rate_limited' });
+    expect(retryAtOf(again)!.getTime()).toBeGreaterThan(Date.now() + 290_000);
+    expect(x.requests.length).toBe(asked);
+    // Another endpoint has its own window.
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
+    await polling.reply({
+      target: { externalId: mention.id, authorHandle: 'hungry_sam', url: null },
+      text: 'hey',
+      idempotencyKey: 'k',
+    });
+    expect(x.created).toHaveLength(1);
+  });
+
   it('reports refused credentials as a permanent failure', async () => {
     const bad = createXConnector({ apiUrl: x.apiUrl, token: 'wrong', userId: account.id });
     await expect(bad.poll(undefined)).rejects.toMatchObject({ code: 'x.unauthorized', retryable: false });
