@@ -22,18 +22,20 @@ function problems(env: Record<string, string>): string[] {
 describe('network configuration', () => {
   it('leaves every network off when none of its variables is set', () => {
     const config = loadConfig(base);
-    expect([config.x, config.meta, config.facebook, config.instagram, config.bluesky, config.generic]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    expect([
+      config.x,
+      config.meta,
+      config.facebook,
+      config.instagram,
+      config.bluesky,
+      config.generic,
+    ]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('names the missing partner of a half-configured network', () => {
-    expect(problems({ X_BEARER_TOKEN: 't' })).toEqual([expect.stringMatching(/^X_USER_ID: required with X_BEARER_TOKEN/)]);
+    expect(problems({ X_BEARER_TOKEN: 't' })).toEqual([
+      expect.stringMatching(/^X_USER_ID: required with X_BEARER_TOKEN/),
+    ]);
     expect(problems({ FACEBOOK_PAGE_TOKEN: 't' })).toEqual([
       expect.stringMatching(/^META_APP_SECRET:/),
       expect.stringMatching(/^META_VERIFY_TOKEN:/),
@@ -44,7 +46,9 @@ describe('network configuration', () => {
       expect.stringMatching(/^META_APP_SECRET:/),
       expect.stringMatching(/^META_VERIFY_TOKEN:/),
     ]);
-    expect(problems({ BLUESKY_IDENTIFIER: 'me.bsky.social' })).toEqual([expect.stringMatching(/^BLUESKY_PASSWORD:/)]);
+    expect(problems({ BLUESKY_IDENTIFIER: 'me.bsky.social' })).toEqual([
+      expect.stringMatching(/^BLUESKY_PASSWORD:/),
+    ]);
     expect(problems({ GENERIC_REPLY_URL: 'https://hooks.example/replies' })).toEqual([
       expect.stringMatching(/^GENERIC_WEBHOOK_SECRET:/),
     ]);
@@ -61,6 +65,8 @@ describe('network configuration', () => {
     });
     expect(config.x?.apiUrl).toBe('http://127.0.0.1:9000');
     expect(config.bluesky?.service).toBe('https://bsky.social');
-    expect(problems({ X_BEARER_TOKEN: 't', X_USER_ID: '@me' })).toEqual([expect.stringMatching(/^X_USER_ID: a numeric X user id/)]);
+    expect(problems({ X_BEARER_TOKEN: 't', X_USER_ID: '@me' })).toEqual([
+      expect.stringMatching(/^X_USER_ID: a numeric X user id/),
+    ]);
   });
 });
