@@ -1,0 +1,417 @@
+/**
+ * `npm run demo`: the whole pipeline on embedded defaults (PGlite, a private
+ * redis-server, Slack and X stand-ins), fed with real customer conversations,
+ * printing what the team would see in Slack.
+ *
+ *   npm run demo                 # 20 conversations, a few seconds
+ *   npm run demo -- --full       # all 500 conversations (585 mentions)
+ *   npm run demo -- --conversations 50
+ *
+ * With SLACK_BOT_TOKEN, SLACK_CHANNEL_ID and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
+ * in the environment, it posts to that real workspace instead of the stand-in
+ * (TEAM_FILE must then name real Slack user ids).
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ACTION, REPLY_INPUT, REPLY_MODAL } from '../src/bot/action-ids.js';
+import { type Config, ConfigError, loadConfig } from '../src/config.js';
+import { AppError } from '../src/errors.js';
+import { type Running, startFirsthand } from '../src/main.js';
+import { type SlackCall, type SlackStandin, startSlackStandin } from '../src/standins/slack.standin.js';
+import { startXStandin, type XStandin } from '../src/standins/x.standin.js';
+import { loadTeamFile } from '../src/team-file.js';
+import { asMention, type ConvertedMention, readConvertedMentions } from './convert-twitter.js';
+
+const STANDIN_TOKEN = 'xoxb-demo-standin';
+const SIGNING_SECRET = 'demo-signing-secret-0123456789';
+const INGEST_TOKEN = randomBytes(16).toString('hex');
+const CHANNEL = 'C0DEMO0001';
+const X_ACCOUNT = { id: '1000000001', username: 'harbourbikes', name: 'Harbour Street Bikes' };
+
+const { values: flags } = parseArgs({
+  options: {
+    full: { type: 'boolean', default: false },
+    conversations: { type: 'string', default: '20' },
+    replies: { type: 'string', default: '3' },
+    gap: { type: 'string', default: '120' },
+  },
+});
+
+const color = (code: number) => (text: string) =>
+  process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text;
+const dim = color(2);
+const bold = color(1);
+const cyan = color(36);
+const yellow = color(33);
+const green = color(32);
+const red = color(31);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Picks whole conversations, threads included, in dataset order. */
+function pickConversations(all: ConvertedMention[], count: number): ConvertedMention[][] {
+  const byConversation = new Map<string, ConvertedMention[]>();
+  for (const mention of all) {
+    const list = byConversation.get(mention.conversation) ?? [];
+    list.push(mention);
+    byConversation.set(mention.conversation, list);
+  }
+  return [...byConversation.values()].slice(0, count);
+}
+
+interface Setup {
+  config: Config;
+  slack: SlackStandin | undefined;
+  x: XStandin;
+  dataDir: string;
+}
+
+async function setUp(): Promise<Setup> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'firsthand-demo-'));
+  const x = await startXStandin({ token: 'x-demo-token', account: X_ACCOUNT });
+  // The one place the demo looks at the environment: real Slack credentials switch the stand-in off.
+  const base = process.env;
+  const realSlack = Boolean(base.SLACK_BOT_TOKEN);
+  const slack = realSlack ? undefined : await startSlackStandin({ token: STANDIN_TOKEN });
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    NODE_ENV: 'production',
+    LOG_LEVEL: base.LOG_LEVEL ?? 'error',
+    PORT: '0',
+    // The demo never writes into a real database: always a throwaway PGlite.
+    DATABASE_URL: '',
+    DATA_DIR: dataDir,
+    QUEUE_PREFIX: `demo-${randomBytes(4).toString('hex')}`,
+    INGEST_TOKEN,
+    X_API_URL: x.apiUrl,
+    X_BEARER_TOKEN: 'x-demo-token',
+    X_USER_ID: X_ACCOUNT.id,
+    X_POLL_SECONDS: '0',
+    ...(slack
+      ? {
+          SLACK_BOT_TOKEN: STANDIN_TOKEN,
+          SLACK_SIGNING_SECRET: SIGNING_SECRET,
+          SLACK_APP_TOKEN: '',
+          SLACK_API_URL: slack.apiUrl,
+          SLACK_CHANNEL_ID: CHANNEL,
+          // The stand-in does not rate-limit; a real workspace keeps the default pace.
+          SLACK_CHANNEL_MESSAGES_PER_SECOND: '50',
+        }
+      : {}),
+  };
+  return { config: loadConfig(env), slack, x, dataDir };
+}
+
+/** Renders Block Kit as the plain lines a person would read in the channel. */
+function readable(call: SlackCall, names: Map<string, string>): string[] {
+  const lines: string[] = [];
+  const add = (text: unknown) => {
+    if (typeof text === 'string' && text.trim()) lines.push(...text.split('\n'));
+  };
+  const blocks = Array.isArray(call.params.blocks) ? (call.params.blocks as Record<string, unknown>[]) : [];
+  for (const block of blocks) {
+    const text = block.text as { text?: string } | undefined;
+    if (block.type === 'header' || block.type === 'section') add(text?.text);
+    for (const field of (block.fields as { text?: string }[] | undefined) ?? []) add(field.text);
+    if (block.type === 'context') {
+      add(((block.elements as { text?: string }[] | undefined) ?? []).map((e) => e.text ?? '').join('  '));
+    }
+  }
+  if (lines.length === 0) add(call.params.text);
+  return lines.map((line) =>
+    line
+      .replace(/<@(U[A-Z0-9]+)>/g, (_, id: string) => `@${names.get(id) ?? id}`)
+      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2')
+      .replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1'),
+  );
+}
+
+function signedPost(baseUrl: string, payload: unknown): Promise<Response> {
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  return fetch(`${baseUrl}/slack/events`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': signature,
+    },
+    body,
+  });
+}
+
+/** A staff member clicks Reply on a card and submits the modal, exactly as Slack would send it. */
+async function simulateReply(
+  baseUrl: string,
+  slack: SlackStandin,
+  card: SlackCall,
+  ts: string,
+  userId: string,
+  text: string,
+): Promise<boolean> {
+  const blocks = card.params.blocks as { elements?: { action_id?: string; value?: string }[] }[];
+  const button = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.reply);
+  if (!button?.value) return false;
+  const before = slack.callsTo('views.open').length;
+  const user = { id: userId, username: userId.toLowerCase(), team_id: 'T0STANDIN' };
+  await signedPost(baseUrl, {
+    type: 'block_actions',
+    team: { id: 'T0STANDIN', domain: 'standin' },
+    user,
+    api_app_id: 'A0FIRSTHAND',
+    token: 'unused',
+    trigger_id: `${Date.now()}.1.demo`,
+    container: { type: 'message', message_ts: ts, channel_id: CHANNEL, is_ephemeral: false },
+    channel: { id: CHANNEL, name: 'customers' },
+    message: { type: 'message', ts, text: '' },
+    response_url: 'https://hooks.slack.invalid/actions/T0/1/x',
+    actions: [
+      {
+        type: 'button',
+        action_id: ACTION.reply,
+        block_id: 'conversation_actions',
+        value: button.value,
+        text: { type: 'plain_text', text: 'Reply' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  });
+  const deadline = Date.now() + 5000;
+  while (slack.callsTo('views.open').length === before && Date.now() < deadline) await sleep(50);
+  const open = slack.callsTo('views.open')[before];
+  if (!open) return false;
+  const view = open.params.view as { private_metadata: string };
+  const response = await signedPost(baseUrl, {
+    type: 'view_submission',
+    team: { id: 'T0STANDIN', domain: 'standin' },
+    user,
+    api_app_id: 'A0FIRSTHAND',
+    token: 'unused',
+    trigger_id: `${Date.now()}.2.demo`,
+    view: {
+      id: `V${randomBytes(4).toString('hex').toUpperCase()}`,
+      team_id: 'T0STANDIN',
+      type: 'modal',
+      callback_id: REPLY_MODAL,
+      private_metadata: view.private_metadata,
+      hash: '1.demo',
+      state: {
+        values: { [REPLY_INPUT.block]: { [REPLY_INPUT.action]: { type: 'plain_text_input', value: text } } },
+      },
+      blocks: [],
+      title: { type: 'plain_text', text: 'Reply' },
+    },
+    response_urls: [],
+  });
+  return response.ok;
+}
+
+const REPLIES = [
+  "Sorry about this! We're on it and will DM you the next steps within the hour.",
+  'Thanks for flagging this. Could you send us a DM with your order number so we can check?',
+  "That's not the experience we want for you. A colleague is looking into it right now.",
+];
+
+async function main(): Promise<void> {
+  const all = readConvertedMentions();
+  const conversations = pickConversations(
+    all,
+    flags.full ? Number.MAX_SAFE_INTEGER : Number(flags.conversations),
+  );
+  const total = conversations.reduce((n, c) => n + c.length, 0);
+  const gapMs = Number(flags.gap);
+
+  let setup: Setup;
+  try {
+    setup = await setUp();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, slack, x } = setup;
+  // The customer posts exist on the X stand-in, so replies can be threaded to them.
+  for (const mention of conversations.flat()) {
+    x.posts.push({
+      id: mention.externalId,
+      text: mention.text,
+      authorId: mention.author.id,
+      createdAt: mention.createdAt,
+    });
+  }
+  const team = loadTeamFile(config.teamFile);
+  const names = new Map<string, string>([
+    [team.owner.id, `${team.owner.name} (owner)`],
+    ...team.staff.map((s): [string, string] => [s.id, s.name]),
+  ]);
+
+  let app: Running;
+  try {
+    app = await startFirsthand(config);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'redis.missing') {
+      console.error(red(error.message));
+      process.exit(1);
+    }
+    throw error;
+  }
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  console.log(
+    bold(`Firsthand demo — ${team.business ?? 'the team'}`),
+    dim(
+      `\n${total} real customer mentions from ${conversations.length} Twitter conversations` +
+        ` → ${baseUrl}/ingest/mentions → routing → ${slack ? 'the Slack stand-in' : 'your Slack workspace'}` +
+        `\nPGlite in ${setup.dataDir}, ${config.redis.url ? 'Redis at REDIS_URL' : 'a private redis-server'}\n`,
+    ),
+  );
+
+  // Mention → Slack timing: the card or thread message that quotes a mention carries its post URL.
+  const postedAt = new Map<string, number>();
+  const notifiedAt = new Map<string, number>();
+  const cards: { call: SlackCall; ts: string; assignee: string | undefined }[] = [];
+  let printed = 0;
+  const escalations = new Map<string, number>();
+  const load = new Map<string, number>();
+  let queued = 0;
+
+  const watch = () => {
+    if (!slack) return;
+    const calls = slack.calls;
+    for (; printed < calls.length; printed++) {
+      const call = calls[printed]!;
+      if (!['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(call.method)) continue;
+      const raw = JSON.stringify(call.params);
+      for (const id of raw.match(/status\/(\d+)/g) ?? []) {
+        const externalId = id.slice(7);
+        if (postedAt.has(externalId) && !notifiedAt.has(externalId)) notifiedAt.set(externalId, call.at);
+      }
+      const lines = readable(call, names).filter(
+        (line) => !/^(View on|\*Priority\*|\*Respond by\*|\d{4}-\d\d-\d\d )/.test(line),
+      );
+      const channel = String(call.params.channel ?? '');
+      const isDm = channel.startsWith('D');
+      const inThread = Boolean(call.params.thread_ts);
+      const shorten = (line: string) => (line.length > 160 ? `${line.slice(0, 157)}…` : line);
+      if (call.method === 'chat.update') {
+        const state = lines.find((line) => /Replied by|Resolved|Escalated|Claimed|Snoozed/.test(line));
+        console.log(`${yellow('  ↻ card updated')}  ${shorten(lines[0] ?? '')}${state ? ` → ${state}` : ''}`);
+      } else if (isDm || inThread) {
+        const label = isDm
+          ? cyan(`  ✉ DM to ${names.get(`U${channel.slice(1)}`) ?? channel}`)
+          : dim('  ↳ in thread');
+        console.log(`${label}  ${lines.slice(0, 2).map(shorten).join(dim(' ┊ '))}`);
+      } else {
+        const quote = lines.find((line) => line.startsWith('>'));
+        const assigned = lines.find((line) => line.startsWith('Assigned to')) ?? 'Not assigned yet';
+        const why = lines.find((line) => line.startsWith('Why:'));
+        console.log(`${green('● #customers')}  ${lines[0] ?? ''}`);
+        if (quote) console.log(`    ${shorten(quote)}`);
+        console.log(`    ${bold(assigned)}${why ? dim(` — ${why.slice(5)}`) : ''}`);
+      }
+      if (call.method === 'chat.postMessage' && !inThread && !isDm) {
+        const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(raw)?.[1];
+        if (assignee) load.set(assignee, (load.get(assignee) ?? 0) + 1);
+        else queued++;
+        if (assignee === team.owner.id) {
+          const why = lines.find((line) => line.startsWith('Why:'))?.slice(5) ?? 'unknown';
+          // Group by the kind of reason, not its particulars (the matched word, the handle).
+          const reason = (why.split(' · ')[0] ?? why).replace(/ \(.*$|: @.*$/, '');
+          escalations.set(reason, (escalations.get(reason) ?? 0) + 1);
+        }
+        cards.push({ call, ts: '', assignee });
+      }
+    }
+  };
+  const ticker = setInterval(watch, 100);
+
+  // Conversations start one after another; a customer's follow-ups come a little later in the same thread.
+  const started = Date.now();
+  const sends: Promise<void>[] = [];
+  conversations.forEach((turns, index) => {
+    turns.forEach((mention, turn) => {
+      sends.push(
+        (async () => {
+          await sleep(index * gapMs + turn * (gapMs * 8));
+          postedAt.set(mention.externalId, Date.now());
+          const response = await fetch(`${baseUrl}/ingest/mentions`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
+            // Replayed as if posted now, so response targets and waiting times read as they would today.
+            body: JSON.stringify({ ...asMention(mention), createdAt: new Date().toISOString() }),
+          });
+          if (response.status !== 202) console.error(red(`ingest answered ${response.status}`));
+        })(),
+      );
+    });
+  });
+  await Promise.all(sends);
+
+  // Wait until every mention is in Slack (or stop waiting after a while).
+  const deadline = Date.now() + Math.max(20_000, total * 200);
+  while (slack && notifiedAt.size < postedAt.size && Date.now() < deadline) await sleep(100);
+
+  let replied = 0;
+  if (slack) {
+    const wanted = Number(flags.replies);
+    const messages = [...slack.messages.values()];
+    for (const card of cards.slice(0, wanted)) {
+      const ts = messages.find((m) => m.blocks === card.call.params.blocks)?.ts;
+      if (!ts || !card.assignee) continue;
+      console.log(cyan(`\n  ${names.get(card.assignee) ?? card.assignee} clicks Reply and answers:`));
+      const text = REPLIES[replied % REPLIES.length]!;
+      console.log(dim(`    “${text}”`));
+      if (await simulateReply(baseUrl, slack, card.call, ts, card.assignee, text)) replied++;
+    }
+    const until = Date.now() + 8000;
+    while (x.created.length < replied && Date.now() < until) await sleep(100);
+    await sleep(1200);
+    watch();
+    for (const reply of x.created) {
+      const body = reply.body as { text?: string; reply?: { in_reply_to_tweet_id?: string } };
+      console.log(
+        green('  ↩ posted on X'),
+        dim(`in reply to ${body.reply?.in_reply_to_tweet_id}:`),
+        body.text,
+      );
+    }
+  }
+  clearInterval(ticker);
+  const elapsed = (Date.now() - started) / 1000;
+
+  const latencies = [...notifiedAt].map(([id, at]) => at - postedAt.get(id)!).sort((a, b) => a - b);
+  console.log(bold('\nSummary'));
+  console.log(
+    `  mentions sent ${postedAt.size}, shown in Slack ${notifiedAt.size}, conversations ${cards.length}, in ${elapsed.toFixed(1)} s`,
+  );
+  console.log('  load per person (new conversations):');
+  for (const [id, count] of [...load].sort((a, b) => b[1] - a[1])) {
+    console.log(`    ${(names.get(id) ?? id).padEnd(28)} ${'▇'.repeat(Math.min(count, 40))} ${count}`);
+  }
+  console.log(`  waiting in the queue (everyone at capacity): ${queued}`);
+  console.log('  escalations to the owner by reason:');
+  if (escalations.size === 0) console.log('    none');
+  for (const [reason, count] of escalations) console.log(`    ${count} × ${reason}`);
+  if (slack) {
+    console.log(`  replies posted on X: ${x.created.length}`);
+    console.log(
+      `  mention → Slack notification: median ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms` +
+        dim(' (includes the notify queue’s deliberate pace of Slack’s ~1 message/s/channel)'),
+    );
+  }
+
+  await app.stop();
+  await Promise.all([slack?.close(), x.close()]);
+  rmSync(setup.dataDir, { recursive: true, force: true });
+}
+
+await main();
