@@ -4,12 +4,14 @@ export function escapeMrkdwn(text: string): string {
 }
 
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
+const SLACK = 64;
 
 /** Cuts to at most `max` code units without splitting a character, marking the cut. */
 export function truncate(text: string, max: number, marker = '…'): string {
   if (text.length <= max) return text;
   let out = '';
-  for (const { segment } of segmenter.segment(text)) {
+  // Segmenting is slow on long text; only the head can be kept, plus room for one long cluster.
+  for (const { segment } of segmenter.segment(text.slice(0, max + SLACK))) {
     if (out.length + segment.length + marker.length > max) break;
     out += segment;
   }
@@ -24,7 +26,8 @@ export function truncate(text: string, max: number, marker = '…'): string {
 export function fitQuoted(raw: string, max: number): { text: string; cut: boolean } {
   const marker = '…';
   let out = '> ';
-  for (const { segment } of segmenter.segment(raw)) {
+  // Each input code unit becomes at least one output code unit, so the head is all that can fit.
+  for (const { segment } of segmenter.segment(raw.slice(0, max + SLACK))) {
     const piece = segment === '\n' || segment === '\r\n' ? '\n> ' : escapeMrkdwn(segment);
     if (out.length + piece.length + marker.length > max) return { text: out + marker, cut: true };
     out += piece;
