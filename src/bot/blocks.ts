@@ -27,7 +27,10 @@ const NETWORK_NAMES: Record<string, string> = {
   bluesky: 'Bluesky',
   generic: 'the web',
 };
-export const networkName = (network: string) => NETWORK_NAMES[network] ?? truncate(network, 40);
+// Own keys only: a value like "constructor" must not find Object.prototype's.
+const lookup = (table: Record<string, string>, key: string) =>
+  Object.hasOwn(table, key) ? table[key] : undefined;
+export const networkName = (network: string) => lookup(NETWORK_NAMES, network) ?? truncate(network, 40);
 
 export const LIMITS = {
   messageBlocks: 50,
@@ -113,7 +116,7 @@ function factFields(card: ConversationCard): { type: 'mrkdwn'; text: string }[] 
     text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, LIMITS.field),
   });
   const fields = [];
-  if (card.priority) fields.push(field('Priority', PRIORITY_MARK[card.priority] ?? card.priority));
+  if (card.priority) fields.push(field('Priority', lookup(PRIORITY_MARK, card.priority) ?? card.priority));
   if (card.dueAt) fields.push({ type: 'mrkdwn' as const, text: `*Respond by*\n${slackDate(card.dueAt)}` });
   const u = card.understanding ?? {};
   if (u.language) fields.push(field('Language', u.language));

@@ -67,7 +67,9 @@ const cardArb = fc.record({
   status: fc.constantFrom('open', 'replied', 'resolved', 'spam') as fc.Arbitrary<ConversationCard['status']>,
   escalated: fc.boolean(),
   language: fc.option(nasty, { nil: undefined }),
-  priority: fc.option(fc.oneof(fc.constantFrom('urgent', 'low'), nasty), { nil: undefined }),
+  priority: fc.option(fc.oneof(fc.constantFrom('urgent', 'low', 'constructor', '__proto__'), nasty), {
+    nil: undefined,
+  }),
   followups: fc.nat(10_000),
 });
 
@@ -155,7 +157,7 @@ describe('every message and view stays within Block Kit limits', () => {
   it('App Home and the /firsthand answers, for a large team and a long queue', () => {
     const summary = fc.record({
       conversationId: fc.constant(ID),
-      network: fc.constantFrom('x', 'mastodon', 'somewhere-new'),
+      network: fc.constantFrom('x', 'mastodon', 'somewhere-new', 'toString'),
       handle: nasty,
       text: nasty,
       assigneeId: fc.constant(null),
