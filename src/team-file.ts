@@ -73,7 +73,8 @@ export function rosterEntries(team: TeamFile): RosterEntry[] {
     ...person,
     role,
     workingHours: hours ?? null,
-    awayUntil: awayUntil ?? null,
+    // Absent from the file: keep whatever /firsthand away recorded.
+    ...(awayUntil ? { awayUntil } : {}),
   });
   return [entry(team.owner, 'owner'), ...team.staff.map((person) => entry(person, 'staff'))];
 }

@@ -13,7 +13,8 @@ export interface RosterEntry {
   timezone: string;
   capacity: number;
   workingHours?: WeeklyHours | null;
-  awayUntil?: Date | null;
+  /** Only set when the roster file plans an absence; otherwise the stored value (from Slack) stands. */
+  awayUntil?: Date;
 }
 
 /** Makes the table match the roster file: new people added, details updated, leavers kept but off the roster. */
@@ -23,7 +24,6 @@ export async function upsertRoster(db: Executor, roster: RosterEntry[]): Promise
     const values = {
       ...person,
       workingHours: person.workingHours ?? null,
-      awayUntil: person.awayUntil ?? null,
       onRoster: true,
       updatedAt: now,
     };

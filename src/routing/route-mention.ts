@@ -17,7 +17,7 @@ import { type Decision, decide } from './decide.js';
 import { escalationReasons } from './escalation.js';
 import { loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
-import { understand } from './understand/index.js';
+import { type Understanding, understand } from './understand/index.js';
 
 export function mentionFromRow(row: MentionRow): Mention {
   return {
@@ -162,7 +162,7 @@ async function routeInTransaction(
     actor: 'router',
     conversationId: conversation.id,
     mentionId: row.id,
-    details: decisionDetails(decision),
+    details: decisionDetails(decision, understanding),
   });
   return { outcome: OUTCOME[decision.action], conversationId: conversation.id };
 }
@@ -181,9 +181,13 @@ const OUTCOME: Record<Decision['action'], RouteOutcome> = {
   drop: 'dropped',
 };
 
-function decisionDetails(decision: Decision): Record<string, unknown> {
+// What the router read in the mention travels with the decision, so Slack can show it beside the reasons.
+function decisionDetails(decision: Decision, understanding: Understanding): Record<string, unknown> {
   return {
     action: decision.action,
+    language: understanding.language.code ?? null,
+    sentiment: understanding.sentiment.label,
+    intent: understanding.intent.primary,
     assigneeId: decision.assigneeId,
     priority: decision.priority,
     responseTargetMinutes: decision.responseTargetMinutes,

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   openConversation,
@@ -9,6 +9,7 @@ import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
 import { insertMention, listStalled, markNotified } from '../../src/db/mentions.repository.js';
 import { createReply } from '../../src/db/replies.repository.js';
+import { staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
@@ -56,6 +57,20 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect((await findRosterMember(db, 'U0ANN'))?.name).toBe('Ann B.');
     expect(await findRosterMember(db, 'U0BOB')).toBeUndefined();
     expect((await listRosterWithLoad(db)).map((p) => p.id)).toEqual(['U0ANN', 'U0OWNER']);
+  });
+
+  it('keeps an absence set from Slack when the roster is loaded again', async () => {
+    const { db } = database;
+    const back = new Date('2030-05-12T08:00:00Z');
+    await db.update(staff).set({ awayUntil: back }).where(eq(staff.id, 'U0ANN'));
+    await upsertRoster(db, [{ ...person('U0OWNER'), role: 'owner' }, person('U0ANN')]);
+    expect((await findRosterMember(db, 'U0ANN'))?.awayUntil).toEqual(back);
+    const planned = new Date('2031-01-02T00:00:00Z');
+    await upsertRoster(db, [
+      { ...person('U0OWNER'), role: 'owner' },
+      { ...person('U0ANN'), awayUntil: planned },
+    ]);
+    expect((await findRosterMember(db, 'U0ANN'))?.awayUntil).toEqual(planned);
   });
 
   it('stores a mention once per network and external id', async () => {
