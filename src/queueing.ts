@@ -97,7 +97,11 @@ export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId
   }
 }
 
-export async function enqueueNotify(queues: Queues, job: NotifyJob, options: { at?: Date } = {}): Promise<void> {
+export async function enqueueNotify(
+  queues: Queues,
+  job: NotifyJob,
+  options: { at?: Date } = {},
+): Promise<void> {
   const jobId = notifyJobId(job);
   // A job due later (a snooze's end) waits in BullMQ's delayed set, which survives restarts.
   const delay = options.at ? Math.max(0, options.at.getTime() - Date.now()) : 0;
