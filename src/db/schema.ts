@@ -76,6 +76,8 @@ export const conversations = pgTable(
       .on(t.openedAt)
       .where(sql`${t.assigneeId} is null and ${t.closedAt} is null`),
     index('conversations_author_handle_idx').on(t.network, sql`lower(${t.authorHandle})`),
+    // The customer's history across open and closed conversations (relationship owner).
+    index('conversations_author_idx').on(t.network, t.authorId),
   ],
 );
 
@@ -106,6 +108,12 @@ export const mentions = pgTable(
     // Keeps a duplicate harmless long after its queue job is gone.
     uniqueIndex('mentions_network_external_uq').on(t.network, t.externalId),
     index('mentions_pending_idx').on(t.receivedAt).where(sql`${t.notifiedAt} is null`),
+    // Every read below runs once per routed mention; without them routing slows as the table grows.
+    index('mentions_conversation_idx').on(t.conversationId),
+    index('mentions_author_idx').on(t.network, t.authorId, t.postedAt),
+    index('mentions_author_handle_idx').on(t.network, sql`lower(${t.authorHandle})`),
+    // Hash, not btree: a post may be far longer than a btree entry allows.
+    index('mentions_text_hash_idx').using('hash', t.text),
   ],
 );
 
@@ -152,7 +160,10 @@ export const replies = pgTable(
     createdAt: createdAt(),
     postedAt: timestamp('posted_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('replies_submission_uq').on(t.submissionKey)],
+  (t) => [
+    uniqueIndex('replies_submission_uq').on(t.submissionKey),
+    index('replies_conversation_idx').on(t.conversationId),
+  ],
 );
 
 /** Append-only log of who did what, when and why. */

@@ -32,23 +32,23 @@ export async function loadSnapshot(
   const author = { network: mention.network, authorId: mention.author.id };
   const relationshipSince = new Date(now.getTime() - policy.file.routing.relationshipDays * DAY);
   const repeat = policy.file.escalation.repeatComplaints;
-  const [staff, contacts, texts, sameTextElsewhere] = await Promise.all([
-    listRosterWithLoad(db),
-    listCustomerContacts(db, identities, author, relationshipSince),
-    repeat
-      ? listCustomerTexts(
-          db,
-          identities,
-          author,
-          new Date(now.getTime() - repeat.withinDays * DAY),
-          mention.id,
-        )
-      : Promise.resolve([]),
-    // Short texts ("thanks!") repeat innocently; only longer ones are a campaign.
+  // One after another: inside a transaction they share one connection, which runs one query at a time anyway.
+  const staff = await listRosterWithLoad(db);
+  const contacts = await listCustomerContacts(db, identities, author, relationshipSince);
+  const texts = repeat
+    ? await listCustomerTexts(
+        db,
+        identities,
+        author,
+        new Date(now.getTime() - repeat.withinDays * DAY),
+        mention.id,
+      )
+    : [];
+  // Short texts ("thanks!") repeat innocently; only longer ones are a campaign.
+  const sameTextElsewhere =
     mention.text.length >= 20
-      ? countSameTextElsewhere(db, mention.text, mention.author.id, new Date(now.getTime() - DAY))
-      : Promise.resolve(0),
-  ]);
+      ? await countSameTextElsewhere(db, mention.text, mention.author.id, new Date(now.getTime() - DAY))
+      : 0;
   // Past complaints are read with the same rules as the mention in hand, so the count and the trigger agree.
   const recentComplaints = texts.filter((text) => {
     const folded = fold(text);
