@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { describeIssues, type Mention } from '../contract/mention.js';
+import { describeIssues, type Mention, MentionSchema } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
 import { httpFailure } from './http.js';
@@ -13,20 +13,9 @@ import { GENERIC_SIGNATURE_HEADER, GENERIC_TIMESTAMP_HEADER, genericSignature } 
  */
 export const SOURCE_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-export const GenericEvent = z.object({
+// The normalized mention minus what the endpoint supplies (network, account) and with the sender's own id.
+export const GenericEvent = MentionSchema.omit({ network: true, externalId: true, account: true }).extend({
   id: z.string().min(1).max(400),
-  author: z.object({
-    id: z.string().min(1).max(256),
-    handle: z.string().min(1).max(256),
-    name: z.string().max(512).optional(),
-    followers: z.number().int().nonnegative().optional(),
-    verified: z.boolean().optional(),
-  }),
-  text: z.string().max(100_000),
-  url: z.url().optional(),
-  inReplyTo: z.string().min(1).max(400).optional(),
-  kind: z.enum(['mention', 'comment', 'reply', 'direct_message']).optional(),
-  createdAt: z.iso.datetime({ offset: true }),
 });
 export type GenericEvent = z.infer<typeof GenericEvent>;
 
