@@ -43,6 +43,7 @@ const EnvSchema = z
     SLACK_CHANNEL_ID: z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD'),
     // Slack allows about one message a second a channel; raise it only for a stand-in.
     SLACK_CHANNEL_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(50).default(1),
+    SLACK_SURGE_BACKLOG: z.coerce.number().int().min(1).default(30),
     INGEST_TOKEN: z.string().min(16, 'at least 16 characters'),
     TEAM_FILE: z.string().min(1).default('examples/team.yaml'),
     POLICY_FILE: z.string().min(1).default('examples/policy.yaml'),
@@ -138,6 +139,7 @@ export interface Config {
     apiUrl: string;
     channelId: string;
     channelMessagesPerSecond: number;
+    surgeBacklog: number;
   };
   ingestToken: string;
   teamFile: string;
@@ -194,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
       channelId: e.SLACK_CHANNEL_ID,
       channelMessagesPerSecond: e.SLACK_CHANNEL_MESSAGES_PER_SECOND,
+      surgeBacklog: e.SLACK_SURGE_BACKLOG,
     },
     ingestToken: e.INGEST_TOKEN,
     teamFile: e.TEAM_FILE,

@@ -92,6 +92,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
           slack,
           channelId: config.slack.channelId,
           channelMessagesPerSecond: config.slack.channelMessagesPerSecond,
+          surgeBacklog: config.slack.surgeBacklog,
           logger,
           now,
         },

@@ -2,7 +2,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
+import { alertJob, type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { findEvent } from '../db/conversation-changes.repository.js';
 import { findConversation, setSlackMessage } from '../db/conversations.repository.js';
@@ -10,6 +10,7 @@ import { appendEvent } from '../db/events.repository.js';
 import { findMention, markNotified } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
+import { claimSurge, countSlackBacklog, endSurge, findSurge, openSurge } from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
@@ -27,7 +28,18 @@ export interface NotifyDeps {
   now: () => Date;
   /** Messages a second a channel; Slack allows about one, with short bursts. */
   channelMessagesPerSecond?: number;
+  /** Mentions waiting for Slack beyond which new cards go into one surge thread. */
+  surgeBacklog?: number;
 }
+
+// A worker that claimed a surge but died before posting its root gives way after this long.
+const SURGE_CLAIM_TIMEOUT_MS = 30_000;
+
+/** Waiting for another worker's surge message is a short delay, not a spent attempt. */
+const surgeRootPending = () =>
+  Object.assign(new AppError('notify.surge_root_pending', 'the surge thread is being opened', true), {
+    retryAt: new Date(Date.now() + 500),
+  });
 
 /**
  * Every outgoing Slack call goes through this worker. Two limits apply: the
@@ -44,6 +56,7 @@ return taken`;
 
 export function createNotifier(deps: NotifyDeps) {
   const perSecond = Math.max(1, deps.channelMessagesPerSecond ?? 1);
+  const surgeBacklog = Math.max(1, deps.surgeBacklog ?? 30);
   let slotScriptDefined = false;
 
   async function takeChannelSlot(channel: string): Promise<void> {
@@ -93,11 +106,66 @@ export function createNotifier(deps: NotifyDeps) {
       `${root}archives/${channel}/p${ts.replace('.', '')}${threadTs ? `?thread_ts=${threadTs}&cid=${channel}` : ''}`;
   }
 
-  async function sendDm(user: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+  // A user's DM channel with the bot keeps its id, so conversations.open is needed once per user.
+  const dmChannels = new Map<string, string>();
+  async function dmChannel(user: string): Promise<string> {
+    const known = dmChannels.get(user);
+    if (known) return known;
     const opened = await call(undefined, () => deps.slack.conversations.open({ users: user }));
     const channel = opened.channel?.id;
     if (!channel) throw new AppError('slack.no_dm_channel', `no DM channel for ${user}`, true);
+    dmChannels.set(user, channel);
+    return channel;
+  }
+
+  async function sendDm(user: string, message: { text: string; blocks: unknown[] }): Promise<void> {
+    const channel = await dmChannel(user);
     await call(channel, () => deps.slack.chat.postMessage({ channel, ...message } as never));
+  }
+
+  /**
+   * At Slack's pace of about a message a second, a surge of mentions would
+   * bury the channel for hours. While the backlog is high, new cards go into
+   * one thread under a single surge message, and the owner is told once; the
+   * channel stays readable and every conversation still gets its own card.
+   * The surge ends when the backlog falls below half the threshold.
+   */
+  async function surgeThread(channel: string): Promise<string | undefined> {
+    const backlog = await countSlackBacklog(deps.db);
+    const surge = await findSurge(deps.db, channel);
+    if (!surge) {
+      if (backlog < surgeBacklog) return undefined;
+      // The slot first: a claim must never wait on the channel's pace, or every other card would wait on it.
+      await takeChannelSlot(channel);
+      if (!(await claimSurge(deps.db, channel, deps.now()))) throw surgeRootPending();
+      const text = `:rotating_light: A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`;
+      let rootTs: string;
+      try {
+        rootTs = (await call(undefined, () => deps.slack.chat.postMessage({ channel, text }))).ts!;
+      } catch (error) {
+        await endSurge(deps.db, channel); // let the next card try again
+        throw error;
+      }
+      await openSurge(deps.db, channel, rootTs);
+      await enqueueNotify(
+        deps.queues,
+        alertJob(
+          'surge',
+          `A surge of mentions: ${backlog} waiting. New conversations are gathered in one thread.`,
+          deps.now(),
+        ),
+      );
+      return rootTs;
+    }
+    if (surge.state === 'posting') {
+      if (deps.now().getTime() - surge.since > SURGE_CLAIM_TIMEOUT_MS) await endSurge(deps.db, channel);
+      throw surgeRootPending();
+    }
+    if (backlog * 2 < surgeBacklog) {
+      await endSurge(deps.db, channel);
+      return undefined;
+    }
+    return surge.rootTs;
   }
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
@@ -115,9 +183,11 @@ export function createNotifier(deps: NotifyDeps) {
       if (conversation.slackTs) {
         ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
       } else {
+        const threadTs = await surgeThread(deps.channelId);
         const posted = await call(deps.channelId, () =>
           deps.slack.chat.postMessage({
             channel: deps.channelId,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
             ...conversationMessage(toCard(loaded, deps.now())),
           }),
         );
