@@ -47,6 +47,7 @@ const EnvSchema = z
     INGEST_TOKEN: z.string().min(16, 'at least 16 characters'),
     TEAM_FILE: z.string().min(1).default('examples/team.yaml'),
     POLICY_FILE: z.string().min(1).default('examples/policy.yaml'),
+    QUEUE_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
     MASTODON_URL: z.preprocess(blankAsUndefined, optionalUrl),
     MASTODON_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     MASTODON_POLL_SECONDS: z.coerce.number().int().min(0).default(30),
@@ -144,6 +145,8 @@ export interface Config {
   ingestToken: string;
   teamFile: string;
   policyFile: string;
+  /** How often the router looks again at waiting and covered conversations. */
+  queueSweepSeconds: number;
   mastodon: { url: string; token: string; pollSeconds: number } | undefined;
   x:
     | {
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ingestToken: e.INGEST_TOKEN,
     teamFile: e.TEAM_FILE,
     policyFile: e.POLICY_FILE,
+    queueSweepSeconds: e.QUEUE_SWEEP_SECONDS,
     mastodon:
       e.MASTODON_URL && e.MASTODON_TOKEN
         ? { url: e.MASTODON_URL, token: e.MASTODON_TOKEN, pollSeconds: e.MASTODON_POLL_SECONDS }

@@ -23,6 +23,8 @@ import { type EmbeddedRedis, startEmbeddedRedis } from './ops/embedded-redis.js'
 import { createMetrics } from './ops/metrics.js';
 import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } from './ops/readiness.js';
 import { enqueueNotify, openQueues } from './queueing.js';
+import { repeatWithoutOverlap } from './repeat.js';
+import { assignWaitingConversations, handBackCoveredConversations } from './routing/drain-waiting.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
@@ -117,6 +119,19 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
         );
       }, 60_000)
     : undefined;
+  // The waiting queue and covered conversations are looked at again as the team changes (shifts, returns, load).
+  const queueSweep = runs('router')
+    ? repeatWithoutOverlap(
+        config.queueSweepSeconds * 1000,
+        async () => {
+          const drain = { db, queues, now, policy };
+          const assigned = await assignWaitingConversations(drain);
+          const handedBack = await handBackCoveredConversations(drain);
+          if (assigned + handedBack > 0) logger.info({ assigned, handedBack }, 'queue sweep');
+        },
+        (error) => logger.warn({ err: error.message }, 'queue sweep failed'),
+      )
+    : undefined;
 
   let ready = false;
   const readiness: Record<string, Check> = {
@@ -166,6 +181,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     async stop() {
       ready = false;
       if (recovery) clearInterval(recovery);
+      await queueSweep?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

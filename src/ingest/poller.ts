@@ -3,6 +3,7 @@ import type { Database } from '../db/client.js';
 import { readCursor, writeCursor } from '../db/cursors.repository.js';
 import type { NetworkConnector, PollResult } from '../network/connector.js';
 import type { Queues } from '../queueing.js';
+import { repeatWithoutOverlap } from '../repeat.js';
 import { acceptMentions } from './accept-mentions.js';
 
 type Pollable = NetworkConnector & { poll(cursor: string | undefined): Promise<PollResult> };
@@ -22,27 +23,13 @@ export function startPoller(
   connector: Pollable,
   everySeconds: number,
 ): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = pollOnce(deps, connector)
-      .then((count) => {
-        if (count > 0) deps.logger.info({ network: connector.network, count }, 'polled mentions');
-      })
-      .catch((error: Error) =>
-        deps.logger.warn({ network: connector.network, err: error.message }, 'poll failed'),
-      )
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, everySeconds * 1000);
-      });
-  };
-  tick();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
+  return repeatWithoutOverlap(
+    everySeconds * 1000,
+    async () => {
+      const count = await pollOnce(deps, connector);
+      if (count > 0) deps.logger.info({ network: connector.network, count }, 'polled mentions');
     },
-  };
+    (error) => deps.logger.warn({ network: connector.network, err: error.message }, 'poll failed'),
+    { immediately: true },
+  );
 }
