@@ -1,4 +1,4 @@
-import { and, count, eq, inArray, isNull, notInArray } from 'drizzle-orm';
+import { and, eq, getTableColumns, isNull, notInArray, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { conversations, staff, type WeeklyHours } from './schema.js';
 
@@ -58,21 +58,17 @@ export interface StaffWithLoad extends StaffRow {
 
 /** The roster with each person's count of open conversations: the router's view of the team. */
 export async function listRosterWithLoad(db: Executor): Promise<StaffWithLoad[]> {
-  const people = await db.select().from(staff).where(eq(staff.onRoster, true)).orderBy(staff.id);
-  if (people.length === 0) return [];
-  const loads = await db
-    .select({ assigneeId: conversations.assigneeId, open: count() })
-    .from(conversations)
-    .where(
-      and(
-        isNull(conversations.closedAt),
-        inArray(
-          conversations.assigneeId,
-          people.map((p) => p.id),
-        ),
-      ),
-    )
-    .groupBy(conversations.assigneeId);
-  const byId = new Map(loads.map((l) => [l.assigneeId, Number(l.open)]));
-  return people.map((p) => ({ ...p, openConversations: byId.get(p.id) ?? 0 }));
+  // One round trip: the router reads this inside every routing transaction.
+  const rows = await db
+    .select({
+      ...getTableColumns(staff),
+      openConversations: sql<number>`count(${conversations.id})::int`,
+    })
+    .from(staff)
+    // The join keeps only open conversations, so count() of the joined ids is the open load (0 for none).
+    .leftJoin(conversations, and(eq(conversations.assigneeId, staff.id), isNull(conversations.closedAt)))
+    .where(eq(staff.onRoster, true))
+    .groupBy(staff.id)
+    .orderBy(staff.id);
+  return rows.map((r) => ({ ...r, openConversations: Number(r.openConversations) }));
 }

@@ -5,6 +5,7 @@ import {
   escalateToOwner,
   lockOpenConversation,
   recordAssignment,
+  recordFirstAssignment,
 } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { lockMention, type MentionRow, markRouted } from '../db/mentions.repository.js';
@@ -148,7 +149,8 @@ async function routeInTransaction(
     throw new AppError('routing.conversation_race', 'conversation opened concurrently', true);
 
   if (decision.assigneeId) {
-    await recordAssignment(tx, {
+    // The conversation was opened just above, so there is no earlier assignment to end.
+    await recordFirstAssignment(tx, {
       conversationId: conversation.id,
       staffId: decision.assigneeId,
       assignedBy: 'router',
