@@ -77,6 +77,22 @@ export async function enqueueMention(
   );
 }
 
+/** Queues several mentions in one Redis round trip; each keeps its own job id, so duplicates stay no-ops. */
+export async function enqueueMentions(
+  queues: Queues,
+  mentions: readonly { id: string; network: Network; externalId: string }[],
+): Promise<void> {
+  if (mentions.length === 0) return;
+  if (mentions.length === 1) return enqueueMention(queues, mentions[0]!);
+  await queues.mentions.addBulk(
+    mentions.map((mention) => ({
+      name: 'route' as const,
+      data: { mentionId: mention.id },
+      opts: { jobId: mentionJobId(mention.network, mention.externalId) },
+    })),
+  );
+}
+
 /**
  * For the recovery sweep: makes sure a job with this id will run. A missing
  * job is added; a job that used up its attempts is retried. A job still

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { describeIssues, type Mention, MentionSchema } from '../contract/mention.js';
 import type { Database } from '../db/client.js';
 import { appendEvent } from '../db/events.repository.js';
-import { insertMention } from '../db/mentions.repository.js';
+import { insertMention, type MentionRow } from '../db/mentions.repository.js';
 import { AppError } from '../errors.js';
-import { enqueueMention, type Queues } from '../queueing.js';
+import { enqueueMentions, type Queues } from '../queueing.js';
 
 const BodySchema = z.union([MentionSchema, z.array(MentionSchema).min(1).max(1000)]);
 
@@ -35,9 +35,12 @@ export async function acceptMentions(
   source: string,
 ): Promise<AcceptResult> {
   const result: AcceptResult = { accepted: 0, duplicate: 0 };
-  for (const mention of mentions) {
-    const { row, inserted } = await deps.db.transaction(async (tx) => {
-      const stored = await insertMention(tx, {
+  // One transaction (one commit, one WAL flush) for the whole body, and one queue call after it.
+  // Should it fail, nothing is stored or queued and the sender retries the body; storing is idempotent.
+  const stored = await deps.db.transaction(async (tx) => {
+    const rows: { row: MentionRow; inserted: boolean }[] = [];
+    for (const mention of mentions) {
+      const one = await insertMention(tx, {
         network: mention.network,
         externalId: mention.externalId,
         account: mention.account,
@@ -52,19 +55,24 @@ export async function acceptMentions(
         kind: mention.kind ?? null,
         postedAt: new Date(mention.createdAt),
       });
-      if (stored.inserted) {
+      if (one.inserted) {
         await appendEvent(tx, {
           type: 'mention.received',
           actor: 'ingest',
-          mentionId: stored.row.id,
+          mentionId: one.row.id,
           details: { source },
         });
       }
-      return stored;
-    });
+      rows.push(one);
+    }
+    return rows;
+  });
+  const toQueue: { id: string; network: Mention['network']; externalId: string }[] = [];
+  stored.forEach(({ row, inserted }, i) => {
     if (inserted) result.accepted++;
     else result.duplicate++;
-    if (inserted || !row.notifiedAt) await enqueueMention(deps.queues, { ...row, network: mention.network });
-  }
+    if (inserted || !row.notifiedAt) toQueue.push({ ...row, network: mentions[i]!.network });
+  });
+  await enqueueMentions(deps.queues, toQueue);
   return result;
 }
