@@ -25,6 +25,10 @@ export function truncate(text: string, max: number, marker = '…'): string {
  */
 export function fitQuoted(raw: string, max: number): { text: string; cut: boolean } {
   const marker = '…';
+  // Most texts fit whole. Escaping is per code unit and a line break is always its own grapheme,
+  // so escaping the whole string gives what the loop below builds, without segmenting it.
+  const whole = `> ${escapeMrkdwn(raw).replace(/\r\n|\n/g, '\n> ')}`;
+  if (whole.length + marker.length <= max) return { text: whole, cut: false };
   let out = '> ';
   // Each input code unit becomes at least one output code unit, so the head is all that can fit.
   for (const { segment } of segmenter.segment(raw.slice(0, max + SLACK))) {
