@@ -12,7 +12,8 @@ export interface NewEvent {
   details?: Record<string, unknown>;
 }
 
-export async function appendEvent(db: Executor, event: NewEvent): Promise<EventRow> {
+/** Returns the new event's id, all any caller needs: returning every column costs each of them. */
+export async function appendEvent(db: Executor, event: NewEvent): Promise<{ id: number }> {
   const [row] = await db
     .insert(events)
     .values({
@@ -22,7 +23,7 @@ export async function appendEvent(db: Executor, event: NewEvent): Promise<EventR
       mentionId: event.mentionId ?? null,
       details: event.details ?? {},
     })
-    .returning();
+    .returning({ id: events.id });
   return row!;
 }
 

@@ -161,7 +161,7 @@ export type RoutedConversationValues = {
 export async function openRoutedConversation(
   db: Executor,
   values: RoutedConversationValues,
-): Promise<typeof conversations.$inferSelect | undefined> {
+): Promise<{ id: string } | undefined> {
   const [row] = await db
     .insert(conversations)
     .values(values)
@@ -169,7 +169,8 @@ export async function openRoutedConversation(
       target: [conversations.network, conversations.authorId],
       where: sql`${conversations.closedAt} is null`,
     })
-    .returning();
+    // The router needs only the id; returning every column costs on each routed mention.
+    .returning({ id: conversations.id });
   return row;
 }
 
