@@ -1,20 +1,66 @@
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
-import { findConversation } from '../db/conversations.repository.js';
-import { type EventRow, listConversationEvents } from '../db/events.repository.js';
-import { listConversationMentions } from '../db/mentions.repository.js';
-import { listConversationReplies } from '../db/replies.repository.js';
+import type { EventRow } from '../db/events.repository.js';
+import {
+  conversations,
+  events as eventsTable,
+  mentions as mentionsTable,
+  replies as repliesTable,
+} from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ConversationCard, ModalTurn } from './blocks.js';
 
+/**
+ * The four reads behind every card, built once per database handle. Each
+ * notification reads a conversation up to three times (card, refresh, DM),
+ * and drizzle otherwise rebuilds the SQL text on every call; prepared, the
+ * server also keeps the plan per connection. Same queries as the
+ * repositories' findConversation and list*ForConversation.
+ */
+function prepareCardReads(db: Database) {
+  const id = sql.placeholder('id');
+  return {
+    conversation: db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, id))
+      .prepare('card_conversation'),
+    mentions: db
+      .select()
+      .from(mentionsTable)
+      .where(eq(mentionsTable.conversationId, id))
+      .orderBy(asc(mentionsTable.postedAt), asc(mentionsTable.receivedAt))
+      .prepare('card_mentions'),
+    replies: db
+      .select()
+      .from(repliesTable)
+      .where(eq(repliesTable.conversationId, id))
+      .orderBy(repliesTable.createdAt)
+      .prepare('card_replies'),
+    events: db
+      .select()
+      .from(eventsTable)
+      .where(eq(eventsTable.conversationId, id))
+      .orderBy(asc(eventsTable.id))
+      .prepare('card_events'),
+  };
+}
+const cardReads = new WeakMap<Database, ReturnType<typeof prepareCardReads>>();
+
 /** Everything the Slack surfaces show about one conversation, read in one place. */
 export async function loadConversation(db: Database, conversationId: string) {
-  const conversation = await findConversation(db, conversationId);
+  let reads = cardReads.get(db);
+  if (!reads) {
+    reads = prepareCardReads(db);
+    cardReads.set(db, reads);
+  }
+  const [conversation] = await reads.conversation.execute({ id: conversationId });
   if (!conversation)
     throw new AppError('conversation.not_found', `conversation ${conversationId} does not exist`);
   const [mentions, replies, events] = await Promise.all([
-    listConversationMentions(db, conversationId),
-    listConversationReplies(db, conversationId),
-    listConversationEvents(db, conversationId),
+    reads.mentions.execute({ id: conversationId }),
+    reads.replies.execute({ id: conversationId }),
+    reads.events.execute({ id: conversationId }),
   ]);
   return { conversation, mentions, replies, events };
 }
