@@ -493,6 +493,9 @@ interface SurgeFigures {
   accepted: number;
   stored: number;
   slackMessages: number;
+  topLevelMessages: number;
+  surgeThreadCards: number;
+  ownerAlerts: number;
   directMessages: number;
   rateLimited: number;
   routingBacklog: number;
@@ -540,7 +543,14 @@ async function surgeRun(): Promise<SurgeFigures> {
     const elapsed = (Date.now() - started) / 1000;
     const posts = slack.callsTo('chat.postMessage');
     const stored = [...slack.messages.values()];
-    const inChannel = stored.filter((message) => message.channel === CHANNEL).length;
+    const channelMessages = stored.filter((message) => message.channel === CHANNEL);
+    const inChannel = channelMessages.length;
+    const topLevel = channelMessages.filter((message) => !message.thread_ts);
+    const surgeRoot = topLevel.find((message) => String(message.text).includes('A surge'));
+    const surgeThreadCards = surgeRoot
+      ? channelMessages.filter((message) => message.thread_ts === surgeRoot.ts).length
+      : 0;
+    const ownerAlerts = topLevel.filter((message) => String(message.text).includes('<@U0OWNER01>')).length;
     const rateLimited = posts.length + slack.callsTo('chat.update').length - stored.length;
     const backlogOf = async (name: string) => {
       const queue = new Queue(name, { connection: connectionOf(), prefix });
@@ -561,6 +571,9 @@ async function surgeRun(): Promise<SurgeFigures> {
       accepted: result.accepted,
       stored: storedMentions,
       slackMessages: inChannel,
+      topLevelMessages: topLevel.length,
+      surgeThreadCards,
+      ownerAlerts,
       directMessages: stored.length - inChannel,
       rateLimited: Math.max(0, rateLimited),
       failedJobs: mentionsQueue.failed + notifyQueue.failed,
@@ -702,7 +715,10 @@ async function main(): Promise<void> {
           '|---|---:|',
           `| Mentions accepted (202) | ${fmt(surge.accepted)} |`,
           `| Mentions stored in PostgreSQL | ${fmt(surge.stored)} |`,
-          `| Messages in the team channel | ${fmt(surge.slackMessages)} (${fmt(surge.deliveredPerSecond, 1)}/s) |`,
+          `| Messages in the team channel, threads included | ${fmt(surge.slackMessages)} (${fmt(surge.deliveredPerSecond, 1)}/s) |`,
+          `| Of those, top-level messages a reader scrolls past | ${fmt(surge.topLevelMessages)} |`,
+          `| Cards gathered in the surge thread | ${fmt(surge.surgeThreadCards)} |`,
+          `| Channel messages naming the owner | ${fmt(surge.ownerAlerts)} |`,
           `| Direct messages to assignees | ${fmt(surge.directMessages)} |`,
           `| Mentions still waiting to be routed | ${fmt(surge.routingBacklog)} |`,
           `| Calls answered 429 by the stand-in | ${fmt(surge.rateLimited)} |`,
@@ -711,10 +727,12 @@ async function main(): Promise<void> {
           `| Time until all 10,000 are in the channel at the observed pace | ${fmt(surge.drainMinutes)} min |`,
           `| Peak RSS, MB | ${fmt(surge.rssMb)} |`,
           '',
-          'Nothing is lost: every mention is stored and queued, no job failed for good, and every 429 became',
-          'a delayed retry. But each mention is still its own Slack message (plus a DM to its assignee), so',
-          'a surge of this size takes hours to reach the channel and would flood it; the owner is not told',
-          'once. Grouping a surge into threads or a digest is a change in src/bot and routing (not made here).',
+          `Nothing is lost when no job failed for good (${fmt(surge.failedJobs)} here): every mention is stored`,
+          'and queued, and every 429 became a delayed retry. Once the backlog passes SLACK_SURGE_BACKLOG,',
+          'new cards go into one surge thread, so the channel itself shows only a handful of top-level',
+          'messages, and the owner is named once, in the surge message, not once a mention. Slack still takes a',
+          'second a message, so every card reaching Slack takes the drain time above; the cards are',
+          'readable in the thread, in App Home and through `/firsthand queue` as they arrive.',
           '',
         ]
       : []),

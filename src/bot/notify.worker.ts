@@ -2,7 +2,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { alertJob, type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
+import { type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { findEvent } from '../db/conversation-changes.repository.js';
 import { findConversation, setSlackMessage } from '../db/conversations.repository.js';
@@ -126,7 +126,7 @@ export function createNotifier(deps: NotifyDeps) {
   /**
    * At Slack's pace of about a message a second, a surge of mentions would
    * bury the channel for hours. While the backlog is high, new cards go into
-   * one thread under a single surge message, and the owner is told once; the
+   * one thread under a single surge message that names the owner; the
    * channel stays readable and every conversation still gets its own card.
    * The surge ends when the backlog falls below half the threshold.
    */
@@ -138,7 +138,9 @@ export function createNotifier(deps: NotifyDeps) {
       // The slot first: a claim must never wait on the channel's pace, or every other card would wait on it.
       await takeChannelSlot(channel);
       if (!(await claimSurge(deps.db, channel, deps.now()))) throw surgeRootPending();
-      const text = `:rotating_light: A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`;
+      // The owner is named in the surge message itself: told once, at once, not behind the backlog.
+      const owner = await findOwner(deps.db);
+      const text = `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`;
       let rootTs: string;
       try {
         rootTs = (await call(undefined, () => deps.slack.chat.postMessage({ channel, text }))).ts!;
@@ -147,14 +149,6 @@ export function createNotifier(deps: NotifyDeps) {
         throw error;
       }
       await openSurge(deps.db, channel, rootTs);
-      await enqueueNotify(
-        deps.queues,
-        alertJob(
-          'surge',
-          `A surge of mentions: ${backlog} waiting. New conversations are gathered in one thread.`,
-          deps.now(),
-        ),
-      );
       return rootTs;
     }
     if (surge.state === 'posting') {
