@@ -1,4 +1,5 @@
 import type { KnownBlock, PlainTextOption, View } from '@slack/types';
+import { NETWORK_NAMES } from '../contract/mention.js';
 import {
   ACTION,
   actionsBlockId,
@@ -19,18 +20,11 @@ import { escapeMrkdwn, fitQuoted, formatDuration, mrkdwnLink, truncate } from '.
  * says where the rest is.
  */
 
-const NETWORK_NAMES: Record<string, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  mastodon: 'Mastodon',
-  bluesky: 'Bluesky',
-  generic: 'the web',
-};
 // Own keys only: a value like "constructor" must not find Object.prototype's.
 const lookup = (table: Record<string, string>, key: string) =>
   Object.hasOwn(table, key) ? table[key] : undefined;
-export const networkName = (network: string) => lookup(NETWORK_NAMES, network) ?? truncate(network, 40);
+export const networkName = (network: string) =>
+  lookup(NETWORK_NAMES as Record<string, string>, network) ?? truncate(network, 40);
 
 export const LIMITS = {
   messageBlocks: 50,

@@ -7,6 +7,16 @@ import { z } from 'zod';
 export const NETWORKS = ['x', 'facebook', 'instagram', 'mastodon', 'bluesky', 'generic'] as const;
 export type Network = (typeof NETWORKS)[number];
 
+/** How each network is named to people (Slack cards, routing reasons). */
+export const NETWORK_NAMES: Record<Network, string> = {
+  x: 'X',
+  facebook: 'Facebook',
+  instagram: 'Instagram',
+  mastodon: 'Mastodon',
+  bluesky: 'Bluesky',
+  generic: 'the web',
+};
+
 export const MentionSchema = z.object({
   network: z.enum(NETWORKS),
   externalId: z.string().min(1).max(512),

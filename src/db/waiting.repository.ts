@@ -24,12 +24,6 @@ export function listCovered(db: Executor, limit: number): Promise<WaitingRow[]> 
     .limit(limit);
 }
 
-/** Locks one conversation; the caller re-checks its state before changing it. */
-export async function lockConversation(db: Executor, id: string): Promise<WaitingRow | undefined> {
-  const [row] = await db.select().from(conversations).where(eq(conversations.id, id)).for('update');
-  return row;
-}
-
 /** Conditional: takes the conversation out of the queue only if it is still waiting. */
 export async function assignWaiting(
   db: Executor,

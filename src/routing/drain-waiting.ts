@@ -1,17 +1,12 @@
 import type { NotifyJob } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
+import { lockConversation } from '../db/conversation-changes.repository.js';
 import { recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
 import { lockStaffLoad } from '../db/routing.repository.js';
 import { listRosterWithLoad } from '../db/staff.repository.js';
-import {
-  assignWaiting,
-  handBack,
-  listCovered,
-  listWaiting,
-  lockConversation,
-} from '../db/waiting.repository.js';
+import { assignWaiting, handBack, listCovered, listWaiting } from '../db/waiting.repository.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
 import type { Policy } from './compiled-policy.js';
 import { decide } from './decide.js';

@@ -19,13 +19,4 @@ export const shortDate = (at: Date) => dayFormat.format(at);
 
 export const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-export const NETWORK_NAMES: Record<string, string> = {
-  x: 'X',
-  facebook: 'Facebook',
-  instagram: 'Instagram',
-  mastodon: 'Mastodon',
-  bluesky: 'Bluesky',
-  generic: 'the web',
-};
-
 export const firstName = (name: string) => name.split(/\s+/)[0] ?? name;

@@ -1,6 +1,7 @@
 import type { Mention } from '../contract/mention.js';
+import { NETWORK_NAMES, type Network } from '../contract/mention.js';
 import { byLoad } from './eligibility.js';
-import { ago, NETWORK_NAMES, plural } from './reasons.js';
+import { ago, plural } from './reasons.js';
 import type { ContactSnapshot, StaffSnapshot } from './snapshot.js';
 
 /**
@@ -29,7 +30,7 @@ export interface Choice {
 export type Selector = (ctx: SelectionContext) => Choice | undefined;
 
 export function contactReason(contact: ContactSnapshot, now: Date): string {
-  const where = NETWORK_NAMES[contact.network] ?? contact.network;
+  const where = NETWORK_NAMES[contact.network as Network] ?? contact.network;
   return contact.replied
     ? `talked to @${contact.handle} ${ago(contact.at, now)} on ${where}`
     : `had @${contact.handle}'s conversation on ${where} ${ago(contact.at, now)}`;
