@@ -21,6 +21,7 @@ export const COMMAND = '/firsthand';
 
 export const REPLY_MODAL = 'fh.reply_modal';
 export const REPLY_INPUT = { block: 'reply', action: 'text' } as const;
+export const REPLY_VISIBILITY = { block: 'visibility', action: 'choice' } as const;
 
 const ConversationId = z.string().uuid();
 

@@ -7,6 +7,7 @@ import {
   encodeReplyMetadata,
   REPLY_INPUT,
   REPLY_MODAL,
+  REPLY_VISIBILITY,
   type ReplyModalMetadata,
   SNOOZE_OPTIONS,
 } from './action-ids.js';
@@ -319,6 +320,8 @@ export function replyModal(input: {
   turns: ModalTurn[];
   metadata: ReplyModalMetadata;
   limit: { max: number; unit: string };
+  /** Offer a private message as well as the public reply (only where the network has one). */
+  privateAllowed?: boolean;
 }): View {
   // A modal holds 100 blocks: the latest turns, a note about older ones, and the input.
   const shown = input.turns.slice(-90);
@@ -345,7 +348,7 @@ export function replyModal(input: {
     block_id: REPLY_INPUT.block,
     label: plain(`Your reply to @${input.authorHandle}`, 2000),
     hint: plain(
-      `Posted publicly under the brand account. Up to ${input.limit.max} ${input.limit.unit}, including the @mention.`,
+      `${input.privateAllowed ? 'Sent' : 'Posted publicly'} under the brand account. Up to ${input.limit.max} ${input.limit.unit}, including the @mention.`,
       2000,
     ),
     element: {
@@ -355,6 +358,28 @@ export function replyModal(input: {
       max_length: 3000,
     },
   });
+  if (input.privateAllowed) {
+    const option = (value: 'public' | 'private', text: string, description: string) => ({
+      value,
+      text: plain(text, 75),
+      description: plain(description, 75),
+    });
+    const publicReply = option('public', 'Public reply', 'In the thread, where everyone can see it');
+    blocks.push({
+      type: 'input',
+      block_id: REPLY_VISIBILITY.block,
+      label: plain('Where', 2000),
+      element: {
+        type: 'radio_buttons',
+        action_id: REPLY_VISIBILITY.action,
+        initial_option: publicReply,
+        options: [
+          publicReply,
+          option('private', 'Private message', `Only @${truncate(input.authorHandle, 40)} sees it`),
+        ],
+      },
+    });
+  }
   return {
     type: 'modal',
     callback_id: REPLY_MODAL,

@@ -18,7 +18,7 @@ import { findMention } from '../db/mentions.repository.js';
 import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
-import { checkReply } from '../network/text-limits.js';
+import { allowsPrivateReply, checkReply } from '../network/text-limits.js';
 import { enqueueNotify, enqueueReply, type Queues } from '../queueing.js';
 import type { SnoozeOption } from './action-ids.js';
 import { snoozeUntil } from './clock.js';
@@ -322,7 +322,14 @@ const lockConversationRead = (db: Database, id: string) => db.transaction((tx) =
  */
 export async function submitReply(
   deps: ActionDeps,
-  input: { actorId: string; conversationId: string; mentionId: string; submissionKey: string; text: string },
+  input: {
+    actorId: string;
+    conversationId: string;
+    mentionId: string;
+    submissionKey: string;
+    text: string;
+    visibility?: 'public' | 'private';
+  },
 ): Promise<{ replyId: string; created: boolean }> {
   const actor = await requireRosterMember(deps.db, input.actorId);
   const mention = await findMention(deps.db, input.mentionId);
@@ -331,6 +338,10 @@ export async function submitReply(
   }
   const check = checkReply(mention.network as Network, mention.authorHandle, input.text);
   if (!check.ok) throw new AppError('reply.invalid', check.message);
+  const visibility = input.visibility ?? 'public';
+  if (visibility === 'private' && !allowsPrivateReply(mention.network as Network)) {
+    throw new AppError('reply.private_unsupported', `${mention.network} replies can only be public here.`);
+  }
   const { row, created } = await deps.db.transaction(async (tx) => {
     const conversation = requireOpen(await lockConversation(tx, input.conversationId));
     requireMayAnswer(actor, conversation, 'reply to');
@@ -340,6 +351,7 @@ export async function submitReply(
       staffId: input.actorId,
       submissionKey: input.submissionKey,
       text: check.text,
+      visibility,
     });
     if (stored.created) {
       await appendEvent(tx, {

@@ -9,7 +9,7 @@ import type {
 import type { Logger } from 'pino';
 import type { Network } from '../contract/mention.js';
 import { AppError, toAppError } from '../errors.js';
-import { textLimitFor } from '../network/text-limits.js';
+import { allowsPrivateReply, textLimitFor } from '../network/text-limits.js';
 import { enqueueNotify } from '../queueing.js';
 import {
   ACTION,
@@ -21,6 +21,7 @@ import {
   parseSnoozeOption,
   REPLY_INPUT,
   REPLY_MODAL,
+  REPLY_VISIBILITY,
 } from './action-ids.js';
 import { replyModal } from './blocks.js';
 import {
@@ -86,6 +87,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
         turns: toTurns(loaded),
         metadata: { conversationId, mentionId: latest.id },
         limit: textLimitFor(conversation.network as Network),
+        privateAllowed: allowsPrivateReply(conversation.network as Network),
       }),
     });
   });
@@ -122,6 +124,9 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
 
   app.view<ViewSubmitAction>(REPLY_MODAL, async ({ ack, body, view }) => {
     const text = view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value ?? '';
+    const chosen =
+      view.state.values[REPLY_VISIBILITY.block]?.[REPLY_VISIBILITY.action]?.selected_option?.value;
+    const visibility = chosen === 'private' ? 'private' : 'public';
     try {
       const metadata = decodeReplyMetadata(view.private_metadata);
       // Stored and queued before the ack (a few milliseconds), so a closed modal means an accepted
@@ -132,6 +137,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
         mentionId: metadata.mentionId,
         submissionKey: view.id,
         text,
+        visibility,
       });
       await ack();
     } catch (error) {

@@ -39,6 +39,7 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
       target: { externalId: mention.externalId, authorHandle: mention.authorHandle, url: mention.url },
       text: reply.text,
       idempotencyKey: reply.id,
+      visibility: reply.visibility,
     });
   } catch (error) {
     const failure = toAppError(error);

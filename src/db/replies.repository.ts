@@ -7,7 +7,14 @@ export type ReplyRow = typeof replies.$inferSelect;
 /** One modal submission is one reply: a resubmission returns the first row with `created: false`. */
 export async function createReply(
   db: Executor,
-  values: { conversationId: string; mentionId: string; staffId: string; submissionKey: string; text: string },
+  values: {
+    conversationId: string;
+    mentionId: string;
+    staffId: string;
+    submissionKey: string;
+    text: string;
+    visibility?: 'public' | 'private';
+  },
 ): Promise<{ row: ReplyRow; created: boolean }> {
   const [row] = await db
     .insert(replies)

@@ -151,6 +151,10 @@ export const replies = pgTable(
     // One modal submission is one reply, however often Slack or the user resubmits it.
     submissionKey: text('submission_key').notNull(),
     text: text('text').notNull(),
+    // Public reply on the thread, or a private message to the customer where the network has one.
+    visibility: text('visibility', { enum: ['public', 'private'] })
+      .notNull()
+      .default('public'),
     status: text('status', { enum: ['queued', 'posted', 'failed'] })
       .notNull()
       .default('queued'),

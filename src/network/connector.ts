@@ -12,6 +12,8 @@ export interface ReplyRequest {
   text: string;
   /** Stable per reply, so a retried post is not published twice where the network honours it. */
   idempotencyKey: string;
+  /** Public unless said otherwise; 'private' only where allowsPrivateReply(network) is true. */
+  visibility?: 'public' | 'private';
 }
 
 export interface ReplyResult {

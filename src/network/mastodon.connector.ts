@@ -139,7 +139,12 @@ export function createMastodonConnector(options: MastodonOptions): NetworkConnec
       const response = await call('/api/v1/statuses', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': request.idempotencyKey },
-        body: JSON.stringify({ status: request.text, in_reply_to_id: request.target.externalId }),
+        // A direct status is Mastodon's private message: only the people it mentions see it.
+        body: JSON.stringify({
+          status: request.text,
+          in_reply_to_id: request.target.externalId,
+          ...(request.visibility === 'private' ? { visibility: 'direct' } : {}),
+        }),
       });
       const posted = Status.pick({ id: true, url: true }).parse(await response.json());
       return { externalId: posted.id, url: posted.url ?? undefined };

@@ -63,6 +63,10 @@ export function composeReply(network: Network, authorHandle: string, text: strin
   return trimmed.toLowerCase().includes(handle.toLowerCase()) ? trimmed : `${handle} ${trimmed}`;
 }
 
+// Networks whose connector can answer privately (a Mastodon direct-visibility status).
+const PRIVATE_REPLIES: ReadonlySet<Network> = new Set(['mastodon']);
+export const allowsPrivateReply = (network: Network): boolean => PRIVATE_REPLIES.has(network);
+
 export type ReplyCheck = { ok: true; text: string } | { ok: false; message: string };
 
 export function checkReply(network: Network, authorHandle: string, text: string): ReplyCheck {

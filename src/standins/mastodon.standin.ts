@@ -104,7 +104,11 @@ export async function startMastodonStandin(options: {
         return json(res, 422, { error: 'Validation failed: Text character limit of 500 exceeded' });
       const inReplyTo = typeof params.in_reply_to_id === 'string' ? params.in_reply_to_id : null;
       if (inReplyTo && !statuses.has(inReplyTo)) return json(res, 404, { error: 'Record not found' });
-      const status = makeStatus(me, text, inReplyTo, new Date());
+      const visibility = typeof params.visibility === 'string' ? params.visibility : 'public';
+      if (!['public', 'unlisted', 'private', 'direct'].includes(visibility)) {
+        return json(res, 422, { error: 'Validation failed: Visibility is not included in the list' });
+      }
+      const status = makeStatus(me, text, inReplyTo, new Date(), visibility);
       posted.push(status);
       if (typeof key === 'string') byIdempotencyKey.set(key, status);
       return json(res, 200, status);
@@ -113,13 +117,19 @@ export async function startMastodonStandin(options: {
   });
   host = server.url;
 
-  function makeStatus(account: Account, text: string, inReplyTo: string | null, at: Date): Status {
+  function makeStatus(
+    account: Account,
+    text: string,
+    inReplyTo: string | null,
+    at: Date,
+    visibility = 'public',
+  ): Status {
     const status: Status = {
       id: id(),
       created_at: at.toISOString(),
       in_reply_to_id: inReplyTo,
       content: `<p>${escapeHtml(text).replace(/\n/g, '<br />')}</p>`,
-      visibility: 'public',
+      visibility,
       url: `${host}/@${account.acct}/${nextId}`,
       account,
     };

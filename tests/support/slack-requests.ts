@@ -71,7 +71,10 @@ export function viewSubmission(input: {
   viewId: string;
   callbackId: string;
   privateMetadata: string;
-  values: Record<string, Record<string, { type: string; value: string | null }>>;
+  values: Record<
+    string,
+    Record<string, { type: string; value?: string | null; selected_option?: { value: string } }>
+  >;
 }) {
   return {
     type: 'view_submission',

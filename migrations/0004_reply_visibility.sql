@@ -1,0 +1,1 @@
+ALTER TABLE "replies" ADD COLUMN "visibility" text DEFAULT 'public' NOT NULL;

@@ -1,0 +1,89 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTION, REPLY_INPUT, REPLY_MODAL, REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
+import { replies } from '../../src/db/schema.js';
+import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
+import { buttonClick, viewSubmission } from '../support/slack-requests.js';
+
+type Block = {
+  type: string;
+  block_id?: string;
+  text?: { text: string };
+  element?: { type: string; options?: { value: string }[] };
+};
+
+describe('answering privately where the network allows it', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('offers public or private on Mastodon and sends the private answer as a direct status', async () => {
+    const status = h.mastodon.mention({ from: 'nina', text: 'Can I pay for the repair in two parts?' });
+    await h.postMentions({
+      network: 'mastodon',
+      externalId: status.id,
+      account: 'harbourbikes',
+      author: { id: 'acct-nina', handle: 'nina' },
+      text: 'Can I pay for the repair in two parts?',
+      url: status.url,
+      createdAt: status.created_at,
+    });
+    const post = await waitFor(() =>
+      h.slack.callsTo('chat.postMessage').find((c) => c.params.channel === CHANNEL),
+    );
+    const blocks = post.params.blocks as {
+      type: string;
+      text?: { text: string };
+      elements?: { action_id?: string; value?: string }[];
+    }[];
+    const text = blocks.map((b) => b.text?.text ?? '').join('\n');
+    const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(text)?.[1];
+    const reply = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.reply);
+    const messageTs = [...h.slack.messages.values()].find((m) => m.channel === CHANNEL)!.ts;
+
+    await h.interact(
+      buttonClick({
+        userId: assignee!,
+        actionId: ACTION.reply,
+        value: reply!.value!,
+        channel: CHANNEL,
+        messageTs,
+      }),
+    );
+    const open = await waitFor(() => h.slack.callsTo('views.open')[0]);
+    const view = open.params.view as { private_metadata: string; blocks: Block[] };
+    const choice = view.blocks.find((b) => b.block_id === REPLY_VISIBILITY.block);
+    expect(choice?.element?.type).toBe('radio_buttons');
+    expect(choice?.element?.options?.map((o) => o.value)).toEqual(['public', 'private']);
+
+    const submitted = await h.interact(
+      viewSubmission({
+        userId: assignee!,
+        viewId: 'V0PRIVATE1',
+        callbackId: REPLY_MODAL,
+        privateMetadata: view.private_metadata,
+        values: {
+          [REPLY_INPUT.block]: {
+            [REPLY_INPUT.action]: {
+              type: 'plain_text_input',
+              value: 'Yes, happy to split it. I will DM the details.',
+            },
+          },
+          [REPLY_VISIBILITY.block]: {
+            [REPLY_VISIBILITY.action]: { type: 'radio_buttons', selected_option: { value: 'private' } },
+          },
+        },
+      }),
+    );
+    expect(submitted.status).toBe(200);
+    const sent = await waitFor(() => h.mastodon.posted[0]);
+    expect(sent).toMatchObject({ visibility: 'direct', in_reply_to_id: status.id });
+    expect(sent.content).toContain('@nina Yes, happy to split it.');
+    const [row] = await h.database.db.select().from(replies).where(eq(replies.submissionKey, 'V0PRIVATE1'));
+    expect(row?.visibility).toBe('private');
+  });
+});
