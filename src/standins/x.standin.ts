@@ -79,6 +79,16 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     };
   }
 
+  /** X's 400 for a bad parameter or body, with the rate-limit headers every answer carries. */
+  function invalidRequest(res: ServerResponse, reset: number, detail: string): void {
+    json(
+      res,
+      400,
+      problem(400, 'Invalid Request', detail, 'https://api.x.com/2/problems/invalid-request'),
+      rateHeaders(reset),
+    );
+  }
+
   function mentionsTimeline(userId: string, query: URLSearchParams, res: ServerResponse, reset: number) {
     const account = users.get(userId);
     if (!account)
@@ -90,17 +100,7 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
       );
     const max = Number(query.get('max_results') ?? '10');
     if (!Number.isInteger(max) || max < 5 || max > 100) {
-      return json(
-        res,
-        400,
-        problem(
-          400,
-          'Invalid Request',
-          'max_results must be between 5 and 100',
-          'https://api.x.com/2/problems/invalid-request',
-        ),
-        rateHeaders(reset),
-      );
+      return invalidRequest(res, reset, 'max_results must be between 5 and 100');
     }
     const since = query.get('since_id');
     const handle = `@${account.username.toLowerCase()}`;
@@ -142,45 +142,19 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     try {
       input = JSON.parse(body.toString('utf8'));
     } catch {
-      return json(
-        res,
-        400,
-        problem(
-          400,
-          'Invalid Request',
-          'Request body is not valid JSON',
-          'https://api.x.com/2/problems/invalid-request',
-        ),
-        rateHeaders(reset),
-      );
+      return invalidRequest(res, reset, 'Request body is not valid JSON');
     }
     const extra = Object.keys(input).filter((k) => !['text', 'reply', 'quote_tweet_id', 'media'].includes(k));
     if (typeof input.text !== 'string' || extra.length > 0) {
-      return json(
+      return invalidRequest(
         res,
-        400,
-        problem(
-          400,
-          'Invalid Request',
-          `One or more parameters to your request was invalid: ${extra.join(',') || 'text'}`,
-          'https://api.x.com/2/problems/invalid-request',
-        ),
-        rateHeaders(reset),
+        reset,
+        `One or more parameters to your request was invalid: ${extra.join(',') || 'text'}`,
       );
     }
     const parent = input.reply?.in_reply_to_tweet_id;
     if (parent !== undefined && (typeof parent !== 'string' || !posts.some((p) => p.id === parent))) {
-      return json(
-        res,
-        400,
-        problem(
-          400,
-          'Invalid Request',
-          'The Tweet you are replying to is not visible or deleted.',
-          'https://api.x.com/2/problems/invalid-request',
-        ),
-        rateHeaders(reset),
-      );
+      return invalidRequest(res, reset, 'The Tweet you are replying to is not visible or deleted.');
     }
     if (posts.some((p) => p.authorId === options.account.id && p.text === input.text)) {
       return json(

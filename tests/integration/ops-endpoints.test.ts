@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asMention, readConvertedMentions } from '../../scripts/convert-twitter.js';
 import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
+import { sample } from '../support/prometheus.js';
 
 const ADMIN_PASSWORD = 'admin-password-for-tests';
 const [first] = readConvertedMentions().filter((m) => m.kind === 'mention');
 
 const basic = (password: string) => `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;
-
-/** One sample line of the Prometheus text, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (wanted.every((label) => line.includes(label))) return Number(line.split(' ').pop());
-  }
-  return undefined;
-}
 
 describe('operations endpoints of a running app', () => {
   let h: Harness;

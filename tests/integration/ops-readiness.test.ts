@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asMention, readConvertedMentions } from '../../scripts/convert-twitter.js';
 import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
+import { sample } from '../support/prometheus.js';
 
 const [, second] = readConvertedMentions().filter((m) => m.kind === 'mention');
-
-/** One sample line of the Prometheus text, or undefined. */
-function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`)) continue;
-    if (wanted.every((label) => line.includes(label))) return Number(line.split(' ').pop());
-  }
-  return undefined;
-}
 
 // One app per file: the harness drops its database as soon as the app stops, which races pg's pool shutdown.
 describe('operations endpoints when Slack is unreachable', () => {
