@@ -29,34 +29,6 @@ export async function findConversation(db: Executor, id: string): Promise<Conver
   return row;
 }
 
-/**
- * Opens a conversation, or returns undefined when another router opened one
- * for the same customer first (the partial unique index decides).
- */
-export async function openConversation(
-  db: Executor,
-  values: {
-    network: string;
-    account: string;
-    authorId: string;
-    authorHandle: string;
-    firstMentionId: string;
-    assigneeId: string;
-    escalated: boolean;
-    openedAt: Date;
-  },
-): Promise<ConversationRow | undefined> {
-  const [row] = await db
-    .insert(conversations)
-    .values(values)
-    .onConflictDoNothing({
-      target: [conversations.network, conversations.authorId],
-      where: sql`${conversations.closedAt} is null`,
-    })
-    .returning();
-  return row;
-}
-
 export async function recordAssignment(
   db: Executor,
   values: { conversationId: string; staffId: string; assignedBy: string; reasons: string[] },

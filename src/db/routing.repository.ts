@@ -8,13 +8,20 @@ export interface IdentityRef {
   handle: string;
 }
 
-function sameCustomer(identities: readonly IdentityRef[], author: { network: string; authorId: string }) {
+type AuthorColumns = typeof conversations | typeof mentions;
+
+/** The same customer in either table: this author id, or any of their linked handles. */
+function sameCustomer(
+  table: AuthorColumns,
+  identities: readonly IdentityRef[],
+  author: { network: string; authorId: string },
+) {
   return or(
-    and(eq(conversations.network, author.network), eq(conversations.authorId, author.authorId)),
+    and(eq(table.network, author.network), eq(table.authorId, author.authorId)),
     ...identities.map((id) =>
       and(
-        eq(conversations.network, id.network),
-        inArray(sql`lower(${conversations.authorHandle})`, [id.handle, `@${id.handle}`]),
+        eq(table.network, id.network),
+        inArray(sql`lower(${table.authorHandle})`, [id.handle, `@${id.handle}`]),
       ),
     ),
   );
@@ -39,7 +46,7 @@ export async function listCustomerContacts(
   author: { network: string; authorId: string },
   since: Date,
 ): Promise<ContactRow[]> {
-  const customer = sameCustomer(identities, author);
+  const customer = sameCustomer(conversations, identities, author);
   // One round trip for both kinds of contact: the router reads this inside every routing transaction.
   const rows = await db
     .select({
@@ -88,15 +95,7 @@ export async function listCustomerTexts(
       and(
         ne(mentions.id, exceptMentionId),
         gte(mentions.postedAt, since),
-        or(
-          and(eq(mentions.network, author.network), eq(mentions.authorId, author.authorId)),
-          ...identities.map((id) =>
-            and(
-              eq(mentions.network, id.network),
-              inArray(sql`lower(${mentions.authorHandle})`, [id.handle, `@${id.handle}`]),
-            ),
-          ),
-        ),
+        sameCustomer(mentions, identities, author),
       ),
     );
   return rows.map((r) => r.text);

@@ -1,14 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  openConversation,
-  resolveConversation,
-  setSlackMessage,
-} from '../../src/db/conversations.repository.js';
+import { resolveConversation, setSlackMessage } from '../../src/db/conversations.repository.js';
 import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
 import { insertMention, listStalled, markNotified } from '../../src/db/mentions.repository.js';
 import { createReply } from '../../src/db/replies.repository.js';
+import { openRoutedConversation, type RoutedConversationValues } from '../../src/db/routing.repository.js';
 import { staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -31,6 +28,23 @@ const mentionValues = (externalId: string, authorId = 'a1') => ({
   authorHandle: authorId,
   text: 'hello',
   postedAt: new Date('2026-01-01T10:00:00Z'),
+});
+
+const conversationValues = (authorId: string, firstMentionId: string): RoutedConversationValues => ({
+  network: 'mastodon',
+  account: 'shop',
+  authorId,
+  authorHandle: authorId,
+  firstMentionId,
+  assigneeId: 'U0ANN',
+  escalated: false,
+  openedAt: new Date(),
+  priority: 'normal',
+  responseTargetMinutes: 60,
+  routingReasons: ['test'],
+  coveringFor: null,
+  status: 'open',
+  closedAt: null,
 });
 
 describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
@@ -85,19 +99,10 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   it('opens one conversation per customer at a time and counts it as load', async () => {
     const { db } = database;
     const mention = await insertMention(db, mentionValues('m-2', 'cust'));
-    const values = {
-      network: 'mastodon',
-      account: 'shop',
-      authorId: 'cust',
-      authorHandle: 'cust',
-      firstMentionId: mention.row.id,
-      assigneeId: 'U0ANN',
-      escalated: false,
-      openedAt: new Date(),
-    };
-    const opened = await openConversation(db, values);
+    const values = conversationValues('cust', mention.row.id);
+    const opened = await openRoutedConversation(db, values);
     expect(opened).toBeDefined();
-    expect(await openConversation(db, values)).toBeUndefined();
+    expect(await openRoutedConversation(db, values)).toBeUndefined();
     expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
 
     expect(await setSlackMessage(db, opened!.id, 'C1', '1.1')).toBe(true);
@@ -105,7 +110,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(await resolveConversation(db, opened!.id, new Date())).toBeDefined();
     expect(await resolveConversation(db, opened!.id, new Date())).toBeUndefined();
     // Resolved, so the customer's next message may open a new one.
-    expect(await openConversation(db, values)).toBeDefined();
+    expect(await openRoutedConversation(db, values)).toBeDefined();
   });
 
   it('records a notification once and finds what was never shown in Slack', async () => {
@@ -121,16 +126,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   it('keeps one reply per modal submission', async () => {
     const { db } = database;
     const { row: mention } = await insertMention(db, mentionValues('m-4', 'replyee'));
-    const conversation = await openConversation(db, {
-      network: 'mastodon',
-      account: 'shop',
-      authorId: 'replyee',
-      authorHandle: 'replyee',
-      firstMentionId: mention.id,
-      assigneeId: 'U0ANN',
-      escalated: false,
-      openedAt: new Date(),
-    });
+    const conversation = await openRoutedConversation(db, conversationValues('replyee', mention.id));
     const values = {
       conversationId: conversation!.id,
       mentionId: mention.id,
