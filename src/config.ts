@@ -41,8 +41,9 @@ const EnvSchema = z
     SLACK_APP_TOKEN: z.preprocess(blankAsUndefined, z.string().startsWith('xapp-').optional()),
     SLACK_API_URL: z.url().default('https://slack.com/api/'),
     SLACK_CHANNEL_ID: z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD'),
-    // Slack allows about one message a second a channel; raise it only for a stand-in.
-    SLACK_CHANNEL_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(50).default(1),
+    // Slack allows about one message a second a channel and a few calls a second in all; raise them only for a stand-in.
+    SLACK_CHANNEL_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(1),
+    SLACK_CALLS_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(10),
     SLACK_SURGE_BACKLOG: z.coerce.number().int().min(1).default(30),
     INGEST_TOKEN: z.string().min(16, 'at least 16 characters'),
     TEAM_FILE: z.string().min(1).default('examples/team.yaml'),
@@ -140,6 +141,7 @@ export interface Config {
     apiUrl: string;
     channelId: string;
     channelMessagesPerSecond: number;
+    callsPerSecond: number;
     surgeBacklog: number;
   };
   ingestToken: string;
@@ -199,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
       channelId: e.SLACK_CHANNEL_ID,
       channelMessagesPerSecond: e.SLACK_CHANNEL_MESSAGES_PER_SECOND,
+      callsPerSecond: e.SLACK_CALLS_PER_SECOND,
       surgeBacklog: e.SLACK_SURGE_BACKLOG,
     },
     ingestToken: e.INGEST_TOKEN,

@@ -94,6 +94,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
           slack,
           channelId: config.slack.channelId,
           channelMessagesPerSecond: config.slack.channelMessagesPerSecond,
+          callsPerSecond: config.slack.callsPerSecond,
           surgeBacklog: config.slack.surgeBacklog,
           logger,
           now,

@@ -28,6 +28,8 @@ export interface NotifyDeps {
   now: () => Date;
   /** Messages a second a channel; Slack allows about one, with short bursts. */
   channelMessagesPerSecond?: number;
+  /** Calls a second to Slack in all, the workspace-wide pace. */
+  callsPerSecond?: number;
   /** Mentions waiting for Slack beyond which new cards go into one surge thread. */
   surgeBacklog?: number;
 }
@@ -384,6 +386,6 @@ export function startNotifyWorker(deps: NotifyDeps, settings: QueueSettings): Wo
   return startWorker(settings, QUEUE.notify, NotifyJobSchema, (job) => notifier.handle(job), deps.logger, {
     concurrency: 4,
     // The workspace-wide pace; the per-channel gate above keeps each channel near one a second.
-    limiter: { max: 10, duration: 1000 },
+    limiter: { max: deps.callsPerSecond ?? 10, duration: 1000 },
   });
 }
