@@ -339,7 +339,7 @@ export async function submitReply(
   const check = checkReply(mention.network as Network, mention.authorHandle, input.text);
   if (!check.ok) throw new AppError('reply.invalid', check.message);
   const visibility = input.visibility ?? 'public';
-  if (visibility === 'private' && !allowsPrivateReply(mention.network as Network)) {
+  if (visibility === 'private' && !allowsPrivateReply(mention)) {
     throw new AppError('reply.private_unsupported', `${mention.network} replies can only be public here.`);
   }
   const { row, created } = await deps.db.transaction(async (tx) => {

@@ -87,7 +87,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
         turns: toTurns(loaded),
         metadata: { conversationId, mentionId: latest.id },
         limit: textLimitFor(conversation.network as Network),
-        privateAllowed: allowsPrivateReply(conversation.network as Network),
+        privateAllowed: allowsPrivateReply(latest),
       }),
     });
   });

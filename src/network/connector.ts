@@ -12,7 +12,7 @@ export interface ReplyRequest {
   text: string;
   /** Stable per reply, so a retried post is not published twice where the network honours it. */
   idempotencyKey: string;
-  /** Public unless said otherwise; 'private' only where allowsPrivateReply(network) is true. */
+  /** Public unless said otherwise; 'private' only where allowsPrivateReply(mention) is true. */
   visibility?: 'public' | 'private';
 }
 

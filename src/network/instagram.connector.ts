@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
+import { AppError } from '../errors.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
-import { createGraphClient, type GraphOptions } from './meta-graph.js';
+import { createGraphClient, type GraphOptions, sendPrivateReply } from './meta-graph.js';
 import { igMentionExternalId, type PendingIgMention } from './meta-webhook.js';
 
 const MENTION_ID = /^mention:([^:]+):([^:]+)$/;
@@ -23,8 +24,9 @@ export interface InstagramConnector extends NetworkConnector {
 
 /**
  * Instagram via the Graph API: a comment on our media is answered with
- * POST /{comment-id}/replies; an @mention in someone else's comment with
- * POST /{ig-user-id}/mentions, which needs the media id as well.
+ * POST /{comment-id}/replies, or privately in Instagram Direct; an @mention in
+ * someone else's comment with POST /{ig-user-id}/mentions, which needs the
+ * media id as well, and only publicly.
  */
 export function createInstagramConnector(options: GraphOptions & { userId: string }): InstagramConnector {
   const graph = createGraphClient('instagram', options);
@@ -33,6 +35,16 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
 
     async reply(request: ReplyRequest): Promise<ReplyResult> {
       const mention = MENTION_ID.exec(request.target.externalId);
+      if (request.visibility === 'private') {
+        // Meta's private reply is for comments on our own media; allowsPrivateReply keeps @mentions public.
+        if (mention) {
+          throw new AppError(
+            'instagram.private_unsupported',
+            'Instagram allows a private reply only to a comment on our own media; answer this @mention publicly.',
+          );
+        }
+        return sendPrivateReply(graph, 'instagram', options.userId, request.target.externalId, request.text);
+      }
       const body = mention
         ? await graph(`/${encodeURIComponent(options.userId)}/mentions`, {
             method: 'POST',

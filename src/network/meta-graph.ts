@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { NETWORK_NAMES } from '../contract/mention.js';
 import { AppError } from '../errors.js';
+import type { ReplyResult } from './connector.js';
 import { httpFailure } from './http.js';
 
 /**
@@ -72,7 +74,18 @@ export function graphFailure(
       `${network} access token refused (#190): ${parsed?.error.message}`,
     );
   }
-  return httpFailure(network, status, body, status === 429 ? graphRetryAt(headers, now) : undefined);
+  const failure = httpFailure(network, status, body, status === 429 ? graphRetryAt(headers, now) : undefined);
+  return parsed
+    ? Object.assign(failure, { graphCode: parsed.error.code, graphMessage: parsed.error.message })
+    : failure;
+}
+
+/** The Graph error code and message a failure carries, when Meta sent one. */
+export function graphErrorOf(error: unknown): { code: number; message: string } | undefined {
+  const { graphCode, graphMessage } = (error ?? {}) as { graphCode?: unknown; graphMessage?: unknown };
+  return typeof graphCode === 'number' && typeof graphMessage === 'string'
+    ? { code: graphCode, message: graphMessage }
+    : undefined;
 }
 
 export function createGraphClient(network: 'facebook' | 'instagram', options: GraphOptions) {
@@ -101,4 +114,45 @@ export function createGraphClient(network: 'facebook' | 'instagram', options: Gr
     }
     return response.json();
   };
+}
+
+export type GraphClient = ReturnType<typeof createGraphClient>;
+
+const PrivateReplySent = z.object({ recipient_id: z.string(), message_id: z.string().min(1) });
+
+/**
+ * Meta's private reply: one message to a comment's author, in Messenger (Facebook) or Instagram
+ * Direct, sent from `inbox` (`me` for a Page token, or the Instagram account id). Meta allows one per
+ * comment, within 7 days of it, and answers anything else with #10 (not allowed) or #100 (bad
+ * parameter, such as an unknown comment or a text too long); no retry changes either, so both become
+ * a permanent failure that tells the writer why.
+ */
+export async function sendPrivateReply(
+  graph: GraphClient,
+  network: 'facebook' | 'instagram',
+  inbox: string,
+  commentId: string,
+  text: string,
+): Promise<ReplyResult> {
+  let body: unknown;
+  try {
+    body = await graph(`/${encodeURIComponent(inbox)}/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient: { comment_id: commentId }, message: { text } }),
+    });
+  } catch (error) {
+    const refusal = graphErrorOf(error);
+    if (refusal?.code === 10 || refusal?.code === 100) {
+      throw new AppError(
+        `${network}.private_reply_refused`,
+        `${NETWORK_NAMES[network]} refused the private message (Meta allows one per comment, within 7 days of it): ${refusal.message}`,
+        false,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const sent = PrivateReplySent.parse(body);
+  return { externalId: sent.message_id, url: undefined };
 }

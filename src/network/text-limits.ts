@@ -63,9 +63,23 @@ export function composeReply(network: Network, authorHandle: string, text: strin
   return trimmed.toLowerCase().includes(handle.toLowerCase()) ? trimmed : `${handle} ${trimmed}`;
 }
 
-// Networks whose connector can answer privately (a Mastodon direct-visibility status).
-const PRIVATE_REPLIES: ReadonlySet<Network> = new Set(['mastodon']);
-export const allowsPrivateReply = (network: Network): boolean => PRIVATE_REPLIES.has(network);
+/**
+ * Whether the connector can answer this mention privately: a Mastodon direct status, an X direct
+ * message, or Meta's private reply. Meta's exists only for a comment on our own post or media, so an
+ * Instagram @mention elsewhere (or anything not known to be a comment) can only be answered publicly.
+ */
+export function allowsPrivateReply(mention: { network: string; kind?: string | null }): boolean {
+  switch (mention.network) {
+    case 'mastodon':
+    case 'x':
+      return true;
+    case 'facebook':
+    case 'instagram':
+      return mention.kind === 'comment' || mention.kind === 'reply';
+    default:
+      return false;
+  }
+}
 
 export type ReplyCheck = { ok: true; text: string } | { ok: false; message: string };
 

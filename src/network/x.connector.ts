@@ -151,7 +151,10 @@ export function normalizeActivity(envelope: ActivityEnvelope): Mention[] {
 
 export interface XOptions {
   apiUrl: string;
-  /** An OAuth 2.0 user access token (tweet.read tweet.write users.read): mentions and posting both need user context. */
+  /**
+   * An OAuth 2.0 user access token (tweet.read tweet.write users.read, and dm.write dm.read for private
+   * replies): mentions, posts and direct messages all need user context.
+   */
   token: string;
   userId: string;
   fetch?: typeof fetch;
@@ -169,7 +172,8 @@ export function createXConnector(options: XOptions): NetworkConnector & {
   const blockedUntil = new Map<string, Date>();
 
   async function call(path: string, init: RequestInit = {}): Promise<unknown> {
-    const endpoint = `${init.method ?? 'GET'} ${path.split('?')[0]}`;
+    // Limits are per endpoint, not per post or person: ids in the path do not make a new window.
+    const endpoint = `${init.method ?? 'GET'} ${path.split('?')[0]?.replace(/\/\d+(?=\/|$)/g, '/:id')}`;
     const blocked = blockedUntil.get(endpoint);
     if (blocked && blocked.getTime() > Date.now()) {
       throw httpFailure('x', 429, `waiting for the rate-limit reset of ${endpoint}`, blocked);
@@ -197,6 +201,48 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       ourHandle = me.data.username;
     }
     return ourHandle;
+  }
+
+  /**
+   * A private answer is a direct message to the post's author, whom X names by id; the post says
+   * which. X refuses one with 403 when the person takes no messages from us (most take them only
+   * from accounts they follow) or the token lacks dm.write: neither is fixed by retrying.
+   */
+  async function directMessage(request: ReplyRequest): Promise<ReplyResult> {
+    const { externalId, authorHandle } = request.target;
+    // X answers 200 without `data` (and with `errors`) for a post that is gone.
+    const post = z
+      .object({ data: z.object({ author_id: z.string().regex(/^\d{1,19}$/) }) })
+      .safeParse(await call(`/2/tweets/${encodeURIComponent(externalId)}?tweet.fields=author_id`));
+    if (!post.success) {
+      throw new AppError('x.post_not_found', `the post ${externalId} by @${authorHandle} is no longer on X`);
+    }
+    let body: unknown;
+    try {
+      body = await call(`/2/dm_conversations/with/${post.data.data.author_id}/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: request.text }),
+      });
+    } catch (error) {
+      // The lookup has just passed with this token, so a 401/403 now is about this conversation or dm.write.
+      if (error instanceof AppError && error.code === 'x.unauthorized') {
+        throw new AppError(
+          'x.private_reply_refused',
+          `X would not deliver a direct message to @${authorHandle} (they may not accept messages from us): ${error.message}`,
+          false,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    const sent = z
+      .object({ data: z.object({ dm_conversation_id: z.string(), dm_event_id: z.string() }) })
+      .parse(body);
+    return {
+      externalId: sent.data.dm_event_id,
+      url: `https://x.com/messages/${encodeURIComponent(sent.data.dm_conversation_id)}`,
+    };
   }
 
   return {
@@ -228,6 +274,7 @@ export function createXConnector(options: XOptions): NetworkConnector & {
 
     // X has no idempotency key; a retry after a lost response can post twice, which X then refuses as a duplicate (403).
     async reply(request: ReplyRequest): Promise<ReplyResult> {
+      if (request.visibility === 'private') return directMessage(request);
       const body = await call('/2/tweets', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

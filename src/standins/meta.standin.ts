@@ -4,7 +4,9 @@ import { json, listen, type StandinServer } from './standin-server.js';
 /**
  * A local Graph API for Facebook Pages and Instagram comments: replies to
  * comments (/{id}/comments, /{id}/replies), replies to @mentions
- * (/{ig-user}/mentions) and the mentioned_comment lookup. Errors come the
+ * (/{ig-user}/mentions), the mentioned_comment lookup and private replies
+ * (/{page-id|me|ig-user}/messages with recipient.comment_id: once per comment,
+ * within 7 days of it). Errors come the
  * Graph way: HTTP 400 with {error:{message,type,code,fbtrace_id}}; a
  * throttle answers code 4/17/32/613 with X-Business-Use-Case-Usage; a dead
  * token answers 190. It also builds the webhook deliveries Meta would send.
@@ -24,6 +26,8 @@ export interface MetaStandin extends StandinServer {
   comments: Map<string, GraphComment>;
   /** Comments posted through the API by us, in order, with the path used. */
   posted: { path: string; id: string; parentId: string; message: string }[];
+  /** Private replies sent through /{id}/messages, in order, with the path used. */
+  privateReplies: { path: string; commentId: string; recipientId: string; messageId: string; text: string }[];
   /** A customer's comment on a Page post (or a reply to a comment) and the feed delivery for it. */
   addPageComment(input: {
     pageId: string;
@@ -56,6 +60,8 @@ export interface MetaStandin extends StandinServer {
 
 export interface MetaStandinOptions {
   tokens: string[];
+  /** The Page each Page token belongs to: what `me` stands for with that token. */
+  pages?: Record<string, string>;
   now?: () => Date;
 }
 
@@ -67,6 +73,8 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
   const now = options.now ?? (() => new Date());
   const comments = new Map<string, GraphComment>();
   const posted: MetaStandin['posted'] = [];
+  const privateReplies: MetaStandin['privateReplies'] = [];
+  const answeredPrivately = new Set<string>();
   let seq = 17_865_799_348_089_039n;
   const newId = () => String(seq++);
   const throttle = { count: 0, code: 32, minutes: 5 };
@@ -118,6 +126,88 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     json(res, 200, { id });
   }
 
+  // The account a comment was left with: whoever published the post or media at the top of its thread.
+  function ownerOf(comment: GraphComment): string | undefined {
+    let top = comments.get(comment.parentId);
+    while (top && comments.has(top.parentId)) top = comments.get(top.parentId);
+    return top?.from.id;
+  }
+
+  // Graph takes an object parameter as JSON in a JSON body, or as a JSON string in a form body.
+  function objectParam(value: unknown): Record<string, unknown> | undefined {
+    if (typeof value === 'string') {
+      try {
+        return objectParam(JSON.parse(value));
+      } catch {
+        return undefined;
+      }
+    }
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  }
+
+  /** Messenger's (Facebook) or Instagram Direct's private reply to a comment on the sender's own post or media. */
+  function privateReply(inbox: string, token: string, body: Buffer, res: ServerResponse) {
+    const sender = inbox === 'me' ? options.pages?.[token] : inbox;
+    if (!sender) {
+      return json(
+        res,
+        400,
+        graphError('An active access token must be used to query information about the current user.', 2500),
+      );
+    }
+    const input = bodyJson(body);
+    const commentId = objectParam(input.recipient)?.comment_id;
+    const comment = typeof commentId === 'string' ? comments.get(commentId) : undefined;
+    if (!comment || ownerOf(comment) !== sender) {
+      return json(
+        res,
+        400,
+        graphError('(#100) Invalid comment_id parameter', 100, { error_subcode: 2018292 }),
+      );
+    }
+    const text = objectParam(input.message)?.text;
+    if (typeof text !== 'string' || text.trim().length === 0) {
+      return json(
+        res,
+        400,
+        graphError('(#100) Param message[text] must be a non-empty UTF-8 encoded string', 100),
+      );
+    }
+    // Messenger takes 2,000 characters; Instagram Direct is commonly cited at 1,000.
+    const max = comment.mediaId ? 1000 : 2000;
+    if ([...text].length > max) {
+      return json(
+        res,
+        400,
+        graphError(`(#100) Length of param message[text] must be less than or equal to ${max}`, 100),
+      );
+    }
+    if (comment.from.id === sender) {
+      return json(res, 400, graphError('(#10) Cannot send a private reply to your own comment.', 10));
+    }
+    // Meta documents the rule, not the wording of its refusal; this one is ours.
+    if (answeredPrivately.has(comment.id)) {
+      return json(res, 400, graphError('(#10) A private reply has already been sent for this comment.', 10));
+    }
+    if (now().getTime() - new Date(comment.createdAt).getTime() > 7 * 24 * 3600_000) {
+      return json(
+        res,
+        400,
+        graphError('(#10) This message is sent outside of allowed window.', 10, { error_subcode: 2018278 }),
+      );
+    }
+    answeredPrivately.add(comment.id);
+    const sent = {
+      path: `/${inbox}/messages`,
+      commentId: comment.id,
+      recipientId: comment.from.id,
+      messageId: `m_${newId()}`,
+      text,
+    };
+    privateReplies.push(sent);
+    json(res, 200, { recipient_id: sent.recipientId, message_id: sent.messageId });
+  }
+
   const server = await listen((req, res, body) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     const token = tokenOf(req, url);
@@ -152,6 +242,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     if (req.method === 'POST' && id && (edge === 'comments' || edge === 'replies')) {
       return reply(id, messageOf(body, url), `/${id}/${edge}`, res);
     }
+    if (req.method === 'POST' && id && edge === 'messages') return privateReply(id, token, body, res);
     if (req.method === 'POST' && id && edge === 'mentions') {
       const input = bodyJson(body);
       const target = typeof input.comment_id === 'string' ? input.comment_id : '';
@@ -190,6 +281,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     graphUrl: `${server.url}/v21.0`,
     comments,
     posted,
+    privateReplies,
     addPageComment({ pageId, postId, parentId, from, message }) {
       if (!comments.has(postId)) {
         comments.set(postId, {

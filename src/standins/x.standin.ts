@@ -3,8 +3,9 @@ import { json, listen, type StandinServer } from './standin-server.js';
 
 /**
  * A local X API v2 for the calls Firsthand makes: the user lookup, the
- * mentions timeline (since_id, pagination_token, expansions) and POST
- * /2/tweets with reply.in_reply_to_tweet_id. Answers like X does: problem
+ * mentions timeline (since_id, pagination_token, expansions), the post lookup,
+ * POST /2/tweets with reply.in_reply_to_tweet_id and direct messages
+ * (POST /2/dm_conversations/with/:participant_id/messages). Answers like X does: problem
  * JSON errors, 201 on create, x-rate-limit-* headers on every answer and 429
  * with a Unix-seconds reset when told to. It also renders a stored post as
  * the v1.1 object Account Activity webhooks deliver.
@@ -29,8 +30,12 @@ export interface XStandin extends StandinServer {
   posts: XPost[];
   /** Posts created through POST /2/tweets, in order. */
   created: { id: string; body: unknown }[];
+  /** Direct messages sent through POST /2/dm_conversations/with/:participant_id/messages, in order. */
+  directMessages: { eventId: string; conversationId: string; participantId: string; text: string }[];
   requests: { method: string; path: string; query: URLSearchParams }[];
   addUser(user: XUser): void;
+  /** This user takes no direct messages from the account from now on (X answers 403), as most people do from strangers. */
+  closeInbox(userId: string): void;
   /** A customer post that mentions the account; returns the stored post. */
   addMention(input: { author: XUser; text: string; inReplyTo?: string; createdAt?: string }): XPost;
   /** The Account Activity delivery for a stored post, as X sends it. */
@@ -65,6 +70,8 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
   const users = new Map<string, XUser>([[options.account.id, options.account]]);
   const posts: XPost[] = [];
   const created: XStandin['created'] = [];
+  const directMessages: XStandin['directMessages'] = [];
+  const closedInboxes = new Set<string>();
   const requests: XStandin['requests'] = [];
   const limited: { prefix: string; count: number; reset: number }[] = [];
   let nextId = 1_301_573_587_187_331_074n;
@@ -181,6 +188,103 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     );
   }
 
+  // Only the fields asked for with tweet.fields come back beyond id, text and edit history, as on X.
+  function lookupPost(id: string, query: URLSearchParams, res: ServerResponse, reset: number) {
+    const post = posts.find((p) => p.id === id);
+    if (!post) {
+      // X answers a missing post with 200 and a partial error, not 404.
+      return json(
+        res,
+        200,
+        {
+          errors: [
+            {
+              value: id,
+              detail: `Could not find tweet with id: [${id}].`,
+              title: 'Not Found Error',
+              resource_type: 'tweet',
+              parameter: 'id',
+              resource_id: id,
+              type: 'https://api.x.com/2/problems/resource-not-found',
+            },
+          ],
+        },
+        rateHeaders(reset),
+      );
+    }
+    const fields = new Set((query.get('tweet.fields') ?? '').split(','));
+    json(
+      res,
+      200,
+      {
+        data: {
+          id: post.id,
+          text: post.text,
+          edit_history_tweet_ids: [post.id],
+          ...(fields.has('author_id') ? { author_id: post.authorId } : {}),
+          ...(fields.has('created_at') ? { created_at: post.createdAt } : {}),
+        },
+      },
+      rateHeaders(reset),
+    );
+  }
+
+  function sendDirectMessage(participantId: string, body: Buffer, res: ServerResponse, reset: number) {
+    let input: unknown;
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch {
+      return invalidRequest(res, reset, 'Request body is not valid JSON');
+    }
+    if (!input || typeof input !== 'object')
+      return invalidRequest(res, reset, 'Request body must be an object');
+    const extra = Object.keys(input).filter((k) => !['text', 'attachments'].includes(k));
+    if (extra.length > 0) {
+      return invalidRequest(
+        res,
+        reset,
+        `One or more parameters to your request was invalid: ${extra.join(',')}`,
+      );
+    }
+    // A DM needs text (this stand-in takes no attachments), at most 10,000 characters.
+    const { text } = input as { text?: unknown };
+    if (typeof text !== 'string' || text.trim().length === 0) {
+      return invalidRequest(res, reset, 'text: must not be empty');
+    }
+    if ([...text].length > 10_000) {
+      return invalidRequest(res, reset, 'text: must be at most 10000 characters');
+    }
+    if (participantId === options.account.id) {
+      return invalidRequest(res, reset, 'You cannot send a Direct Message to yourself.');
+    }
+    if (!users.has(participantId)) {
+      return invalidRequest(res, reset, `Could not find user with id: [${participantId}].`);
+    }
+    if (closedInboxes.has(participantId)) {
+      return json(
+        res,
+        403,
+        problem(
+          403,
+          'Forbidden',
+          'You are not permitted to send Direct Messages to this user.',
+          'https://api.x.com/2/problems/not-authorized-for-resource',
+        ),
+        rateHeaders(reset),
+      );
+    }
+    // One-to-one conversation ids are the two user ids, smaller first.
+    const [low, high] = [options.account.id, participantId].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+    const message = { eventId: newId(), conversationId: `${low}-${high}`, participantId, text };
+    directMessages.push(message);
+    json(
+      res,
+      201,
+      { data: { dm_conversation_id: message.conversationId, dm_event_id: message.eventId } },
+      rateHeaders(reset),
+    );
+  }
+
   const server = await listen((req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams });
@@ -211,6 +315,18 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
         : json(res, 404, problem(404, 'Not Found Error', 'Could not find user'), rateHeaders(reset));
     }
     if (req.method === 'POST' && url.pathname === '/2/tweets') return createPost(body, res, reset);
+    const postPath = url.pathname.match(/^\/2\/tweets\/([^/]+)$/);
+    if (req.method === 'GET' && postPath) {
+      if (!/^\d{1,19}$/.test(postPath[1]!))
+        return invalidRequest(res, reset, 'The `id` query parameter value is not valid');
+      return lookupPost(postPath[1]!, url.searchParams, res, reset);
+    }
+    const dmPath = url.pathname.match(/^\/2\/dm_conversations\/with\/([^/]+)\/messages$/);
+    if (req.method === 'POST' && dmPath) {
+      if (!/^\d{1,19}$/.test(dmPath[1]!))
+        return invalidRequest(res, reset, 'The `participant_id` path parameter is not valid');
+      return sendDirectMessage(dmPath[1]!, body, res, reset);
+    }
     json(res, 404, problem(404, 'Not Found', `no route ${req.method} ${url.pathname}`));
   });
 
@@ -220,8 +336,10 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     account: options.account,
     posts,
     created,
+    directMessages,
     requests,
     addUser: (user) => users.set(user.id, user),
+    closeInbox: (userId) => closedInboxes.add(userId),
     addMention({ author, text, inReplyTo, createdAt }) {
       users.set(author.id, author);
       const post: XPost = {

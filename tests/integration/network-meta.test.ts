@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
+import type { NetworkConnector } from '../../src/network/connector.js';
 import { createFacebookConnector } from '../../src/network/facebook.connector.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { createInstagramConnector } from '../../src/network/instagram.connector.js';
@@ -129,6 +130,130 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
       }),
     ).rejects.toMatchObject({ code: 'facebook.token_invalid', retryable: false });
     expect(alerts).toEqual([expect.stringContaining('#190')]);
+  });
+});
+
+describe('Meta private replies against the Graph stand-in', () => {
+  const DAY = 24 * 3600_000;
+  let clock: Date;
+  let meta: MetaStandin;
+  beforeEach(async () => {
+    clock = new Date('2026-03-02T10:00:00Z');
+    meta = await startMetaStandin({
+      tokens: [PAGE_TOKEN, IG_TOKEN],
+      pages: { [PAGE_TOKEN]: PAGE },
+      now: () => clock,
+    });
+  });
+  afterEach(async () => {
+    await meta.close();
+  });
+
+  const facebook = () => createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
+  const instagram = () =>
+    createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+  const privately = (connector: NetworkConnector, externalId: string, text: string) =>
+    connector.reply({
+      target: { externalId, authorHandle: 'test', url: null },
+      text,
+      idempotencyKey: `private-${externalId}`,
+      visibility: 'private',
+    });
+  const pageComment = (message: string) =>
+    meta.addPageComment({ pageId: PAGE, postId: `${PAGE}_111`, from: customer, message }).comment;
+
+  it('answers a Facebook comment in Messenger and posts nothing under it', async () => {
+    const comment = pageComment('Is my warranty still valid?');
+    const result = await privately(facebook(), comment.id, 'Yes, send us your receipt here.');
+    expect(meta.privateReplies).toEqual([
+      {
+        path: '/me/messages',
+        commentId: comment.id,
+        recipientId: customer.id,
+        messageId: result.externalId,
+        text: 'Yes, send us your receipt here.',
+      },
+    ]);
+    expect(result.externalId).toMatch(/^m_/);
+    expect(meta.posted).toEqual([]);
+  });
+
+  it('turns Meta refusing a second private reply to the same comment into a permanent failure', async () => {
+    const comment = pageComment('Hello?');
+    await privately(facebook(), comment.id, 'Hi! How can we help?');
+    const error = await privately(facebook(), comment.id, 'Hi again').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'facebook.private_reply_refused', retryable: false });
+    expect((error as Error).message).toMatch(/one per comment, within 7 days.*\(#10\)/);
+    expect(meta.privateReplies.map((r) => r.text)).toEqual(['Hi! How can we help?']);
+  });
+
+  it('answers privately up to 7 days after the comment and gives up after that', async () => {
+    const recent = pageComment('Still open on Sunday?');
+    clock = new Date(clock.getTime() + DAY);
+    const old = pageComment('Any news?');
+    clock = new Date(clock.getTime() + 7 * DAY - 60_000);
+    await privately(facebook(), old.id, 'Yes, the part arrived.');
+    const error = await privately(facebook(), recent.id, 'Yes, 10 to 4.').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'facebook.private_reply_refused', retryable: false });
+    expect((error as Error).message).toContain('outside of allowed window');
+    expect(meta.privateReplies.map((r) => r.commentId)).toEqual([old.id]);
+  });
+
+  it('refuses a Messenger text over 2000 characters for good', async () => {
+    const comment = pageComment('Tell me everything');
+    await expect(privately(facebook(), comment.id, 'a'.repeat(2001))).rejects.toMatchObject({
+      code: 'facebook.private_reply_refused',
+      retryable: false,
+      message: expect.stringContaining('2000'),
+    });
+    await privately(facebook(), comment.id, 'a'.repeat(2000));
+    expect(meta.privateReplies).toHaveLength(1);
+  });
+
+  it('answers an Instagram comment in Instagram Direct, once', async () => {
+    const { comment } = meta.addIgComment({
+      igUserId: IG_USER,
+      mediaId: '123123',
+      from: igCustomer,
+      text: 'Price?',
+    });
+    const result = await privately(instagram(), comment.id, 'Sent you the list!');
+    expect(meta.privateReplies).toEqual([
+      {
+        path: `/${IG_USER}/messages`,
+        commentId: comment.id,
+        recipientId: igCustomer.id,
+        messageId: result.externalId,
+        text: 'Sent you the list!',
+      },
+    ]);
+    await expect(privately(instagram(), comment.id, 'And again')).rejects.toMatchObject({
+      code: 'instagram.private_reply_refused',
+      retryable: false,
+    });
+    expect(meta.posted).toEqual([]);
+  });
+
+  it('refuses a private reply to an Instagram @mention without asking Meta', async () => {
+    const mentioned = meta.addIgMention({
+      igUserId: IG_USER,
+      mediaId: '777',
+      from: igCustomer,
+      text: '@firsthand hi',
+    });
+    await expect(
+      privately(instagram(), igMentionExternalId('777', mentioned.comment.id), 'Hello'),
+    ).rejects.toMatchObject({ code: 'instagram.private_unsupported', retryable: false });
+    expect(meta.privateReplies).toEqual([]);
+  });
+
+  it('refuses a private reply to a comment left with another account', async () => {
+    const { comment } = meta.addIgComment({ igUserId: '999', mediaId: '555', from: igCustomer, text: 'Hi' });
+    await expect(privately(instagram(), comment.id, 'Hello')).rejects.toMatchObject({
+      code: 'instagram.private_reply_refused',
+      message: expect.stringContaining('Invalid comment_id'),
+    });
+    expect(meta.privateReplies).toEqual([]);
   });
 });
 

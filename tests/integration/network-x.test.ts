@@ -118,6 +118,88 @@ describe('X connector against the X stand-in', () => {
   });
 });
 
+describe('X private replies against the X stand-in', () => {
+  let x: XStandin;
+  beforeEach(async () => {
+    x = await startXStandin({ token: TOKEN, account });
+  });
+  afterEach(async () => {
+    await x.close();
+  });
+
+  const connector = () => createXConnector({ apiUrl: x.apiUrl, token: TOKEN, userId: account.id });
+  const privately = (externalId: string, text: string) =>
+    connector().reply({
+      target: { externalId, authorHandle: customer.username, url: null },
+      text,
+      idempotencyKey: 'private-1',
+      visibility: 'private',
+    });
+
+  it('sends a direct message to the author of the post and posts nothing publicly', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe my order never came' });
+    const result = await privately(mention.id, 'So sorry! Can you send us the order number?');
+    expect(x.directMessages).toEqual([
+      {
+        eventId: result.externalId,
+        conversationId: `${customer.id}-${account.id}`,
+        participantId: customer.id,
+        text: 'So sorry! Can you send us the order number?',
+      },
+    ]);
+    expect(result.url).toBe(`https://x.com/messages/${customer.id}-${account.id}`);
+    expect(x.created).toEqual([]);
+    expect(x.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /2/tweets/${mention.id}`,
+      `POST /2/dm_conversations/with/${customer.id}/messages`,
+    ]);
+  });
+
+  it('gives up, saying why, when the customer takes no direct messages from us', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe refund please' });
+    x.closeInbox(customer.id);
+    const error = await privately(mention.id, 'We will look into it.').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'x.private_reply_refused', retryable: false });
+    expect((error as AppError).message).toContain('@hungry_sam');
+    expect(x.directMessages).toEqual([]);
+  });
+
+  it('gives up on a post that is gone, and on a text X refuses as empty or too long', async () => {
+    await expect(privately('1234', 'Hello')).rejects.toMatchObject({
+      code: 'x.post_not_found',
+      retryable: false,
+    });
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
+    await expect(privately(mention.id, ' ')).rejects.toMatchObject({ code: 'x.rejected', retryable: false });
+    await expect(privately(mention.id, 'a'.repeat(10_001))).rejects.toMatchObject({
+      code: 'x.rejected',
+      retryable: false,
+    });
+    await privately(mention.id, 'a'.repeat(10_000));
+    expect(x.directMessages).toHaveLength(1);
+  });
+
+  it('waits for the reset of the direct-message window, whoever the next message is for', async () => {
+    const first = x.addMention({ author: customer, text: '@FirsthandCafe one' });
+    const other = { id: '783214', username: 'other_rider' };
+    const second = x.addMention({ author: other, text: '@FirsthandCafe two' });
+    x.rateLimitNext('/2/dm_conversations', 1, 300);
+    const dm = connector();
+    const send = (externalId: string, authorHandle: string) =>
+      dm.reply({
+        target: { externalId, authorHandle, url: null },
+        text: 'Thanks, we are on it.',
+        idempotencyKey: externalId,
+        visibility: 'private',
+      });
+    await expect(send(first.id, customer.username)).rejects.toMatchObject({ code: 'x.rate_limited' });
+    const asked = x.requests.filter((r) => r.path.startsWith('/2/dm_conversations')).length;
+    await expect(send(second.id, other.username)).rejects.toMatchObject({ code: 'x.rate_limited' });
+    expect(x.requests.filter((r) => r.path.startsWith('/2/dm_conversations')).length).toBe(asked);
+    expect(x.directMessages).toEqual([]);
+  });
+});
+
 describe('X Account Activity webhook over HTTP', () => {
   let x: XStandin;
   let rig: WebhookRig;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MentionSchema } from '../../../src/contract/mention.js';
-import { graphFailure, graphRetryAt } from '../../../src/network/meta-graph.js';
+import { graphErrorOf, graphFailure, graphRetryAt } from '../../../src/network/meta-graph.js';
 import { MetaEnvelope, normalizeMetaWebhook } from '../../../src/network/meta-webhook.js';
 
 const normalize = (body: unknown) => normalizeMetaWebhook(MetaEnvelope.parse(body));
@@ -183,6 +183,8 @@ describe('Graph error classification', () => {
       now,
     );
     expect(bad).toMatchObject({ code: 'facebook.rejected', retryable: false });
+    expect(graphErrorOf(bad)).toEqual({ code: 100, message: 'bad' });
+    expect(graphErrorOf(new Error('no graph body'))).toBeUndefined();
   });
 
   it('falls back to five minutes when Meta gives no time', () => {

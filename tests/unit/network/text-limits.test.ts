@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allowsPrivateReply,
   blueskyLimit,
   checkReply,
   facebookLimit,
@@ -49,5 +50,28 @@ describe('Meta limits', () => {
     expect(checkReply('facebook', 'Test User', 'a'.repeat(8001)).ok).toBe(false);
     expect(instagramLimit.count('😀'.repeat(2200))).toBe(2200);
     expect(checkReply('instagram', 'test', '😀'.repeat(2201)).ok).toBe(false);
+  });
+});
+
+describe('private replies', () => {
+  it('exists for any Mastodon or X mention', () => {
+    expect(allowsPrivateReply({ network: 'mastodon', kind: 'mention' })).toBe(true);
+    expect(allowsPrivateReply({ network: 'x', kind: 'reply' })).toBe(true);
+    expect(allowsPrivateReply({ network: 'x', kind: null })).toBe(true);
+  });
+
+  it('exists on Facebook and Instagram only for a comment, not an @mention or an unknown kind', () => {
+    for (const network of ['facebook', 'instagram']) {
+      expect(allowsPrivateReply({ network, kind: 'comment' })).toBe(true);
+      expect(allowsPrivateReply({ network, kind: 'reply' })).toBe(true);
+      expect(allowsPrivateReply({ network, kind: 'mention' })).toBe(false);
+      expect(allowsPrivateReply({ network, kind: null })).toBe(false);
+      expect(allowsPrivateReply({ network })).toBe(false);
+    }
+  });
+
+  it('does not exist on Bluesky or the web', () => {
+    expect(allowsPrivateReply({ network: 'bluesky', kind: 'mention' })).toBe(false);
+    expect(allowsPrivateReply({ network: 'generic', kind: 'comment' })).toBe(false);
   });
 });
