@@ -40,17 +40,6 @@ export async function recordAssignment(
   await db.insert(assignments).values(values);
 }
 
-/**
- * The first assignment of a conversation opened in the same transaction: it
- * has no earlier assignment to end, so this skips recordAssignment's UPDATE.
- */
-export async function recordFirstAssignment(
-  db: Executor,
-  values: { conversationId: string; staffId: string; assignedBy: string; reasons: string[] },
-): Promise<void> {
-  await db.insert(assignments).values(values);
-}
-
 /** Conditional: only the first caller stores the Slack message; a retry gets false. */
 export async function setSlackMessage(
   db: Executor,

@@ -1,30 +1,11 @@
-import { and, eq, gte, inArray, isNotNull, isNull, ne, or, sql } from 'drizzle-orm';
-import type { Executor } from './client.js';
-import { assignments, conversations, mentions, replies, staff } from './schema.js';
+import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
+import { type Executor, queryRows } from './client.js';
+import { conversations, staff, type WeeklyHours } from './schema.js';
 
 /** A customer handle on one network, lower case and without the @. */
 export interface IdentityRef {
   network: string;
   handle: string;
-}
-
-type AuthorColumns = typeof conversations | typeof mentions;
-
-/** The same customer in either table: this author id, or any of their linked handles. */
-function sameCustomer(
-  table: AuthorColumns,
-  identities: readonly IdentityRef[],
-  author: { network: string; authorId: string },
-) {
-  return or(
-    and(eq(table.network, author.network), eq(table.authorId, author.authorId)),
-    ...identities.map((id) =>
-      and(
-        eq(table.network, id.network),
-        inArray(sql`lower(${table.authorHandle})`, [id.handle, `@${id.handle}`]),
-      ),
-    ),
-  );
 }
 
 export interface ContactRow {
@@ -35,84 +16,118 @@ export interface ContactRow {
   replied: boolean;
 }
 
-/**
- * Who has dealt with this customer, under any of their linked handles, since
- * `since`: each posted reply, and each assignment (a relationship starts
- * before the first reply).
- */
-export async function listCustomerContacts(
-  db: Executor,
-  identities: readonly IdentityRef[],
-  author: { network: string; authorId: string },
-  since: Date,
-): Promise<ContactRow[]> {
-  const customer = sameCustomer(conversations, identities, author);
-  // One round trip for both kinds of contact: the router reads this inside every routing transaction.
-  const rows = await db
-    .select({
-      staffId: replies.staffId,
-      network: conversations.network,
-      handle: conversations.authorHandle,
-      at: sql<Date>`${replies.postedAt}`.mapWith(replies.postedAt).as('at'),
-      replied: sql<boolean>`true`.as('replied'),
-    })
-    .from(replies)
-    .innerJoin(conversations, eq(replies.conversationId, conversations.id))
-    .where(
-      and(customer, eq(replies.status, 'posted'), isNotNull(replies.postedAt), gte(replies.postedAt, since)),
-    )
-    .unionAll(
-      db
-        .select({
-          staffId: assignments.staffId,
-          network: conversations.network,
-          handle: conversations.authorHandle,
-          at: sql<Date>`${assignments.assignedAt}`.mapWith(assignments.assignedAt).as('at'),
-          replied: sql<boolean>`false`.as('replied'),
-        })
-        .from(assignments)
-        .innerJoin(conversations, eq(assignments.conversationId, conversations.id))
-        .where(and(customer, gte(assignments.assignedAt, since))),
-    );
-  const handle = (h: string) => h.replace(/^@/, '');
-  const contacts = rows.map((r) => ({ ...r, handle: handle(r.handle), replied: r.replied === true }));
-  // Replies first, then assignments, as when these were two queries (a stable sort keeps each part's order).
-  return contacts.sort((a, b) => Number(b.replied) - Number(a.replied));
+export interface RosterLoadRow {
+  id: string;
+  name: string;
+  role: 'owner' | 'staff';
+  skills: string[];
+  languages: string[];
+  timezone: string;
+  capacity: number;
+  openConversations: number;
+  awayUntil: Date | null;
+  workingHours: WeeklyHours | null;
 }
 
-/** What this customer wrote since `since`, under any linked handle, other than the mention in hand. */
-export async function listCustomerTexts(
-  db: Executor,
+export interface RoutingFactsQuery {
+  identities: readonly IdentityRef[];
+  author: { network: string; authorId: string };
+  /** Contacts (replies, assignments) from this time on make a relationship. */
+  contactsSince: Date;
+  /** The customer's own texts from this time on, other than the mention in hand; none when absent. */
+  texts?: { since: Date; exceptMentionId: string };
+  /** Other accounts posting exactly this text from this time on; not counted when absent. */
+  sameText?: { text: string; since: Date };
+}
+
+export interface RoutingFacts {
+  /** The roster (people dropped from the team file left out), each with their open conversations. */
+  staff: RosterLoadRow[];
+  /** Who has dealt with this customer, under any linked handle: each posted reply, then each assignment. */
+  contacts: ContactRow[];
+  texts: string[];
+  sameTextElsewhere: number;
+}
+
+/** The same customer in a table aliased `t`: this author id, or any of their linked handles. */
+function sameCustomer(
+  t: string,
   identities: readonly IdentityRef[],
-  author: { network: string; authorId: string },
-  since: Date,
-  exceptMentionId: string,
-): Promise<string[]> {
-  const rows = await db
-    .select({ text: mentions.text })
-    .from(mentions)
-    .where(
-      and(
-        ne(mentions.id, exceptMentionId),
-        gte(mentions.postedAt, since),
-        sameCustomer(mentions, identities, author),
+  author: RoutingFactsQuery['author'],
+): SQL {
+  const table = sql.raw(t);
+  return sql.join(
+    [
+      sql`(${table}.network = ${author.network} and ${table}.author_id = ${author.authorId})`,
+      ...identities.map(
+        (id) =>
+          sql`(${table}.network = ${id.network} and lower(${table}.author_handle) in (${id.handle}, ${`@${id.handle}`}))`,
       ),
-    );
-  return rows.map((r) => r.text);
+    ],
+    sql` or `,
+  );
 }
 
-/** How many other accounts posted exactly this text since `since`: the mark of a copy-paste campaign. */
-export async function countSameTextElsewhere(
-  db: Executor,
-  text: string,
-  authorId: string,
-  since: Date,
-): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(distinct ${mentions.authorId})::int` })
-    .from(mentions)
-    .where(and(eq(mentions.text, text), ne(mentions.authorId, authorId), gte(mentions.receivedAt, since)));
-  return row?.n ?? 0;
+/**
+ * Everything the router reads before deciding, in one statement: the router
+ * runs it inside every routing transaction, where each round trip costs more
+ * than the reading itself.
+ */
+export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Promise<RoutingFacts> {
+  const customer = (t: string) => sameCustomer(t, q.identities, q.author);
+  const texts = q.texts
+    ? sql`(select json_agg(m.text) from mentions m
+          where m.id <> ${q.texts.exceptMentionId}::uuid and m.posted_at >= ${q.texts.since.toISOString()}::timestamptz
+            and (${customer('m')}))`
+    : sql`null`;
+  const sameText = q.sameText
+    ? sql`(select count(distinct m.author_id) from mentions m
+          where m.text = ${q.sameText.text} and m.author_id <> ${q.author.authorId}
+            and m.received_at >= ${q.sameText.since.toISOString()}::timestamptz)`
+    : sql`0`;
+  const since = q.contactsSince.toISOString();
+  const [row] = await queryRows<{ facts: RawFacts }>(
+    db,
+    sql`select json_build_object(
+      'staff', (select json_agg(json_build_object(
+          'id', s.id, 'name', s.name, 'role', s.role, 'skills', s.skills, 'languages', s.languages,
+          'timezone', s.timezone, 'capacity', s.capacity, 'awayUntil', s.away_until, 'workingHours', s.working_hours,
+          'openConversations', (select count(*) from conversations c where c.assignee_id = s.id and c.closed_at is null)
+        ) order by s.id) from staff s where s.on_roster),
+      'contacts', (select json_agg(x) from (
+          select r.staff_id as "staffId", c.network, c.author_handle as handle, r.posted_at as at, true as replied
+          from replies r join conversations c on c.id = r.conversation_id
+          where (${customer('c')}) and r.status = 'posted' and r.posted_at >= ${since}::timestamptz
+          union all
+          select a.staff_id, c.network, c.author_handle, a.assigned_at, false
+          from assignments a join conversations c on c.id = a.conversation_id
+          where (${customer('c')}) and a.assigned_at >= ${since}::timestamptz
+        ) x),
+      'texts', ${texts},
+      'sameText', ${sameText}
+    ) as facts`,
+  );
+  const facts = row!.facts;
+  const contacts = (facts.contacts ?? []).map((c) => ({
+    ...c,
+    handle: c.handle.replace(/^@/, ''),
+    at: new Date(c.at),
+  }));
+  return {
+    staff: (facts.staff ?? []).map((p) => ({ ...p, awayUntil: p.awayUntil ? new Date(p.awayUntil) : null })),
+    // Replies first, then assignments (a stable sort keeps each part's order).
+    contacts: contacts.sort((a, b) => Number(b.replied) - Number(a.replied)),
+    texts: facts.texts ?? [],
+    sameTextElsewhere: Number(facts.sameText),
+  };
+}
+
+/** What readRoutingFacts' JSON holds before dates are dates; json_agg of nothing is null. */
+interface RawFacts {
+  staff: (Omit<RosterLoadRow, 'awayUntil'> & { awayUntil: string | null })[] | null;
+  contacts: (Omit<ContactRow, 'at'> & { at: string })[] | null;
+  texts: string[] | null;
+  sameText: number | string;
 }
 
 /**
@@ -152,34 +167,56 @@ export type RoutedConversationValues = {
   coveringFor: string | null;
 } & ({ status: 'open'; closedAt: null } | { status: 'spam'; closedAt: Date });
 
+/** The mention the conversation opens with, and the decision's event. */
+export interface RoutedMention {
+  mentionId: string;
+  routedAt: Date;
+  event: { type: string; details: Record<string, unknown> };
+}
+
 /**
- * Opens the conversation the router decided on, or returns undefined when
- * another router opened one for the same customer first. A dropped mention's
- * conversation is born closed, so it never blocks the customer's next one.
+ * Opens the conversation the router decided on and writes what goes with it,
+ * in one statement: the first assignment, the mention marked routed, and the
+ * decision's event. A dropped mention's conversation is born closed, so it
+ * never blocks the customer's next one, and the mention is settled, so the
+ * recovery sweep (which looks for mentions never shown) leaves it alone.
+ * When another router opened one for the same customer first, nothing is
+ * written and the result is undefined.
  */
 export async function openRoutedConversation(
   db: Executor,
   values: RoutedConversationValues,
+  routed: RoutedMention,
 ): Promise<{ id: string } | undefined> {
-  const [row] = await db
-    .insert(conversations)
-    .values(values)
-    .onConflictDoNothing({
-      target: [conversations.network, conversations.authorId],
-      where: sql`${conversations.closedAt} is null`,
-    })
-    // The router needs only the id; returning every column costs on each routed mention.
-    .returning({ id: conversations.id });
+  const at = routed.routedAt.toISOString();
+  const closedAt = values.closedAt ? values.closedAt.toISOString() : null;
+  const settle =
+    values.status === 'spam' ? sql`, notified_at = coalesce(notified_at, ${at}::timestamptz)` : sql``;
+  const [row] = await queryRows<{ id: string }>(
+    db,
+    sql`with opened as (
+      insert into conversations (network, account, author_id, author_handle, first_mention_id, assignee_id,
+        escalated, opened_at, priority, response_target_minutes, routing_reasons, covering_for, status, closed_at)
+      values (${values.network}, ${values.account}, ${values.authorId}, ${values.authorHandle},
+        ${values.firstMentionId}::uuid, ${values.assigneeId}::text, ${values.escalated}::boolean,
+        ${values.openedAt.toISOString()}::timestamptz, ${values.priority}, ${values.responseTargetMinutes}::int,
+        ${JSON.stringify(values.routingReasons)}::jsonb, ${values.coveringFor}::text, ${values.status},
+        ${closedAt}::timestamptz)
+      on conflict (network, author_id) where closed_at is null do nothing
+      returning id
+    ), assigned as (
+      insert into assignments (conversation_id, staff_id, assigned_by, reasons)
+      select id, ${values.assigneeId}::text, 'router', ${JSON.stringify(values.routingReasons)}::jsonb
+      from opened where ${values.assigneeId}::text is not null
+    ), routed as (
+      update mentions set conversation_id = opened.id, routed_at = ${at}::timestamptz${settle}
+      from opened where mentions.id = ${routed.mentionId}::uuid
+    ), logged as (
+      insert into events (conversation_id, mention_id, actor, type, details)
+      select id, ${routed.mentionId}::uuid, 'router', ${routed.event.type}, ${JSON.stringify(routed.event.details)}::jsonb
+      from opened
+    )
+    select id from opened`,
+  );
   return row;
-}
-
-/**
- * A dropped mention has nothing to show in Slack. Marking it settled keeps
- * the recovery sweep, which looks for mentions never shown, from posting it.
- */
-export async function settleWithoutNotice(db: Executor, mentionId: string, at: Date): Promise<void> {
-  await db
-    .update(mentions)
-    .set({ notifiedAt: at })
-    .where(and(eq(mentions.id, mentionId), isNull(mentions.notifiedAt)));
 }

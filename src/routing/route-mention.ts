@@ -5,11 +5,10 @@ import {
   escalateToOwner,
   lockOpenConversation,
   recordAssignment,
-  recordFirstAssignment,
 } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { lockMention, type MentionRow, markRouted } from '../db/mentions.repository.js';
-import { lockStaffLoad, openRoutedConversation, settleWithoutNotice } from '../db/routing.repository.js';
+import { lockStaffLoad, openRoutedConversation } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
@@ -127,45 +126,35 @@ async function routeInTransaction(
     }
   }
 
-  const conversation = await openRoutedConversation(tx, {
-    network: row.network,
-    account: row.account,
-    authorId: row.authorId,
-    authorHandle: row.authorHandle,
-    firstMentionId: row.id,
-    assigneeId: decision.assigneeId,
-    escalated: decision.action === 'escalate',
-    openedAt: row.postedAt,
-    priority: decision.priority,
-    responseTargetMinutes: decision.responseTargetMinutes,
-    routingReasons: decision.reasons,
-    coveringFor: decision.coveringFor,
-    ...(decision.action === 'drop'
-      ? { status: 'spam' as const, closedAt: now }
-      : { status: 'open' as const, closedAt: null }),
-  });
+  const conversation = await openRoutedConversation(
+    tx,
+    {
+      network: row.network,
+      account: row.account,
+      authorId: row.authorId,
+      authorHandle: row.authorHandle,
+      firstMentionId: row.id,
+      assigneeId: decision.assigneeId,
+      escalated: decision.action === 'escalate',
+      openedAt: row.postedAt,
+      priority: decision.priority,
+      responseTargetMinutes: decision.responseTargetMinutes,
+      routingReasons: decision.reasons,
+      coveringFor: decision.coveringFor,
+      ...(decision.action === 'drop'
+        ? { status: 'spam' as const, closedAt: now }
+        : { status: 'open' as const, closedAt: null }),
+    },
+    {
+      mentionId: row.id,
+      routedAt: now,
+      event: { type: EVENT_TYPE[decision.action], details: decisionDetails(decision, understanding) },
+    },
+  );
   // Another router opened this customer's conversation a moment ago: retry and join it.
   if (!conversation)
     throw new AppError('routing.conversation_race', 'conversation opened concurrently', true);
 
-  if (decision.assigneeId) {
-    // The conversation was opened just above, so there is no earlier assignment to end.
-    await recordFirstAssignment(tx, {
-      conversationId: conversation.id,
-      staffId: decision.assigneeId,
-      assignedBy: 'router',
-      reasons: decision.reasons,
-    });
-  }
-  await markRouted(tx, row.id, conversation.id, now);
-  if (decision.action === 'drop') await settleWithoutNotice(tx, row.id, now);
-  await appendEvent(tx, {
-    type: EVENT_TYPE[decision.action],
-    actor: 'router',
-    conversationId: conversation.id,
-    mentionId: row.id,
-    details: decisionDetails(decision, understanding),
-  });
   return { outcome: OUTCOME[decision.action], conversationId: conversation.id };
 }
 

@@ -47,6 +47,12 @@ const conversationValues = (authorId: string, firstMentionId: string): RoutedCon
   closedAt: null,
 });
 
+const routed = (mentionId: string) => ({
+  mentionId,
+  routedAt: new Date(),
+  event: { type: 'conversation.assigned', details: { reasons: ['test'] } },
+});
+
 describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
@@ -100,9 +106,19 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const { db } = database;
     const mention = await insertMention(db, mentionValues('m-2', 'cust'));
     const values = conversationValues('cust', mention.row.id);
-    const opened = await openRoutedConversation(db, values);
+    const opened = await openRoutedConversation(db, values, routed(mention.row.id));
     expect(opened).toBeDefined();
-    expect(await openRoutedConversation(db, values)).toBeUndefined();
+    expect(await openRoutedConversation(db, values, routed(mention.row.id))).toBeUndefined();
+    // The one statement wrote the assignment, marked the mention routed and logged the decision, once.
+    const written = await db.execute(sql`select
+      (select count(*)::int from assignments where conversation_id = ${opened!.id}) as assignments,
+      (select count(*)::int from events where conversation_id = ${opened!.id} and type = 'conversation.assigned') as events,
+      (select conversation_id from mentions where id = ${mention.row.id}) as conversation`);
+    expect((written as unknown as { rows: unknown[] }).rows[0]).toEqual({
+      assignments: 1,
+      events: 1,
+      conversation: opened!.id,
+    });
     expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
 
     expect(await setSlackMessage(db, opened!.id, 'C1', '1.1')).toBe(true);
@@ -110,7 +126,27 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(await resolveConversation(db, opened!.id, new Date())).toBeDefined();
     expect(await resolveConversation(db, opened!.id, new Date())).toBeUndefined();
     // Resolved, so the customer's next message may open a new one.
-    expect(await openRoutedConversation(db, values)).toBeDefined();
+    expect(await openRoutedConversation(db, values, routed(mention.row.id))).toBeDefined();
+  });
+
+  it("opens a dropped mention's conversation closed and settles the mention, so nothing shows it", async () => {
+    const { db } = database;
+    const { row } = await insertMention(db, mentionValues('m-spam', 'spammer'));
+    const now = new Date();
+    const values: RoutedConversationValues = {
+      ...conversationValues('spammer', row.id),
+      assigneeId: null,
+      status: 'spam',
+      closedAt: now,
+    };
+    expect(await openRoutedConversation(db, values, routed(row.id))).toBeDefined();
+    expect((await listStalled(db, new Date(Date.now() + 60_000), 100)).map((m) => m.id)).not.toContain(
+      row.id,
+    );
+    // Born closed: the customer's next mention opens a new conversation.
+    expect(
+      await openRoutedConversation(db, conversationValues('spammer', row.id), routed(row.id)),
+    ).toBeDefined();
   });
 
   it('records a notification once and finds what was never shown in Slack', async () => {
@@ -126,7 +162,11 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   it('keeps one reply per modal submission', async () => {
     const { db } = database;
     const { row: mention } = await insertMention(db, mentionValues('m-4', 'replyee'));
-    const conversation = await openRoutedConversation(db, conversationValues('replyee', mention.id));
+    const conversation = await openRoutedConversation(
+      db,
+      conversationValues('replyee', mention.id),
+      routed(mention.id),
+    );
     const values = {
       conversationId: conversation!.id,
       mentionId: mention.id,
