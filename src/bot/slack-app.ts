@@ -24,7 +24,13 @@ export interface SlackApp {
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const clientOptions = { slackApiUrl: options.apiUrl };
   if (options.appToken) {
-    const receiver = new SocketModeReceiver({ appToken: options.appToken, clientOptions } as never);
+    // Bolt hands the socket client only installerOptions.clientOptions (a top-level clientOptions is dropped,
+    // and apps.connections.open would go to slack.com); a copy, because the client adds its own retries to it.
+    const receiver = new SocketModeReceiver({
+      appToken: options.appToken,
+      installerOptions: { clientOptions: { ...clientOptions } },
+      logLevel: LogLevel.WARN,
+    });
     const app = new App({
       token: options.botToken,
       receiver,

@@ -1,3 +1,8 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
 import { json, listen, type StandinServer } from './standin-server.js';
 
 /**
@@ -5,7 +10,7 @@ import { json, listen, type StandinServer } from './standin-server.js';
  * tell: form-encoded calls with JSON fields, platform errors as HTTP 200
  * with ok:false, Block Kit limits enforced as invalid_blocks, and a
  * per-channel limit of about one message a second answered with 429 and
- * Retry-After.
+ * Retry-After. Given an app token, it is also Slack's Socket Mode end.
  */
 export interface SlackCall {
   method: string;
@@ -20,10 +25,35 @@ export interface SlackStandin extends StandinServer {
   /** Answer the next `count` calls to `method` with HTTP 429. */
   rateLimitNext(method: string, count: number, retryAfterSeconds?: number): void;
   messages: Map<string, { channel: string; ts: string; text: unknown; blocks: unknown; thread_ts?: string }>;
+  /** Present when started with an app token. */
+  socket: SlackSocket | undefined;
+}
+
+export type EnvelopeType = 'interactive' | 'slash_commands' | 'events_api';
+
+/** What the app sends back for an envelope; `payload` carries a response where one is accepted. */
+export interface SocketAck {
+  envelope_id: string;
+  payload?: Record<string, unknown>;
+}
+
+export interface SlackSocket {
+  /**
+   * Sends one envelope to the app's newest connection, as Slack does, and
+   * resolves with its ack; rejects when none comes within `timeoutMs`
+   * (Slack waits 3 seconds).
+   */
+  deliver(type: EnvelopeType, payload: Record<string, unknown>, timeoutMs?: number): Promise<SocketAck>;
+  /** Every ack received, in order. */
+  acks: SocketAck[];
+  /** WebSocket connections the app holds open. */
+  connections(): number;
 }
 
 export interface SlackStandinOptions {
   token: string;
+  /** An `xapp-` token: turns on apps.connections.open and the WebSocket end of Socket Mode. */
+  appToken?: string;
   /** Messages a second a channel before 429; 0 turns the limit off. */
   perChannelPerSecond?: number;
 }
@@ -144,6 +174,88 @@ export function viewProblems(view: Json): string[] {
   return [...problems, ...blockKitProblems(view.blocks, 100, '/view/blocks')];
 }
 
+/**
+ * Slack's side of Socket Mode: apps.connections.open hands out a ws:// link
+ * that works once; a connection gets `hello`, then envelopes
+ * {envelope_id, type, payload, accepts_response_payload}, each answered by
+ * {envelope_id, payload?}.
+ */
+async function startSocketMode(appId: string) {
+  const tickets = new Set<string>();
+  const waiting = new Map<string, (ack: SocketAck) => void>();
+  const acks: SocketAck[] = [];
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    verifyClient: ({ req }: { req: IncomingMessage }) =>
+      tickets.delete(new URL(req.url ?? '/', 'ws://standin').searchParams.get('ticket') ?? ''),
+  });
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.on('connection', (ws) => {
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: server.clients.size,
+        connection_info: { app_id: appId },
+        debug_info: { host: 'applink-standin', build_number: 1, approximate_connection_time: 18060 },
+      }),
+    );
+    ws.on('message', (data) => {
+      let ack: SocketAck;
+      try {
+        ack = JSON.parse(data.toString()) as SocketAck;
+      } catch {
+        return;
+      }
+      acks.push(ack);
+      waiting.get(ack.envelope_id)?.(ack);
+    });
+  });
+
+  const socket: SlackSocket = {
+    acks,
+    connections: () => [...server.clients].filter((c) => c.readyState === WebSocket.OPEN).length,
+    deliver(type, payload, timeoutMs = 3000) {
+      const ws = [...server.clients].findLast((c) => c.readyState === WebSocket.OPEN);
+      if (!ws) return Promise.reject(new Error('no Socket Mode connection is open'));
+      const envelopeId = randomUUID();
+      return new Promise<SocketAck>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(envelopeId);
+          reject(new Error(`no ack for the ${type} envelope within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiting.set(envelopeId, (ack) => {
+          clearTimeout(timer);
+          waiting.delete(envelopeId);
+          resolve(ack);
+        });
+        // Slack accepts a response in the ack for everything but Events API callbacks.
+        ws.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            type,
+            payload,
+            accepts_response_payload: type !== 'events_api',
+          }),
+        );
+      });
+    },
+  };
+  return {
+    socket,
+    issueUrl() {
+      const ticket = randomUUID();
+      tickets.add(ticket);
+      return `ws://127.0.0.1:${port}/link/?ticket=${ticket}&app_id=${appId}`;
+    },
+    async close() {
+      for (const client of server.clients) client.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 export async function startSlackStandin(options: SlackStandinOptions): Promise<SlackStandin> {
   const calls: SlackCall[] = [];
   const messages: SlackStandin['messages'] = new Map();
@@ -152,6 +264,7 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
   const perSecond = options.perChannelPerSecond ?? 0;
   let counter = 0;
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
+  const socketMode = options.appToken ? await startSocketMode('A0FIRSTHAND') : undefined;
 
   const server = await listen((req, res, body) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
@@ -165,6 +278,16 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
     }
     calls.push({ method, params, at: Date.now() });
 
+    // Only the app-level token opens a socket, and it opens nothing else.
+    const appAuth = options.appToken ? `Bearer ${options.appToken}` : undefined;
+    if (method === 'apps.connections.open') {
+      if (socketMode && req.headers.authorization === appAuth)
+        return json(res, 200, { ok: true, url: socketMode.issueUrl() });
+      const botToken = req.headers.authorization === `Bearer ${options.token}`;
+      return json(res, 200, { ok: false, error: botToken ? 'not_allowed_token_type' : 'invalid_auth' });
+    }
+    if (appAuth && req.headers.authorization === appAuth)
+      return json(res, 200, { ok: false, error: 'not_allowed_token_type' });
     if (req.headers.authorization !== `Bearer ${options.token}`)
       return json(res, 200, { ok: false, error: 'invalid_auth' });
     const force = forced.get(method);
@@ -253,9 +376,14 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
 
   return {
     ...server,
+    async close() {
+      await socketMode?.close();
+      await server.close();
+    },
     apiUrl: `${server.url}/api/`,
     calls,
     messages,
+    socket: socketMode?.socket,
     callsTo: (method) => calls.filter((c) => c.method === method),
     rateLimitNext(method, count, retryAfterSeconds = 1) {
       forced.set(method, { count, retryAfter: retryAfterSeconds });

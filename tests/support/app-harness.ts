@@ -9,6 +9,7 @@ import { postCommand, postEvent, postInteraction } from './slack-requests.js';
 export const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 export const INGEST_TOKEN = 'e2e-ingest-token-0123456789';
 export const BOT_TOKEN = 'xoxb-e2e-standin';
+export const APP_TOKEN = 'xapp-1-e2e-standin';
 export const CHANNEL = 'C0CUSTOMERS';
 
 export interface Harness {
@@ -16,6 +17,8 @@ export interface Harness {
   slack: SlackStandin;
   mastodon: MastodonStandin;
   database: TestDatabase;
+  /** The app's private queue prefix, for tests that look at a job. */
+  queuePrefix: string;
   postMentions(body: unknown, token?: string): Promise<Response>;
   interact(payload: unknown, options?: { timestamp?: number; unsigned?: boolean }): Promise<Response>;
   /** A /firsthand (or other) slash command typed by `userId`. */
@@ -35,10 +38,15 @@ export async function startHarness(
     mastodonPollSeconds?: number;
     /** The stand-in's own per-channel limit (429 above it); off by default. */
     slackPerChannelPerSecond?: number;
+    /** Slack in Socket Mode: the app connects out with APP_TOKEN and serves no /slack/events. */
+    socketMode?: boolean;
+    /** The app's clock, for tests about time. */
+    now?: () => Date;
   } = {},
 ) {
   const slack = await startSlackStandin({
     token: BOT_TOKEN,
+    ...(options.socketMode ? { appToken: APP_TOKEN } : {}),
     ...(options.slackPerChannelPerSecond ? { perChannelPerSecond: options.slackPerChannelPerSecond } : {}),
   });
   const mastodon = await startMastodonStandin({ token: 'mastodon-token' });
@@ -60,15 +68,17 @@ export async function startHarness(
     MASTODON_URL: mastodon.url,
     MASTODON_TOKEN: 'mastodon-token',
     MASTODON_POLL_SECONDS: String(options.mastodonPollSeconds ?? 0),
+    ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     ...options.env,
   });
-  const app = await startFirsthand(config);
+  const app = await startFirsthand(config, options.now);
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const harness: Harness = {
     baseUrl,
     slack,
     mastodon,
     database,
+    queuePrefix: prefix,
     postMentions: (body, token = INGEST_TOKEN) =>
       fetch(`${baseUrl}/ingest/mentions`, {
         method: 'POST',
