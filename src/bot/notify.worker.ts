@@ -324,14 +324,18 @@ export function createNotifier(deps: NotifyDeps) {
     const latest = loaded.events.findLast(
       (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
     );
-    // A later snooze replaced this one, or it already ended: nothing to do.
-    if (latest?.id !== eventId || loaded.conversation.closedAt) return;
-    const ended = await appendEvent(deps.db, {
-      type: 'conversation.snooze_ended',
-      actor: 'bot',
-      conversationId,
-      details: { snoozeEventId: eventId },
-    });
+    // A rerun after a crash finds its own end written and queues the Slack work again (job ids keep it single).
+    const rerun = latest?.type === 'conversation.snooze_ended' && latest.details.snoozeEventId === eventId;
+    // A later snooze replaced this one, or the conversation closed: nothing to do.
+    if ((latest?.id !== eventId && !rerun) || loaded.conversation.closedAt) return;
+    const ended = rerun
+      ? latest
+      : await appendEvent(deps.db, {
+          type: 'conversation.snooze_ended',
+          actor: 'bot',
+          conversationId,
+          details: { snoozeEventId: eventId },
+        });
     const jobs: NotifyJob[] = [
       { type: 'refresh', conversationId, eventId: ended.id },
       { type: 'log', conversationId, eventId: ended.id },
