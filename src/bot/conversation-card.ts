@@ -1,4 +1,4 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import type { EventRow } from '../db/events.repository.js';
 import {
@@ -6,6 +6,7 @@ import {
   events as eventsTable,
   mentions as mentionsTable,
   replies as repliesTable,
+  staff,
 } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { ConversationCard, ModalTurn } from './blocks.js';
@@ -15,7 +16,8 @@ import type { ConversationCard, ModalTurn } from './blocks.js';
  * notification reads a conversation up to three times (card, refresh, DM),
  * and drizzle otherwise rebuilds the SQL text on every call; prepared, the
  * server also keeps the plan per connection. Same queries as the
- * repositories' findConversation and list*ForConversation.
+ * repositories' findConversation and list*ForConversation, except that each
+ * reply also carries its author's name from the roster.
  */
 function prepareCardReads(db: Database) {
   const id = sql.placeholder('id');
@@ -32,8 +34,9 @@ function prepareCardReads(db: Database) {
       .orderBy(asc(mentionsTable.postedAt), asc(mentionsTable.receivedAt))
       .prepare('card_mentions'),
     replies: db
-      .select()
+      .select({ ...getTableColumns(repliesTable), staffName: staff.name })
       .from(repliesTable)
+      .leftJoin(staff, eq(staff.id, repliesTable.staffId))
       .where(eq(repliesTable.conversationId, id))
       .orderBy(repliesTable.createdAt)
       .prepare('card_replies'),
@@ -164,7 +167,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
   };
 }
 
-/** The conversation so far, oldest first: the customer's messages and our replies. */
+/** The conversation so far, oldest first: the customer's messages and our replies, by the author's name. */
 export function toTurns({ mentions, replies }: LoadedConversation): ModalTurn[] {
   const turns = [
     ...mentions.map((m) => ({ at: m.postedAt, turn: { from: `@${m.authorHandle}`, text: m.text } })),
@@ -172,7 +175,7 @@ export function toTurns({ mentions, replies }: LoadedConversation): ModalTurn[] 
       .filter((r) => r.status === 'posted')
       .map((r) => ({
         at: r.postedAt ?? r.createdAt,
-        turn: { from: `Our reply (by ${r.staffId})`, text: r.text },
+        turn: { from: `Our reply (by ${r.staffName ?? r.staffId})`, text: r.text },
       })),
   ];
   return turns.sort((a, b) => a.at.getTime() - b.at.getTime()).map((t) => t.turn);
