@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
-import type { Executor } from './client.js';
+import { type Executor, queryRows } from './client.js';
 import { mentions } from './schema.js';
 
 export type MentionRow = typeof mentions.$inferSelect;
@@ -25,6 +25,55 @@ export async function insertMention(
     .where(and(eq(mentions.network, values.network), eq(mentions.externalId, values.externalId)));
   if (!existing) throw new Error('mention vanished between insert and select');
   return { row: existing, inserted: false };
+}
+
+export interface StoredMention {
+  id: string;
+  network: string;
+  externalId: string;
+  notified: boolean;
+  inserted: boolean;
+}
+
+/**
+ * Stores a batch of mentions once per (network, external id), with a
+ * mention.received event for each new one, in one statement: one round trip
+ * and one commit however large the batch. Each mention already stored comes
+ * back with `inserted: false`. One a concurrent request is storing at this
+ * very moment is left out: that request answers for it.
+ */
+export async function storeMentions(
+  db: Executor,
+  batch: NewMentionRow[],
+  source: string,
+): Promise<StoredMention[]> {
+  const rows = batch.map(
+    (m) => sql`(${m.network}, ${m.externalId}, ${m.account}, ${m.authorId}, ${m.authorHandle},
+      ${m.authorName ?? null}::text, ${m.authorFollowers ?? null}::int, ${m.authorVerified ?? null}::boolean,
+      ${m.text}, ${m.url ?? null}::text, ${m.inReplyTo ?? null}::text, ${m.kind ?? null}::text,
+      ${m.postedAt.toISOString()}::timestamptz)`,
+  );
+  return queryRows<StoredMention>(
+    db,
+    sql`with incoming (network, external_id, account, author_id, author_handle, author_name, author_followers,
+        author_verified, text, url, in_reply_to, kind, posted_at) as (values ${sql.join(rows, sql`, `)}),
+      inserted as (
+        insert into mentions (network, external_id, account, author_id, author_handle, author_name,
+          author_followers, author_verified, text, url, in_reply_to, kind, posted_at)
+        select * from incoming
+        on conflict (network, external_id) do nothing
+        returning id, network, external_id
+      ),
+      logged as (
+        insert into events (mention_id, actor, type, details)
+        select id, 'ingest', 'mention.received', ${JSON.stringify({ source })}::jsonb from inserted
+      )
+    select id, network, external_id as "externalId", false as notified, true as inserted from inserted
+    union all
+    -- Stored before this statement began (its snapshot does not see the rows inserted above).
+    select m.id, m.network, m.external_id, m.notified_at is not null, false
+    from mentions m join incoming i on m.network = i.network and m.external_id = i.external_id`,
+  );
 }
 
 export async function findMention(db: Executor, id: string): Promise<MentionRow | undefined> {

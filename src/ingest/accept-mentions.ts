@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { describeIssues, type Mention, MentionSchema } from '../contract/mention.js';
 import type { Database } from '../db/client.js';
-import { appendEvent } from '../db/events.repository.js';
-import { insertMention, type MentionRow } from '../db/mentions.repository.js';
+import { storeMentions } from '../db/mentions.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueMentions, type Queues } from '../queueing.js';
 
@@ -34,45 +33,31 @@ export async function acceptMentions(
   mentions: Mention[],
   source: string,
 ): Promise<AcceptResult> {
-  const result: AcceptResult = { accepted: 0, duplicate: 0 };
-  // One transaction (one commit, one WAL flush) for the whole body, and one queue call after it.
-  // Should it fail, nothing is stored or queued and the sender retries the body; storing is idempotent.
-  const stored = await deps.db.transaction(async (tx) => {
-    const rows: { row: MentionRow; inserted: boolean }[] = [];
-    for (const mention of mentions) {
-      const one = await insertMention(tx, {
-        network: mention.network,
-        externalId: mention.externalId,
-        account: mention.account,
-        authorId: mention.author.id,
-        authorHandle: mention.author.handle,
-        authorName: mention.author.name ?? null,
-        authorFollowers: mention.author.followers ?? null,
-        authorVerified: mention.author.verified ?? null,
-        text: mention.text,
-        url: mention.url ?? null,
-        inReplyTo: mention.inReplyTo ?? null,
-        kind: mention.kind ?? null,
-        postedAt: new Date(mention.createdAt),
-      });
-      if (one.inserted) {
-        await appendEvent(tx, {
-          type: 'mention.received',
-          actor: 'ingest',
-          mentionId: one.row.id,
-          details: { source },
-        });
-      }
-      rows.push(one);
-    }
-    return rows;
-  });
-  const toQueue: { id: string; network: Mention['network']; externalId: string }[] = [];
-  stored.forEach(({ row, inserted }, i) => {
-    if (inserted) result.accepted++;
-    else result.duplicate++;
-    if (inserted || !row.notifiedAt) toQueue.push({ ...row, network: mentions[i]!.network });
-  });
+  const stored = await storeMentions(
+    deps.db,
+    mentions.map((mention) => ({
+      network: mention.network,
+      externalId: mention.externalId,
+      account: mention.account,
+      authorId: mention.author.id,
+      authorHandle: mention.author.handle,
+      authorName: mention.author.name ?? null,
+      authorFollowers: mention.author.followers ?? null,
+      authorVerified: mention.author.verified ?? null,
+      text: mention.text,
+      url: mention.url ?? null,
+      inReplyTo: mention.inReplyTo ?? null,
+      kind: mention.kind ?? null,
+      postedAt: new Date(mention.createdAt),
+    })),
+    source,
+  );
+  const accepted = stored.filter((row) => row.inserted).length;
+  // One queue call for the batch: new mentions, and stored ones not yet in Slack (a lost job is recovered).
+  const toQueue = stored
+    .filter((row) => row.inserted || !row.notified)
+    .map((row) => ({ id: row.id, network: row.network as Mention['network'], externalId: row.externalId }));
   await enqueueMentions(deps.queues, toQueue);
-  return result;
+  // A mention listed twice in one body, or stored concurrently by another request, is a duplicate.
+  return { accepted, duplicate: mentions.length - accepted };
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConversation, setSlackMessage } from '../../src/db/conversations.repository.js';
 import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
-import { insertMention, listStalled, markNotified } from '../../src/db/mentions.repository.js';
+import { insertMention, listStalled, markNotified, storeMentions } from '../../src/db/mentions.repository.js';
 import { createReply } from '../../src/db/replies.repository.js';
 import { openRoutedConversation, type RoutedConversationValues } from '../../src/db/routing.repository.js';
 import { staff } from '../../src/db/schema.js';
@@ -100,6 +100,32 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(first.inserted).toBe(true);
     expect(again).toMatchObject({ inserted: false, row: { id: first.row.id, text: 'hello' } });
     expect((await insertMention(db, { ...mentionValues('m-1'), network: 'bluesky' })).inserted).toBe(true);
+  });
+
+  it('stores a batch in one statement: new ones with their event, known ones marked as such', async () => {
+    const { db } = database;
+    const known = await insertMention(db, mentionValues('b-known'));
+    await markNotified(db, known.row.id, '9.9', new Date());
+    const stored = await storeMentions(
+      db,
+      [
+        mentionValues('b-new'),
+        mentionValues('b-known'),
+        mentionValues('b-new'),
+        mentionValues('b-other', 'a2'),
+      ],
+      'test',
+    );
+    const byId = (externalId: string) => stored.filter((row) => row.externalId === externalId);
+    expect(byId('b-new')).toEqual([expect.objectContaining({ inserted: true, notified: false })]);
+    expect(byId('b-known')).toEqual([
+      { ...byId('b-known')[0]!, id: known.row.id, inserted: false, notified: true },
+    ]);
+    expect(byId('b-other')).toHaveLength(1);
+    const events = await db.execute(
+      sql`select count(*)::int as n from events where type = 'mention.received' and details->>'source' = 'test'`,
+    );
+    expect((events as unknown as { rows: { n: number }[] }).rows[0]!.n).toBe(2);
   });
 
   it('opens one conversation per customer at a time and counts it as load', async () => {
