@@ -314,6 +314,21 @@ export interface ModalTurn {
   text: string;
 }
 
+function replyHint(input: {
+  limit: { max: number; unit: string };
+  privateAllowed?: boolean;
+  privateLimit?: { max: number; unit: string };
+}): string {
+  const publicLimit = `${input.limit.max} ${input.limit.unit}`;
+  if (!input.privateAllowed)
+    return `Posted publicly under the brand account. Up to ${publicLimit}, including the @mention.`;
+  const privateLimit = input.privateLimit && `${input.privateLimit.max} ${input.privateLimit.unit}`;
+  if (!privateLimit || privateLimit === publicLimit) {
+    return `Sent under the brand account. Up to ${publicLimit}, including the @mention.`;
+  }
+  return `Sent under the brand account. A public reply holds up to ${publicLimit}, including the @mention; a private message up to ${privateLimit}.`;
+}
+
 export function replyModal(input: {
   network: string;
   authorHandle: string;
@@ -322,6 +337,8 @@ export function replyModal(input: {
   limit: { max: number; unit: string };
   /** Offer a private message as well as the public reply (only where the network has one). */
   privateAllowed?: boolean;
+  /** The private message's own limit, named in the hint when it differs from the public one. */
+  privateLimit?: { max: number; unit: string };
 }): View {
   // A modal holds 100 blocks: the latest turns, a note about older ones, and the input.
   const shown = input.turns.slice(-90);
@@ -347,14 +364,14 @@ export function replyModal(input: {
     type: 'input',
     block_id: REPLY_INPUT.block,
     label: plain(`Your reply to @${input.authorHandle}`, 2000),
-    hint: plain(
-      `${input.privateAllowed ? 'Sent' : 'Posted publicly'} under the brand account. Up to ${input.limit.max} ${input.limit.unit}, including the @mention.`,
-      2000,
-    ),
+    hint: plain(replyHint(input), 2000),
     element: {
       type: 'plain_text_input',
       action_id: REPLY_INPUT.action,
       multiline: true,
+      // Slack's ceiling for a text input, so not the reply's limit: that depends on the public or
+      // private choice and is checked on submission. A Facebook comment (8,000) or an X direct
+      // message (10,000) longer than this cannot be written here.
       max_length: 3000,
     },
   });

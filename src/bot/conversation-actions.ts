@@ -336,12 +336,12 @@ export async function submitReply(
   if (!mention || mention.conversationId !== input.conversationId) {
     throw new AppError('reply.unknown_mention', 'That message is not part of this conversation.');
   }
-  const check = checkReply(mention.network as Network, mention.authorHandle, input.text);
-  if (!check.ok) throw new AppError('reply.invalid', check.message);
   const visibility = input.visibility ?? 'public';
   if (visibility === 'private' && !allowsPrivateReply(mention)) {
     throw new AppError('reply.private_unsupported', `${mention.network} replies can only be public here.`);
   }
+  const check = checkReply(mention.network as Network, mention.authorHandle, input.text, visibility);
+  if (!check.ok) throw new AppError('reply.invalid', check.message);
   const { row, created } = await deps.db.transaction(async (tx) => {
     const conversation = requireOpen(await lockConversation(tx, input.conversationId));
     requireMayAnswer(actor, conversation, 'reply to');

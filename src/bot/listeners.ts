@@ -88,6 +88,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
         metadata: { conversationId, mentionId: latest.id },
         limit: textLimitFor(conversation.network as Network),
         privateAllowed: allowsPrivateReply(latest),
+        privateLimit: textLimitFor(conversation.network as Network, 'private'),
       }),
     });
   });

@@ -36,7 +36,12 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
   let result: Awaited<ReturnType<NetworkConnector['reply']>>;
   try {
     result = await connector.reply({
-      target: { externalId: mention.externalId, authorHandle: mention.authorHandle, url: mention.url },
+      target: {
+        externalId: mention.externalId,
+        authorId: mention.authorId,
+        authorHandle: mention.authorHandle,
+        url: mention.url,
+      },
       text: reply.text,
       idempotencyKey: reply.id,
       visibility: reply.visibility,

@@ -3,6 +3,8 @@ import type { Mention, Network } from '../contract/mention.js';
 /** What a reply is threaded to, as the network knows it. */
 export interface ReplyTarget {
   externalId: string;
+  /** The customer's id on the network, which a direct message is addressed to. */
+  authorId: string;
   authorHandle: string;
   url: string | null;
 }

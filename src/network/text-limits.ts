@@ -53,12 +53,43 @@ const LIMITS: Record<Network, TextLimit> = {
   generic: plainLimit(10_000),
 };
 
-export const textLimitFor = (network: Network): TextLimit => LIMITS[network];
+export type ReplyVisibility = 'public' | 'private';
 
-/** Networks only notify the customer when the reply names them; add the handle when the writer did not. */
-export function composeReply(network: Network, authorHandle: string, text: string): string {
+// A private message is a different kind of message with its own limit: X direct messages 10,000
+// characters, Messenger 2,000, Instagram Direct 1,000. A Mastodon direct status is a status like
+// any other, held to the same 500.
+export const xDirectMessageLimit = plainLimit(10_000);
+export const facebookPrivateLimit = plainLimit(2000);
+export const instagramPrivateLimit = plainLimit(1000);
+
+const PRIVATE: Partial<Record<Network, { limit: TextLimit; name: string }>> = {
+  mastodon: { limit: mastodonLimit, name: 'a Mastodon direct status' },
+  x: { limit: xDirectMessageLimit, name: 'an X direct message' },
+  facebook: { limit: facebookPrivateLimit, name: 'a Messenger private reply' },
+  instagram: { limit: instagramPrivateLimit, name: 'an Instagram private reply' },
+};
+
+/** The limit of what the reply will be; a network without private messages keeps its public one. */
+export const textLimitFor = (network: Network, visibility: ReplyVisibility = 'public'): TextLimit =>
+  (visibility === 'private' ? PRIVATE[network]?.limit : undefined) ?? LIMITS[network];
+
+/**
+ * Whether the reply must name the customer to reach them: a public reply where the network notifies
+ * by @mention, and a Mastodon direct status, which only the people it mentions receive. A direct
+ * message or Meta private reply is already addressed, and a leading @handle there is noise.
+ */
+const namesCustomer = (network: Network, visibility: ReplyVisibility): boolean =>
+  network === 'mastodon' || (visibility === 'public' && (network === 'x' || network === 'bluesky'));
+
+/** Adds the customer's handle where the reply must name them and the writer did not. */
+export function composeReply(
+  network: Network,
+  authorHandle: string,
+  text: string,
+  visibility: ReplyVisibility = 'public',
+): string {
   const trimmed = text.trim();
-  if (network !== 'mastodon' && network !== 'x' && network !== 'bluesky') return trimmed;
+  if (!namesCustomer(network, visibility)) return trimmed;
   const handle = `@${authorHandle.replace(/^@/, '')}`;
   return trimmed.toLowerCase().includes(handle.toLowerCase()) ? trimmed : `${handle} ${trimmed}`;
 }
@@ -83,15 +114,22 @@ export function allowsPrivateReply(mention: { network: string; kind?: string | n
 
 export type ReplyCheck = { ok: true; text: string } | { ok: false; message: string };
 
-export function checkReply(network: Network, authorHandle: string, text: string): ReplyCheck {
+export function checkReply(
+  network: Network,
+  authorHandle: string,
+  text: string,
+  visibility: ReplyVisibility = 'public',
+): ReplyCheck {
   if (text.trim().length === 0) return { ok: false, message: 'Write a reply first.' };
-  const composed = composeReply(network, authorHandle, text);
-  const limit = textLimitFor(network);
+  const composed = composeReply(network, authorHandle, text, visibility);
+  const limit = textLimitFor(network, visibility);
   const length = limit.count(composed);
   if (length > limit.max) {
+    const what = (visibility === 'private' ? PRIVATE[network]?.name : undefined) ?? network;
+    const mention = namesCustomer(network, visibility) ? ' (including the @mention)' : '';
     return {
       ok: false,
-      message: `Too long for ${network}: ${length} of ${limit.max} ${limit.unit} (including the @mention). Cut ${length - limit.max}.`,
+      message: `Too long for ${what}: ${length} of ${limit.max} ${limit.unit}${mention}. Cut ${length - limit.max}.`,
     };
   }
   return { ok: true, text: composed };

@@ -204,32 +204,25 @@ export function createXConnector(options: XOptions): NetworkConnector & {
   }
 
   /**
-   * A private answer is a direct message to the post's author, whom X names by id; the post says
-   * which. X refuses one with 403 when the person takes no messages from us (most take them only
+   * A private answer is a direct message to the post's author, by the user id stored with the
+   * mention. X refuses one with 403 when the person takes no messages from us (most take them only
    * from accounts they follow) or the token lacks dm.write: neither is fixed by retrying.
    */
   async function directMessage(request: ReplyRequest): Promise<ReplyResult> {
-    const { externalId, authorHandle } = request.target;
-    // X answers 200 without `data` (and with `errors`) for a post that is gone.
-    const post = z
-      .object({ data: z.object({ author_id: z.string().regex(/^\d{1,19}$/) }) })
-      .safeParse(await call(`/2/tweets/${encodeURIComponent(externalId)}?tweet.fields=author_id`));
-    if (!post.success) {
-      throw new AppError('x.post_not_found', `the post ${externalId} by @${authorHandle} is no longer on X`);
-    }
+    const { authorId, authorHandle } = request.target;
     let body: unknown;
     try {
-      body = await call(`/2/dm_conversations/with/${post.data.data.author_id}/messages`, {
+      body = await call(`/2/dm_conversations/with/${encodeURIComponent(authorId)}/messages`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text: request.text }),
       });
     } catch (error) {
-      // The lookup has just passed with this token, so a 401/403 now is about this conversation or dm.write.
+      // A closed inbox and a token without dm.write look alike here (both permanent); X's text, kept, tells which.
       if (error instanceof AppError && error.code === 'x.unauthorized') {
         throw new AppError(
           'x.private_reply_refused',
-          `X would not deliver a direct message to @${authorHandle} (they may not accept messages from us): ${error.message}`,
+          `X would not deliver a direct message to @${authorHandle} (they may not accept messages from us, or the token lacks dm.write): ${error.message}`,
           false,
           { cause: error },
         );

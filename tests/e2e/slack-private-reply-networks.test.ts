@@ -108,7 +108,7 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
     modal: Awaited<ReturnType<typeof openReplyModal>>,
     viewId: string,
     text: string,
-  ): Promise<void> {
+  ): Promise<{ response_action?: string; errors?: Record<string, string> }> {
     const submitted = await h.interact(
       viewSubmission({
         userId: modal.assignee,
@@ -124,25 +124,27 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
       }),
     );
     expect(submitted.status).toBe(200);
+    const answer = await submitted.text();
+    return answer ? JSON.parse(answer) : {};
   }
 
   const storedReply = async (viewId: string) =>
     (await h.database.db.select().from(replies).where(eq(replies.submissionKey, viewId)))[0];
 
-  it('sends an X direct message to the author, records its id, and posts nothing publicly', async () => {
+  it('sends an X direct message to the author, without an @handle, records its id, and posts nothing publicly', async () => {
     const customer = { id: '6253282', username: 'jane_rides' };
     const mention = x.addMention({ author: customer, text: '@harbourbikes my invoice is wrong' });
     expect((await deliverToX(x.activityEvent(mention))).status).toBe(200);
 
     const modal = await openReplyModal('my invoice is wrong');
     expect(modal.choice?.element?.options?.map((o) => o.value)).toEqual(['public', 'private']);
-    await submitPrivately(modal, 'V0XPRIVATE', 'Sorry about that, which invoice number?');
+    expect(JSON.stringify(modal.view.blocks)).toContain('a private message up to 10000 characters');
+    // Longer than a post may be: a direct message is held to its own 10,000.
+    const text = `Sorry about that, which invoice number?${' We will sort it out today.'.repeat(12)}`;
+    expect(await submitPrivately(modal, 'V0XPRIVATE', text)).toEqual({});
 
     const sent = await waitFor(() => x.directMessages[0], 15_000);
-    expect(sent).toMatchObject({
-      participantId: customer.id,
-      text: '@jane_rides Sorry about that, which invoice number?',
-    });
+    expect(sent).toMatchObject({ participantId: customer.id, text });
     const row = await waitFor(async () => {
       const stored = await storedReply('V0XPRIVATE');
       return stored?.status === 'posted' ? stored : undefined;
@@ -164,7 +166,12 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
 
     const modal = await openReplyModal('can I send it?');
     expect(modal.choice?.element?.options?.map((o) => o.value)).toEqual(['public', 'private']);
-    await submitPrivately(modal, 'V0FBPRIVATE', 'Please send it here, we will check.');
+    const tooLong = await submitPrivately(modal, 'V0FBLONG', 'a'.repeat(2001));
+    expect(tooLong.response_action).toBe('errors');
+    expect(tooLong.errors?.[REPLY_INPUT.block]).toBe(
+      'Too long for a Messenger private reply: 2001 of 2000 characters. Cut 1.',
+    );
+    expect(await submitPrivately(modal, 'V0FBPRIVATE', 'Please send it here, we will check.')).toEqual({});
 
     const sent = await waitFor(() => meta.privateReplies[0], 15_000);
     expect(sent).toMatchObject({

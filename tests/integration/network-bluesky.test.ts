@@ -65,7 +65,7 @@ describe('Bluesky connector against the PDS stand-in', () => {
     const followUp = pds.addPost({ author: sam, text: 'still waiting', replyTo: ours.uri });
 
     const result = await connect().reply({
-      target: { externalId: followUp.uri, authorHandle: 'sam.bsky.social', url: null },
+      target: { externalId: followUp.uri, authorId: sam.did, authorHandle: 'sam.bsky.social', url: null },
       text: '@sam.bsky.social on its way: https://example.com/track',
       idempotencyKey: 'r1',
     });
@@ -111,7 +111,7 @@ describe('Bluesky connector against the PDS stand-in', () => {
     const before = Date.now();
     const error = await connect()
       .reply({
-        target: { externalId: post.uri, authorHandle: 'sam.bsky.social', url: null },
+        target: { externalId: post.uri, authorId: sam.did, authorHandle: 'sam.bsky.social', url: null },
         text: 'hello',
         idempotencyKey: 'k',
       })
@@ -138,7 +138,7 @@ describe('Bluesky connector against the PDS stand-in', () => {
     const post = pds.addPost({ author: sam, text: `@${HANDLE} hi` });
     await expect(
       connect().reply({
-        target: { externalId: post.uri, authorHandle: 'sam', url: null },
+        target: { externalId: post.uri, authorId: sam.did, authorHandle: 'sam', url: null },
         text: '👍'.repeat(301),
         idempotencyKey: 'k',
       }),

@@ -26,7 +26,7 @@ describe('generic reply-back against its stand-in', () => {
 
   const connector = () => createGenericConnector({ replyUrl: receiver.replyUrl, secret: SECRET });
   const request = {
-    target: { externalId: 'reviews:rev-42', authorHandle: 'maria_k', url: null },
+    target: { externalId: 'reviews:rev-42', authorId: 'u-7', authorHandle: 'maria_k', url: null },
     text: 'Sorry, Maria!',
     idempotencyKey: 'r-1',
   };

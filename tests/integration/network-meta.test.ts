@@ -36,7 +36,7 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
     });
     const facebook = createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
     const result = await facebook.reply({
-      target: { externalId: comment.id, authorHandle: 'Test User', url: null },
+      target: { externalId: comment.id, authorId: customer.id, authorHandle: 'Test User', url: null },
       text: 'Yes, we do!',
       idempotencyKey: 'r1',
     });
@@ -59,7 +59,7 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
       text: 'Love it',
     });
     await instagram.reply({
-      target: { externalId: comment.id, authorHandle: 'test', url: null },
+      target: { externalId: comment.id, authorId: igCustomer.id, authorHandle: 'test', url: null },
       text: 'Thank you!',
       idempotencyKey: 'a',
     });
@@ -72,6 +72,7 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
     await instagram.reply({
       target: {
         externalId: igMentionExternalId('777', mentioned.comment.id),
+        authorId: igCustomer.id,
         authorHandle: 'test',
         url: null,
       },
@@ -96,7 +97,7 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
     const before = Date.now();
     const error = await facebook
       .reply({
-        target: { externalId: comment.id, authorHandle: 'x', url: null },
+        target: { externalId: comment.id, authorId: customer.id, authorHandle: 'x', url: null },
         text: 'Hello',
         idempotencyKey: 'k',
       })
@@ -124,7 +125,7 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
     });
     await expect(
       facebook.reply({
-        target: { externalId: comment.id, authorHandle: 'x', url: null },
+        target: { externalId: comment.id, authorId: customer.id, authorHandle: 'x', url: null },
         text: 'Hello',
         idempotencyKey: 'k',
       }),
@@ -152,9 +153,10 @@ describe('Meta private replies against the Graph stand-in', () => {
   const facebook = () => createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
   const instagram = () =>
     createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+  // Meta addresses a private reply by the comment, never by the author's id.
   const privately = (connector: NetworkConnector, externalId: string, text: string) =>
     connector.reply({
-      target: { externalId, authorHandle: 'test', url: null },
+      target: { externalId, authorId: 'unused', authorHandle: 'test', url: null },
       text,
       idempotencyKey: `private-${externalId}`,
       visibility: 'private',

@@ -58,7 +58,7 @@ describe('X connector against the X stand-in', () => {
   it('replies threaded to the mention and returns the new post', async () => {
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe do you deliver?' });
     const result = await connector().reply({
-      target: { externalId: mention.id, authorHandle: customer.username, url: null },
+      target: { externalId: mention.id, authorId: customer.id, authorHandle: customer.username, url: null },
       text: '@hungry_sam we do, within 5 km!',
       idempotencyKey: 'reply-1',
     });
@@ -77,7 +77,7 @@ describe('X connector against the X stand-in', () => {
     const before = Date.now();
     const error = await connector()
       .reply({
-        target: { externalId: mention.id, authorHandle: 'hungry_sam', url: null },
+        target: { externalId: mention.id, authorId: customer.id, authorHandle: 'hungry_sam', url: null },
         text: 'hello',
         idempotencyKey: 'k',
       })
@@ -105,7 +105,7 @@ describe('X connector against the X stand-in', () => {
     // Another endpoint has its own window.
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
     await polling.reply({
-      target: { externalId: mention.id, authorHandle: 'hungry_sam', url: null },
+      target: { externalId: mention.id, authorId: customer.id, authorHandle: 'hungry_sam', url: null },
       text: 'hey',
       idempotencyKey: 'k',
     });
@@ -128,15 +128,15 @@ describe('X private replies against the X stand-in', () => {
   });
 
   const connector = () => createXConnector({ apiUrl: x.apiUrl, token: TOKEN, userId: account.id });
-  const privately = (externalId: string, text: string) =>
+  const privately = (externalId: string, text: string, author: { id: string; username: string } = customer) =>
     connector().reply({
-      target: { externalId, authorHandle: customer.username, url: null },
+      target: { externalId, authorId: author.id, authorHandle: author.username, url: null },
       text,
       idempotencyKey: 'private-1',
       visibility: 'private',
     });
 
-  it('sends a direct message to the author of the post and posts nothing publicly', async () => {
+  it('sends a direct message to the author of the post, without looking the post up, and posts nothing publicly', async () => {
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe my order never came' });
     const result = await privately(mention.id, 'So sorry! Can you send us the order number?');
     expect(x.directMessages).toEqual([
@@ -150,7 +150,6 @@ describe('X private replies against the X stand-in', () => {
     expect(result.url).toBe(`https://x.com/messages/${customer.id}-${account.id}`);
     expect(x.created).toEqual([]);
     expect(x.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-      `GET /2/tweets/${mention.id}`,
       `POST /2/dm_conversations/with/${customer.id}/messages`,
     ]);
   });
@@ -164,9 +163,10 @@ describe('X private replies against the X stand-in', () => {
     expect(x.directMessages).toEqual([]);
   });
 
-  it('gives up on a post that is gone, and on a text X refuses as empty or too long', async () => {
-    await expect(privately('1234', 'Hello')).rejects.toMatchObject({
-      code: 'x.post_not_found',
+  it('gives up on an account X no longer knows, and on a text X refuses as empty or too long', async () => {
+    const gone = { id: '1234', username: 'gone_rider' };
+    await expect(privately('5678', 'Hello', gone)).rejects.toMatchObject({
+      code: 'x.rejected',
       retryable: false,
     });
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
@@ -185,16 +185,16 @@ describe('X private replies against the X stand-in', () => {
     const second = x.addMention({ author: other, text: '@FirsthandCafe two' });
     x.rateLimitNext('/2/dm_conversations', 1, 300);
     const dm = connector();
-    const send = (externalId: string, authorHandle: string) =>
+    const send = (externalId: string, author: { id: string; username: string }) =>
       dm.reply({
-        target: { externalId, authorHandle, url: null },
+        target: { externalId, authorId: author.id, authorHandle: author.username, url: null },
         text: 'Thanks, we are on it.',
         idempotencyKey: externalId,
         visibility: 'private',
       });
-    await expect(send(first.id, customer.username)).rejects.toMatchObject({ code: 'x.rate_limited' });
+    await expect(send(first.id, customer)).rejects.toMatchObject({ code: 'x.rate_limited' });
     const asked = x.requests.filter((r) => r.path.startsWith('/2/dm_conversations')).length;
-    await expect(send(second.id, other.username)).rejects.toMatchObject({ code: 'x.rate_limited' });
+    await expect(send(second.id, other)).rejects.toMatchObject({ code: 'x.rate_limited' });
     expect(x.requests.filter((r) => r.path.startsWith('/2/dm_conversations')).length).toBe(asked);
     expect(x.directMessages).toEqual([]);
   });

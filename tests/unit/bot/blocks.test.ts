@@ -258,3 +258,34 @@ describe('the conversation card', () => {
     expect(escalated).toContain('Escalated to the owner');
   });
 });
+
+describe('the reply modal hint', () => {
+  const hintOf = (input: Partial<Parameters<typeof replyModal>[0]>) => {
+    const view = replyModal({
+      network: 'x',
+      authorHandle: 'hungry_sam',
+      turns: [{ from: '@hungry_sam', text: 'my order never came' }],
+      metadata: { conversationId: ID, mentionId: ID },
+      limit: { max: 280, unit: 'weighted characters' },
+      ...input,
+    });
+    const field = view.blocks.find((b) => b.type === 'input') as { hint?: { text: string } };
+    return field.hint?.text;
+  };
+
+  it('names both limits when a private message holds a different amount', () => {
+    expect(hintOf({ privateAllowed: true, privateLimit: { max: 10_000, unit: 'characters' } })).toBe(
+      'Sent under the brand account. A public reply holds up to 280 weighted characters, including the @mention; a private message up to 10000 characters.',
+    );
+  });
+
+  it('names one limit when both hold the same, or when the reply can only be public', () => {
+    const mastodon = { max: 500, unit: 'characters' };
+    expect(hintOf({ limit: mastodon, privateAllowed: true, privateLimit: mastodon })).toBe(
+      'Sent under the brand account. Up to 500 characters, including the @mention.',
+    );
+    expect(hintOf({ privateLimit: { max: 10_000, unit: 'characters' } })).toBe(
+      'Posted publicly under the brand account. Up to 280 weighted characters, including the @mention.',
+    );
+  });
+});

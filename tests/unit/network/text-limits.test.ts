@@ -3,9 +3,14 @@ import {
   allowsPrivateReply,
   blueskyLimit,
   checkReply,
+  composeReply,
   facebookLimit,
+  facebookPrivateLimit,
   instagramLimit,
+  instagramPrivateLimit,
+  mastodonLimit,
   textLimitFor,
+  xDirectMessageLimit,
   xLimit,
 } from '../../../src/network/text-limits.js';
 
@@ -73,5 +78,69 @@ describe('private replies', () => {
   it('does not exist on Bluesky or the web', () => {
     expect(allowsPrivateReply({ network: 'bluesky', kind: 'mention' })).toBe(false);
     expect(allowsPrivateReply({ network: 'generic', kind: 'comment' })).toBe(false);
+  });
+});
+
+describe('a private message', () => {
+  it('is held to its own limit: X 10,000, Messenger 2,000, Instagram 1,000, Mastodon the same 500', () => {
+    expect(textLimitFor('x', 'private')).toBe(xDirectMessageLimit);
+    expect(textLimitFor('facebook', 'private')).toBe(facebookPrivateLimit);
+    expect(textLimitFor('instagram', 'private')).toBe(instagramPrivateLimit);
+    expect(textLimitFor('mastodon', 'private')).toBe(mastodonLimit);
+    expect(textLimitFor('x', 'public')).toBe(xLimit);
+    // No private message there, so nothing but the public limit to hold it to.
+    expect(textLimitFor('bluesky', 'private')).toBe(blueskyLimit);
+  });
+
+  it('lets an X direct message run past 280 up to 10,000 characters, and names that limit when over', () => {
+    expect(checkReply('x', 'c', 'a'.repeat(10_000), 'private')).toEqual({
+      ok: true,
+      text: 'a'.repeat(10_000),
+    });
+    expect(checkReply('x', 'c', 'a'.repeat(10_001), 'private')).toEqual({
+      ok: false,
+      message: 'Too long for an X direct message: 10001 of 10000 characters. Cut 1.',
+    });
+    expect(checkReply('x', 'c', 'a'.repeat(300), 'public')).toMatchObject({
+      ok: false,
+      message: expect.stringContaining(
+        'Too long for x: 303 of 280 weighted characters (including the @mention)',
+      ),
+    });
+  });
+
+  it('holds Meta private replies to less than their public comments', () => {
+    expect(checkReply('facebook', 'Test User', 'a'.repeat(2000), 'private').ok).toBe(true);
+    expect(checkReply('facebook', 'Test User', 'a'.repeat(2001), 'private')).toEqual({
+      ok: false,
+      message: 'Too long for a Messenger private reply: 2001 of 2000 characters. Cut 1.',
+    });
+    expect(checkReply('instagram', 'test', '😀'.repeat(1000), 'private').ok).toBe(true);
+    expect(checkReply('instagram', 'test', '😀'.repeat(1001), 'private')).toEqual({
+      ok: false,
+      message: 'Too long for an Instagram private reply: 1001 of 1000 characters. Cut 1.',
+    });
+    expect(checkReply('instagram', 'test', 'a'.repeat(2200), 'public').ok).toBe(true);
+  });
+
+  it('counts the @mention a Mastodon direct status needs against the same 500', () => {
+    expect(checkReply('mastodon', 'jane', 'x'.repeat(494), 'private')).toEqual({
+      ok: true,
+      text: `@jane ${'x'.repeat(494)}`,
+    });
+    expect(checkReply('mastodon', 'jane', 'x'.repeat(495), 'private')).toEqual({
+      ok: false,
+      message:
+        'Too long for a Mastodon direct status: 501 of 500 characters (including the @mention). Cut 1.',
+    });
+  });
+
+  it('carries no @handle on X, where the message is already addressed; a Mastodon direct status keeps it', () => {
+    expect(composeReply('x', 'hungry_sam', ' Sorry! ', 'private')).toBe('Sorry!');
+    expect(composeReply('x', 'hungry_sam', 'Sorry!', 'public')).toBe('@hungry_sam Sorry!');
+    expect(composeReply('mastodon', 'jane@mastodon.social', 'Sorry!', 'private')).toBe(
+      '@jane@mastodon.social Sorry!',
+    );
+    expect(composeReply('facebook', 'Test User', 'Sorry!', 'private')).toBe('Sorry!');
   });
 });
