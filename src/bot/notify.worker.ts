@@ -5,12 +5,12 @@ import type { Logger } from 'pino';
 import { type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { findEvent } from '../db/conversation-changes.repository.js';
-import { findConversation, setSlackMessage } from '../db/conversations.repository.js';
+import { findConversation } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
-import { findMention, markNotified } from '../db/mentions.repository.js';
+import { findMention, recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
-import { claimSurge, countSlackBacklog, endSurge, findSurge, openSurge } from '../db/surge.repository.js';
+import { claimSurge, endSurge, openSurge, readSurgeState } from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
@@ -36,6 +36,8 @@ export interface NotifyDeps {
 
 // A worker that claimed a surge but died before posting its root gives way after this long.
 const SURGE_CLAIM_TIMEOUT_MS = 30_000;
+// Every card asks how far behind the channel is; an answer this old is close enough and spares a query a card.
+const SURGE_STATE_MAX_AGE_MS = 1000;
 
 /** Waiting for another worker's surge message is a short delay, not a spent attempt. */
 const surgeRootPending = () =>
@@ -132,13 +134,23 @@ export function createNotifier(deps: NotifyDeps) {
    * channel stays readable and every conversation still gets its own card.
    * The surge ends when the backlog falls below half the threshold.
    */
+  const surgeStates = new Map<string, { at: number; state: ReturnType<typeof readSurgeState> }>();
+  function surgeState(channel: string): ReturnType<typeof readSurgeState> {
+    const known = surgeStates.get(channel);
+    if (known && Date.now() - known.at < SURGE_STATE_MAX_AGE_MS) return known.state;
+    const state = readSurgeState(deps.db, channel);
+    surgeStates.set(channel, { at: Date.now(), state });
+    state.catch(() => surgeStates.delete(channel));
+    return state;
+  }
+
   async function surgeThread(channel: string): Promise<string | undefined> {
-    const backlog = await countSlackBacklog(deps.db);
-    const surge = await findSurge(deps.db, channel);
+    const { backlog, surge } = await surgeState(channel);
     if (!surge) {
       if (backlog < surgeBacklog) return undefined;
       // The slot first: a claim must never wait on the channel's pace, or every other card would wait on it.
       await takeChannelSlot(channel);
+      surgeStates.delete(channel);
       if (!(await claimSurge(deps.db, channel, deps.now()))) throw surgeRootPending();
       // The owner is named in the surge message itself: told once, at once, not behind the backlog.
       const owner = await findOwner(deps.db);
@@ -151,13 +163,16 @@ export function createNotifier(deps: NotifyDeps) {
         throw error;
       }
       await openSurge(deps.db, channel, rootTs);
+      surgeStates.delete(channel);
       return rootTs;
     }
     if (surge.state === 'posting') {
+      surgeStates.delete(channel); // the root is about to be posted: look again on the retry
       if (deps.now().getTime() - surge.since > SURGE_CLAIM_TIMEOUT_MS) await endSurge(deps.db, channel);
       throw surgeRootPending();
     }
     if (backlog * 2 < surgeBacklog) {
+      surgeStates.delete(channel);
       await endSurge(deps.db, channel);
       return undefined;
     }
@@ -188,7 +203,6 @@ export function createNotifier(deps: NotifyDeps) {
           }),
         );
         ts = posted.ts!;
-        await setSlackMessage(deps.db, conversation.id, posted.channel ?? deps.channelId, ts);
       }
     } else {
       // A follow-up goes in the root message's thread, so it must wait for the root to exist.
@@ -210,21 +224,21 @@ export function createNotifier(deps: NotifyDeps) {
       );
       ts = posted.ts!;
     }
-    if (!(await markNotified(deps.db, mention.id, ts, deps.now()))) return;
-    const event = await appendEvent(deps.db, {
-      type: 'slack.notified',
-      actor: 'bot',
-      conversationId: conversation.id,
-      mentionId: mention.id,
-      details: { ts },
-    });
+    const eventId = await recordShownInSlack(
+      deps.db,
+      {
+        mentionId: mention.id,
+        conversationId: conversation.id,
+        opensConversation: isRoot,
+        channel: conversation.slackChannel ?? deps.channelId,
+        ts,
+      },
+      deps.now(),
+    );
+    if (eventId === undefined) return;
     if (!isRoot) {
       // The root shows how many follow-ups there are.
-      await enqueueNotify(deps.queues, {
-        type: 'refresh',
-        conversationId: conversation.id,
-        eventId: event.id,
-      });
+      await enqueueNotify(deps.queues, { type: 'refresh', conversationId: conversation.id, eventId });
       return;
     }
     const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');

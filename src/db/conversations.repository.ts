@@ -40,21 +40,6 @@ export async function recordAssignment(
   await db.insert(assignments).values(values);
 }
 
-/** Conditional: only the first caller stores the Slack message; a retry gets false. */
-export async function setSlackMessage(
-  db: Executor,
-  id: string,
-  channel: string,
-  ts: string,
-): Promise<boolean> {
-  const rows = await db
-    .update(conversations)
-    .set({ slackChannel: channel, slackTs: ts })
-    .where(and(eq(conversations.id, id), isNull(conversations.slackTs)))
-    .returning({ id: conversations.id });
-  return rows.length === 1;
-}
-
 /** Conditional updates: an empty result means the conversation was already in that state. */
 export async function escalateToOwner(
   db: Executor,

@@ -103,14 +103,40 @@ export async function markRouted(db: Executor, id: string, conversationId: strin
   await db.update(mentions).set({ conversationId, routedAt: at }).where(eq(mentions.id, id));
 }
 
-/** Conditional: true only for the call that records the notification. */
-export async function markNotified(db: Executor, id: string, slackTs: string, at: Date): Promise<boolean> {
-  const rows = await db
-    .update(mentions)
-    .set({ notifiedAt: at, slackTs })
-    .where(and(eq(mentions.id, id), isNull(mentions.notifiedAt)))
-    .returning({ id: mentions.id });
-  return rows.length === 1;
+/**
+ * Records a mention shown in Slack, in one statement: the mention's message
+ * ts, the conversation's message when this mention opened it, and a
+ * slack.notified event. Conditional: only the first call records it and gets
+ * the event's id; a retry gets undefined. The conversation keeps the first
+ * message it was given either way.
+ */
+export async function recordShownInSlack(
+  db: Executor,
+  shown: {
+    mentionId: string;
+    conversationId: string;
+    opensConversation: boolean;
+    channel: string;
+    ts: string;
+  },
+  at: Date,
+): Promise<number | undefined> {
+  const [row] = await queryRows<{ id: number }>(
+    db,
+    sql`with placed as (
+      update conversations set slack_channel = ${shown.channel}, slack_ts = ${shown.ts}
+      where id = ${shown.conversationId}::uuid and slack_ts is null and ${shown.opensConversation}::boolean
+    ), marked as (
+      update mentions set notified_at = ${at.toISOString()}::timestamptz, slack_ts = ${shown.ts}
+      where id = ${shown.mentionId}::uuid and notified_at is null
+      returning id
+    )
+    insert into events (conversation_id, mention_id, actor, type, details)
+    select ${shown.conversationId}::uuid, id, 'bot', 'slack.notified', ${JSON.stringify({ ts: shown.ts })}::jsonb
+    from marked
+    returning id`,
+  );
+  return row ? Number(row.id) : undefined;
 }
 
 export function listConversationMentions(db: Executor, conversationId: string): Promise<MentionRow[]> {

@@ -13,24 +13,30 @@ const keyOf = (channel: string) => `surge:${channel}`;
 
 export type Surge = { state: 'posting'; since: number } | { state: 'open'; rootTs: string };
 
-/** Mentions routed but not yet in Slack: how far the channel is behind. */
-export async function countSlackBacklog(db: Executor): Promise<number> {
+/**
+ * How far the channel is behind (mentions routed but not yet in Slack) and
+ * its surge, if any, in one round trip: every card asks.
+ */
+export async function readSurgeState(
+  db: Executor,
+  channel: string,
+): Promise<{ backlog: number; surge: Surge | undefined }> {
   const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(mentions)
-    .where(and(isNull(mentions.notifiedAt), isNotNull(mentions.routedAt)));
-  return row?.n ?? 0;
-}
-
-export async function findSurge(db: Executor, channel: string): Promise<Surge | undefined> {
-  const [row] = await db
-    .select({ value: cursors.value })
-    .from(cursors)
-    .where(and(eq(cursors.network, NETWORK), eq(cursors.key, keyOf(channel))));
-  if (!row) return undefined;
-  return row.value.startsWith('pending:')
-    ? { state: 'posting', since: Number(row.value.slice('pending:'.length)) }
-    : { state: 'open', rootTs: row.value };
+    .select({
+      backlog: sql<number>`(select count(*)::int from ${mentions} where ${and(isNull(mentions.notifiedAt), isNotNull(mentions.routedAt))})`,
+      value: sql<
+        string | null
+      >`(select ${cursors.value} from ${cursors} where ${and(eq(cursors.network, NETWORK), eq(cursors.key, keyOf(channel)))})`,
+    })
+    .from(sql`(select 1) as one`);
+  const value = row?.value ?? null;
+  const surge: Surge | undefined =
+    value === null
+      ? undefined
+      : value.startsWith('pending:')
+        ? { state: 'posting', since: Number(value.slice('pending:'.length)) }
+        : { state: 'open', rootTs: value };
+  return { backlog: Number(row?.backlog ?? 0), surge };
 }
 
 /** True for the one caller that gets to post the surge's root message. */

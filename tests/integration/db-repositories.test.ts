@@ -1,12 +1,17 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConversation, setSlackMessage } from '../../src/db/conversations.repository.js';
+import { findConversation, resolveConversation } from '../../src/db/conversations.repository.js';
 import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
-import { insertMention, listStalled, markNotified, storeMentions } from '../../src/db/mentions.repository.js';
+import {
+  insertMention,
+  listStalled,
+  recordShownInSlack,
+  storeMentions,
+} from '../../src/db/mentions.repository.js';
 import { createReply } from '../../src/db/replies.repository.js';
 import { openRoutedConversation, type RoutedConversationValues } from '../../src/db/routing.repository.js';
-import { staff } from '../../src/db/schema.js';
+import { mentions, staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 
@@ -105,7 +110,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   it('stores a batch in one statement: new ones with their event, known ones marked as such', async () => {
     const { db } = database;
     const known = await insertMention(db, mentionValues('b-known'));
-    await markNotified(db, known.row.id, '9.9', new Date());
+    await db.update(mentions).set({ notifiedAt: new Date() }).where(eq(mentions.id, known.row.id));
     const stored = await storeMentions(
       db,
       [
@@ -147,8 +152,16 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     });
     expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
 
-    expect(await setSlackMessage(db, opened!.id, 'C1', '1.1')).toBe(true);
-    expect(await setSlackMessage(db, opened!.id, 'C1', '2.2')).toBe(false);
+    const shown = (ts: string) => ({
+      mentionId: mention.row.id,
+      conversationId: opened!.id,
+      opensConversation: true,
+      channel: 'C1',
+      ts,
+    });
+    expect(await recordShownInSlack(db, shown('1.1'), new Date())).toEqual(expect.any(Number));
+    expect(await recordShownInSlack(db, shown('2.2'), new Date())).toBeUndefined();
+    expect(await findConversation(db, opened!.id)).toMatchObject({ slackChannel: 'C1', slackTs: '1.1' });
     expect(await resolveConversation(db, opened!.id, new Date())).toBeDefined();
     expect(await resolveConversation(db, opened!.id, new Date())).toBeUndefined();
     // Resolved, so the customer's next message may open a new one.
@@ -180,8 +193,18 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const { row } = await insertMention(db, mentionValues('m-3'));
     const later = new Date(Date.now() + 60_000);
     expect((await listStalled(db, later, 100)).map((m) => m.id)).toContain(row.id);
-    expect(await markNotified(db, row.id, '3.3', new Date())).toBe(true);
-    expect(await markNotified(db, row.id, '3.4', new Date())).toBe(false);
+    const conversation = await openRoutedConversation(db, conversationValues('a3', row.id), routed(row.id));
+    const followUp = (ts: string) => ({
+      mentionId: row.id,
+      conversationId: conversation!.id,
+      opensConversation: false,
+      channel: 'C1',
+      ts,
+    });
+    expect(await recordShownInSlack(db, followUp('3.3'), new Date())).toEqual(expect.any(Number));
+    expect(await recordShownInSlack(db, followUp('3.4'), new Date())).toBeUndefined();
+    // Not the message that opened it: the conversation's own message is left alone.
+    expect(await findConversation(db, conversation!.id)).toMatchObject({ slackTs: null });
     expect((await listStalled(db, later, 100)).map((m) => m.id)).not.toContain(row.id);
   });
 
