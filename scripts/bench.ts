@@ -216,6 +216,8 @@ async function awaitArrivals(
 
 interface PipelineFigures {
   throughput: number;
+  /** CPU time of the measured process per mention over the full-speed phase, ms. */
+  cpuMsPerMention: number;
   rssMb: number;
   latency: Record<number, { p50: number; p95: number; p99: number; missing: number }>;
 }
@@ -230,8 +232,10 @@ async function measurePipeline(
   const warm = await drive(ingestUrl, freshMentions(100));
   await awaitArrivals(watcher, warm.sent, 20_000);
 
+  const cpuBefore = measured.cpuSeconds();
   const full = await drive(ingestUrl, freshMentions(FULL_SPEED_MENTIONS));
   const missingFull = await awaitArrivals(watcher, full.sent, 60_000);
+  const cpuMsPerMention = ((measured.cpuSeconds() - cpuBefore) * 1000) / FULL_SPEED_MENTIONS;
   const last = Math.max(...[...full.sent.keys()].map((id) => watcher.arrived.get(id) ?? 0));
   const throughput = (FULL_SPEED_MENTIONS - missingFull) / ((last - full.firstSend) / 1000);
 
@@ -250,7 +254,7 @@ async function measurePipeline(
       missing,
     };
   }
-  return { throughput, rssMb: measured.peakRssMb(), latency };
+  return { throughput, cpuMsPerMention, rssMb: measured.peakRssMb(), latency };
 }
 
 // ---------------------------------------------------------------- processes under test
@@ -259,8 +263,13 @@ interface UnderTest {
   port: number;
   /** Peak resident memory of the process so far (VmHWM), MB. */
   peakRssMb(): number;
+  /** CPU time the process has used so far, user and system, in seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
+
+// USER_HZ: Linux reports process times in hundredths of a second.
+const CLOCK_TICKS = 100;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -299,6 +308,11 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
     peakRssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) / 1024;
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/<pid>/stat, counted from after the command name's closing parenthesis.
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     },
     async stop() {
       child.kill('SIGTERM');
@@ -588,14 +602,14 @@ async function main(): Promise<void> {
     if (ONLY.has('bare')) {
       bare.push(await bareRun());
       log(
-        `  run ${run}: bare pipeline ${fmt(bare.at(-1)!.throughput)} mentions/s`,
+        `  run ${run}: bare pipeline ${fmt(bare.at(-1)!.throughput)} mentions/s, ${fmt(bare.at(-1)!.cpuMsPerMention, 1)} ms CPU a mention`,
         JSON.stringify(bare.at(-1)!.latency),
       );
     }
     if (ONLY.has('product')) {
       product.push(await productRun());
       log(
-        `  run ${run}: Firsthand ${fmt(product.at(-1)!.throughput)} mentions/s`,
+        `  run ${run}: Firsthand ${fmt(product.at(-1)!.throughput)} mentions/s, ${fmt(product.at(-1)!.cpuMsPerMention, 1)} ms CPU a mention`,
         JSON.stringify(product.at(-1)!.latency),
       );
     }
@@ -613,6 +627,8 @@ async function main(): Promise<void> {
     product: median(product.map((r) => r.throughput)),
     routing: median(routing),
     rss: median(product.map((r) => r.rssMb)),
+    cpu: median(product.map((r) => r.cpuMsPerMention)),
+    bareCpu: median(bare.map((r) => r.cpuMsPerMention)),
     bareRss: median(bare.map((r) => r.rssMb)),
   };
   const lat = (runs: PipelineFigures[], rate: number, key: 'p50' | 'p95' | 'p99') =>
@@ -648,6 +664,7 @@ async function main(): Promise<void> {
       ),
     ),
     `| Routing decisions/s in process (understand + decide, real texts) | ${fmt(m.routing)} | — | — |`,
+    `| CPU of the app process a mention at full speed, ms | ${fmt(m.cpu, 1)} | bare pipeline ${fmt(m.bareCpu, 1)} | ${ratio(m.cpu, m.bareCpu)} |`,
     `| Peak RSS of the app process, MB | ${fmt(m.rss)} | bare pipeline ${fmt(m.bareRss)} | ${ratio(m.rss, m.bareRss)} |`,
     '',
     'Against the targets of issue 6:',

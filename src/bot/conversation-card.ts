@@ -1,5 +1,5 @@
-import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { type Database, fromJsonRow } from '../db/client.js';
 import type { EventRow } from '../db/events.repository.js';
 import {
   conversations,
@@ -12,60 +12,81 @@ import { AppError } from '../errors.js';
 import type { ConversationCard, ModalTurn } from './blocks.js';
 
 /**
- * The four reads behind every card, built once per database handle. Each
- * notification reads a conversation up to three times (card, refresh, DM),
- * and drizzle otherwise rebuilds the SQL text on every call; prepared, the
- * server also keeps the plan per connection. Same queries as the
- * repositories' findConversation and list*ForConversation, except that each
- * reply also carries its author's name from the roster.
+ * Everything behind a card (the conversation, its mentions, our replies with
+ * their authors' names, its events) in one prepared statement per database
+ * handle: each notification reads a conversation up to three times (card,
+ * refresh, DM), and each round trip costs more than the reading. Keyed by the
+ * conversation, or by one of its mentions for the notifier, which starts there.
  */
 function prepareCardReads(db: Database) {
   const id = sql.placeholder('id');
+  // Spelled out: drizzle leaves the table off a column of a one-table select, and the subqueries' own ids would clash.
+  const conversationId = sql.raw('"conversations"."id"');
+  const loaded = sql<CardJson>`json_build_object(
+    'conversation', to_json(${conversations}),
+    'mentions', (select json_agg(m order by m.posted_at, m.received_at) from ${mentionsTable} m
+      where m.conversation_id = ${conversationId}),
+    'replies', (select json_agg(json_build_object('reply', r, 'staffName', s.name) order by r.created_at)
+      from ${repliesTable} r left join ${staff} s on s.id = r.staff_id where r.conversation_id = ${conversationId}),
+    'events', (select json_agg(e order by e.id) from ${eventsTable} e where e.conversation_id = ${conversationId})
+  )`;
   return {
-    conversation: db
-      .select()
+    byConversation: db
+      .select({ loaded })
       .from(conversations)
       .where(eq(conversations.id, id))
-      .prepare('card_conversation'),
-    mentions: db
-      .select()
-      .from(mentionsTable)
-      .where(eq(mentionsTable.conversationId, id))
-      .orderBy(asc(mentionsTable.postedAt), asc(mentionsTable.receivedAt))
-      .prepare('card_mentions'),
-    replies: db
-      .select({ ...getTableColumns(repliesTable), staffName: staff.name })
-      .from(repliesTable)
-      .leftJoin(staff, eq(staff.id, repliesTable.staffId))
-      .where(eq(repliesTable.conversationId, id))
-      .orderBy(repliesTable.createdAt)
-      .prepare('card_replies'),
-    events: db
-      .select()
-      .from(eventsTable)
-      .where(eq(eventsTable.conversationId, id))
-      .orderBy(asc(eventsTable.id))
-      .prepare('card_events'),
+      .prepare('card_by_conversation'),
+    byMention: db
+      .select({ loaded })
+      .from(conversations)
+      .where(
+        sql`${conversations.id} = (select ${mentionsTable.conversationId} from ${mentionsTable} where ${mentionsTable.id} = ${id})`,
+      )
+      .prepare('card_by_mention'),
   };
 }
 const cardReads = new WeakMap<Database, ReturnType<typeof prepareCardReads>>();
 
-/** Everything the Slack surfaces show about one conversation, read in one place. */
-export async function loadConversation(db: Database, conversationId: string) {
+type JsonRow = Record<string, unknown>;
+interface CardJson {
+  conversation: JsonRow;
+  mentions: JsonRow[] | null;
+  replies: { reply: JsonRow; staffName: string | null }[] | null;
+  events: JsonRow[] | null;
+}
+
+function readsFor(db: Database) {
   let reads = cardReads.get(db);
   if (!reads) {
     reads = prepareCardReads(db);
     cardReads.set(db, reads);
   }
-  const [conversation] = await reads.conversation.execute({ id: conversationId });
-  if (!conversation)
-    throw new AppError('conversation.not_found', `conversation ${conversationId} does not exist`);
-  const [mentions, replies, events] = await Promise.all([
-    reads.mentions.execute({ id: conversationId }),
-    reads.replies.execute({ id: conversationId }),
-    reads.events.execute({ id: conversationId }),
-  ]);
-  return { conversation, mentions, replies, events };
+  return reads;
+}
+
+function fromCardJson(json: CardJson) {
+  return {
+    conversation: fromJsonRow(conversations, json.conversation),
+    mentions: (json.mentions ?? []).map((m) => fromJsonRow(mentionsTable, m)),
+    replies: (json.replies ?? []).map((r) => ({
+      ...fromJsonRow(repliesTable, r.reply),
+      staffName: r.staffName,
+    })),
+    events: (json.events ?? []).map((e) => fromJsonRow(eventsTable, e)),
+  };
+}
+
+/** Everything the Slack surfaces show about one conversation, read in one place. */
+export async function loadConversation(db: Database, conversationId: string) {
+  const [row] = await readsFor(db).byConversation.execute({ id: conversationId });
+  if (!row) throw new AppError('conversation.not_found', `conversation ${conversationId} does not exist`);
+  return fromCardJson(row.loaded);
+}
+
+/** The conversation a mention was routed to, or undefined while it is not routed (or not stored). */
+export async function loadConversationOfMention(db: Database, mentionId: string) {
+  const [row] = await readsFor(db).byMention.execute({ id: mentionId });
+  return row ? fromCardJson(row.loaded) : undefined;
 }
 export type LoadedConversation = Awaited<ReturnType<typeof loadConversation>>;
 

@@ -7,14 +7,14 @@ import type { Database } from '../db/client.js';
 import { findEvent } from '../db/conversation-changes.repository.js';
 import { findConversation } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
-import { findMention, recordShownInSlack } from '../db/mentions.repository.js';
+import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { claimSurge, endSurge, openSurge, readSurgeState } from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
-import { loadConversation, toCard } from './conversation-card.js';
+import { loadConversation, loadConversationOfMention, toCard } from './conversation-card.js';
 import { homeView } from './home-view.js';
 import { slackFailure } from './slack-errors.js';
 import { loadHome } from './team-views.js';
@@ -181,11 +181,11 @@ export function createNotifier(deps: NotifyDeps) {
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
   async function notifyMention(mentionId: string): Promise<void> {
-    const mention = await findMention(deps.db, mentionId);
-    if (!mention?.conversationId)
-      throw new AppError('notify.not_routed', `mention ${mentionId} is not routed`);
+    // One read for the mention and its conversation: it is found among the conversation's mentions.
+    const loaded = await loadConversationOfMention(deps.db, mentionId);
+    const mention = loaded?.mentions.find((m) => m.id === mentionId);
+    if (!loaded || !mention) throw new AppError('notify.not_routed', `mention ${mentionId} is not routed`);
     if (mention.notifiedAt) return;
-    const loaded = await loadConversation(deps.db, mention.conversationId);
     const { conversation } = loaded;
     const isRoot = conversation.firstMentionId === mention.id;
 
