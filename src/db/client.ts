@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type ExtractTablesWithRelations, getTableColumns, type SQL, type Table } from 'drizzle-orm';
+import {
+  type ExtractTablesWithRelations,
+  getTableColumns,
+  type Query,
+  type SQL,
+  type Table,
+} from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import * as schema from './schema.js';
 
@@ -11,15 +17,36 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelati
 /** Repository functions accept the database or a transaction. */
 export type Executor = Database | Tx;
 
+/** What db.execute() itself uses, reached for because it takes no statement name. */
+interface DrizzleInternals {
+  dialect: { sqlToQuery(query: SQL): Query };
+  session: {
+    prepareQuery(
+      query: Query,
+      fields: undefined,
+      name: string,
+      arrayMode: false,
+    ): { execute(): Promise<unknown> };
+  };
+}
+
 /**
  * The rows of a hand-written statement, for the few hot ones that do in one
  * round trip what the query builder would need several for. Both drivers
  * answer `{ rows }`; timestamps come back as text, so such statements return
- * them inside JSON and their callers turn them into dates.
+ * them inside JSON and their callers turn them into dates. Named, the
+ * statement is prepared: PostgreSQL parses and plans it once per connection
+ * rather than on every call, which for these costs more than running them.
+ * One name must always mean one statement text.
  */
-export async function queryRows<T>(db: Executor, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
+export async function queryRows<T>(db: Executor, query: SQL, name?: string): Promise<T[]> {
+  const internals = db as unknown as DrizzleInternals;
+  const result = name
+    ? await internals.session
+        .prepareQuery(internals.dialect.sqlToQuery(query), undefined, name, false)
+        .execute()
+    : await db.execute(query);
+  return (result as { rows: T[] }).rows;
 }
 
 export interface DatabaseHandle {

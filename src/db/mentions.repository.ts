@@ -73,6 +73,8 @@ export async function storeMentions(
     -- Stored before this statement began (its snapshot does not see the rows inserted above).
     select m.id, m.network, m.external_id, m.notified_at is not null, false
     from mentions m join incoming i on m.network = i.network and m.external_id = i.external_id`,
+    // A webhook or the ingest API mostly brings one mention at a time: that text is prepared, batches are not.
+    batch.length === 1 ? 'store_mention' : undefined,
   );
 }
 
@@ -135,6 +137,7 @@ export async function recordShownInSlack(
     select ${shown.conversationId}::uuid, id, 'bot', 'slack.notified', ${JSON.stringify({ ts: shown.ts })}::jsonb
     from marked
     returning id`,
+    'record_shown_in_slack',
   );
   return row ? Number(row.id) : undefined;
 }

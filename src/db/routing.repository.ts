@@ -106,6 +106,8 @@ export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Prom
       'texts', ${texts},
       'sameText', ${sameText}
     ) as facts`,
+    // The text varies only with the number of linked handles and which parts are asked for.
+    `routing_facts_${q.identities.length}_${q.texts ? 't' : ''}${q.sameText ? 's' : ''}`,
   );
   const facts = row!.facts;
   const contacts = (facts.contacts ?? []).map((c) => ({
@@ -217,6 +219,7 @@ export async function openRoutedConversation(
       from opened
     )
     select id from opened`,
+    `routing_open_${values.status === 'spam' ? 'dropped' : 'open'}`,
   );
   return row;
 }

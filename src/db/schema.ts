@@ -71,6 +71,8 @@ export const conversations = pgTable(
     // At most one open conversation per customer and network: a follow-up joins it.
     uniqueIndex('conversations_open_author_uq').on(t.network, t.authorId).where(sql`${t.closedAt} is null`),
     index('conversations_assignee_idx').on(t.assigneeId),
+    // Each person's load (open conversations), read by the router for every mention.
+    index('conversations_open_assignee_idx').on(t.assigneeId).where(sql`${t.closedAt} is null`),
     // The queue: open conversations nobody could take yet.
     index('conversations_waiting_idx')
       .on(t.openedAt)

@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_open_assignee_idx" ON "conversations" USING btree ("assignee_id") WHERE "conversations"."closed_at" is null;
