@@ -4,26 +4,6 @@ import { assignments, conversations } from './schema.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
-/** The customer's open conversation on this network, locked so a concurrent follow-up waits its turn. */
-export async function lockOpenConversation(
-  db: Executor,
-  network: string,
-  authorId: string,
-): Promise<ConversationRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.network, network),
-        eq(conversations.authorId, authorId),
-        isNull(conversations.closedAt),
-      ),
-    )
-    .for('update');
-  return row;
-}
-
 export async function findConversation(db: Executor, id: string): Promise<ConversationRow | undefined> {
   const [row] = await db.select().from(conversations).where(eq(conversations.id, id));
   return row;

@@ -95,12 +95,6 @@ export async function findMentionByExternalId(
   return row;
 }
 
-/** Row lock: two routers handed the same mention take turns, and the second sees it routed. */
-export async function lockMention(db: Executor, id: string): Promise<MentionRow | undefined> {
-  const [row] = await db.select().from(mentions).where(eq(mentions.id, id)).for('update');
-  return row;
-}
-
 export async function markRouted(db: Executor, id: string, conversationId: string, at: Date): Promise<void> {
   await db.update(mentions).set({ conversationId, routedAt: at }).where(eq(mentions.id, id));
 }

@@ -1,11 +1,40 @@
 import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from './client.js';
-import { conversations, staff, type WeeklyHours } from './schema.js';
+import { type Executor, fromJsonRow, queryRows } from './client.js';
+import type { ConversationRow } from './conversations.repository.js';
+import type { MentionRow } from './mentions.repository.js';
+import { conversations, mentions, staff, type WeeklyHours } from './schema.js';
 
 /** A customer handle on one network, lower case and without the @. */
 export interface IdentityRef {
   network: string;
   handle: string;
+}
+
+/**
+ * The mention to route and its author's open conversation on that network,
+ * both locked, in one round trip. Two routers handed the same mention take
+ * turns on it, and the second sees it routed; a follow-up waits while another
+ * router changes the conversation it joins.
+ */
+export async function lockMentionAndOpenConversation(
+  db: Executor,
+  mentionId: string,
+): Promise<{ mention: MentionRow; open: ConversationRow | undefined } | undefined> {
+  const [row] = await queryRows<{ mention: Record<string, unknown>; open: Record<string, unknown> | null }>(
+    db,
+    sql`select to_json(m) as mention,
+      (select to_json(c) from conversations c
+        where c.network = m.network and c.author_id = m.author_id and c.closed_at is null
+        for update) as open
+    from mentions m where m.id = ${mentionId}::uuid
+    for update of m`,
+    'routing_lock_mention',
+  );
+  if (!row) return undefined;
+  return {
+    mention: fromJsonRow(mentions, row.mention),
+    open: row.open ? fromJsonRow(conversations, row.open) : undefined,
+  };
 }
 
 export interface ContactRow {

@@ -1,14 +1,13 @@
 import type { Mention, Network } from '../contract/mention.js';
 import type { Database, Tx } from '../db/client.js';
-import {
-  type ConversationRow,
-  escalateToOwner,
-  lockOpenConversation,
-  recordAssignment,
-} from '../db/conversations.repository.js';
+import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
-import { lockMention, type MentionRow, markRouted } from '../db/mentions.repository.js';
-import { lockStaffLoad, openRoutedConversation } from '../db/routing.repository.js';
+import { type MentionRow, markRouted } from '../db/mentions.repository.js';
+import {
+  lockMentionAndOpenConversation,
+  lockStaffLoad,
+  openRoutedConversation,
+} from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
@@ -105,14 +104,15 @@ async function routeInTransaction(
   tx: Tx,
   mentionId: string,
 ): Promise<Routed> {
-  const row = await lockMention(tx, mentionId);
-  if (!row) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+  const locked = await lockMentionAndOpenConversation(tx, mentionId);
+  if (!locked) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+  const row = locked.mention;
   // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
   if (row.routedAt) return { outcome: 'already_routed' };
   const now = deps.now();
   const mention = mentionFromRow(row);
 
-  const open = await lockOpenConversation(tx, row.network, row.authorId);
+  const { open } = locked;
   if (open) return joinOpenConversation(policy, tx, row, mention, open, now);
 
   const { snapshot, sameTextElsewhere } = await loadSnapshot(tx, policy, { ...mention, id: row.id }, now);
