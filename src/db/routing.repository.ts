@@ -135,8 +135,9 @@ export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Prom
       'texts', ${texts},
       'sameText', ${sameText}
     ) as facts`,
-    // Not prepared: a plan for any customer and any text (a generic plan) fits the first rows it saw,
-    // and degrades as the tables grow faster than their statistics do; planned for these values it stays cheap.
+    // Prepared: planning this costs more than running it. The text varies only with the number of
+    // linked handles and which parts are asked for.
+    `routing_facts_${q.identities.length}_${q.texts ? 't' : ''}${q.sameText ? 's' : ''}`,
   );
   const facts = row!.facts;
   const contacts = (facts.contacts ?? []).map((c) => ({
