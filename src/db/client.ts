@@ -85,7 +85,13 @@ export async function openDatabase(options: {
     const { Pool } = await import('pg');
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const { migrate } = await import('drizzle-orm/node-postgres/migrator');
-    const pool = new Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const pool = new Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // The app's named statements are lookups by key on indexed columns, whose plan does not depend on
+      // the values: planning them once per connection (a generic plan) beats replanning on every call.
+      options: '-c plan_cache_mode=force_generic_plan',
+    });
     // An idle client cut off by the server (restart, failover) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = drizzle(pool, { schema });
