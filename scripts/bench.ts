@@ -768,7 +768,7 @@ async function main(): Promise<void> {
       ? [
           '## Surge: 10,000 mentions in one minute, Slack pace as shipped',
           '',
-          'The app as `npm start` runs it (all roles, notify limiter and per-channel gate on), against a',
+          'The app as shipped (`node dist/main.js`, all roles, Slack pace and per-channel gate as default), against a',
           'stand-in that answers 429 beyond one message a second a channel. Measured 5 s after the minute:',
           '',
           '| Figure | Value |',
