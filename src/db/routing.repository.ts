@@ -10,33 +10,6 @@ export interface IdentityRef {
   handle: string;
 }
 
-/**
- * The mention to route and its author's open conversation on that network,
- * both locked, in one round trip. Two routers handed the same mention take
- * turns on it, and the second sees it routed; a follow-up waits while another
- * router changes the conversation it joins.
- */
-export async function lockMentionAndOpenConversation(
-  db: Executor,
-  mentionId: string,
-): Promise<{ mention: MentionRow; open: ConversationRow | undefined } | undefined> {
-  const [row] = await queryRows<{ mention: Record<string, unknown>; open: Record<string, unknown> | null }>(
-    db,
-    sql`select to_json(m) as mention,
-      (select to_json(c) from conversations c
-        where c.network = m.network and c.author_id = m.author_id and c.closed_at is null
-        for update) as open
-    from mentions m where m.id = ${mentionId}::uuid
-    for update of m`,
-    'routing_lock_mention',
-  );
-  if (!row) return undefined;
-  return {
-    mention: fromJsonRow(mentions, row.mention),
-    open: row.open ? fromJsonRow(conversations, row.open) : undefined,
-  };
-}
-
 export interface ContactRow {
   staffId: string;
   network: string;
@@ -78,35 +51,36 @@ export interface RoutingFacts {
   sameTextElsewhere: number;
 }
 
+/** Who the facts are about, as SQL: parameters, or columns of the mention being routed. */
+interface FactsInputs {
+  identities: { network: SQL; handle: SQL }[];
+  author: { network: SQL; authorId: SQL };
+  contactsSince: Date;
+  texts?: { since: Date; exceptMentionId: SQL };
+  sameText?: { text: SQL; since: Date };
+}
+
 /** The same customer in a table aliased `t`: this author id, or any of their linked handles. */
-function sameCustomer(
-  t: string,
-  identities: readonly IdentityRef[],
-  author: RoutingFactsQuery['author'],
-): SQL {
+function sameCustomer(t: string, q: FactsInputs): SQL {
   const table = sql.raw(t);
   return sql.join(
     [
-      sql`(${table}.network = ${author.network} and ${table}.author_id = ${author.authorId})`,
-      ...identities.map(
+      sql`(${table}.network = ${q.author.network} and ${table}.author_id = ${q.author.authorId})`,
+      ...q.identities.map(
         (id) =>
-          sql`(${table}.network = ${id.network} and lower(${table}.author_handle) in (${id.handle}, ${`@${id.handle}`}))`,
+          sql`(${table}.network = ${id.network} and lower(${table}.author_handle) in (${id.handle}, '@' || ${id.handle}))`,
       ),
     ],
     sql` or `,
   );
 }
 
-/**
- * Everything the router reads before deciding, in one statement: the router
- * runs it inside every routing transaction, where each round trip costs more
- * than the reading itself.
- */
-export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Promise<RoutingFacts> {
-  const customer = (t: string) => sameCustomer(t, q.identities, q.author);
+/** Everything the router reads before deciding, as one JSON value. */
+function factsExpression(q: FactsInputs): SQL {
+  const customer = (t: string) => sameCustomer(t, q);
   const texts = q.texts
     ? sql`(select json_agg(m.text) from mentions m
-          where m.id <> ${q.texts.exceptMentionId}::uuid and m.posted_at >= ${q.texts.since.toISOString()}::timestamptz
+          where m.id <> ${q.texts.exceptMentionId} and m.posted_at >= ${q.texts.since.toISOString()}::timestamptz
             and (${customer('m')}))`
     : sql`null`;
   const sameText = q.sameText
@@ -115,9 +89,7 @@ export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Prom
             and m.received_at >= ${q.sameText.since.toISOString()}::timestamptz)`
     : sql`0`;
   const since = q.contactsSince.toISOString();
-  const [row] = await queryRows<{ facts: RawFacts }>(
-    db,
-    sql`select json_build_object(
+  return sql`json_build_object(
       'staff', (select json_agg(json_build_object(
           'id', s.id, 'name', s.name, 'role', s.role, 'skills', s.skills, 'languages', s.languages,
           'timezone', s.timezone, 'capacity', s.capacity, 'awayUntil', s.away_until, 'workingHours', s.working_hours,
@@ -134,23 +106,101 @@ export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Prom
         ) x),
       'texts', ${texts},
       'sameText', ${sameText}
-    ) as facts`,
-    // Prepared: planning this costs more than running it. The text varies only with the number of
-    // linked handles and which parts are asked for.
-    `routing_facts_${q.identities.length}_${q.texts ? 't' : ''}${q.sameText ? 's' : ''}`,
-  );
-  const facts = row!.facts;
-  const contacts = (facts.contacts ?? []).map((c) => ({
+    )`;
+}
+
+function toFacts(raw: RawFacts): RoutingFacts {
+  const contacts = (raw.contacts ?? []).map((c) => ({
     ...c,
     handle: c.handle.replace(/^@/, ''),
     at: new Date(c.at),
   }));
   return {
-    staff: (facts.staff ?? []).map((p) => ({ ...p, awayUntil: p.awayUntil ? new Date(p.awayUntil) : null })),
+    staff: (raw.staff ?? []).map((p) => ({ ...p, awayUntil: p.awayUntil ? new Date(p.awayUntil) : null })),
     // Replies first, then assignments (a stable sort keeps each part's order).
     contacts: contacts.sort((a, b) => Number(b.replied) - Number(a.replied)),
-    texts: facts.texts ?? [],
-    sameTextElsewhere: Number(facts.sameText),
+    texts: raw.texts ?? [],
+    sameTextElsewhere: Number(raw.sameText),
+  };
+}
+
+/**
+ * Everything the router reads before deciding, in one statement, for a
+ * customer known by several handles (or for a conversation waiting in the
+ * queue). Prepared: planning it costs more than running it; the text varies
+ * only with the number of handles and which parts are asked for.
+ */
+export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Promise<RoutingFacts> {
+  const [row] = await queryRows<{ facts: RawFacts }>(
+    db,
+    sql`select ${factsExpression({
+      identities: q.identities.map((id) => ({
+        network: sql`${id.network}::text`,
+        handle: sql`${id.handle}::text`,
+      })),
+      author: { network: sql`${q.author.network}::text`, authorId: sql`${q.author.authorId}::text` },
+      contactsSince: q.contactsSince,
+      ...(q.texts
+        ? { texts: { since: q.texts.since, exceptMentionId: sql`${q.texts.exceptMentionId}::uuid` } }
+        : {}),
+      ...(q.sameText ? { sameText: { text: sql`${q.sameText.text}::text`, since: q.sameText.since } } : {}),
+    })} as facts`,
+    `routing_facts_${q.identities.length}_${q.texts ? 't' : ''}${q.sameText ? 's' : ''}`,
+  );
+  return toFacts(row!.facts);
+}
+
+export interface FactWindows {
+  contactsSince: Date;
+  textsSince?: Date;
+  sameTextSince: Date;
+}
+
+/**
+ * The mention to route, its author's open conversation on that network (both
+ * locked), and the facts about the author under their own handle, in one
+ * round trip. Two routers handed the same mention take turns on it, and the
+ * second sees it routed; a follow-up waits while another router changes the
+ * conversation it joins. The same text elsewhere is always counted; the
+ * caller decides whether the text is long enough to count.
+ */
+export async function lockMentionAndReadFacts(
+  db: Executor,
+  mentionId: string,
+  windows: FactWindows,
+): Promise<{ mention: MentionRow; open: ConversationRow | undefined; facts: RoutingFacts } | undefined> {
+  const own = {
+    network: sql`routed.network`,
+    handle: sql`lower(regexp_replace(routed.author_handle, '^@', ''))`,
+  };
+  const [row] = await queryRows<{
+    mention: Record<string, unknown>;
+    open: Record<string, unknown> | null;
+    facts: RawFacts;
+  }>(
+    db,
+    sql`select to_json(routed) as mention,
+      (select to_json(c) from conversations c
+        where c.network = routed.network and c.author_id = routed.author_id and c.closed_at is null
+        for update) as open,
+      ${factsExpression({
+        identities: [own],
+        author: { network: sql`routed.network`, authorId: sql`routed.author_id` },
+        contactsSince: windows.contactsSince,
+        ...(windows.textsSince
+          ? { texts: { since: windows.textsSince, exceptMentionId: sql`routed.id` } }
+          : {}),
+        sameText: { text: sql`routed.text`, since: windows.sameTextSince },
+      })} as facts
+    from mentions routed where routed.id = ${mentionId}::uuid
+    for update of routed`,
+    `routing_lock_mention_${windows.textsSince ? 't' : ''}`,
+  );
+  if (!row) return undefined;
+  return {
+    mention: fromJsonRow(mentions, row.mention),
+    open: row.open ? fromJsonRow(conversations, row.open) : undefined,
+    facts: toFacts(row.facts),
   };
 }
 

@@ -4,9 +4,10 @@ import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/c
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted } from '../db/mentions.repository.js';
 import {
-  lockMentionAndOpenConversation,
+  lockMentionAndReadFacts,
   lockStaffLoad,
   openRoutedConversation,
+  type RoutingFacts,
 } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
@@ -14,7 +15,7 @@ import { enqueueNotify, type Queues } from '../queueing.js';
 import { compilePolicy, linkedIdentities, type Policy } from './compiled-policy.js';
 import { type Decision, decide } from './decide.js';
 import { escalationReasons } from './escalation.js';
-import { loadSnapshot } from './load-snapshot.js';
+import { factWindows, loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
 import { type Understanding, understand } from './understand/index.js';
 
@@ -104,18 +105,24 @@ async function routeInTransaction(
   tx: Tx,
   mentionId: string,
 ): Promise<Routed> {
-  const locked = await lockMentionAndOpenConversation(tx, mentionId);
+  const now = deps.now();
+  const locked = await lockMentionAndReadFacts(tx, mentionId, factWindows(policy, now));
   if (!locked) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
   const row = locked.mention;
   // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
   if (row.routedAt) return { outcome: 'already_routed' };
-  const now = deps.now();
   const mention = mentionFromRow(row);
 
-  const { open } = locked;
-  if (open) return joinOpenConversation(policy, tx, row, mention, open, now);
+  const { open, facts } = locked;
+  if (open) return joinOpenConversation(policy, tx, row, mention, open, now, facts);
 
-  const { snapshot, sameTextElsewhere } = await loadSnapshot(tx, policy, { ...mention, id: row.id }, now);
+  const { snapshot, sameTextElsewhere } = await loadSnapshot(
+    tx,
+    policy,
+    { ...mention, id: row.id },
+    now,
+    facts,
+  );
   const understanding = understand(mention, policy, { sameTextElsewhere });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
@@ -199,6 +206,7 @@ async function joinOpenConversation(
   mention: Mention,
   open: ConversationRow,
   now: Date,
+  facts: RoutingFacts,
 ): Promise<Routed> {
   await markRouted(tx, row.id, open.id, now);
   await appendEvent(tx, {
@@ -209,7 +217,13 @@ async function joinOpenConversation(
     details: { assigneeId: open.assigneeId },
   });
   if (open.escalated) return { outcome: 'joined' };
-  const { snapshot, sameTextElsewhere } = await loadSnapshot(tx, policy, { ...mention, id: row.id }, now);
+  const { snapshot, sameTextElsewhere } = await loadSnapshot(
+    tx,
+    policy,
+    { ...mention, id: row.id },
+    now,
+    facts,
+  );
   const understanding = understand(mention, policy, { sameTextElsewhere });
   const identities = linkedIdentities(policy, mention.network, mention.author.handle);
   const reasons = escalationReasons(policy, mention, understanding, snapshot, identities);
