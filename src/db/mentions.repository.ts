@@ -5,28 +5,6 @@ import { mentions } from './schema.js';
 export type MentionRow = typeof mentions.$inferSelect;
 export type NewMentionRow = typeof mentions.$inferInsert;
 
-/**
- * Stores a mention once per (network, external id). A second arrival, by
- * webhook retry or by polling, returns the stored row with `inserted: false`.
- */
-export async function insertMention(
-  db: Executor,
-  values: NewMentionRow,
-): Promise<{ row: MentionRow; inserted: boolean }> {
-  const [inserted] = await db
-    .insert(mentions)
-    .values(values)
-    .onConflictDoNothing({ target: [mentions.network, mentions.externalId] })
-    .returning();
-  if (inserted) return { row: inserted, inserted: true };
-  const [existing] = await db
-    .select()
-    .from(mentions)
-    .where(and(eq(mentions.network, values.network), eq(mentions.externalId, values.externalId)));
-  if (!existing) throw new Error('mention vanished between insert and select');
-  return { row: existing, inserted: false };
-}
-
 export interface StoredMention {
   id: string;
   network: string;

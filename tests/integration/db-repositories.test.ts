@@ -4,7 +4,7 @@ import { findConversation, resolveConversation } from '../../src/db/conversation
 import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
 import {
-  insertMention,
+  findMention,
   listStalled,
   recordShownInSlack,
   storeMentions,
@@ -14,6 +14,7 @@ import { openRoutedConversation, type RoutedConversationValues } from '../../src
 import { mentions, staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
+import { insertMention } from '../support/mentions.js';
 
 const person = (id: string, role: 'owner' | 'staff' = 'staff') => ({
   id,
@@ -100,11 +101,13 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
 
   it('stores a mention once per network and external id', async () => {
     const { db } = database;
-    const first = await insertMention(db, mentionValues('m-1'));
-    const again = await insertMention(db, { ...mentionValues('m-1'), text: 'changed' });
-    expect(first.inserted).toBe(true);
-    expect(again).toMatchObject({ inserted: false, row: { id: first.row.id, text: 'hello' } });
-    expect((await insertMention(db, { ...mentionValues('m-1'), network: 'bluesky' })).inserted).toBe(true);
+    const [first] = await storeMentions(db, [mentionValues('m-1')], 'once');
+    const [again] = await storeMentions(db, [{ ...mentionValues('m-1'), text: 'changed' }], 'once');
+    expect(first).toMatchObject({ inserted: true, externalId: 'm-1' });
+    expect(again).toMatchObject({ inserted: false, id: first!.id });
+    expect((await findMention(db, first!.id))?.text).toBe('hello');
+    const [elsewhere] = await storeMentions(db, [{ ...mentionValues('m-1'), network: 'bluesky' }], 'once');
+    expect(elsewhere).toMatchObject({ inserted: true });
   });
 
   it('stores a batch in one statement: new ones with their event, known ones marked as such', async () => {

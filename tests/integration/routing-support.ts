@@ -1,6 +1,6 @@
 import type { Executor } from '../../src/db/client.js';
-import { insertMention } from '../../src/db/mentions.repository.js';
 import { type RosterEntry, upsertRoster } from '../../src/db/staff.repository.js';
+import { insertMention } from '../support/mentions.js';
 
 export const OWNER = 'U0OWNER01';
 export const SAM = 'U0SAM0001';

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replyModal } from '../../../src/bot/blocks.js';
 import { type LoadedConversation, loadConversation, toTurns } from '../../../src/bot/conversation-card.js';
-import { insertMention, markRouted } from '../../../src/db/mentions.repository.js';
+import { markRouted } from '../../../src/db/mentions.repository.js';
 import { createReply, markReplyPosted } from '../../../src/db/replies.repository.js';
 import { conversations } from '../../../src/db/schema.js';
 import { upsertRoster } from '../../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/database.js';
+import { insertMention } from '../../support/mentions.js';
 
 const ID = '0b6f7a0e-3a5c-4c1e-9d7e-1f2a3b4c5d6e';
 const at = (minute: number) => new Date(Date.UTC(2025, 5, 2, 10, minute));
