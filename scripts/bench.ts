@@ -395,6 +395,29 @@ async function startProcess(args: string[], env: Record<string, string>): Promis
 
 // ---------------------------------------------------------------- the product
 
+/** `node dist/main.js`, the Docker image's entry point, configured for the stand-in and this run. */
+function startApp(
+  databaseUrl: string,
+  prefix: string,
+  slack: SlackStandin,
+  extra: Record<string, string> = {},
+): Promise<UnderTest> {
+  return startProcess(['dist/main.js'], {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: flags.redis,
+    QUEUE_PREFIX: prefix,
+    SLACK_BOT_TOKEN: TOKEN,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_CHANNEL_ID: CHANNEL,
+    INGEST_TOKEN,
+    TEAM_FILE: 'examples/team.yaml',
+    ...extra,
+  });
+}
+
 /**
  * The product as shipped: `node dist/main.js` (the Docker image's entry point)
  * with every role in one process, against the Slack stand-in. Only Slack's
@@ -405,20 +428,9 @@ async function productRun(): Promise<PipelineFigures> {
   const slack = await startSlackStandin({ token: TOKEN });
   const database = await createDatabase();
   const prefix = `fhbench-${randomBytes(4).toString('hex')}`;
-  const app = await startProcess(['dist/main.js'], {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: database.url,
-    REDIS_URL: flags.redis,
-    QUEUE_PREFIX: prefix,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_SIGNING_SECRET: 'bench-signing-secret',
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_CHANNEL_ID: CHANNEL,
+  const app = await startApp(database.url, prefix, slack, {
     SLACK_CHANNEL_MESSAGES_PER_SECOND: '100000',
     SLACK_CALLS_PER_SECOND: '100000',
-    INGEST_TOKEN,
-    TEAM_FILE: 'examples/team.yaml',
   });
   try {
     await seedHistory(database.url, 'product');
@@ -565,19 +577,7 @@ async function surgeRun(): Promise<SurgeFigures> {
   const slack = await startSlackStandin({ token: TOKEN, perChannelPerSecond: 1 });
   const database = await createDatabase();
   const prefix = `fhsurge-${randomBytes(4).toString('hex')}`;
-  const app = await startProcess(['dist/main.js'], {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: database.url,
-    REDIS_URL: flags.redis,
-    QUEUE_PREFIX: prefix,
-    SLACK_BOT_TOKEN: TOKEN,
-    SLACK_SIGNING_SECRET: 'bench-signing-secret',
-    SLACK_API_URL: slack.apiUrl,
-    SLACK_CHANNEL_ID: CHANNEL,
-    INGEST_TOKEN,
-    TEAM_FILE: 'examples/team.yaml',
-  });
+  const app = await startApp(database.url, prefix, slack);
   try {
     const base = `http://127.0.0.1:${app.port}`;
     const started = Date.now();

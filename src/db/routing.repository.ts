@@ -2,7 +2,8 @@ import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Executor, fromJsonRow, queryRows } from './client.js';
 import type { ConversationRow } from './conversations.repository.js';
 import type { MentionRow } from './mentions.repository.js';
-import { conversations, mentions, staff, type WeeklyHours } from './schema.js';
+import { conversations, mentions, staff } from './schema.js';
+import type { StaffRow } from './staff.repository.js';
 
 /** A customer handle on one network, lower case and without the @. */
 export interface IdentityRef {
@@ -18,18 +19,11 @@ export interface ContactRow {
   replied: boolean;
 }
 
-export interface RosterLoadRow {
-  id: string;
-  name: string;
-  role: 'owner' | 'staff';
-  skills: string[];
-  languages: string[];
-  timezone: string;
-  capacity: number;
-  openConversations: number;
-  awayUntil: Date | null;
-  workingHours: WeeklyHours | null;
-}
+/** A person on the roster as the router reads them, with their open conversations. */
+export type RosterLoadRow = Pick<
+  StaffRow,
+  'id' | 'name' | 'role' | 'skills' | 'languages' | 'timezone' | 'capacity' | 'awayUntil' | 'workingHours'
+> & { openConversations: number };
 
 export interface RoutingFactsQuery {
   identities: readonly IdentityRef[];

@@ -3,12 +3,7 @@ import type { Database, Tx } from '../db/client.js';
 import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted } from '../db/mentions.repository.js';
-import {
-  lockMentionAndReadFacts,
-  lockStaffLoad,
-  openRoutedConversation,
-  type RoutingFacts,
-} from '../db/routing.repository.js';
+import { lockMentionAndReadFacts, lockStaffLoad, openRoutedConversation } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
@@ -113,16 +108,10 @@ async function routeInTransaction(
   if (row.routedAt) return { outcome: 'already_routed' };
   const mention = mentionFromRow(row);
 
-  const { open, facts } = locked;
-  if (open) return joinOpenConversation(policy, tx, row, mention, open, now, facts);
+  const readSnapshot = () => loadSnapshot(tx, policy, { ...mention, id: row.id }, now, locked.facts);
+  if (locked.open) return joinOpenConversation(policy, tx, row, mention, locked.open, now, readSnapshot);
 
-  const { snapshot, sameTextElsewhere } = await loadSnapshot(
-    tx,
-    policy,
-    { ...mention, id: row.id },
-    now,
-    facts,
-  );
+  const { snapshot, sameTextElsewhere } = await readSnapshot();
   const understanding = understand(mention, policy, { sameTextElsewhere });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
@@ -206,7 +195,7 @@ async function joinOpenConversation(
   mention: Mention,
   open: ConversationRow,
   now: Date,
-  facts: RoutingFacts,
+  readSnapshot: () => ReturnType<typeof loadSnapshot>,
 ): Promise<Routed> {
   await markRouted(tx, row.id, open.id, now);
   await appendEvent(tx, {
@@ -217,13 +206,7 @@ async function joinOpenConversation(
     details: { assigneeId: open.assigneeId },
   });
   if (open.escalated) return { outcome: 'joined' };
-  const { snapshot, sameTextElsewhere } = await loadSnapshot(
-    tx,
-    policy,
-    { ...mention, id: row.id },
-    now,
-    facts,
-  );
+  const { snapshot, sameTextElsewhere } = await readSnapshot();
   const understanding = understand(mention, policy, { sameTextElsewhere });
   const identities = linkedIdentities(policy, mention.network, mention.author.handle);
   const reasons = escalationReasons(policy, mention, understanding, snapshot, identities);
