@@ -301,6 +301,8 @@ export function snooze(
         job: (eventId: number): NotifyJob => ({ type: 'snooze_end', conversationId, eventId }),
         at: until,
       },
+      // App Home lists the assignee's conversations with their snoozes.
+      afterwards: () => homes(conversation.assigneeId),
     };
   });
 }

@@ -356,7 +356,10 @@ export function createNotifier(deps: NotifyDeps) {
     ];
     const assignee = loaded.conversation.assigneeId;
     if (assignee)
-      jobs.push({ type: 'dm', kind: 'snooze_ended', user: assignee, conversationId, eventId: ended.id });
+      jobs.push(
+        { type: 'dm', kind: 'snooze_ended', user: assignee, conversationId, eventId: ended.id },
+        { type: 'home', user: assignee },
+      );
     for (const job of jobs) await enqueueNotify(deps.queues, job);
   }
 

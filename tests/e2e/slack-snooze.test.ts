@@ -105,6 +105,15 @@ describe('the end of a snooze', () => {
       15_000,
     );
 
+  /** The assignee's App Home as last published: it lists their conversations with their snoozes. */
+  const homeOf = (user: string) =>
+    JSON.stringify(
+      h.slack
+        .callsTo('views.publish')
+        .filter((c) => c.params.user_id === user)
+        .at(-1)?.params.view ?? null,
+    );
+
   it('brings the conversation back when it ends: the card, a thread line, a DM and an event', async () => {
     const shown = await newConversation();
     const snoozed = await snooze(shown, '1h');
@@ -113,6 +122,8 @@ describe('the end of a snooze', () => {
     const asleep = await waitFor(() =>
       cardUpdates(shown.ts).find((c) => JSON.stringify(c.params.blocks).includes('Snoozed until')),
     );
+    // App Home shows the snooze while it lasts, and drops it when it ends.
+    await waitFor(() => homeOf(shown.assignee).includes(':zzz: until'));
 
     const [ended] = await waitFor(async () => {
       const rows = await eventsOf(shown.conversationId, 'conversation.snooze_ended');
@@ -143,6 +154,7 @@ describe('the end of a snooze', () => {
     );
     expect(line.params.channel).toBe(CHANNEL);
     await waitFor(() => snoozeOverDms(shown.assignee, shown.handle).length === 1);
+    await waitFor(() => !homeOf(shown.assignee).includes(':zzz: until'));
 
     await snoozeJobDone(snoozed.id);
     expect(await eventsOf(shown.conversationId, 'conversation.snooze_ended')).toHaveLength(1);
