@@ -5,18 +5,21 @@ import { buttonClick, viewSubmission } from '../support/slack-requests.js';
 
 const OWNER = 'U0OWNER01';
 
-type Blocks = {
+/** A Block Kit block as the tests read it back from the stand-in. */
+export type Blocks = {
   type: string;
+  block_id?: string;
   text?: { text: string };
   elements?: { action_id?: string; value?: string }[];
+  element?: { type: string; options?: { value: string }[] };
 }[];
 
 /**
- * What a person does in Slack once a mention has arrived: find its message,
- * have its assignee press Reply, type the answer and submit. Returns when the submission is
- * accepted; the caller then watches the network's stand-in.
+ * The assignee finds the card that quotes `quoted` and presses Reply (the
+ * owner stands in when no one is named: they may answer anything). Returns
+ * who pressed it and the modal Slack was asked to open.
  */
-export async function replyFromSlack(h: Harness, quoted: string, text: string): Promise<void> {
+export async function openReplyModal(h: Harness, quoted: string) {
   const post = await waitFor(
     () =>
       h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.params.blocks ?? '').includes(quoted)),
@@ -26,7 +29,6 @@ export async function replyFromSlack(h: Harness, quoted: string, text: string): 
   const blocks = post.params.blocks as Blocks;
   const conversationId = blocks.find((b) => b.type === 'actions')?.elements?.[0]?.value;
   expect(conversationId).toBeDefined();
-  // The assignee answers; the owner may answer anything, so they stand in when no one is named.
   const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(JSON.stringify(blocks))?.[1] ?? OWNER;
   const message = await waitFor(() =>
     [...h.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes(quoted)),
@@ -43,7 +45,16 @@ export async function replyFromSlack(h: Harness, quoted: string, text: string): 
   );
   expect(click.status).toBe(200);
   const open = await waitFor(() => h.slack.callsTo('views.open')[before]);
-  const view = open.params.view as { private_metadata: string };
+  return { assignee, view: open.params.view as { private_metadata: string; blocks: Blocks } };
+}
+
+/**
+ * What a person does in Slack once a mention has arrived: open the reply
+ * modal on its card, type the answer and submit. Returns when the submission
+ * is accepted; the caller then watches the network's stand-in.
+ */
+export async function replyFromSlack(h: Harness, quoted: string, text: string): Promise<void> {
+  const { assignee, view } = await openReplyModal(h, quoted);
   const submit = await h.interact(
     viewSubmission({
       userId: assignee,

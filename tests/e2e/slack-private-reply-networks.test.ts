@@ -1,26 +1,19 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION, REPLY_INPUT, REPLY_MODAL, REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
+import { REPLY_INPUT, REPLY_MODAL, REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
 import { replies } from '../../src/db/schema.js';
 import { metaSignature, xSignature } from '../../src/network/signatures.js';
 import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
 import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
-import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
-import { buttonClick, viewSubmission } from '../support/slack-requests.js';
+import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
+import { viewSubmission } from '../support/slack-requests.js';
+import { openReplyModal as openModal } from './network-e2e-support.js';
 
 const X_SECRET = 'x-consumer-secret-private';
 const META_SECRET = 'meta-app-secret-private';
-const OWNER = 'U0OWNER01';
 const PAGE = '1234567890';
 const IG_USER = '17841405309211844';
 const account = { id: '2244994945', username: 'harbourbikes' };
-
-type Block = {
-  type: string;
-  block_id?: string;
-  elements?: { action_id?: string; value?: string }[];
-  element?: { type: string; options?: { value: string }[] };
-};
 
 describe('answering privately on X and Facebook from the Slack reply modal', () => {
   let x: XStandin;
@@ -73,35 +66,10 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
     });
   };
 
-  /** The assignee presses Reply on the card that quotes `quoted`; returns the modal Slack was asked to open. */
+  /** The modal on the card quoting `quoted`, with its public/private choice if it offers one. */
   async function openReplyModal(quoted: string) {
-    const post = await waitFor(
-      () =>
-        h.slack
-          .callsTo('chat.postMessage')
-          .find((c) => JSON.stringify(c.params.blocks ?? '').includes(quoted)),
-      15_000,
-    );
-    const blocks = post.params.blocks as Block[];
-    const reply = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.reply);
-    const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(JSON.stringify(blocks))?.[1] ?? OWNER;
-    const message = await waitFor(() =>
-      [...h.slack.messages.values()].find((m) => JSON.stringify(m.blocks).includes(quoted)),
-    );
-    const before = h.slack.callsTo('views.open').length;
-    const click = await h.interact(
-      buttonClick({
-        userId: assignee,
-        actionId: ACTION.reply,
-        value: reply!.value!,
-        channel: CHANNEL,
-        messageTs: message.ts,
-      }),
-    );
-    expect(click.status).toBe(200);
-    const open = await waitFor(() => h.slack.callsTo('views.open')[before]);
-    const view = open.params.view as { private_metadata: string; blocks: Block[] };
-    return { assignee, view, choice: view.blocks.find((b) => b.block_id === REPLY_VISIBILITY.block) };
+    const modal = await openModal(h, quoted);
+    return { ...modal, choice: modal.view.blocks.find((b) => b.block_id === REPLY_VISIBILITY.block) };
   }
 
   async function submitPrivately(
