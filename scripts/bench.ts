@@ -69,12 +69,22 @@ function percentile(values: number[], p: number): number {
 
 // ---------------------------------------------------------------- resources
 
+/** One statement on its own connection: the bench's own bookkeeping, outside what it measures. */
+async function queryOnce(url: string, text: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  // A connection cut by a forced drop must not crash the bench.
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    return (await client.query(text)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `fh_bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: flags.postgres });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  await queryOnce(flags.postgres, `create database ${name}`);
   const url = new URL(flags.postgres);
   url.pathname = `/${name}`;
   return {
@@ -82,11 +92,7 @@ async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }>
     async drop() {
       // Pools close their sockets asynchronously; give them a moment before forcing the drop.
       await sleep(300);
-      const cleanup = new pg.Client({ connectionString: flags.postgres });
-      cleanup.on('error', () => {});
-      await cleanup.connect();
-      await cleanup.query(`drop database if exists ${name} with (force)`);
-      await cleanup.end();
+      await queryOnce(flags.postgres, `drop database if exists ${name} with (force)`);
     },
   };
 }
@@ -233,17 +239,21 @@ interface PipelineFigures {
  * pipeline's tables get as many rows.
  */
 async function seedHistory(databaseUrl: string, kind: 'product' | 'bare'): Promise<void> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
   if (kind === 'bare') {
-    await db.query(`
+    await queryOnce(
+      databaseUrl,
+      `
       insert into bare_conversations (author, last_at, mentions)
         select 'history-' || n, now() - (n % 60) * interval '1 day', 4 from generate_series(1, ${HISTORY_CUSTOMERS}) n;
       insert into bare_events (author, mention, at)
         select 'history-' || (n % ${HISTORY_CUSTOMERS}), 'history-m-' || n, now() - (n % 60) * interval '1 day'
-        from generate_series(1, ${HISTORY_CUSTOMERS * 4}) n`);
+        from generate_series(1, ${HISTORY_CUSTOMERS * 4}) n`,
+    );
   } else {
-    await db.query(`
+    // One connection for all of it: the temporary table lives as long as the connection.
+    await queryOnce(
+      databaseUrl,
+      `
       create temporary table history as
         select n, 'history-' || n as author, now() - (n % 60) * interval '1 day' as opened,
           (select id from staff where role = 'staff' order by id offset (n % 4) limit 1) as assignee
@@ -265,30 +275,25 @@ async function seedHistory(databaseUrl: string, kind: 'product' | 'bare'): Promi
       insert into replies (conversation_id, mention_id, staff_id, submission_key, text, status, posted_at)
         select m.conversation_id, m.id, h.assignee, 'history-' || m.id, 'Thanks, sorted.', 'posted', m.posted_at
         from history h join mentions m on m.author_id = h.author and m.external_id like '%-1'
-        where h.n % 2 = 0`);
+        where h.n % 2 = 0`,
+    );
   }
-  await db.end();
   await analyze(databaseUrl);
 }
 const HISTORY_CUSTOMERS = 5000;
 
 /** Mentions routing dropped (never shown in Slack, by design): the bench's texts repeat across authors. */
 async function countDroppedAsSpam(databaseUrl: string): Promise<number> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  const { rows } = await db.query(
+  const [row] = await queryOnce(
+    databaseUrl,
     `select count(*)::int as n from mentions m join conversations c on c.id = m.conversation_id
      where c.status = 'spam' and m.external_id not like 'history-%'`,
   );
-  await db.end();
-  return Number(rows[0].n);
+  return Number(row!.n);
 }
 
 async function analyze(databaseUrl: string): Promise<void> {
-  const db = new pg.Client({ connectionString: databaseUrl });
-  await db.connect();
-  await db.query('analyze');
-  await db.end();
+  await queryOnce(databaseUrl, 'analyze');
 }
 
 async function measurePipeline(
@@ -609,10 +614,8 @@ async function surgeRun(): Promise<SurgeFigures> {
     };
     const mentionsQueue = await backlogOf(QUEUE.mentions);
     const notifyQueue = await backlogOf(QUEUE.notify);
-    const db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    const storedMentions = Number((await db.query('select count(*)::int as n from mentions')).rows[0].n);
-    await db.end();
+    const [counted] = await queryOnce(database.url, 'select count(*)::int as n from mentions');
+    const storedMentions = Number(counted!.n);
     const deliveredPerSecond = inChannel / elapsed;
     return {
       accepted: result.accepted,
@@ -641,10 +644,8 @@ async function surgeRun(): Promise<SurgeFigures> {
 // ---------------------------------------------------------------- report
 
 async function machine(): Promise<string[]> {
-  const client = new pg.Client({ connectionString: flags.postgres });
-  await client.connect();
-  const pgVersion = String((await client.query('show server_version')).rows[0].server_version);
-  await client.end();
+  const [version] = await queryOnce(flags.postgres, 'show server_version');
+  const pgVersion = String(version!.server_version);
   const redis = new Redis(flags.redis);
   const info = await redis.info('server');
   await redis.quit();
