@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { PeriodStats } from '../db/workload.repository.js';
 import { LIMITS, networkName } from './blocks.js';
 import { AWAY_INDEFINITELY, slackDate } from './clock.js';
 import { escapeMrkdwn, fitQuoted, mrkdwnLink, truncate } from './mrkdwn.js';
@@ -167,14 +168,9 @@ export function queueAnswer(
   ]);
 }
 
-export interface Stats {
+/** The team's figures over the last `days` days, as the stats command shows them. */
+export interface Stats extends PeriodStats {
   days: number;
-  opened: number;
-  replied: number;
-  resolved: number;
-  spam: number;
-  medianFirstReplyMinutes: number | null;
-  openNow: number;
 }
 
 export function statsAnswer(stats: Stats, team: TeamMember[], now: Date): CommandAnswer {
