@@ -27,6 +27,28 @@ export function httpFailure(
   return new AppError(`${network}.rejected`, `${network} refused the request (${status}): ${snippet}`);
 }
 
+/**
+ * One call to a network's API under our bearer token. A network that cannot
+ * be reached at all is a retried failure; what it answers is the caller's to read.
+ */
+export async function fetchWithToken(
+  network: string,
+  doFetch: typeof fetch,
+  base: string,
+  path: string,
+  token: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  try {
+    return await doFetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...init.headers },
+    });
+  } catch (error) {
+    throw new AppError(`${network}.unreachable`, `cannot reach ${base}: ${(error as Error).message}`, true);
+  }
+}
+
 /** The moment a rate-limited call may be retried, if the error carries one. */
 export function retryAtOf(error: unknown): Date | undefined {
   const value = (error as { retryAt?: unknown } | null)?.retryAt;

@@ -1,9 +1,8 @@
 import { decodeHTML } from 'entities';
 import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
-import { AppError } from '../errors.js';
 import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
-import { httpFailure } from './http.js';
+import { fetchWithToken, httpFailure } from './http.js';
 
 const Account = z.object({
   id: z.string(),
@@ -78,16 +77,10 @@ export function createMastodonConnector(options: MastodonOptions): NetworkConnec
 } {
   const doFetch = options.fetch ?? fetch;
   const base = options.url.replace(/\/$/, '');
-  const headers = { authorization: `Bearer ${options.token}` };
   let ourAccount: string | undefined;
 
   async function call(path: string, init: RequestInit = {}): Promise<Response> {
-    let response: Response;
-    try {
-      response = await doFetch(`${base}${path}`, { ...init, headers: { ...headers, ...init.headers } });
-    } catch (error) {
-      throw new AppError('mastodon.unreachable', `cannot reach ${base}: ${(error as Error).message}`, true);
-    }
+    const response = await fetchWithToken('mastodon', doFetch, base, path, options.token, init);
     if (!response.ok) {
       const reset = response.headers.get('x-ratelimit-reset');
       throw httpFailure(

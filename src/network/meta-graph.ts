@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NETWORK_NAMES } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { ReplyResult } from './connector.js';
-import { httpFailure } from './http.js';
+import { fetchWithToken, httpFailure } from './http.js';
 
 /**
  * Plain fetch against the Graph API, shared by the Facebook Pages and
@@ -92,15 +92,7 @@ export function createGraphClient(network: 'facebook' | 'instagram', options: Gr
   const doFetch = options.fetch ?? fetch;
   const base = options.graphUrl.replace(/\/$/, '');
   return async function graph(path: string, init: RequestInit = {}): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await doFetch(`${base}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${options.token}`, ...init.headers },
-      });
-    } catch (error) {
-      throw new AppError(`${network}.unreachable`, `cannot reach ${base}: ${(error as Error).message}`, true);
-    }
+    const response = await fetchWithToken(network, doFetch, base, path, options.token, init);
     if (!response.ok) {
       const failure = graphFailure(
         network,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
-import { httpFailure } from './http.js';
+import { fetchWithToken, httpFailure } from './http.js';
 
 /** X sends its reset as Unix seconds in `x-rate-limit-reset`. */
 export function xRetryAt(headers: Headers): Date | undefined {
@@ -178,15 +178,7 @@ export function createXConnector(options: XOptions): NetworkConnector & {
     if (blocked && blocked.getTime() > Date.now()) {
       throw httpFailure('x', 429, `waiting for the rate-limit reset of ${endpoint}`, blocked);
     }
-    let response: Response;
-    try {
-      response = await doFetch(`${base}${path}`, {
-        ...init,
-        headers: { authorization: `Bearer ${options.token}`, ...init.headers },
-      });
-    } catch (error) {
-      throw new AppError('x.unreachable', `cannot reach ${base}: ${(error as Error).message}`, true);
-    }
+    const response = await fetchWithToken('x', doFetch, base, path, options.token, init);
     if (!response.ok) {
       const retryAt = xRetryAt(response.headers);
       if (response.status === 429 && retryAt) blockedUntil.set(endpoint, retryAt);
