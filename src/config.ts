@@ -49,6 +49,12 @@ const EnvSchema = z
     TEAM_FILE: z.string().min(1).default('examples/team.yaml'),
     POLICY_FILE: z.string().min(1).default('examples/policy.yaml'),
     QUEUE_SWEEP_SECONDS: z.coerce.number().int().min(1).default(60),
+    // A newly connected account's first poll takes this much history, not months of it.
+    POLL_FIRST_LOOKBACK_HOURS: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     MASTODON_URL: z.preprocess(blankAsUndefined, optionalUrl),
     MASTODON_TOKEN: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     MASTODON_POLL_SECONDS: z.coerce.number().int().min(0).default(30),
@@ -149,6 +155,8 @@ export interface Config {
   policyFile: string;
   /** How often the router looks again at waiting and covered conversations. */
   queueSweepSeconds: number;
+  /** How far back the first poll of an account (no stored position yet) takes mentions. */
+  pollFirstLookbackHours: number;
   mastodon: { url: string; token: string; pollSeconds: number } | undefined;
   x:
     | {
@@ -208,6 +216,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     teamFile: e.TEAM_FILE,
     policyFile: e.POLICY_FILE,
     queueSweepSeconds: e.QUEUE_SWEEP_SECONDS,
+    pollFirstLookbackHours: e.POLL_FIRST_LOOKBACK_HOURS,
     mastodon:
       e.MASTODON_URL && e.MASTODON_TOKEN
         ? { url: e.MASTODON_URL, token: e.MASTODON_TOKEN, pollSeconds: e.MASTODON_POLL_SECONDS }

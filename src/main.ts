@@ -104,14 +104,13 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     runs('bot') && startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
   ].filter((worker): worker is Worker => worker !== false);
   for (const worker of workers) metrics.watchWorker(worker);
+  const pollDeps = { db, queues, logger, now, firstLookbackHours: config.pollFirstLookbackHours };
   const poller =
     runs('ingest') && mastodon && config.mastodon && config.mastodon.pollSeconds > 0
-      ? startPoller({ db, queues, logger }, mastodon, config.mastodon.pollSeconds)
+      ? startPoller(pollDeps, mastodon, config.mastodon.pollSeconds)
       : undefined;
   const socialPollers = runs('ingest')
-    ? social.pollers.map(({ connector, everySeconds }) =>
-        startPoller({ db, queues, logger }, connector, everySeconds),
-      )
+    ? social.pollers.map(({ connector, everySeconds }) => startPoller(pollDeps, connector, everySeconds))
     : [];
   const recovery = runs('router')
     ? setInterval(() => {

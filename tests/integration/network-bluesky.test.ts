@@ -23,7 +23,7 @@ describe('Bluesky connector against the PDS stand-in', () => {
 
   const connect = () =>
     createBlueskyConnector({ service: pds.service, identifier: HANDLE, password: PASSWORD });
-  const deps = () => ({ db: rig.db.db, queues: rig.queues });
+  const deps = () => ({ db: rig.db.db, queues: rig.queues, now: () => new Date(), firstLookbackHours: 24 });
 
   it('polls mentions, replies and quotes, keeps its position, and skips what it has seen', async () => {
     const sam = pds.addActor('sam.bsky.social', 'Sam');
@@ -35,7 +35,7 @@ describe('Bluesky connector against the PDS stand-in', () => {
     for (let i = 0; i < 55; i++) pds.addPost({ author: sam, text: `@${HANDLE} question ${i}` });
 
     const connector = connect();
-    expect(await pollOnce(deps(), connector)).toBe(58);
+    expect(await pollOnce(deps(), connector)).toEqual({ accepted: 58, tooOld: 0 });
     const stored = await storedState(rig);
     expect(stored.mentions.find((m) => m.externalId === reply.uri)).toMatchObject({
       inReplyTo: ours.uri,
@@ -46,9 +46,9 @@ describe('Bluesky connector against the PDS stand-in', () => {
     const position = await readCursor(rig.db.db, 'bluesky', 'mentions');
     expect(position).toBeDefined();
 
-    expect(await pollOnce(deps(), connector)).toBe(0);
+    expect(await pollOnce(deps(), connector)).toEqual({ accepted: 0, tooOld: 0 });
     const later = pds.addPost({ author: sam, text: `@${HANDLE} one more` });
-    expect(await pollOnce(deps(), connector)).toBe(1);
+    expect(await pollOnce(deps(), connector)).toEqual({ accepted: 1, tooOld: 0 });
     expect((await storedState(rig)).mentions.at(-1)?.externalId).toBe(later.uri);
     expect(await readCursor(rig.db.db, 'bluesky', 'mentions')).not.toBe(position);
   });

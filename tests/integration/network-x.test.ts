@@ -29,13 +29,19 @@ describe('X connector against the X stand-in', () => {
   });
 
   const connector = () => createXConnector({ apiUrl: x.apiUrl, token: TOKEN, userId: account.id });
+  const pollDeps = () => ({
+    db: rig.db.db,
+    queues: rig.queues,
+    now: () => new Date(),
+    firstLookbackHours: 24,
+  });
 
   it('polls mentions with since_id across pages and keeps the newest id as the cursor', async () => {
     const first = x.addMention({ author: customer, text: '@FirsthandCafe is the patio open?' });
     for (let i = 0; i < 104; i++) x.addMention({ author: customer, text: `@FirsthandCafe question ${i}` });
     const reply = x.addMention({ author: customer, text: '@FirsthandCafe and dogs?', inReplyTo: first.id });
 
-    expect(await pollOnce({ db: rig.db.db, queues: rig.queues }, connector())).toBe(106);
+    expect(await pollOnce(pollDeps(), connector())).toEqual({ accepted: 106, tooOld: 0 });
     const stored = await storedState(rig);
     expect(stored.mentions).toHaveLength(106);
     expect(stored.mentions.find((m) => m.externalId === reply.id)).toMatchObject({
@@ -46,13 +52,37 @@ describe('X connector against the X stand-in', () => {
     expect(x.requests.filter((r) => r.path.endsWith('/mentions'))).toHaveLength(2);
 
     const later = x.addMention({ author: customer, text: '@FirsthandCafe one more' });
-    expect(await pollOnce({ db: rig.db.db, queues: rig.queues }, connector())).toBe(1);
+    expect(await pollOnce(pollDeps(), connector())).toEqual({ accepted: 1, tooOld: 0 });
     const sinceIds = x.requests
       .filter((r) => r.path.endsWith('/mentions'))
       .map((r) => r.query.get('since_id'));
     expect(sinceIds.at(-1)).toBe(reply.id);
     expect(await readCursor(rig.db.db, 'x', 'mentions')).toBe(later.id);
-    expect(await pollOnce({ db: rig.db.db, queues: rig.queues }, connector())).toBe(0);
+    expect(await pollOnce(pollDeps(), connector())).toEqual({ accepted: 0, tooOld: 0 });
+  });
+
+  it("takes only the last day on an account's first poll, and everything since its position after that", async () => {
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    x.addMention({ author: customer, text: '@FirsthandCafe loved the brunch', createdAt: daysAgo(90) });
+    x.addMention({ author: customer, text: '@FirsthandCafe open on Sunday?', createdAt: daysAgo(3) });
+    const recent = x.addMention({
+      author: customer,
+      text: '@FirsthandCafe my order is late',
+      createdAt: daysAgo(0.1),
+    });
+
+    expect(await pollOnce(pollDeps(), connector())).toEqual({ accepted: 1, tooOld: 2 });
+    expect((await storedState(rig)).mentions.map((m) => m.externalId)).toEqual([recent.id]);
+    expect(await readCursor(rig.db.db, 'x', 'mentions')).toBe(recent.id);
+
+    // With a position, nothing is left behind for its age: a long outage loses no mention.
+    const lateArrival = x.addMention({
+      author: customer,
+      text: '@FirsthandCafe hello?',
+      createdAt: daysAgo(2),
+    });
+    expect(await pollOnce(pollDeps(), connector())).toEqual({ accepted: 1, tooOld: 0 });
+    expect((await storedState(rig)).mentions.map((m) => m.externalId)).toContain(lateArrival.id);
   });
 
   it('replies threaded to the mention and returns the new post', async () => {
