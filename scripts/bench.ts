@@ -772,27 +772,17 @@ async function main(): Promise<void> {
       raw.push(await rawBullmqRun());
       log(`  run ${run}: raw BullMQ ${fmt(raw.at(-1)!)} jobs/s`);
     }
-    if (ONLY.has('bare')) {
-      bare.push(await bareRun());
+    const measure = async (runs: PipelineFigures[], label: string, next: () => Promise<PipelineFigures>) => {
+      const figures = await next();
+      runs.push(figures);
       log(
-        `  run ${run}: bare pipeline ${fmt(bare.at(-1)!.throughput)} mentions/s, ${fmt(bare.at(-1)!.cpuMsPerMention, 1)} ms CPU a mention (PostgreSQL ${fmt(bare.at(-1)!.postgresCpuMsPerMention, 1)}, Redis ${fmt(bare.at(-1)!.redisCpuMsPerMention, 1)}, bench ${fmt(bare.at(-1)!.benchCpuMsPerMention, 1)})`,
-        JSON.stringify(bare.at(-1)!.latency),
+        `  run ${run}: ${label} ${fmt(figures.throughput)} mentions/s, ${fmt(figures.cpuMsPerMention, 1)} ms CPU a mention (PostgreSQL ${fmt(figures.postgresCpuMsPerMention, 1)}, Redis ${fmt(figures.redisCpuMsPerMention, 1)}, bench ${fmt(figures.benchCpuMsPerMention, 1)})`,
+        JSON.stringify(figures.latency),
       );
-    }
-    if (ONLY.has('split')) {
-      split.push(await productRun('split'));
-      log(
-        `  run ${run}: Firsthand, one process a role: ${fmt(split.at(-1)!.throughput)} mentions/s, ${fmt(split.at(-1)!.cpuMsPerMention, 1)} ms CPU a mention`,
-        JSON.stringify(split.at(-1)!.latency),
-      );
-    }
-    if (ONLY.has('product')) {
-      product.push(await productRun('one'));
-      log(
-        `  run ${run}: Firsthand ${fmt(product.at(-1)!.throughput)} mentions/s, ${fmt(product.at(-1)!.cpuMsPerMention, 1)} ms CPU a mention (PostgreSQL ${fmt(product.at(-1)!.postgresCpuMsPerMention, 1)}, Redis ${fmt(product.at(-1)!.redisCpuMsPerMention, 1)}, bench ${fmt(product.at(-1)!.benchCpuMsPerMention, 1)})`,
-        JSON.stringify(product.at(-1)!.latency),
-      );
-    }
+    };
+    if (ONLY.has('bare')) await measure(bare, 'bare pipeline', bareRun);
+    if (ONLY.has('split')) await measure(split, 'Firsthand, one process a role:', () => productRun('split'));
+    if (ONLY.has('product')) await measure(product, 'Firsthand', () => productRun('one'));
     if (ONLY.has('routing')) {
       routing.push(await routingDecisionsPerSecond());
       log(`  run ${run}: routing in process ${fmt(routing.at(-1)!)} decisions/s`);
@@ -810,6 +800,8 @@ async function main(): Promise<void> {
     cpu: median(product.map((r) => r.cpuMsPerMention)),
     bareCpu: median(bare.map((r) => r.cpuMsPerMention)),
     bareRss: median(bare.map((r) => r.rssMb)),
+    split: median(split.map((r) => r.throughput)),
+    splitRss: median(split.map((r) => r.rssMb)),
   };
   const cpuRows = (
     [
@@ -864,12 +856,12 @@ async function main(): Promise<void> {
     ),
     ...(split.length > 0
       ? [
-          `| Sustained end to end, one process a role (ingest, router, bot), mentions/s | ${fmt(median(split.map((r) => r.throughput)))} | bare pipeline ${fmt(m.bare)} | ${ratio(median(split.map((r) => r.throughput)), m.bare)} |`,
+          `| Sustained end to end, one process a role (ingest, router, bot), mentions/s | ${fmt(m.split)} | bare pipeline ${fmt(m.bare)} | ${ratio(m.split, m.bare)} |`,
           ...RATES.map(
             (rate) =>
               `| p99 ingest → Slack call at ${rate}/s, one process a role, ms | ${fmt(lat(split, rate, 'p99'))} | bare ${fmt(lat(bare, rate, 'p99'))} | ${ratio(lat(split, rate, 'p99'), lat(bare, rate, 'p99'))} |`,
           ),
-          `| Peak RSS of the three processes together, MB | ${fmt(median(split.map((r) => r.rssMb)))} | bare pipeline ${fmt(m.bareRss)} | ${ratio(median(split.map((r) => r.rssMb)), m.bareRss)} |`,
+          `| Peak RSS of the three processes together, MB | ${fmt(m.splitRss)} | bare pipeline ${fmt(m.bareRss)} | ${ratio(m.splitRss, m.bareRss)} |`,
         ]
       : []),
     `| Routing decisions/s in process (understand + decide, real texts) | ${fmt(m.routing)} | — | — |`,
