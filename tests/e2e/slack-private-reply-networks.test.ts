@@ -96,8 +96,12 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
     return answer ? JSON.parse(answer) : {};
   }
 
-  const storedReply = async (viewId: string) =>
-    (await h.database.db.select().from(replies).where(eq(replies.submissionKey, viewId)))[0];
+  /** The reply submitted from this modal view, once the replies worker has posted it. */
+  const postedReply = (viewId: string) =>
+    waitFor(async () => {
+      const [stored] = await h.database.db.select().from(replies).where(eq(replies.submissionKey, viewId));
+      return stored?.status === 'posted' ? stored : undefined;
+    });
 
   it('sends an X direct message to the author, without an @handle, records its id, and posts nothing publicly', async () => {
     const customer = { id: '6253282', username: 'jane_rides' };
@@ -113,10 +117,7 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
 
     const sent = await waitFor(() => x.directMessages[0], 15_000);
     expect(sent).toMatchObject({ participantId: customer.id, text });
-    const row = await waitFor(async () => {
-      const stored = await storedReply('V0XPRIVATE');
-      return stored?.status === 'posted' ? stored : undefined;
-    });
+    const row = await postedReply('V0XPRIVATE');
     expect(row).toMatchObject({ visibility: 'private', networkReplyId: sent.eventId });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(x.directMessages).toHaveLength(1);
@@ -148,10 +149,7 @@ describe('answering privately on X and Facebook from the Slack reply modal', () 
       recipientId: '5555',
       text: 'Please send it here, we will check.',
     });
-    const row = await waitFor(async () => {
-      const stored = await storedReply('V0FBPRIVATE');
-      return stored?.status === 'posted' ? stored : undefined;
-    });
+    const row = await postedReply('V0FBPRIVATE');
     expect(row).toMatchObject({ visibility: 'private', networkReplyId: sent.messageId });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(meta.privateReplies).toHaveLength(1);
