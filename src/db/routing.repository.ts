@@ -151,17 +151,21 @@ export interface FactWindows {
 }
 
 /**
- * The mention to route, its author's open conversation on that network (both
- * locked), and the facts about the author under their own handle, in one
- * round trip. Two routers handed the same mention take turns on it, and the
- * second sees it routed; a follow-up waits while another router changes the
- * conversation it joins. The same text elsewhere is always counted; the
- * caller decides whether the text is long enough to count.
+ * The mention to route, its author's open conversation on that network, and
+ * the facts about the author under their own handle, in one round trip.
+ * Unlocked, it is a plain read: the router decides on it and
+ * openRoutedConversation checks what may have changed since. Locked (inside
+ * a transaction, to join an open conversation), two routers handed the same
+ * mention take turns on it, and the second sees it routed; a follow-up waits
+ * while another router changes the conversation it joins. The same text
+ * elsewhere is always counted; the caller decides whether the text is long
+ * enough to count.
  */
-export async function lockMentionAndReadFacts(
+export async function readMentionAndFacts(
   db: Executor,
   mentionId: string,
   windows: FactWindows,
+  lock: boolean,
 ): Promise<{ mention: MentionRow; open: ConversationRow | undefined; facts: RoutingFacts } | undefined> {
   const own = {
     network: sql`routed.network`,
@@ -176,7 +180,7 @@ export async function lockMentionAndReadFacts(
     sql`select to_json(routed) as mention,
       (select to_json(c) from conversations c
         where c.network = routed.network and c.author_id = routed.author_id and c.closed_at is null
-        for update) as open,
+        ${lock ? sql`for update` : sql``}) as open,
       ${factsExpression({
         identities: [own],
         author: { network: sql`routed.network`, authorId: sql`routed.author_id` },
@@ -187,8 +191,8 @@ export async function lockMentionAndReadFacts(
         sameText: { text: sql`routed.text`, since: windows.sameTextSince },
       })} as facts
     from mentions routed where routed.id = ${mentionId}::uuid
-    for update of routed`,
-    `routing_lock_mention_${windows.textsSince ? 't' : ''}`,
+    ${lock ? sql`for update of routed` : sql``}`,
+    `routing_${lock ? 'lock' : 'read'}_mention_${windows.textsSince ? 't' : ''}`,
   );
   if (!row) return undefined;
   return {
@@ -233,7 +237,6 @@ export type RoutedConversationValues = {
   account: string;
   authorId: string;
   authorHandle: string;
-  firstMentionId: string;
   assigneeId: string | null;
   escalated: boolean;
   openedAt: Date;
@@ -250,50 +253,45 @@ export interface RoutedMention {
   event: { type: string; details: Record<string, unknown> };
 }
 
+/** What openRoutedConversation did; anything but 'opened' wrote nothing. */
+export type OpenOutcome =
+  | { outcome: 'opened'; id: string }
+  /** Another router routed the mention first. */
+  | { outcome: 'routed' }
+  /** The chosen assignee filled up since the router read their load. */
+  | { outcome: 'full' }
+  /** Another router opened this customer's conversation first. */
+  | { outcome: 'open_elsewhere' };
+
 /**
  * Opens the conversation the router decided on and writes what goes with it,
- * in one statement: the first assignment, the mention marked routed, and the
- * decision's event. A dropped mention's conversation is born closed, so it
- * never blocks the customer's next one, and the mention is settled, so the
- * recovery sweep (which looks for mentions never shown) leaves it alone.
- * When another router opened one for the same customer first, nothing is
- * written and the result is undefined.
+ * in one call of open_routed_conversation (migrations/0006): the first
+ * assignment, the mention marked routed, and the decision's event. Its
+ * statements run on fresh data, so a router that read and decided without
+ * locks cannot route a mention twice, open a customer's second conversation,
+ * or take anyone over capacity. A dropped mention's conversation is born
+ * closed, so it never blocks the customer's next one, and the mention is
+ * settled, so the recovery sweep (which looks for mentions never shown)
+ * leaves it alone.
  */
 export async function openRoutedConversation(
   db: Executor,
   values: RoutedConversationValues,
   routed: RoutedMention,
-): Promise<{ id: string } | undefined> {
-  const at = routed.routedAt.toISOString();
-  const closedAt = values.closedAt ? values.closedAt.toISOString() : null;
-  const settle =
-    values.status === 'spam' ? sql`, notified_at = coalesce(notified_at, ${at}::timestamptz)` : sql``;
-  const [row] = await queryRows<{ id: string }>(
+): Promise<OpenOutcome> {
+  const reasons = JSON.stringify(values.routingReasons);
+  const [row] = await queryRows<{ outcome: OpenOutcome['outcome']; conversation_id: string | null }>(
     db,
-    sql`with opened as (
-      insert into conversations (network, account, author_id, author_handle, first_mention_id, assignee_id,
-        escalated, opened_at, priority, response_target_minutes, routing_reasons, covering_for, status, closed_at)
-      values (${values.network}, ${values.account}, ${values.authorId}, ${values.authorHandle},
-        ${values.firstMentionId}::uuid, ${values.assigneeId}::text, ${values.escalated}::boolean,
-        ${values.openedAt.toISOString()}::timestamptz, ${values.priority}, ${values.responseTargetMinutes}::int,
-        ${JSON.stringify(values.routingReasons)}::jsonb, ${values.coveringFor}::text, ${values.status},
-        ${closedAt}::timestamptz)
-      on conflict (network, author_id) where closed_at is null do nothing
-      returning id
-    ), assigned as (
-      insert into assignments (conversation_id, staff_id, assigned_by, reasons)
-      select id, ${values.assigneeId}::text, 'router', ${JSON.stringify(values.routingReasons)}::jsonb
-      from opened where ${values.assigneeId}::text is not null
-    ), routed as (
-      update mentions set conversation_id = opened.id, routed_at = ${at}::timestamptz${settle}
-      from opened where mentions.id = ${routed.mentionId}::uuid
-    ), logged as (
-      insert into events (conversation_id, mention_id, actor, type, details)
-      select id, ${routed.mentionId}::uuid, 'router', ${routed.event.type}, ${JSON.stringify(routed.event.details)}::jsonb
-      from opened
-    )
-    select id from opened`,
-    `routing_open_${values.status === 'spam' ? 'dropped' : 'open'}`,
+    sql`select outcome, conversation_id from open_routed_conversation(
+      ${routed.mentionId}::uuid, ${values.network}::text, ${values.account}::text, ${values.authorId}::text,
+      ${values.authorHandle}::text, ${values.assigneeId}::text, ${values.escalated}::boolean,
+      ${values.openedAt.toISOString()}::timestamptz, ${values.priority}::text, ${values.responseTargetMinutes}::int,
+      ${reasons}::jsonb, ${values.coveringFor}::text, ${values.status}::text,
+      ${values.closedAt ? values.closedAt.toISOString() : null}::timestamptz, ${routed.routedAt.toISOString()}::timestamptz,
+      ${routed.event.type}::text, ${JSON.stringify(routed.event.details)}::jsonb)`,
+    'routing_open',
   );
-  return row;
+  if (!row) throw new Error('open_routed_conversation returned no row');
+  if (row.outcome === 'opened') return { outcome: 'opened', id: row.conversation_id! };
+  return { outcome: row.outcome };
 }

@@ -1,9 +1,9 @@
 import type { Mention, Network } from '../contract/mention.js';
-import type { Database, Tx } from '../db/client.js';
+import type { Database, Executor, Tx } from '../db/client.js';
 import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted } from '../db/mentions.repository.js';
-import { lockMentionAndReadFacts, lockStaffLoad, openRoutedConversation } from '../db/routing.repository.js';
+import { openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
@@ -53,38 +53,49 @@ export interface RouteDeps {
 
 const DEFAULT_POLICY = compilePolicy(DEFAULT_POLICY_FILE);
 
-/** Another router filled the chosen person's last slot first: decide again on fresh numbers. */
-const CAPACITY_CONFLICT = 'routing.capacity_conflict';
+/** Deciding again on fresh numbers settles a lost race; this many in a row means something else is wrong. */
 const MAX_ATTEMPTS = 5;
 
 /**
- * Routes one stored mention in one transaction: it joins the customer's open
- * conversation, or opens one as decide() says (assign, escalate to the owner,
- * queue, or drop). Slack is told after commit; a retry after a crash finds
- * the mention routed and only queues the (deduplicated) notification again.
+ * Routes one stored mention. Most mentions open a conversation: the router
+ * reads the mention and its facts without locks, decides, and opens the
+ * conversation in one checked call, which refuses if another router got
+ * there first (the mention routed, the customer's conversation opened, the
+ * chosen person full), and then the router reads and decides again. A
+ * follow-up joins the customer's open conversation in a transaction that
+ * holds both. Slack is told after the write; a retry after a crash finds the
+ * mention routed and only queues the (deduplicated) notification again.
  */
 export async function routeMention(deps: RouteDeps, mentionId: string): Promise<RouteOutcome> {
+  const policy = deps.policy ?? DEFAULT_POLICY;
   for (let attempt = 1; ; attempt++) {
-    try {
-      const routed = await deps.db.transaction((tx) =>
-        routeInTransaction(deps, deps.policy ?? DEFAULT_POLICY, tx, mentionId),
-      );
-      if (routed.outcome !== 'dropped') {
-        // A dropped mention's notifiedAt was settled in the transaction; everything else is shown.
-        await enqueueNotify(deps.queues, { type: 'mention', mentionId });
-      }
-      if (routed.refreshEventId !== undefined && routed.conversationId) {
-        await enqueueNotify(deps.queues, {
-          type: 'refresh',
-          conversationId: routed.conversationId,
-          eventId: routed.refreshEventId,
-        });
-      }
-      return routed.outcome;
-    } catch (error) {
-      if (!(error instanceof AppError && error.code === CAPACITY_CONFLICT) || attempt >= MAX_ATTEMPTS)
-        throw error;
+    const now = deps.now();
+    const read = await readMentionAndFacts(deps.db, mentionId, factWindows(policy, now), false);
+    if (!read) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+    const routed: Routed | Lost = read.mention.routedAt
+      ? { outcome: 'already_routed' }
+      : read.open
+        ? await deps.db.transaction((tx) => routeInTransaction(policy, tx, mentionId, now))
+        : await decideAndOpen(policy, deps.db, read, now);
+    if ('lost' in routed) {
+      if (attempt >= MAX_ATTEMPTS)
+        throw new AppError(
+          'routing.contended',
+          `${mentionId}: ${routed.lost} ${attempt} times in a row`,
+          true,
+        );
+      continue;
     }
+    // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
+    if (routed.outcome !== 'dropped') await enqueueNotify(deps.queues, { type: 'mention', mentionId });
+    if (routed.refreshEventId !== undefined && routed.conversationId) {
+      await enqueueNotify(deps.queues, {
+        type: 'refresh',
+        conversationId: routed.conversationId,
+        eventId: routed.refreshEventId,
+      });
+    }
+    return routed.outcome;
   }
 }
 
@@ -93,43 +104,56 @@ interface Routed {
   conversationId?: string;
   refreshEventId?: number;
 }
+/** Another router changed what the decision was based on: read and decide again. */
+interface Lost {
+  lost: string;
+}
 
+type MentionRead = NonNullable<Awaited<ReturnType<typeof readMentionAndFacts>>>;
+
+/** With the mention and its open conversation locked: join it, or open one if it closed meanwhile. */
 async function routeInTransaction(
-  deps: RouteDeps,
   policy: Policy,
   tx: Tx,
   mentionId: string,
-): Promise<Routed> {
-  const now = deps.now();
-  const locked = await lockMentionAndReadFacts(tx, mentionId, factWindows(policy, now));
+  now: Date,
+): Promise<Routed | Lost> {
+  const locked = await readMentionAndFacts(tx, mentionId, factWindows(policy, now), true);
   if (!locked) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+  if (locked.mention.routedAt) return { outcome: 'already_routed' };
+  if (!locked.open) return decideAndOpen(policy, tx, locked, now);
   const row = locked.mention;
-  // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
-  if (row.routedAt) return { outcome: 'already_routed' };
   const mention = mentionFromRow(row);
-
   const readSnapshot = () => loadSnapshot(tx, policy, { ...mention, id: row.id }, now, locked.facts);
-  if (locked.open) return joinOpenConversation(policy, tx, row, mention, locked.open, now, readSnapshot);
+  return joinOpenConversation(policy, tx, row, mention, locked.open, now, readSnapshot);
+}
 
-  const { snapshot, sameTextElsewhere } = await readSnapshot();
+/** Decides on a mention that opens a conversation, and opens it unless another router got there first. */
+async function decideAndOpen(
+  policy: Policy,
+  db: Executor,
+  read: MentionRead,
+  now: Date,
+): Promise<Routed | Lost> {
+  const row = read.mention;
+  const mention = mentionFromRow(row);
+  const { snapshot, sameTextElsewhere } = await loadSnapshot(
+    db,
+    policy,
+    { ...mention, id: row.id },
+    now,
+    read.facts,
+  );
   const understanding = understand(mention, policy, { sameTextElsewhere });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
-  if (decision.action === 'assign' && decision.assigneeId) {
-    const load = await lockStaffLoad(tx, decision.assigneeId);
-    if (!load || load.openConversations >= load.capacity) {
-      throw new AppError(CAPACITY_CONFLICT, `${decision.assigneeId} filled up while routing`, true);
-    }
-  }
-
-  const conversation = await openRoutedConversation(
-    tx,
+  const opened = await openRoutedConversation(
+    db,
     {
       network: row.network,
       account: row.account,
       authorId: row.authorId,
       authorHandle: row.authorHandle,
-      firstMentionId: row.id,
       assigneeId: decision.assigneeId,
       escalated: decision.action === 'escalate',
       openedAt: row.postedAt,
@@ -147,11 +171,16 @@ async function routeInTransaction(
       event: { type: EVENT_TYPE[decision.action], details: decisionDetails(decision, understanding) },
     },
   );
-  // Another router opened this customer's conversation a moment ago: retry and join it.
-  if (!conversation)
-    throw new AppError('routing.conversation_race', 'conversation opened concurrently', true);
-
-  return { outcome: OUTCOME[decision.action], conversationId: conversation.id };
+  switch (opened.outcome) {
+    case 'opened':
+      return { outcome: OUTCOME[decision.action], conversationId: opened.id };
+    case 'routed':
+      return { outcome: 'already_routed' };
+    case 'full':
+      return { lost: `${decision.assigneeId} filled up while routing` };
+    case 'open_elsewhere':
+      return { lost: 'the customer’s conversation was opened concurrently' };
+  }
 }
 
 // The Slack card reads its "Why" line from the first conversation.assigned event, escalations included.

@@ -10,7 +10,11 @@ import {
   storeMentions,
 } from '../../src/db/mentions.repository.js';
 import { createReply } from '../../src/db/replies.repository.js';
-import { openRoutedConversation, type RoutedConversationValues } from '../../src/db/routing.repository.js';
+import {
+  type OpenOutcome,
+  openRoutedConversation,
+  type RoutedConversationValues,
+} from '../../src/db/routing.repository.js';
 import { mentions, staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -36,12 +40,11 @@ const mentionValues = (externalId: string, authorId = 'a1') => ({
   postedAt: new Date('2026-01-01T10:00:00Z'),
 });
 
-const conversationValues = (authorId: string, firstMentionId: string): RoutedConversationValues => ({
+const conversationValues = (authorId: string): RoutedConversationValues => ({
   network: 'mastodon',
   account: 'shop',
   authorId,
   authorHandle: authorId,
-  firstMentionId,
   assigneeId: 'U0ANN',
   escalated: false,
   openedAt: new Date(),
@@ -58,6 +61,12 @@ const routed = (mentionId: string) => ({
   routedAt: new Date(),
   event: { type: 'conversation.assigned', details: { reasons: ['test'] } },
 });
+
+/** The id of the conversation openRoutedConversation opened, failing the test when it refused. */
+function openedId(result: OpenOutcome): string {
+  if (result.outcome !== 'opened') throw new Error(`expected a conversation opened, got ${result.outcome}`);
+  return result.id;
+}
 
 describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   let database: TestDatabase;
@@ -139,36 +148,64 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
   it('opens one conversation per customer at a time and counts it as load', async () => {
     const { db } = database;
     const mention = await insertMention(db, mentionValues('m-2', 'cust'));
-    const values = conversationValues('cust', mention.row.id);
-    const opened = await openRoutedConversation(db, values, routed(mention.row.id));
-    expect(opened).toBeDefined();
-    expect(await openRoutedConversation(db, values, routed(mention.row.id))).toBeUndefined();
-    // The one statement wrote the assignment, marked the mention routed and logged the decision, once.
+    const values = conversationValues('cust');
+    const opened = openedId(await openRoutedConversation(db, values, routed(mention.row.id)));
+    // The mention is routed: a second router's call writes nothing.
+    expect(await openRoutedConversation(db, values, routed(mention.row.id))).toEqual({ outcome: 'routed' });
+    // The customer's next mention cannot open a second conversation while this one is open.
+    const next = await insertMention(db, mentionValues('m-2b', 'cust'));
+    expect(await openRoutedConversation(db, values, routed(next.row.id))).toEqual({
+      outcome: 'open_elsewhere',
+    });
+    // The one call wrote the assignment, marked the mention routed and logged the decision, once.
     const written = await db.execute(sql`select
-      (select count(*)::int from assignments where conversation_id = ${opened!.id}) as assignments,
-      (select count(*)::int from events where conversation_id = ${opened!.id} and type = 'conversation.assigned') as events,
-      (select conversation_id from mentions where id = ${mention.row.id}) as conversation`);
+      (select count(*)::int from assignments where conversation_id = ${opened}) as assignments,
+      (select count(*)::int from events where conversation_id = ${opened} and type = 'conversation.assigned') as events,
+      (select conversation_id from mentions where id = ${mention.row.id}) as conversation,
+      (select routed_at is null from mentions where id = ${next.row.id}) as next_unrouted`);
     expect((written as unknown as { rows: unknown[] }).rows[0]).toEqual({
       assignments: 1,
       events: 1,
-      conversation: opened!.id,
+      conversation: opened,
+      next_unrouted: true,
     });
     expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
 
     const shown = (ts: string) => ({
       mentionId: mention.row.id,
-      conversationId: opened!.id,
+      conversationId: opened,
       opensConversation: true,
       channel: 'C1',
       ts,
     });
     expect(await recordShownInSlack(db, shown('1.1'), new Date())).toEqual(expect.any(Number));
     expect(await recordShownInSlack(db, shown('2.2'), new Date())).toBeUndefined();
-    expect(await findConversation(db, opened!.id)).toMatchObject({ slackChannel: 'C1', slackTs: '1.1' });
-    expect(await resolveConversation(db, opened!.id, new Date())).toBeDefined();
-    expect(await resolveConversation(db, opened!.id, new Date())).toBeUndefined();
+    expect(await findConversation(db, opened)).toMatchObject({ slackChannel: 'C1', slackTs: '1.1' });
+    expect(await resolveConversation(db, opened, new Date())).toBeDefined();
+    expect(await resolveConversation(db, opened, new Date())).toBeUndefined();
     // Resolved, so the customer's next message may open a new one.
-    expect(await openRoutedConversation(db, values, routed(mention.row.id))).toBeDefined();
+    expect((await openRoutedConversation(db, values, routed(next.row.id))).outcome).toBe('opened');
+  });
+
+  it('refuses to assign past capacity, and writes nothing when it does', async () => {
+    const { db } = database;
+    await upsertRoster(db, [{ ...person('U0SOLO'), capacity: 1 }]);
+    const first = await insertMention(db, mentionValues('m-cap-1', 'cap-1'));
+    const second = await insertMention(db, mentionValues('m-cap-2', 'cap-2'));
+    const toSolo = (authorId: string) => ({ ...conversationValues(authorId), assigneeId: 'U0SOLO' });
+    expect((await openRoutedConversation(db, toSolo('cap-1'), routed(first.row.id))).outcome).toBe('opened');
+    expect(await openRoutedConversation(db, toSolo('cap-2'), routed(second.row.id))).toEqual({
+      outcome: 'full',
+    });
+    const [left] = await db.select().from(mentions).where(eq(mentions.id, second.row.id));
+    expect(left).toMatchObject({ routedAt: null, conversationId: null });
+    // An escalation reaches the owner whatever their load.
+    const third = await insertMention(db, mentionValues('m-cap-3', 'cap-3'));
+    const escalated = { ...toSolo('cap-3'), escalated: true };
+    expect((await openRoutedConversation(db, escalated, routed(third.row.id))).outcome).toBe('opened');
+    // Unassigned, the same conversation waits in the queue instead.
+    const waiting = { ...conversationValues('cap-2'), assigneeId: null };
+    expect((await openRoutedConversation(db, waiting, routed(second.row.id))).outcome).toBe('opened');
   });
 
   it("opens a dropped mention's conversation closed and settles the mention, so nothing shows it", async () => {
@@ -176,19 +213,20 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const { row } = await insertMention(db, mentionValues('m-spam', 'spammer'));
     const now = new Date();
     const values: RoutedConversationValues = {
-      ...conversationValues('spammer', row.id),
+      ...conversationValues('spammer'),
       assigneeId: null,
       status: 'spam',
       closedAt: now,
     };
-    expect(await openRoutedConversation(db, values, routed(row.id))).toBeDefined();
+    expect((await openRoutedConversation(db, values, routed(row.id))).outcome).toBe('opened');
     expect((await listStalled(db, new Date(Date.now() + 60_000), 100)).map((m) => m.id)).not.toContain(
       row.id,
     );
     // Born closed: the customer's next mention opens a new conversation.
+    const next = await insertMention(db, mentionValues('m-spam-2', 'spammer'));
     expect(
-      await openRoutedConversation(db, conversationValues('spammer', row.id), routed(row.id)),
-    ).toBeDefined();
+      (await openRoutedConversation(db, conversationValues('spammer'), routed(next.row.id))).outcome,
+    ).toBe('opened');
   });
 
   it('records a notification once and finds what was never shown in Slack', async () => {
@@ -196,10 +234,10 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const { row } = await insertMention(db, mentionValues('m-3'));
     const later = new Date(Date.now() + 60_000);
     expect((await listStalled(db, later, 100)).map((m) => m.id)).toContain(row.id);
-    const conversation = await openRoutedConversation(db, conversationValues('a3', row.id), routed(row.id));
+    const conversation = openedId(await openRoutedConversation(db, conversationValues('a3'), routed(row.id)));
     const followUp = (ts: string) => ({
       mentionId: row.id,
-      conversationId: conversation!.id,
+      conversationId: conversation,
       opensConversation: false,
       channel: 'C1',
       ts,
@@ -207,20 +245,18 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect(await recordShownInSlack(db, followUp('3.3'), new Date())).toEqual(expect.any(Number));
     expect(await recordShownInSlack(db, followUp('3.4'), new Date())).toBeUndefined();
     // Not the message that opened it: the conversation's own message is left alone.
-    expect(await findConversation(db, conversation!.id)).toMatchObject({ slackTs: null });
+    expect(await findConversation(db, conversation)).toMatchObject({ slackTs: null });
     expect((await listStalled(db, later, 100)).map((m) => m.id)).not.toContain(row.id);
   });
 
   it('keeps one reply per modal submission', async () => {
     const { db } = database;
     const { row: mention } = await insertMention(db, mentionValues('m-4', 'replyee'));
-    const conversation = await openRoutedConversation(
-      db,
-      conversationValues('replyee', mention.id),
-      routed(mention.id),
+    const conversation = openedId(
+      await openRoutedConversation(db, conversationValues('replyee'), routed(mention.id)),
     );
     const values = {
-      conversationId: conversation!.id,
+      conversationId: conversation,
       mentionId: mention.id,
       staffId: 'U0ANN',
       submissionKey: 'V1',
