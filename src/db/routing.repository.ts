@@ -152,20 +152,16 @@ export interface FactWindows {
 
 /**
  * The mention to route, its author's open conversation on that network, and
- * the facts about the author under their own handle, in one round trip.
- * Unlocked, it is a plain read: the router decides on it and
- * openRoutedConversation checks what may have changed since. Locked (inside
- * a transaction, to join an open conversation), two routers handed the same
- * mention take turns on it, and the second sees it routed; a follow-up waits
- * while another router changes the conversation it joins. The same text
- * elsewhere is always counted; the caller decides whether the text is long
- * enough to count.
+ * the facts about the author under their own handle, in one round trip and
+ * without locks: the router decides on it, and openRoutedConversation (or
+ * lockMentionAndOpen, to join) checks what may have changed since. The same
+ * text elsewhere is always counted; the caller decides whether the text is
+ * long enough to count.
  */
 export async function readMentionAndFacts(
   db: Executor,
   mentionId: string,
   windows: FactWindows,
-  lock: boolean,
 ): Promise<{ mention: MentionRow; open: ConversationRow | undefined; facts: RoutingFacts } | undefined> {
   const own = {
     network: sql`routed.network`,
@@ -177,10 +173,7 @@ export async function readMentionAndFacts(
     facts: RawFacts;
   }>(
     db,
-    sql`select to_json(routed) as mention,
-      (select to_json(c) from conversations c
-        where c.network = routed.network and c.author_id = routed.author_id and c.closed_at is null
-        ${lock ? sql`for update` : sql``}) as open,
+    sql`select to_json(routed) as mention, (${openConversationOf(sql`routed`)}) as open,
       ${factsExpression({
         identities: [own],
         author: { network: sql`routed.network`, authorId: sql`routed.author_id` },
@@ -190,15 +183,43 @@ export async function readMentionAndFacts(
           : {}),
         sameText: { text: sql`routed.text`, since: windows.sameTextSince },
       })} as facts
-    from mentions routed where routed.id = ${mentionId}::uuid
-    ${lock ? sql`for update of routed` : sql``}`,
-    `routing_${lock ? 'lock' : 'read'}_mention_${windows.textsSince ? 't' : ''}`,
+    from mentions routed where routed.id = ${mentionId}::uuid`,
+    `routing_read_mention_${windows.textsSince ? 't' : ''}`,
   );
   if (!row) return undefined;
   return {
     mention: fromJsonRow(mentions, row.mention),
     open: row.open ? fromJsonRow(conversations, row.open) : undefined,
     facts: toFacts(row.facts),
+  };
+}
+
+/** The open conversation of a mention's author on its network, as JSON, locked when asked. */
+const openConversationOf = (mention: SQL, lock = false) =>
+  sql`select to_json(c) from conversations c
+    where c.network = ${mention}.network and c.author_id = ${mention}.author_id and c.closed_at is null
+    ${lock ? sql`for update` : sql``}`;
+
+/**
+ * The mention and its author's open conversation, both locked until the
+ * transaction ends: two routers handed the same mention take turns on it,
+ * and the second sees it routed; a follow-up waits while another router
+ * changes the conversation it joins.
+ */
+export async function lockMentionAndOpen(
+  tx: Executor,
+  mentionId: string,
+): Promise<{ mention: MentionRow; open: ConversationRow | undefined } | undefined> {
+  const [row] = await queryRows<{ mention: Record<string, unknown>; open: Record<string, unknown> | null }>(
+    tx,
+    sql`select to_json(m) as mention, (${openConversationOf(sql`m`, true)}) as open
+    from mentions m where m.id = ${mentionId}::uuid for update of m`,
+    'routing_lock_mention',
+  );
+  if (!row) return undefined;
+  return {
+    mention: fromJsonRow(mentions, row.mention),
+    open: row.open ? fromJsonRow(conversations, row.open) : undefined,
   };
 }
 

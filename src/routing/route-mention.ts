@@ -3,7 +3,7 @@ import type { Database, Executor, Tx } from '../db/client.js';
 import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted } from '../db/mentions.repository.js';
-import { openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
+import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
@@ -70,12 +70,12 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
   const policy = deps.policy ?? DEFAULT_POLICY;
   for (let attempt = 1; ; attempt++) {
     const now = deps.now();
-    const read = await readMentionAndFacts(deps.db, mentionId, factWindows(policy, now), false);
+    const read = await readMentionAndFacts(deps.db, mentionId, factWindows(policy, now));
     if (!read) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
     const routed: Routed | Lost = read.mention.routedAt
       ? { outcome: 'already_routed' }
       : read.open
-        ? await deps.db.transaction((tx) => routeInTransaction(policy, tx, mentionId, now))
+        ? await deps.db.transaction((tx) => joinInTransaction(policy, tx, read, now))
         : await decideAndOpen(policy, deps.db, read, now);
     if ('lost' in routed) {
       if (attempt >= MAX_ATTEMPTS)
@@ -111,20 +111,24 @@ interface Lost {
 
 type MentionRead = NonNullable<Awaited<ReturnType<typeof readMentionAndFacts>>>;
 
-/** With the mention and its open conversation locked: join it, or open one if it closed meanwhile. */
-async function routeInTransaction(
+/**
+ * With the mention and its open conversation locked: join it, or open one if
+ * it closed meanwhile. The facts read a moment ago stand; only what the join
+ * depends on is read again under the locks.
+ */
+async function joinInTransaction(
   policy: Policy,
   tx: Tx,
-  mentionId: string,
+  read: MentionRead,
   now: Date,
 ): Promise<Routed | Lost> {
-  const locked = await readMentionAndFacts(tx, mentionId, factWindows(policy, now), true);
-  if (!locked) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+  const locked = await lockMentionAndOpen(tx, read.mention.id);
+  if (!locked) throw new AppError('routing.mention_missing', `mention ${read.mention.id} is not stored`);
   if (locked.mention.routedAt) return { outcome: 'already_routed' };
-  if (!locked.open) return decideAndOpen(policy, tx, locked, now);
+  if (!locked.open) return decideAndOpen(policy, tx, read, now);
   const row = locked.mention;
   const mention = mentionFromRow(row);
-  const readSnapshot = () => loadSnapshot(tx, policy, { ...mention, id: row.id }, now, locked.facts);
+  const readSnapshot = () => loadSnapshot(tx, policy, { ...mention, id: row.id }, now, read.facts);
   return joinOpenConversation(policy, tx, row, mention, locked.open, now, readSnapshot);
 }
 
