@@ -1,6 +1,8 @@
-import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
-import { type Executor, queryRows } from './client.js';
+import { and, asc, eq, isNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { compiledStatement, type Executor, queryRows } from './client.js';
 import { mentions } from './schema.js';
+
+const p = sql.placeholder;
 
 export type MentionRow = typeof mentions.$inferSelect;
 export type NewMentionRow = typeof mentions.$inferInsert;
@@ -25,15 +27,46 @@ export async function storeMentions(
   batch: NewMentionRow[],
   source: string,
 ): Promise<StoredMention[]> {
-  const rows = batch.map(
-    (m) => sql`(${m.network}, ${m.externalId}, ${m.account}, ${m.authorId}, ${m.authorHandle},
-      ${m.authorName ?? null}::text, ${m.authorFollowers ?? null}::int, ${m.authorVerified ?? null}::boolean,
-      ${m.text}, ${m.url ?? null}::text, ${m.inReplyTo ?? null}::text, ${m.kind ?? null}::text,
-      ${m.postedAt.toISOString()}::timestamptz)`,
-  );
-  return queryRows<StoredMention>(
-    db,
-    sql`with incoming (network, external_id, account, author_id, author_handle, author_name, author_followers,
+  const details = JSON.stringify({ source });
+  // A webhook or the ingest API mostly brings one mention at a time: that statement is compiled and prepared, batches are not.
+  if (batch.length === 1) return storeOne(db, { ...incomingValues(batch[0]!), details });
+  const rows = batch.map((m) => {
+    const values = incomingValues(m);
+    return incomingRow((key) => values[key]);
+  });
+  return queryRows<StoredMention>(db, storeStatement(rows, sql`${details}`));
+}
+
+type IncomingValues = ReturnType<typeof incomingValues>;
+
+function incomingValues(m: NewMentionRow) {
+  return {
+    network: m.network,
+    externalId: m.externalId,
+    account: m.account,
+    authorId: m.authorId,
+    authorHandle: m.authorHandle,
+    authorName: m.authorName ?? null,
+    authorFollowers: m.authorFollowers ?? null,
+    authorVerified: m.authorVerified ?? null,
+    text: m.text,
+    url: m.url ?? null,
+    inReplyTo: m.inReplyTo ?? null,
+    kind: m.kind ?? null,
+    postedAt: m.postedAt.toISOString(),
+  };
+}
+
+/** One row of `incoming`, its values given as parameters or as placeholders. */
+function incomingRow(value: (key: keyof IncomingValues) => unknown): SQL {
+  return sql`(${value('network')}, ${value('externalId')}, ${value('account')}, ${value('authorId')},
+    ${value('authorHandle')}, ${value('authorName')}::text, ${value('authorFollowers')}::int,
+    ${value('authorVerified')}::boolean, ${value('text')}, ${value('url')}::text, ${value('inReplyTo')}::text,
+    ${value('kind')}::text, ${value('postedAt')}::timestamptz)`;
+}
+
+function storeStatement(rows: SQL[], details: SQL | Placeholder): SQL {
+  return sql`with incoming (network, external_id, account, author_id, author_handle, author_name, author_followers,
         author_verified, text, url, in_reply_to, kind, posted_at) as (values ${sql.join(rows, sql`, `)}),
       inserted as (
         insert into mentions (network, external_id, account, author_id, author_handle, author_name,
@@ -44,17 +77,19 @@ export async function storeMentions(
       ),
       logged as (
         insert into events (mention_id, actor, type, details)
-        select id, 'ingest', 'mention.received', ${JSON.stringify({ source })}::jsonb from inserted
+        select id, 'ingest', 'mention.received', ${details}::jsonb from inserted
       )
     select id, network, external_id as "externalId", false as notified, true as inserted from inserted
     union all
     -- Stored before this statement began (its snapshot does not see the rows inserted above).
     select m.id, m.network, m.external_id, m.notified_at is not null, false
-    from mentions m join incoming i on m.network = i.network and m.external_id = i.external_id`,
-    // A webhook or the ingest API mostly brings one mention at a time: that text is prepared, batches are not.
-    batch.length === 1 ? 'store_mention' : undefined,
-  );
+    from mentions m join incoming i on m.network = i.network and m.external_id = i.external_id`;
 }
+
+const storeOne = compiledStatement<StoredMention, IncomingValues & { details: string }>(
+  'store_mention',
+  storeStatement([incomingRow((key) => p(key))], p('details')),
+);
 
 export async function findMention(db: Executor, id: string): Promise<MentionRow | undefined> {
   const [row] = await db.select().from(mentions).where(eq(mentions.id, id));
@@ -95,24 +130,40 @@ export async function recordShownInSlack(
   },
   at: Date,
 ): Promise<number | undefined> {
-  const [row] = await queryRows<{ id: number }>(
-    db,
-    sql`with placed as (
-      update conversations set slack_channel = ${shown.channel}, slack_ts = ${shown.ts}
-      where id = ${shown.conversationId}::uuid and slack_ts is null and ${shown.opensConversation}::boolean
+  const [row] = await recordShownStatement(db, {
+    ...shown,
+    at: at.toISOString(),
+    details: JSON.stringify({ ts: shown.ts }),
+  });
+  return row ? Number(row.id) : undefined;
+}
+
+const recordShownStatement = compiledStatement<
+  { id: number },
+  {
+    mentionId: string;
+    conversationId: string;
+    opensConversation: boolean;
+    channel: string;
+    ts: string;
+    at: string;
+    details: string;
+  }
+>(
+  'record_shown_in_slack',
+  sql`with placed as (
+      update conversations set slack_channel = ${p('channel')}, slack_ts = ${p('ts')}
+      where id = ${p('conversationId')}::uuid and slack_ts is null and ${p('opensConversation')}::boolean
     ), marked as (
-      update mentions set notified_at = ${at.toISOString()}::timestamptz, slack_ts = ${shown.ts}
-      where id = ${shown.mentionId}::uuid and notified_at is null
+      update mentions set notified_at = ${p('at')}::timestamptz, slack_ts = ${p('ts')}
+      where id = ${p('mentionId')}::uuid and notified_at is null
       returning id
     )
     insert into events (conversation_id, mention_id, actor, type, details)
-    select ${shown.conversationId}::uuid, id, 'bot', 'slack.notified', ${JSON.stringify({ ts: shown.ts })}::jsonb
+    select ${p('conversationId')}::uuid, id, 'bot', 'slack.notified', ${p('details')}::jsonb
     from marked
     returning id`,
-    'record_shown_in_slack',
-  );
-  return row ? Number(row.id) : undefined;
-}
+);
 
 export function listConversationMentions(db: Executor, conversationId: string): Promise<MentionRow[]> {
   return db

@@ -1,9 +1,11 @@
-import { and, eq, isNull, type SQL, sql } from 'drizzle-orm';
-import { type Executor, fromJsonRow, queryRows } from './client.js';
+import { and, eq, isNull, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { compiledStatement, type Executor, fromJsonRow, queryRows } from './client.js';
 import type { ConversationRow } from './conversations.repository.js';
 import type { MentionRow } from './mentions.repository.js';
 import { conversations, mentions, staff } from './schema.js';
 import type { StaffRow } from './staff.repository.js';
+
+const p = sql.placeholder;
 
 /** A customer handle on one network, lower case and without the @. */
 export interface IdentityRef {
@@ -49,9 +51,9 @@ export interface RoutingFacts {
 interface FactsInputs {
   identities: { network: SQL; handle: SQL }[];
   author: { network: SQL; authorId: SQL };
-  contactsSince: Date;
-  texts?: { since: Date; exceptMentionId: SQL };
-  sameText?: { text: SQL; since: Date };
+  contactsSince: SQL | Placeholder;
+  texts?: { since: SQL | Placeholder; exceptMentionId: SQL };
+  sameText?: { text: SQL; since: SQL | Placeholder };
 }
 
 /** The same customer in a table aliased `t`: this author id, or any of their linked handles. */
@@ -74,15 +76,15 @@ function factsExpression(q: FactsInputs): SQL {
   const customer = (t: string) => sameCustomer(t, q);
   const texts = q.texts
     ? sql`(select json_agg(m.text) from mentions m
-          where m.id <> ${q.texts.exceptMentionId} and m.posted_at >= ${q.texts.since.toISOString()}::timestamptz
+          where m.id <> ${q.texts.exceptMentionId} and m.posted_at >= ${q.texts.since}::timestamptz
             and (${customer('m')}))`
     : sql`null`;
   const sameText = q.sameText
     ? sql`(select count(distinct m.author_id) from mentions m
           where m.text = ${q.sameText.text} and m.author_id <> ${q.author.authorId}
-            and m.received_at >= ${q.sameText.since.toISOString()}::timestamptz)`
+            and m.received_at >= ${q.sameText.since}::timestamptz)`
     : sql`0`;
-  const since = q.contactsSince.toISOString();
+  const since = q.contactsSince;
   return sql`json_build_object(
       'staff', (select json_agg(json_build_object(
           'id', s.id, 'name', s.name, 'role', s.role, 'skills', s.skills, 'languages', s.languages,
@@ -133,11 +135,18 @@ export async function readRoutingFacts(db: Executor, q: RoutingFactsQuery): Prom
         handle: sql`${id.handle}::text`,
       })),
       author: { network: sql`${q.author.network}::text`, authorId: sql`${q.author.authorId}::text` },
-      contactsSince: q.contactsSince,
+      contactsSince: sql`${q.contactsSince.toISOString()}`,
       ...(q.texts
-        ? { texts: { since: q.texts.since, exceptMentionId: sql`${q.texts.exceptMentionId}::uuid` } }
+        ? {
+            texts: {
+              since: sql`${q.texts.since.toISOString()}`,
+              exceptMentionId: sql`${q.texts.exceptMentionId}::uuid`,
+            },
+          }
         : {}),
-      ...(q.sameText ? { sameText: { text: sql`${q.sameText.text}::text`, since: q.sameText.since } } : {}),
+      ...(q.sameText
+        ? { sameText: { text: sql`${q.sameText.text}::text`, since: sql`${q.sameText.since.toISOString()}` } }
+        : {}),
     })} as facts`,
     `routing_facts_${q.identities.length}_${q.texts ? 't' : ''}${q.sameText ? 's' : ''}`,
   );
@@ -163,29 +172,14 @@ export async function readMentionAndFacts(
   mentionId: string,
   windows: FactWindows,
 ): Promise<{ mention: MentionRow; open: ConversationRow | undefined; facts: RoutingFacts } | undefined> {
-  const own = {
-    network: sql`routed.network`,
-    handle: sql`lower(regexp_replace(routed.author_handle, '^@', ''))`,
+  const values = {
+    mentionId,
+    contactsSince: windows.contactsSince.toISOString(),
+    sameTextSince: windows.sameTextSince.toISOString(),
   };
-  const [row] = await queryRows<{
-    mention: Record<string, unknown>;
-    open: Record<string, unknown> | null;
-    facts: RawFacts;
-  }>(
-    db,
-    sql`select to_json(routed) as mention, (${openConversationOf(sql`routed`)}) as open,
-      ${factsExpression({
-        identities: [own],
-        author: { network: sql`routed.network`, authorId: sql`routed.author_id` },
-        contactsSince: windows.contactsSince,
-        ...(windows.textsSince
-          ? { texts: { since: windows.textsSince, exceptMentionId: sql`routed.id` } }
-          : {}),
-        sameText: { text: sql`routed.text`, since: windows.sameTextSince },
-      })} as facts
-    from mentions routed where routed.id = ${mentionId}::uuid`,
-    `routing_read_mention_${windows.textsSince ? 't' : ''}`,
-  );
+  const [row] = windows.textsSince
+    ? await readMentionWithTexts(db, { ...values, textsSince: windows.textsSince.toISOString() })
+    : await readMentionWithoutTexts(db, values);
   if (!row) return undefined;
   return {
     mention: fromJsonRow(mentions, row.mention),
@@ -194,11 +188,37 @@ export async function readMentionAndFacts(
   };
 }
 
+/** readMentionAndFacts' statement, with or without the customer's own texts (the policy decides). */
+function readMentionStatement(withTexts: boolean) {
+  const own = {
+    network: sql`routed.network`,
+    handle: sql`lower(regexp_replace(routed.author_handle, '^@', ''))`,
+  };
+  return compiledStatement<
+    { mention: Record<string, unknown>; open: Record<string, unknown> | null; facts: RawFacts },
+    { mentionId: string; contactsSince: string; sameTextSince: string; textsSince?: string }
+  >(
+    `routing_read_mention_${withTexts ? 't' : ''}`,
+    sql`select to_json(routed) as mention, (${openConversationOf(sql`routed`)}) as open,
+      ${factsExpression({
+        identities: [own],
+        author: { network: sql`routed.network`, authorId: sql`routed.author_id` },
+        contactsSince: p('contactsSince'),
+        ...(withTexts ? { texts: { since: p('textsSince'), exceptMentionId: sql`routed.id` } } : {}),
+        sameText: { text: sql`routed.text`, since: p('sameTextSince') },
+      })} as facts
+    from mentions routed where routed.id = ${p('mentionId')}::uuid`,
+  );
+}
+
 /** The open conversation of a mention's author on its network, as JSON, locked when asked. */
 const openConversationOf = (mention: SQL, lock = false) =>
   sql`select to_json(c) from conversations c
     where c.network = ${mention}.network and c.author_id = ${mention}.author_id and c.closed_at is null
     ${lock ? sql`for update` : sql``}`;
+
+const readMentionWithTexts = readMentionStatement(true);
+const readMentionWithoutTexts = readMentionStatement(false);
 
 /**
  * The mention and its author's open conversation, both locked until the
@@ -300,19 +320,58 @@ export async function openRoutedConversation(
   values: RoutedConversationValues,
   routed: RoutedMention,
 ): Promise<OpenOutcome> {
-  const reasons = JSON.stringify(values.routingReasons);
-  const [row] = await queryRows<{ outcome: OpenOutcome['outcome']; conversation_id: string | null }>(
-    db,
-    sql`select outcome, conversation_id from open_routed_conversation(
-      ${routed.mentionId}::uuid, ${values.network}::text, ${values.account}::text, ${values.authorId}::text,
-      ${values.authorHandle}::text, ${values.assigneeId}::text, ${values.escalated}::boolean,
-      ${values.openedAt.toISOString()}::timestamptz, ${values.priority}::text, ${values.responseTargetMinutes}::int,
-      ${reasons}::jsonb, ${values.coveringFor}::text, ${values.status}::text,
-      ${values.closedAt ? values.closedAt.toISOString() : null}::timestamptz, ${routed.routedAt.toISOString()}::timestamptz,
-      ${routed.event.type}::text, ${JSON.stringify(routed.event.details)}::jsonb)`,
-    'routing_open',
-  );
+  const [row] = await openStatement(db, {
+    mentionId: routed.mentionId,
+    network: values.network,
+    account: values.account,
+    authorId: values.authorId,
+    authorHandle: values.authorHandle,
+    assigneeId: values.assigneeId,
+    escalated: values.escalated,
+    openedAt: values.openedAt.toISOString(),
+    priority: values.priority,
+    responseTargetMinutes: values.responseTargetMinutes,
+    reasons: JSON.stringify(values.routingReasons),
+    coveringFor: values.coveringFor,
+    status: values.status,
+    closedAt: values.closedAt ? values.closedAt.toISOString() : null,
+    routedAt: routed.routedAt.toISOString(),
+    eventType: routed.event.type,
+    eventDetails: JSON.stringify(routed.event.details),
+  });
   if (!row) throw new Error('open_routed_conversation returned no row');
   if (row.outcome === 'opened') return { outcome: 'opened', id: row.conversation_id! };
   return { outcome: row.outcome };
 }
+
+const openStatement = compiledStatement<
+  { outcome: OpenOutcome['outcome']; conversation_id: string | null },
+  {
+    mentionId: string;
+    network: string;
+    account: string;
+    authorId: string;
+    authorHandle: string;
+    assigneeId: string | null;
+    escalated: boolean;
+    openedAt: string;
+    priority: string;
+    responseTargetMinutes: number;
+    reasons: string;
+    coveringFor: string | null;
+    status: string;
+    closedAt: string | null;
+    routedAt: string;
+    eventType: string;
+    eventDetails: string;
+  }
+>(
+  'routing_open',
+  sql`select outcome, conversation_id from open_routed_conversation(
+    ${p('mentionId')}::uuid, ${p('network')}::text, ${p('account')}::text, ${p('authorId')}::text,
+    ${p('authorHandle')}::text, ${p('assigneeId')}::text, ${p('escalated')}::boolean,
+    ${p('openedAt')}::timestamptz, ${p('priority')}::text, ${p('responseTargetMinutes')}::int,
+    ${p('reasons')}::jsonb, ${p('coveringFor')}::text, ${p('status')}::text,
+    ${p('closedAt')}::timestamptz, ${p('routedAt')}::timestamptz,
+    ${p('eventType')}::text, ${p('eventDetails')}::jsonb)`,
+);
