@@ -155,8 +155,11 @@ const recordShownStatement = compiledStatement<
       update conversations set slack_channel = ${p('channel')}, slack_ts = ${p('ts')}
       where id = ${p('conversationId')}::uuid and slack_ts is null and ${p('opensConversation')}::boolean
     ), marked as (
+      -- Not 'notified_at is null': the planner would then reach the row through mentions_pending_idx,
+      -- which the statistics (taken when little was pending) show as empty, and scan the whole
+      -- backlog on every notification, thousands of rows in a surge. This form leaves it the key.
       update mentions set notified_at = ${p('at')}::timestamptz, slack_ts = ${p('ts')}
-      where id = ${p('mentionId')}::uuid and notified_at is null
+      where id = ${p('mentionId')}::uuid and coalesce(notified_at, '-infinity') = '-infinity'
       returning id
     )
     insert into events (conversation_id, mention_id, actor, type, details)
