@@ -346,20 +346,23 @@ export async function openRoutedConversation(
 
 const openStatement = compiledStatement<
   { outcome: OpenOutcome['outcome']; conversation_id: string | null },
-  {
+  // The decision's values as they are, its dates and JSON as text.
+  Pick<
+    RoutedConversationValues,
+    | 'network'
+    | 'account'
+    | 'authorId'
+    | 'authorHandle'
+    | 'assigneeId'
+    | 'escalated'
+    | 'priority'
+    | 'responseTargetMinutes'
+    | 'coveringFor'
+    | 'status'
+  > & {
     mentionId: string;
-    network: string;
-    account: string;
-    authorId: string;
-    authorHandle: string;
-    assigneeId: string | null;
-    escalated: boolean;
     openedAt: string;
-    priority: string;
-    responseTargetMinutes: number;
     reasons: string;
-    coveringFor: string | null;
-    status: string;
     closedAt: string | null;
     routedAt: string;
     eventType: string;
