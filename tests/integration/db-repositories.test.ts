@@ -62,6 +62,16 @@ const routed = (mentionId: string) => ({
   event: { type: 'conversation.assigned', details: { reasons: ['test'] } },
 });
 
+/** What recordShownInSlack is told of a mention's card posted in channel C1 as message `ts`. */
+const shownInC1 =
+  (mentionId: string, conversationId: string, opensConversation: boolean) => (ts: string) => ({
+    mentionId,
+    conversationId,
+    opensConversation,
+    channel: 'C1',
+    ts,
+  });
+
 /** The id of the conversation openRoutedConversation opened, failing the test when it refused. */
 function openedId(result: OpenOutcome): string {
   if (result.outcome !== 'opened') throw new Error(`expected a conversation opened, got ${result.outcome}`);
@@ -171,13 +181,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     });
     expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
 
-    const shown = (ts: string) => ({
-      mentionId: mention.row.id,
-      conversationId: opened,
-      opensConversation: true,
-      channel: 'C1',
-      ts,
-    });
+    const shown = shownInC1(mention.row.id, opened, true);
     expect(await recordShownInSlack(db, shown('1.1'), new Date())).toEqual(expect.any(Number));
     expect(await recordShownInSlack(db, shown('2.2'), new Date())).toBeUndefined();
     expect(await findConversation(db, opened)).toMatchObject({ slackChannel: 'C1', slackTs: '1.1' });
@@ -235,13 +239,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const later = new Date(Date.now() + 60_000);
     expect((await listStalled(db, later, 100)).map((m) => m.id)).toContain(row.id);
     const conversation = openedId(await openRoutedConversation(db, conversationValues('a3'), routed(row.id)));
-    const followUp = (ts: string) => ({
-      mentionId: row.id,
-      conversationId: conversation,
-      opensConversation: false,
-      channel: 'C1',
-      ts,
-    });
+    const followUp = shownInC1(row.id, conversation, false);
     expect(await recordShownInSlack(db, followUp('3.3'), new Date())).toEqual(expect.any(Number));
     expect(await recordShownInSlack(db, followUp('3.4'), new Date())).toBeUndefined();
     // Not the message that opened it: the conversation's own message is left alone.
