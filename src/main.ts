@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'bullmq';
 import { registerListeners } from './bot/listeners.js';
 import { startNotifyWorker } from './bot/notify.worker.js';
+import { recoverQueuedReplies } from './bot/recover-replies.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
@@ -133,6 +134,19 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       )
     : undefined;
 
+  // A reply whose job Redis lost, or that outlasted its attempts, is sent again or handed back to its writer.
+  const replySweep = runs('bot')
+    ? repeatWithoutOverlap(
+        60_000,
+        async () => {
+          const { requeued, failed } = await recoverQueuedReplies({ db, queues, now });
+          if (requeued + failed > 0)
+            logger.warn({ requeued, failed }, 'reply sweep found replies not posted');
+        },
+        (error) => logger.warn({ err: error.message }, 'reply sweep failed'),
+      )
+    : undefined;
+
   let ready = false;
   const readiness: Record<string, Check> = {
     database: databaseCheck(db),
@@ -182,6 +196,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       ready = false;
       if (recovery) clearInterval(recovery);
       await queueSweep?.stop();
+      await replySweep?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -76,12 +76,13 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
   }
 }
 
-async function recordFailure(
-  deps: ReplyDeps,
+/** Marks the reply failed and tells its writer, once: a second caller finds it no longer queued. */
+export async function recordFailure(
+  deps: Pick<ReplyDeps, 'db' | 'queues'>,
   reply: { id: string; conversationId: string; staffId: string },
   failure: AppError,
 ): Promise<void> {
-  await markReplyFailed(deps.db, reply.id, failure.message);
+  if (!(await markReplyFailed(deps.db, reply.id, failure.message))) return;
   const event = await appendEvent(deps.db, {
     type: 'reply.failed',
     actor: 'bot',

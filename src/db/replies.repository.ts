@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, lt } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { replies } from './schema.js';
 
@@ -60,9 +60,22 @@ export async function markReplyPosted(
   return row;
 }
 
-export async function markReplyFailed(db: Executor, id: string, error: string): Promise<void> {
-  await db
+/** Conditional like markReplyPosted: true only for the call that moved the reply out of the queue. */
+export async function markReplyFailed(db: Executor, id: string, error: string): Promise<boolean> {
+  const changed = await db
     .update(replies)
     .set({ status: 'failed', error })
-    .where(and(eq(replies.id, id), eq(replies.status, 'queued')));
+    .where(and(eq(replies.id, id), eq(replies.status, 'queued')))
+    .returning({ id: replies.id });
+  return changed.length > 0;
+}
+
+/** Replies still waiting to be posted, written before `before`, oldest first. */
+export function listQueuedReplies(db: Executor, before: Date, limit: number): Promise<ReplyRow[]> {
+  return db
+    .select()
+    .from(replies)
+    .where(and(eq(replies.status, 'queued'), lt(replies.createdAt, before)))
+    .orderBy(asc(replies.createdAt))
+    .limit(limit);
 }

@@ -169,6 +169,8 @@ export const replies = pgTable(
   (t) => [
     uniqueIndex('replies_submission_uq').on(t.submissionKey),
     index('replies_conversation_idx').on(t.conversationId),
+    // The reply sweep looks for these every minute; posted and failed replies are most of the table.
+    index('replies_queued_idx').on(t.createdAt).where(sql`${t.status} = 'queued'`),
   ],
 );
 

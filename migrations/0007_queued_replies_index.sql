@@ -1,0 +1,1 @@
+CREATE INDEX "replies_queued_idx" ON "replies" USING btree ("created_at") WHERE "replies"."status" = 'queued';
