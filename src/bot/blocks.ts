@@ -315,10 +315,16 @@ export interface ModalTurn {
 }
 
 function replyHint(input: {
+  authorHandle: string;
   limit: { max: number; unit: string };
   privateAllowed?: boolean;
+  privateOnly?: boolean;
   privateLimit?: { max: number; unit: string };
 }): string {
+  if (input.privateOnly) {
+    const limit = input.privateLimit ?? input.limit;
+    return `@${input.authorHandle} wrote privately, so this goes back as a private message under the brand account. Up to ${limit.max} ${limit.unit}.`;
+  }
   const publicLimit = `${input.limit.max} ${input.limit.unit}`;
   if (!input.privateAllowed)
     return `Posted publicly under the brand account. Up to ${publicLimit}, including the @mention.`;
@@ -337,6 +343,8 @@ export function replyModal(input: {
   limit: { max: number; unit: string };
   /** Offer a private message as well as the public reply (only where the network has one). */
   privateAllowed?: boolean;
+  /** Answer privately with no choice offered: the customer wrote a direct message. */
+  privateOnly?: boolean;
   /** The private message's own limit, named in the hint when it differs from the public one. */
   privateLimit?: { max: number; unit: string };
 }): View {
@@ -375,7 +383,7 @@ export function replyModal(input: {
       max_length: 3000,
     },
   });
-  if (input.privateAllowed) {
+  if (input.privateAllowed && !input.privateOnly) {
     const option = (value: 'public' | 'private', text: string, description: string) => ({
       value,
       text: plain(text, 75),

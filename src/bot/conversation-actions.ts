@@ -18,7 +18,7 @@ import { findMention } from '../db/mentions.repository.js';
 import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
-import { allowsPrivateReply, checkReply } from '../network/text-limits.js';
+import { allowsPrivateReply, checkReply, requiresPrivateReply } from '../network/text-limits.js';
 import { enqueueNotify, enqueueReply, type Queues } from '../queueing.js';
 import type { SnoozeOption } from './action-ids.js';
 import { snoozeUntil } from './clock.js';
@@ -338,7 +338,14 @@ export async function submitReply(
   if (!mention || mention.conversationId !== input.conversationId) {
     throw new AppError('reply.unknown_mention', 'That message is not part of this conversation.');
   }
-  const visibility = input.visibility ?? 'public';
+  const privateOnly = requiresPrivateReply(mention);
+  const visibility = input.visibility ?? (privateOnly ? 'private' : 'public');
+  if (visibility === 'public' && privateOnly) {
+    throw new AppError(
+      'reply.private_only',
+      `@${mention.authorHandle} wrote to us privately, so the answer goes back as a private message.`,
+    );
+  }
   if (visibility === 'private' && !allowsPrivateReply(mention)) {
     throw new AppError('reply.private_unsupported', `${mention.network} replies can only be public here.`);
   }

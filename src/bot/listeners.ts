@@ -9,7 +9,7 @@ import type {
 import type { Logger } from 'pino';
 import type { Network } from '../contract/mention.js';
 import { AppError, toAppError } from '../errors.js';
-import { allowsPrivateReply, textLimitFor } from '../network/text-limits.js';
+import { allowsPrivateReply, requiresPrivateReply, textLimitFor } from '../network/text-limits.js';
 import { enqueueNotify } from '../queueing.js';
 import {
   ACTION,
@@ -88,6 +88,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
         metadata: { conversationId, mentionId: latest.id },
         limit: textLimitFor(conversation.network as Network),
         privateAllowed: allowsPrivateReply(latest),
+        privateOnly: requiresPrivateReply(latest),
         privateLimit: textLimitFor(conversation.network as Network, 'private'),
       }),
     });
@@ -127,7 +128,8 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
     const text = view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value ?? '';
     const chosen =
       view.state.values[REPLY_VISIBILITY.block]?.[REPLY_VISIBILITY.action]?.selected_option?.value;
-    const visibility = chosen === 'private' ? 'private' : 'public';
+    // No choice on the form (a direct message) leaves it to the mention: submitReply knows its default.
+    const visibility = chosen === 'private' || chosen === 'public' ? chosen : undefined;
     try {
       const metadata = decodeReplyMetadata(view.private_metadata);
       // Stored and queued before the ack (a few milliseconds), so a closed modal means an accepted

@@ -112,6 +112,10 @@ export function allowsPrivateReply(mention: { network: string; kind?: string | n
   }
 }
 
+/** A direct message is answered in kind: a public reply would put a private exchange in front of everyone. */
+export const requiresPrivateReply = (mention: { network: string; kind?: string | null }): boolean =>
+  mention.kind === 'direct_message' && allowsPrivateReply(mention);
+
 export type ReplyCheck = { ok: true; text: string } | { ok: false; message: string };
 
 export function checkReply(

@@ -21,30 +21,36 @@ describe('answering privately where the network allows it', () => {
     await h?.stop();
   });
 
-  it('offers public or private on Mastodon and sends the private answer as a direct status', async () => {
-    const status = h.mastodon.mention({ from: 'nina', text: 'Can I pay for the repair in two parts?' });
+  /** A Mastodon status reaches Slack; its assignee clicks Reply and gets the modal. */
+  async function openReplyModal(from: string, text: string, kind?: 'direct_message') {
+    const status = h.mastodon.mention({ from, text });
     await h.postMentions({
       network: 'mastodon',
       externalId: status.id,
       account: 'harbourbikes',
-      author: { id: 'acct-nina', handle: 'nina' },
-      text: 'Can I pay for the repair in two parts?',
+      author: { id: `acct-${from}`, handle: from },
+      text,
       url: status.url,
+      ...(kind ? { kind } : {}),
       createdAt: status.created_at,
     });
     const post = await waitFor(() =>
-      h.slack.callsTo('chat.postMessage').find((c) => c.params.channel === CHANNEL),
+      h.slack
+        .callsTo('chat.postMessage')
+        .find((c) => c.params.channel === CHANNEL && JSON.stringify(c.params.blocks).includes(`@${from}`)),
     );
     const blocks = post.params.blocks as {
       type: string;
       text?: { text: string };
       elements?: { action_id?: string; value?: string }[];
     }[];
-    const text = blocks.map((b) => b.text?.text ?? '').join('\n');
-    const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(text)?.[1];
+    const card = blocks.map((b) => b.text?.text ?? '').join('\n');
+    const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(card)?.[1];
     const reply = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.reply);
-    const messageTs = [...h.slack.messages.values()].find((m) => m.channel === CHANNEL)!.ts;
-
+    const messageTs = [...h.slack.messages.values()].find(
+      (m) => m.channel === CHANNEL && JSON.stringify(m.blocks).includes(`@${from}`),
+    )!.ts;
+    const opened = h.slack.callsTo('views.open').length;
     await h.interact(
       buttonClick({
         userId: assignee!,
@@ -54,15 +60,23 @@ describe('answering privately where the network allows it', () => {
         messageTs,
       }),
     );
-    const open = await waitFor(() => h.slack.callsTo('views.open')[0]);
-    const view = open.params.view as { private_metadata: string; blocks: Block[] };
+    const open = await waitFor(() => h.slack.callsTo('views.open')[opened]);
+    return {
+      status,
+      assignee: assignee!,
+      view: open.params.view as { private_metadata: string; blocks: Block[] },
+    };
+  }
+
+  it('offers public or private on Mastodon and sends the private answer as a direct status', async () => {
+    const { status, assignee, view } = await openReplyModal('nina', 'Can I pay for the repair in two parts?');
     const choice = view.blocks.find((b) => b.block_id === REPLY_VISIBILITY.block);
     expect(choice?.element?.type).toBe('radio_buttons');
     expect(choice?.element?.options?.map((o) => o.value)).toEqual(['public', 'private']);
 
     const submitted = await h.interact(
       viewSubmission({
-        userId: assignee!,
+        userId: assignee,
         viewId: 'V0PRIVATE1',
         callbackId: REPLY_MODAL,
         privateMetadata: view.private_metadata,
@@ -85,5 +99,53 @@ describe('answering privately where the network allows it', () => {
     expect(sent.content).toContain('@nina Yes, happy to split it.');
     const [row] = await h.database.db.select().from(replies).where(eq(replies.submissionKey, 'V0PRIVATE1'));
     expect(row?.visibility).toBe('private');
+  });
+
+  it('answers a direct message only privately: no public choice, and a forged public one refused', async () => {
+    const { status, assignee, view } = await openReplyModal(
+      'omar',
+      'My order number is 5521, where is it?',
+      'direct_message',
+    );
+    expect(view.blocks.find((b) => b.block_id === REPLY_VISIBILITY.block)).toBeUndefined();
+    const submit = (viewId: string, visibility?: 'public') =>
+      h.interact(
+        viewSubmission({
+          userId: assignee,
+          viewId,
+          callbackId: REPLY_MODAL,
+          privateMetadata: view.private_metadata,
+          values: {
+            [REPLY_INPUT.block]: {
+              [REPLY_INPUT.action]: { type: 'plain_text_input', value: 'It left the shop this morning.' },
+            },
+            ...(visibility
+              ? {
+                  [REPLY_VISIBILITY.block]: {
+                    [REPLY_VISIBILITY.action]: {
+                      type: 'radio_buttons',
+                      selected_option: { value: visibility },
+                    },
+                  },
+                }
+              : {}),
+          },
+        }),
+      );
+
+    const forged = await submit('V0DMPUBLIC', 'public');
+    expect(await forged.json()).toMatchObject({
+      response_action: 'errors',
+      errors: {
+        [REPLY_INPUT.block]: '@omar wrote to us privately, so the answer goes back as a private message.',
+      },
+    });
+    expect((await submit('V0DMPRIVATE')).status).toBe(200);
+    const sent = await waitFor(() => h.mastodon.posted.find((p) => p.in_reply_to_id === status.id));
+    expect(sent).toMatchObject({ visibility: 'direct' });
+    const rows = await h.database.db.select().from(replies);
+    expect(
+      rows.filter((r) => r.submissionKey.startsWith('V0DM')).map((r) => [r.submissionKey, r.visibility]),
+    ).toEqual([['V0DMPRIVATE', 'private']]);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { REPLY_VISIBILITY } from '../../../src/bot/action-ids.js';
 import {
   type ConversationCard,
   conversationDm,
@@ -287,5 +288,27 @@ describe('the reply modal hint', () => {
     expect(hintOf({ privateLimit: { max: 10_000, unit: 'characters' } })).toBe(
       'Posted publicly under the brand account. Up to 280 weighted characters, including the @mention.',
     );
+  });
+
+  it('offers no public reply to a direct message, and names the private limit alone', () => {
+    const input = {
+      privateAllowed: true,
+      privateOnly: true,
+      privateLimit: { max: 10_000, unit: 'characters' },
+    };
+    expect(hintOf(input)).toBe(
+      '@hungry_sam wrote privately, so this goes back as a private message under the brand account. Up to 10000 characters.',
+    );
+    const base = {
+      network: 'x',
+      authorHandle: 'hungry_sam',
+      turns: [{ from: '@hungry_sam', text: 'my card number is in this DM' }],
+      metadata: { conversationId: ID, mentionId: ID },
+      limit: { max: 280, unit: 'weighted characters' },
+    };
+    const hasChoice = (view: ReturnType<typeof replyModal>) =>
+      view.blocks.some((b) => b.block_id === REPLY_VISIBILITY.block);
+    expect(hasChoice(replyModal({ ...base, ...input }))).toBe(false);
+    expect(hasChoice(replyModal({ ...base, ...input, privateOnly: false }))).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import {
   instagramLimit,
   instagramPrivateLimit,
   mastodonLimit,
+  requiresPrivateReply,
   textLimitFor,
   xDirectMessageLimit,
   xLimit,
@@ -78,6 +79,15 @@ describe('private replies', () => {
   it('does not exist on Bluesky or the web', () => {
     expect(allowsPrivateReply({ network: 'bluesky', kind: 'mention' })).toBe(false);
     expect(allowsPrivateReply({ network: 'generic', kind: 'comment' })).toBe(false);
+  });
+
+  it('is the only answer to a direct message, wherever the network can send one', () => {
+    for (const network of ['mastodon', 'x']) {
+      expect(requiresPrivateReply({ network, kind: 'direct_message' })).toBe(true);
+      expect(requiresPrivateReply({ network, kind: 'reply' })).toBe(false);
+    }
+    // The web's own system answers in its own way; there is no private channel to force.
+    expect(requiresPrivateReply({ network: 'generic', kind: 'direct_message' })).toBe(false);
   });
 });
 
