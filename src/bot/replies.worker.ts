@@ -41,6 +41,7 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
         authorId: mention.authorId,
         authorHandle: mention.authorHandle,
         url: mention.url,
+        kind: mention.kind,
       },
       text: reply.text,
       idempotencyKey: reply.id,

@@ -7,6 +7,8 @@ export interface ReplyTarget {
   authorId: string;
   authorHandle: string;
   url: string | null;
+  /** A direct message is answered in the customer's own conversation, wherever `visibility` says. */
+  kind?: string | null;
 }
 
 export interface ReplyRequest {

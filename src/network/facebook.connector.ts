@@ -1,28 +1,49 @@
 import { z } from 'zod';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
-import { createGraphClient, type GraphOptions, sendPrivateReply } from './meta-graph.js';
+import {
+  createGraphClient,
+  type GraphOptions,
+  type SenderDirectory,
+  sendPrivateMessage,
+} from './meta-graph.js';
+
+// Messenger's User Profile API gives a sender's name to the Page they wrote to.
+const MessengerProfile = z.object({ first_name: z.string().optional(), last_name: z.string().optional() });
 
 /**
- * Facebook Pages: comments arrive by the `feed` webhook; a reply is a
- * comment on the customer's comment, which Facebook threads under it, or a
- * private reply in Messenger. Graph has no idempotency key.
+ * Facebook Pages: comments arrive by the `feed` webhook and Messenger
+ * messages by `messages`. A comment is answered with a comment on it, which
+ * Facebook threads under it, or a private reply in Messenger; a Messenger
+ * message is answered in Messenger. Graph has no idempotency key.
  */
-export function createFacebookConnector(options: GraphOptions): NetworkConnector {
+export function createFacebookConnector(options: GraphOptions): NetworkConnector & SenderDirectory {
   const graph = createGraphClient('facebook', options);
   return {
     network: 'facebook',
     async reply(request: ReplyRequest): Promise<ReplyResult> {
+      const { target } = request;
       // `me` is the Page the Page token belongs to, so no Page id needs configuring.
-      if (request.visibility === 'private') {
-        return sendPrivateReply(graph, 'facebook', 'me', request.target.externalId, request.text);
+      if (target.kind === 'direct_message') {
+        return sendPrivateMessage(graph, 'facebook', 'me', { userId: target.authorId }, request.text);
       }
-      const body = await graph(`/${encodeURIComponent(request.target.externalId)}/comments`, {
+      if (request.visibility === 'private') {
+        return sendPrivateMessage(graph, 'facebook', 'me', { commentId: target.externalId }, request.text);
+      }
+      const body = await graph(`/${encodeURIComponent(target.externalId)}/comments`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ message: request.text }),
       });
       const { id } = z.object({ id: z.string() }).parse(body);
       return { externalId: id, url: undefined };
+    },
+
+    async describeSender(id) {
+      const body = await graph(`/${encodeURIComponent(id)}?fields=first_name,last_name`);
+      const profile = MessengerProfile.parse(body);
+      const name = [profile.first_name, profile.last_name].filter(Boolean).join(' ');
+      // A comment's author is named by their name too (Pages show no handle), so both read alike.
+      return name ? { id, handle: name, name } : { id, handle: id };
     },
   };
 }

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
-import { createGraphClient, type GraphOptions, sendPrivateReply } from './meta-graph.js';
+import {
+  createGraphClient,
+  type GraphOptions,
+  type SenderDirectory,
+  sendPrivateMessage,
+} from './meta-graph.js';
 import { igMentionExternalId, type PendingIgMention } from './meta-webhook.js';
 
 const MENTION_ID = /^mention:([^:]+):([^:]+)$/;
@@ -17,7 +22,14 @@ const MentionedComment = z.object({
   }),
 });
 
-export interface InstagramConnector extends NetworkConnector {
+// Instagram's User Profile API: what a business account may read of someone who messaged it.
+const DirectSender = z.object({
+  username: z.string().min(1),
+  name: z.string().optional(),
+  follower_count: z.number().int().nonnegative().optional(),
+});
+
+export interface InstagramConnector extends NetworkConnector, SenderDirectory {
   /** Fetches the text and author of an @mention, which the webhook does not carry. */
   resolveMention(pending: PendingIgMention): Promise<Mention>;
 }
@@ -26,7 +38,8 @@ export interface InstagramConnector extends NetworkConnector {
  * Instagram via the Graph API: a comment on our media is answered with
  * POST /{comment-id}/replies, or privately in Instagram Direct; an @mention in
  * someone else's comment with POST /{ig-user-id}/mentions, which needs the
- * media id as well, and only publicly.
+ * media id as well, and only publicly; a message in Instagram Direct in the
+ * same conversation.
  */
 export function createInstagramConnector(options: GraphOptions & { userId: string }): InstagramConnector {
   const graph = createGraphClient('instagram', options);
@@ -34,6 +47,10 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
     network: 'instagram',
 
     async reply(request: ReplyRequest): Promise<ReplyResult> {
+      if (request.target.kind === 'direct_message') {
+        const to = { userId: request.target.authorId };
+        return sendPrivateMessage(graph, 'instagram', options.userId, to, request.text);
+      }
       const mention = MENTION_ID.exec(request.target.externalId);
       if (request.visibility === 'private') {
         // Meta's private reply is for comments on our own media; allowsPrivateReply keeps @mentions public.
@@ -43,7 +60,8 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
             'Instagram allows a private reply only to a comment on our own media; answer this @mention publicly.',
           );
         }
-        return sendPrivateReply(graph, 'instagram', options.userId, request.target.externalId, request.text);
+        const to = { commentId: request.target.externalId };
+        return sendPrivateMessage(graph, 'instagram', options.userId, to, request.text);
       }
       const body = mention
         ? await graph(`/${encodeURIComponent(options.userId)}/mentions`, {
@@ -58,6 +76,17 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
           });
       const { id } = z.object({ id: z.string() }).parse(body);
       return { externalId: id, url: undefined };
+    },
+
+    async describeSender(id) {
+      const body = await graph(`/${encodeURIComponent(id)}?fields=name,username,follower_count`);
+      const sender = DirectSender.parse(body);
+      return {
+        id,
+        handle: sender.username,
+        ...(sender.name ? { name: sender.name } : {}),
+        ...(sender.follower_count !== undefined ? { followers: sender.follower_count } : {}),
+      };
     },
 
     async resolveMention(pending) {

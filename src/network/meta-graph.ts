@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NETWORK_NAMES } from '../contract/mention.js';
+import { type Mention, NETWORK_NAMES } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { ReplyResult } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
@@ -110,41 +110,60 @@ export function createGraphClient(network: 'facebook' | 'instagram', options: Gr
 
 export type GraphClient = ReturnType<typeof createGraphClient>;
 
-const PrivateReplySent = z.object({ recipient_id: z.string(), message_id: z.string().min(1) });
+const PrivateMessageSent = z.object({ recipient_id: z.string(), message_id: z.string().min(1) });
 
 /**
- * Meta's private reply: one message to a comment's author, in Messenger (Facebook) or Instagram
- * Direct, sent from `inbox` (`me` for a Page token, or the Instagram account id). Meta allows one per
- * comment, within 7 days of it, and answers anything else with #10 (not allowed) or #100 (bad
- * parameter, such as an unknown comment or a text too long); no retry changes either, so both become
- * a permanent failure that tells the writer why.
+ * Whom a private message goes to: the author of a comment (Meta's private reply, allowed once per
+ * comment within 7 days of it) or a customer in their own Messenger or Instagram Direct conversation
+ * (allowed within 24 hours of their last message).
  */
-export async function sendPrivateReply(
+export type PrivateRecipient = { commentId: string } | { userId: string };
+
+/**
+ * One message in Messenger (Facebook) or Instagram Direct, sent from `inbox` (`me` for a Page token,
+ * or the Instagram account id). Meta answers a message outside its window with #10 (not allowed), and
+ * a bad recipient or a text too long with #100; no retry changes either, so both become a permanent
+ * failure that tells the writer why.
+ */
+export async function sendPrivateMessage(
   graph: GraphClient,
   network: 'facebook' | 'instagram',
   inbox: string,
-  commentId: string,
+  to: PrivateRecipient,
   text: string,
 ): Promise<ReplyResult> {
+  const toComment = 'commentId' in to;
   let body: unknown;
   try {
     body = await graph(`/${encodeURIComponent(inbox)}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ recipient: { comment_id: commentId }, message: { text } }),
+      body: JSON.stringify(
+        toComment
+          ? { recipient: { comment_id: to.commentId }, message: { text } }
+          : { recipient: { id: to.userId }, messaging_type: 'RESPONSE', message: { text } },
+      ),
     });
   } catch (error) {
     const refusal = graphErrorOf(error);
     if (refusal?.code === 10 || refusal?.code === 100) {
+      const rule = toComment
+        ? 'Meta allows one per comment, within 7 days of it'
+        : "Meta delivers an answer only within 24 hours of the customer's last message";
       throw new AppError(
         `${network}.private_reply_refused`,
-        `${NETWORK_NAMES[network]} refused the private message (Meta allows one per comment, within 7 days of it): ${refusal.message}`,
+        `${NETWORK_NAMES[network]} refused the private message (${rule}): ${refusal.message}`,
         false,
         { cause: error },
       );
     }
     throw error;
   }
-  const sent = PrivateReplySent.parse(body);
+  const sent = PrivateMessageSent.parse(body);
   return { externalId: sent.message_id, url: undefined };
+}
+
+/** Names the sender of a direct message, whom Meta's delivery gives by id only. */
+export interface SenderDirectory {
+  describeSender(id: string): Promise<Mention['author']>;
 }

@@ -3,9 +3,11 @@ import { describeIssues, type Mention } from '../contract/mention.js';
 
 /**
  * Meta's webhook deliveries (Pages `feed`, Instagram `comments` and
- * `mentions`) to normalized mentions. Changes we do not handle (reactions,
- * edits, story insights) are skipped; a change we do handle must be whole,
- * or the delivery is refused and nothing of it is stored.
+ * `mentions`, and the `messages` of Messenger and Instagram Direct) to
+ * normalized mentions. Changes we do not handle (reactions, edits, story
+ * insights, read receipts, our own messages echoed back) are skipped; one we
+ * do handle must be whole, or the delivery is refused and nothing of it is
+ * stored.
  */
 export const MetaEnvelope = z.object({
   object: z.enum(['page', 'instagram']),
@@ -14,6 +16,7 @@ export const MetaEnvelope = z.object({
       id: z.string().min(1),
       time: z.number().optional(),
       changes: z.array(z.object({ field: z.string(), value: z.unknown() })).optional(),
+      messaging: z.array(z.unknown()).optional(),
     }),
   ),
 });
@@ -44,6 +47,28 @@ const IgComment = z.object({
 
 const IgMention = z.object({ media_id: z.string().min(1), comment_id: z.string().min(1) });
 
+/** A customer's message in Messenger or Instagram Direct; `timestamp` is in milliseconds. */
+const DirectMessage = z.object({
+  sender: z.object({ id: z.string().min(1) }),
+  recipient: z.object({ id: z.string().min(1) }),
+  timestamp: z.number().int().positive(),
+  message: z.object({
+    mid: z.string().min(1),
+    text: z.string().optional(),
+    attachments: z.array(z.object({ type: z.string().min(1) })).optional(),
+    is_echo: z.boolean().optional(),
+    is_deleted: z.boolean().optional(),
+  }),
+});
+
+/** What the team reads for a message: its text, and what it carried that Slack cannot show. */
+function directMessageText(message: z.infer<typeof DirectMessage>['message']): string | undefined {
+  const attached = (message.attachments ?? []).map((a) => a.type);
+  const note = attached.length > 0 ? `(sent ${attached.join(', ')})` : undefined;
+  if (message.text && note) return `${message.text}\n${note}`;
+  return message.text || note;
+}
+
 /** An Instagram @mention arrives without its text; it is fetched before anything is stored. */
 export interface PendingIgMention {
   account: string;
@@ -63,6 +88,28 @@ export function normalizeMetaWebhook(envelope: MetaEnvelope): MetaNormalized {
   const mentions: Mention[] = [];
   const pendingIgMentions: PendingIgMention[] = [];
   for (const [e, entry] of envelope.entry.entries()) {
+    for (const [m, event] of (entry.messaging ?? []).entries()) {
+      // Read receipts, deliveries, reactions and postbacks carry no message: nothing to answer.
+      if (!(event as { message?: unknown } | null)?.message) continue;
+      const parsed = DirectMessage.safeParse(event);
+      if (!parsed.success)
+        return { ok: false, error: describeIssues(parsed.error, `entry.${e}.messaging.${m}`) };
+      const { sender, message, timestamp } = parsed.data;
+      // Our own messages come back as echoes; an unsent message is gone for the customer too.
+      if (message.is_echo || message.is_deleted || sender.id === entry.id) continue;
+      const text = directMessageText(message);
+      if (text === undefined) continue;
+      mentions.push({
+        network: envelope.object === 'page' ? 'facebook' : 'instagram',
+        externalId: message.mid,
+        account: entry.id,
+        // The delivery names the sender by id only; the webhook handler asks Graph for a name.
+        author: { id: sender.id, handle: sender.id },
+        text,
+        kind: 'direct_message',
+        createdAt: new Date(timestamp).toISOString(),
+      });
+    }
     const entryTime = entry.time ? toIso(entry.time) : undefined;
     for (const [c, change] of (entry.changes ?? []).entries()) {
       const at = `entry.${e}.changes.${c}.value`;

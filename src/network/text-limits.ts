@@ -96,7 +96,8 @@ export function composeReply(
 
 /**
  * Whether the connector can answer this mention privately: a Mastodon direct status, an X direct
- * message, or Meta's private reply. Meta's exists only for a comment on our own post or media, so an
+ * message, a message in the customer's own Messenger or Instagram Direct conversation, or Meta's
+ * private reply. Meta's private reply exists only for a comment on our own post or media, so an
  * Instagram @mention elsewhere (or anything not known to be a comment) can only be answered publicly.
  */
 export function allowsPrivateReply(mention: { network: string; kind?: string | null }): boolean {
@@ -106,7 +107,7 @@ export function allowsPrivateReply(mention: { network: string; kind?: string | n
       return true;
     case 'facebook':
     case 'instagram':
-      return mention.kind === 'comment' || mention.kind === 'reply';
+      return mention.kind === 'comment' || mention.kind === 'reply' || mention.kind === 'direct_message';
     default:
       return false;
   }

@@ -4,9 +4,11 @@ import { json, listen, type StandinServer } from './standin-server.js';
 /**
  * A local Graph API for Facebook Pages and Instagram comments: replies to
  * comments (/{id}/comments, /{id}/replies), replies to @mentions
- * (/{ig-user}/mentions), the mentioned_comment lookup and private replies
+ * (/{ig-user}/mentions), the mentioned_comment lookup, private replies
  * (/{page-id|me|ig-user}/messages with recipient.comment_id: once per comment,
- * within 7 days of it). Errors come the
+ * within 7 days of it), and conversations in Messenger and Instagram Direct:
+ * a customer's message, the sender's profile (/{psid|igsid}?fields=...), and
+ * answers with recipient.id within 24 hours of their last message. Errors come the
  * Graph way: HTTP 400 with {error:{message,type,code,fbtrace_id}}; a
  * throttle answers code 4/17/32/613 with X-Business-Use-Case-Usage; a dead
  * token answers 190. It also builds the webhook deliveries Meta would send.
@@ -26,8 +28,23 @@ export interface MetaStandin extends StandinServer {
   comments: Map<string, GraphComment>;
   /** Comments posted through the API by us, in order, with the path used. */
   posted: { path: string; id: string; parentId: string; message: string }[];
-  /** Private replies sent through /{id}/messages, in order, with the path used. */
-  privateReplies: { path: string; commentId: string; recipientId: string; messageId: string; text: string }[];
+  /** Messages sent through /{id}/messages, in order, with the path used; commentId for a private reply. */
+  privateReplies: {
+    path: string;
+    commentId: string | undefined;
+    recipientId: string;
+    messageId: string;
+    text: string;
+  }[];
+  /** A customer's message to a Page in Messenger or to our Instagram account, and the messages delivery for it. */
+  addDirectMessage(input: {
+    network: 'facebook' | 'instagram';
+    /** The Page id, or our Instagram account id. */
+    inboxId: string;
+    from: { id: string; name?: string; username?: string; followers?: number };
+    text?: string;
+    attachments?: string[];
+  }): { mid: string; delivery: Record<string, unknown> };
   /** A customer's comment on a Page post (or a reply to a comment) and the feed delivery for it. */
   addPageComment(input: {
     pageId: string;
@@ -75,6 +92,10 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
   const posted: MetaStandin['posted'] = [];
   const privateReplies: MetaStandin['privateReplies'] = [];
   const answeredPrivately = new Set<string>();
+  // What the User Profile APIs tell a Page or an Instagram account about someone who wrote to it.
+  const profiles = new Map<string, Record<string, string | number>>();
+  // Each customer's conversation with an inbox, and when they last wrote in it (the 24-hour window).
+  const conversations = new Map<string, { network: 'facebook' | 'instagram'; lastAt: number }>();
   let seq = 17_865_799_348_089_039n;
   const newId = () => String(seq++);
   const throttle = { count: 0, code: 32, minutes: 5 };
@@ -145,6 +166,56 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
   }
 
+  const nonEmptyText = (text: unknown): text is string => typeof text === 'string' && text.trim().length > 0;
+  const emptyText = (res: ServerResponse) =>
+    json(res, 400, graphError('(#100) Param message[text] must be a non-empty UTF-8 encoded string', 100));
+  /** Answers a text over Meta's length for the inbox; Messenger takes 2,000 characters, Instagram Direct 1,000. */
+  function refusedAsTooLong(text: string, max: number, res: ServerResponse): boolean {
+    if ([...text].length <= max) return false;
+    json(
+      res,
+      400,
+      graphError(`(#100) Length of param message[text] must be less than or equal to ${max}`, 100),
+    );
+    return true;
+  }
+
+  /** An answer in a customer's own conversation: only to someone who wrote, within 24 hours of it. */
+  function directAnswer(
+    path: string,
+    sender: string,
+    input: Record<string, unknown>,
+    userId: unknown,
+    res: ServerResponse,
+  ) {
+    const conversation = typeof userId === 'string' ? conversations.get(`${sender}:${userId}`) : undefined;
+    if (!conversation) {
+      return json(res, 400, graphError('(#100) No matching user found', 100, { error_subcode: 2018001 }));
+    }
+    if (conversation.network === 'facebook' && input.messaging_type === undefined) {
+      return json(res, 400, graphError('(#100) The parameter messaging_type is required', 100));
+    }
+    const text = objectParam(input.message)?.text;
+    if (!nonEmptyText(text)) return emptyText(res);
+    if (refusedAsTooLong(text, conversation.network === 'instagram' ? 1000 : 2000, res)) return;
+    if (now().getTime() - conversation.lastAt > 24 * 3600_000) {
+      return json(
+        res,
+        400,
+        graphError('(#10) This message is sent outside of allowed window.', 10, { error_subcode: 2018278 }),
+      );
+    }
+    const sent = {
+      path,
+      commentId: undefined,
+      recipientId: userId as string,
+      messageId: `m_${newId()}`,
+      text,
+    };
+    privateReplies.push(sent);
+    json(res, 200, { recipient_id: sent.recipientId, message_id: sent.messageId });
+  }
+
   /** Messenger's (Facebook) or Instagram Direct's private reply to a comment on the sender's own post or media. */
   function privateReply(inbox: string, token: string, body: Buffer, res: ServerResponse) {
     const sender = inbox === 'me' ? options.pages?.[token] : inbox;
@@ -156,6 +227,8 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       );
     }
     const input = bodyJson(body);
+    const userId = objectParam(input.recipient)?.id;
+    if (userId !== undefined) return directAnswer(`/${inbox}/messages`, sender, input, userId, res);
     const commentId = objectParam(input.recipient)?.comment_id;
     const comment = typeof commentId === 'string' ? comments.get(commentId) : undefined;
     if (!comment || ownerOf(comment) !== sender) {
@@ -166,22 +239,8 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       );
     }
     const text = objectParam(input.message)?.text;
-    if (typeof text !== 'string' || text.trim().length === 0) {
-      return json(
-        res,
-        400,
-        graphError('(#100) Param message[text] must be a non-empty UTF-8 encoded string', 100),
-      );
-    }
-    // Messenger takes 2,000 characters; Instagram Direct is commonly cited at 1,000.
-    const max = comment.mediaId ? 1000 : 2000;
-    if ([...text].length > max) {
-      return json(
-        res,
-        400,
-        graphError(`(#100) Length of param message[text] must be less than or equal to ${max}`, 100),
-      );
-    }
+    if (!nonEmptyText(text)) return emptyText(res);
+    if (refusedAsTooLong(text, comment.mediaId ? 1000 : 2000, res)) return;
     if (comment.from.id === sender) {
       return json(res, 400, graphError('(#10) Cannot send a private reply to your own comment.', 10));
     }
@@ -256,6 +315,11 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
         `/${id}/mentions`,
         res,
       );
+    }
+    if (req.method === 'GET' && id && !edge && profiles.has(id)) {
+      const profile = profiles.get(id)!;
+      const asked = (url.searchParams.get('fields') ?? '').split(',').filter((f) => f in profile);
+      return json(res, 200, { ...Object.fromEntries(asked.map((f) => [f, profile[f]])), id });
     }
     if (req.method === 'GET' && id && !edge) {
       const fields = url.searchParams.get('fields') ?? '';
@@ -371,6 +435,47 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
         delivery: {
           object: 'instagram',
           entry: [{ id: igUserId, time: epoch(), changes: [{ field: 'mentions', value }] }],
+        },
+      };
+    },
+    addDirectMessage({ network, inboxId, from, text, attachments }) {
+      const [first, ...rest] = (from.name ?? '').split(' ');
+      profiles.set(
+        from.id,
+        network === 'facebook'
+          ? { ...(first ? { first_name: first } : {}), ...(rest.length ? { last_name: rest.join(' ') } : {}) }
+          : {
+              username: from.username ?? `user${from.id}`,
+              ...(from.name ? { name: from.name } : {}),
+              ...(from.followers !== undefined ? { follower_count: from.followers } : {}),
+            },
+      );
+      const at = now().getTime();
+      conversations.set(`${inboxId}:${from.id}`, { network, lastAt: at });
+      const mid = `m_${newId()}`;
+      const message = {
+        mid,
+        ...(text !== undefined ? { text } : {}),
+        ...(attachments
+          ? {
+              attachments: attachments.map((type) => ({
+                type,
+                payload: { url: 'https://lookaside.standin/1' },
+              })),
+            }
+          : {}),
+      };
+      return {
+        mid,
+        delivery: {
+          object: network === 'facebook' ? 'page' : 'instagram',
+          entry: [
+            {
+              id: inboxId,
+              time: at,
+              messaging: [{ sender: { id: from.id }, recipient: { id: inboxId }, timestamp: at, message }],
+            },
+          ],
         },
       };
     },

@@ -1,8 +1,11 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
+import { replies } from '../../src/db/schema.js';
 import { metaSignature } from '../../src/network/signatures.js';
 import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
 import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
-import { replyFromSlack } from './network-e2e-support.js';
+import { type Blocks, openReplyModal, replyFromSlack } from './network-e2e-support.js';
 
 const APP_SECRET = 'meta-app-secret-e2e';
 const PAGE = '1234567890';
@@ -12,7 +15,7 @@ describe('Facebook and Instagram comments travel from the Meta webhook to Slack 
   let meta: MetaStandin;
   let h: Harness;
   beforeAll(async () => {
-    meta = await startMetaStandin({ tokens: ['page-token', 'ig-token'] });
+    meta = await startMetaStandin({ tokens: ['page-token', 'ig-token'], pages: { 'page-token': PAGE } });
     h = await startHarness({
       env: {
         META_GRAPH_URL: meta.graphUrl,
@@ -62,6 +65,60 @@ describe('Facebook and Instagram comments travel from the Meta webhook to Slack 
     await replyFromSlack(h, 'Is the red frame still available?', 'It is, come try it!');
     const posted = await waitFor(() => meta.posted.find((p) => p.message === 'It is, come try it!'), 15_000);
     expect(posted).toMatchObject({ path: `/${comment.id}/replies`, parentId: comment.id });
+  });
+
+  it("shows a Messenger message under its sender's name and answers it in Messenger", async () => {
+    const { delivery } = meta.addDirectMessage({
+      network: 'facebook',
+      inboxId: PAGE,
+      from: { id: '7777', name: 'Marta Nowak' },
+      text: 'Hi, can I move my service slot to Friday?',
+    });
+    expect((await deliver(delivery)).status).toBe(200);
+    const { view } = await openReplyModal(h, 'can I move my service slot to Friday?');
+    expect(JSON.stringify(view.blocks)).toContain('Marta Nowak');
+    // A private conversation offers no public reply, and Messenger's own limit applies.
+    expect(view.blocks.find((b: Blocks[number]) => b.block_id === REPLY_VISIBILITY.block)).toBeUndefined();
+    expect(JSON.stringify(view.blocks)).toContain(
+      'goes back as a private message under the brand account. Up to 2000 characters.',
+    );
+    await replyFromSlack(h, 'can I move my service slot to Friday?', 'Friday at 10 is yours.');
+    const sent = await waitFor(
+      () => meta.privateReplies.find((r) => r.text === 'Friday at 10 is yours.'),
+      15_000,
+    );
+    expect(sent).toMatchObject({ path: '/me/messages', recipientId: '7777', commentId: undefined });
+    expect(meta.posted.find((p) => p.message === 'Friday at 10 is yours.')).toBeUndefined();
+    // Recorded just after the network answered.
+    const stored = await waitFor(async () => {
+      const [row] = await h.database.db
+        .select()
+        .from(replies)
+        .where(eq(replies.text, 'Friday at 10 is yours.'));
+      return row?.status === 'posted' ? row : undefined;
+    });
+    expect(stored.visibility).toBe('private');
+  });
+
+  it('answers an Instagram Direct message in Instagram Direct, naming the sender by username', async () => {
+    const { delivery } = meta.addDirectMessage({
+      network: 'instagram',
+      inboxId: IG_USER,
+      from: { id: '454545', username: 'jo.rides', name: 'Jo Lindqvist', followers: 1200 },
+      text: 'Do you have the gravel bike in a 54?',
+    });
+    expect((await deliver(delivery)).status).toBe(200);
+    const post = await waitFor(
+      () =>
+        h.slack
+          .callsTo('chat.postMessage')
+          .find((c) => JSON.stringify(c.params.blocks ?? '').includes('gravel bike in a 54')),
+      15_000,
+    );
+    expect(JSON.stringify(post.params.blocks)).toContain('jo.rides');
+    await replyFromSlack(h, 'gravel bike in a 54', 'We do, in green.');
+    const sent = await waitFor(() => meta.privateReplies.find((r) => r.text === 'We do, in green.'), 15_000);
+    expect(sent).toMatchObject({ path: `/${IG_USER}/messages`, recipientId: '454545' });
   });
 
   it('alerts the owner in the channel, once, when the Page token dies', async () => {

@@ -1,5 +1,7 @@
+import { asc } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mentions } from '../../src/db/schema.js';
 import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
 import type { NetworkConnector } from '../../src/network/connector.js';
 import { createFacebookConnector } from '../../src/network/facebook.connector.js';
@@ -164,6 +166,59 @@ describe('Meta private replies against the Graph stand-in', () => {
   const pageComment = (message: string) =>
     meta.addPageComment({ pageId: PAGE, postId: `${PAGE}_111`, from: customer, message }).comment;
 
+  /** The answer to a customer's own message, addressed to them, as the replies worker builds it. */
+  const inTheirConversation = (connector: NetworkConnector, mid: string, authorId: string, text: string) =>
+    connector.reply({
+      target: { externalId: mid, authorId, authorHandle: 'test', url: null, kind: 'direct_message' },
+      text,
+      idempotencyKey: `dm-${mid}`,
+      visibility: 'private',
+    });
+
+  it('answers a Messenger message in Messenger within 24 hours of it, and gives up after that', async () => {
+    const { mid } = meta.addDirectMessage({
+      network: 'facebook',
+      inboxId: PAGE,
+      from: customer,
+      text: 'Open Sunday?',
+    });
+    const sent = await inTheirConversation(facebook(), mid, customer.id, 'From 10 to 4.');
+    expect(meta.privateReplies).toEqual([
+      {
+        path: '/me/messages',
+        commentId: undefined,
+        recipientId: customer.id,
+        messageId: sent.externalId,
+        text: 'From 10 to 4.',
+      },
+    ]);
+    clock = new Date(clock.getTime() + DAY + 60_000);
+    await expect(inTheirConversation(facebook(), mid, customer.id, 'Still there?')).rejects.toMatchObject({
+      code: 'facebook.private_reply_refused',
+      retryable: false,
+      message: expect.stringContaining("within 24 hours of the customer's last message"),
+    });
+    expect(meta.privateReplies).toHaveLength(1);
+  });
+
+  it('answers an Instagram Direct message from our Instagram account', async () => {
+    const { mid } = meta.addDirectMessage({
+      network: 'instagram',
+      inboxId: IG_USER,
+      from: { id: igCustomer.id, username: igCustomer.username },
+      text: 'Do you ship to Norway?',
+    });
+    await inTheirConversation(instagram(), mid, igCustomer.id, 'We do, in 3 days.');
+    expect(meta.privateReplies).toMatchObject([
+      {
+        path: `/${IG_USER}/messages`,
+        commentId: undefined,
+        recipientId: igCustomer.id,
+        text: 'We do, in 3 days.',
+      },
+    ]);
+  });
+
   it('answers a Facebook comment in Messenger and posts nothing under it', async () => {
     const comment = pageComment('Is my warranty still valid?');
     const result = await privately(facebook(), comment.id, 'Yes, send us your receipt here.');
@@ -263,19 +318,21 @@ describe('Meta webhook over HTTP', () => {
   let meta: MetaStandin;
   let rig: WebhookRig;
   beforeAll(async () => {
-    meta = await startMetaStandin({ tokens: [IG_TOKEN] });
+    meta = await startMetaStandin({ tokens: [PAGE_TOKEN, IG_TOKEN], pages: { [PAGE_TOKEN]: PAGE } });
   });
   afterAll(async () => {
     await meta.close();
   });
   beforeEach(async () => {
     const instagram = createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+    const facebook = createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
     rig = await startWebhookRig((deps) => ({
       'GET /ingest/meta/webhook': metaVerifyHandler({ verifyToken: 'meatyhamhock' }),
       'POST /ingest/meta/webhook': metaEventsHandler({
         ...deps,
         appSecret: APP_SECRET,
         resolveIgMention: instagram.resolveMention,
+        senders: { facebook, instagram },
       }),
     }));
   });
@@ -351,6 +408,98 @@ describe('Meta webhook over HTTP', () => {
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: string }).error).toContain('entry.0.changes.1.value.message');
     expect(await storedState(rig)).toEqual({ mentions: [], jobs: 0 });
+  });
+
+  const authors = () =>
+    rig.db.db
+      .select({
+        id: mentions.authorId,
+        handle: mentions.authorHandle,
+        name: mentions.authorName,
+        followers: mentions.authorFollowers,
+      })
+      .from(mentions)
+      .orderBy(asc(mentions.postedAt));
+
+  it("stores Messenger and Instagram Direct messages under their senders' names, skipping echoes and receipts", async () => {
+    const fb = meta.addDirectMessage({
+      network: 'facebook',
+      inboxId: PAGE,
+      from: { id: '8888', name: 'Ana Lima' },
+      text: 'Is the shop open on Sunday?',
+    });
+    const fbEntry = (fb.delivery.entry as { messaging: Record<string, unknown>[] }[])[0]!;
+    const at = fbEntry.messaging[0]!.timestamp as number;
+    // Our own answer echoed back, and a read receipt: neither is the customer's to route.
+    fbEntry.messaging.push(
+      {
+        sender: { id: PAGE },
+        recipient: { id: '8888' },
+        timestamp: at + 1,
+        message: { mid: 'm_echo', text: 'Yes', is_echo: true },
+      },
+      { sender: { id: '8888' }, recipient: { id: PAGE }, timestamp: at + 2, read: { watermark: at + 1 } },
+    );
+    const ig = meta.addDirectMessage({
+      network: 'instagram',
+      inboxId: IG_USER,
+      from: { id: '9999', username: 'ana.rides', name: 'Ana Rides', followers: 4200 },
+      attachments: ['image'],
+    });
+    for (const delivery of [fb.delivery, ig.delivery]) {
+      const response = await post(JSON.stringify(delivery));
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ accepted: 1, duplicate: 0 });
+    }
+    const stored = await storedState(rig);
+    expect(stored.mentions).toEqual([
+      {
+        network: 'facebook',
+        externalId: fb.mid,
+        inReplyTo: null,
+        text: 'Is the shop open on Sunday?',
+        kind: 'direct_message',
+      },
+      {
+        network: 'instagram',
+        externalId: ig.mid,
+        inReplyTo: null,
+        text: '(sent image)',
+        kind: 'direct_message',
+      },
+    ]);
+    expect(await authors()).toEqual([
+      { id: '8888', handle: 'Ana Lima', name: 'Ana Lima', followers: null },
+      { id: '9999', handle: 'ana.rides', name: 'Ana Rides', followers: 4200 },
+    ]);
+    expect(stored.jobs).toBe(2);
+  });
+
+  it("keeps a message under its sender's id when Meta will not name them, and refuses one without its id", async () => {
+    const message = (mid?: string) => ({
+      object: 'page',
+      entry: [
+        {
+          id: PAGE,
+          time: 1742667604000,
+          messaging: [
+            {
+              sender: { id: 'unknown-psid' },
+              recipient: { id: PAGE },
+              timestamp: 1742667604000,
+              message: { ...(mid ? { mid } : {}), text: 'Hello?' },
+            },
+          ],
+        },
+      ],
+    });
+    const broken = await post(JSON.stringify(message()));
+    expect(broken.status).toBe(400);
+    expect(((await broken.json()) as { error: string }).error).toContain('entry.0.messaging.0.message.mid');
+    expect((await post(JSON.stringify(message('m_unknown')))).status).toBe(200);
+    expect(await authors()).toEqual([
+      { id: 'unknown-psid', handle: 'unknown-psid', name: null, followers: null },
+    ]);
   });
 
   it('asks Meta to deliver again when an @mention cannot be looked up, storing nothing', async () => {

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Mention } from '../../contract/mention.js';
 import { sendJson } from '../../http-server.js';
+import type { SenderDirectory } from '../../network/meta-graph.js';
 import { MetaEnvelope, normalizeMetaWebhook, type PendingIgMention } from '../../network/meta-webhook.js';
 import { verifyMetaSignature } from '../../network/signatures.js';
 import {
@@ -29,17 +30,45 @@ export function metaVerifyHandler(deps: { verifyToken: string }) {
   };
 }
 
+// Names already asked for; a customer writing several messages is looked up once.
+const KNOWN_SENDERS_MAX = 5000;
+
 /**
- * POST /ingest/meta/webhook: Page feed comments and Instagram comments and
- * mentions. An Instagram mention carries no text, so it is fetched first;
- * when that fails nothing is stored and Meta is asked to deliver again.
+ * POST /ingest/meta/webhook: Page feed comments, Instagram comments and
+ * mentions, and messages in Messenger and Instagram Direct. An Instagram
+ * mention carries no text, so it is fetched first; when that fails nothing is
+ * stored and Meta is asked to deliver again. A message names its sender by id
+ * only, so their name is asked for too; when that fails the message is kept
+ * under the id, as the words matter more than the name.
  */
 export function metaEventsHandler(
   deps: WebhookDeps & {
     appSecret: string;
     resolveIgMention: ((pending: PendingIgMention) => Promise<Mention>) | undefined;
+    senders: Partial<Record<'facebook' | 'instagram', SenderDirectory>>;
   },
 ) {
+  const known = new Map<string, Mention['author']>();
+  async function named(mention: Mention): Promise<Mention> {
+    const directory =
+      mention.network === 'facebook' || mention.network === 'instagram'
+        ? deps.senders[mention.network]
+        : undefined;
+    if (mention.kind !== 'direct_message' || !directory) return mention;
+    const key = `${mention.network}:${mention.author.id}`;
+    let author = known.get(key);
+    if (!author) {
+      try {
+        author = await directory.describeSender(mention.author.id);
+      } catch {
+        return mention;
+      }
+      if (known.size >= KNOWN_SENDERS_MAX) known.clear();
+      known.set(key, author);
+    }
+    return { ...mention, author };
+  }
+
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readRaw(req, res);
     if (!raw) return;
@@ -50,7 +79,7 @@ export function metaEventsHandler(
     if (!envelope.ok) return sendJson(res, 400, { error: envelope.error });
     const normalized = normalizeMetaWebhook(envelope.value);
     if (!normalized.ok) return sendJson(res, 400, { error: normalized.error });
-    const mentions = [...normalized.mentions];
+    const mentions = await Promise.all(normalized.mentions.map(named));
     if (deps.resolveIgMention) {
       try {
         for (const pending of normalized.pendingIgMentions)

@@ -5,6 +5,7 @@ import type { NetworkConnector, PollResult } from '../../network/connector.js';
 import { createFacebookConnector } from '../../network/facebook.connector.js';
 import { createGenericConnector } from '../../network/generic.connector.js';
 import { createInstagramConnector, type InstagramConnector } from '../../network/instagram.connector.js';
+import type { SenderDirectory } from '../../network/meta-graph.js';
 import { createXConnector } from '../../network/x.connector.js';
 import { genericWebhookHandler } from './generic.webhook.js';
 import { metaEventsHandler, metaVerifyHandler } from './meta.webhook.js';
@@ -17,6 +18,8 @@ export interface SocialNetworks {
   connectors: NetworkConnector[];
   pollers: { connector: Pollable; everySeconds: number }[];
   instagram: InstagramConnector | undefined;
+  /** Who may name the sender of a Messenger or Instagram Direct message. */
+  senders: Partial<Record<'facebook' | 'instagram', SenderDirectory>>;
 }
 
 /**
@@ -35,18 +38,19 @@ export function socialConnectors(
     connectors.push(x);
     if (config.x.pollSeconds > 0) pollers.push({ connector: x, everySeconds: config.x.pollSeconds });
   }
+  const senders: SocialNetworks['senders'] = {};
   if (config.meta && config.facebook) {
-    connectors.push(
-      createFacebookConnector({
-        graphUrl: config.meta.graphUrl,
-        token: config.facebook.pageToken,
-        onAuthFailure: (message) =>
-          alertOwner(
-            'facebook.token_invalid',
-            `Facebook refused the Page token (FACEBOOK_PAGE_TOKEN); replies to Facebook are failing until it is renewed. Meta said: ${message}`,
-          ),
-      }),
-    );
+    const facebook = createFacebookConnector({
+      graphUrl: config.meta.graphUrl,
+      token: config.facebook.pageToken,
+      onAuthFailure: (message) =>
+        alertOwner(
+          'facebook.token_invalid',
+          `Facebook refused the Page token (FACEBOOK_PAGE_TOKEN); replies to Facebook are failing until it is renewed. Meta said: ${message}`,
+        ),
+    });
+    connectors.push(facebook);
+    senders.facebook = facebook;
   }
   let instagram: InstagramConnector | undefined;
   if (config.meta && config.instagram) {
@@ -61,6 +65,7 @@ export function socialConnectors(
         ),
     });
     connectors.push(instagram);
+    senders.instagram = instagram;
   }
   if (config.bluesky) {
     const bluesky = createBlueskyConnector(config.bluesky);
@@ -74,7 +79,7 @@ export function socialConnectors(
       createGenericConnector({ replyUrl: config.generic.replyUrl, secret: config.generic.secret }),
     );
   }
-  return { connectors, pollers, instagram };
+  return { connectors, pollers, instagram, senders };
 }
 
 /** The webhook endpoints of the configured networks. */
@@ -94,6 +99,7 @@ export function networkRoutes(
       ...deps,
       appSecret: config.meta.appSecret,
       resolveIgMention: social.instagram?.resolveMention,
+      senders: social.senders,
     });
   }
   if (config.generic) {

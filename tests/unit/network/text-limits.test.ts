@@ -66,10 +66,11 @@ describe('private replies', () => {
     expect(allowsPrivateReply({ network: 'x', kind: null })).toBe(true);
   });
 
-  it('exists on Facebook and Instagram only for a comment, not an @mention or an unknown kind', () => {
+  it('exists on Facebook and Instagram only for a comment or a direct message, not an @mention or an unknown kind', () => {
     for (const network of ['facebook', 'instagram']) {
       expect(allowsPrivateReply({ network, kind: 'comment' })).toBe(true);
       expect(allowsPrivateReply({ network, kind: 'reply' })).toBe(true);
+      expect(allowsPrivateReply({ network, kind: 'direct_message' })).toBe(true);
       expect(allowsPrivateReply({ network, kind: 'mention' })).toBe(false);
       expect(allowsPrivateReply({ network, kind: null })).toBe(false);
       expect(allowsPrivateReply({ network })).toBe(false);
@@ -82,7 +83,7 @@ describe('private replies', () => {
   });
 
   it('is the only answer to a direct message, wherever the network can send one', () => {
-    for (const network of ['mastodon', 'x']) {
+    for (const network of ['mastodon', 'x', 'facebook', 'instagram']) {
       expect(requiresPrivateReply({ network, kind: 'direct_message' })).toBe(true);
       expect(requiresPrivateReply({ network, kind: 'reply' })).toBe(false);
     }
