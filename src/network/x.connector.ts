@@ -107,19 +107,66 @@ export const ActivityTweet = z.object({
     .optional(),
 });
 
+/** A direct message event; `created_timestamp` is milliseconds since the epoch, as a string. */
+export const ActivityDirectMessage = z.object({
+  type: z.string(),
+  id: z.string().regex(/^\d{1,19}$/, 'a numeric id'),
+  created_timestamp: z.string().regex(/^\d{1,16}$/, 'milliseconds since the epoch'),
+  message_create: z
+    .object({
+      target: z.object({ recipient_id: z.string().min(1) }),
+      sender_id: z.string().min(1),
+      message_data: z.object({ text: z.string() }),
+    })
+    .optional(),
+});
+
+/** The people a direct message delivery names, keyed by id: its events carry ids only. */
+const ActivityUser = z.object({
+  id: z.string().min(1),
+  screen_name: z.string().min(1),
+  name: z.string().optional(),
+  followers_count: z.number().int().nonnegative().optional(),
+  verified: z.boolean().optional(),
+});
+
 export const ActivityEnvelope = z.object({
   for_user_id: z.string().regex(/^\d{1,19}$/, 'a numeric user id'),
   tweet_create_events: z.array(ActivityTweet).optional(),
+  direct_message_events: z.array(ActivityDirectMessage).optional(),
+  users: z.record(z.string(), ActivityUser).optional(),
 });
 export type ActivityEnvelope = z.infer<typeof ActivityEnvelope>;
 
 /**
- * Account Activity delivers every post that touches the account, ours
- * included. Our own posts (the replies we just sent) and plain retweets are
- * not customer mentions and are dropped; everything else becomes a mention.
+ * Account Activity delivers every post and direct message that touches the
+ * account, ours included. Our own posts and messages (the replies we just
+ * sent) and plain retweets are not customer mentions and are dropped;
+ * everything else becomes a mention.
  */
 export function normalizeActivity(envelope: ActivityEnvelope): Mention[] {
   const mentions: Mention[] = [];
+  const users = envelope.users ?? {};
+  for (const event of envelope.direct_message_events ?? []) {
+    const message = event.message_create;
+    if (event.type !== 'message_create' || !message || message.sender_id === envelope.for_user_id) continue;
+    const sender = users[message.sender_id];
+    mentions.push({
+      network: 'x',
+      externalId: event.id,
+      account: users[envelope.for_user_id]?.screen_name ?? envelope.for_user_id,
+      author: {
+        id: message.sender_id,
+        handle: sender?.screen_name ?? message.sender_id,
+        name: sender?.name || undefined,
+        followers: sender?.followers_count,
+        verified: sender?.verified,
+      },
+      text: message.message_data.text,
+      kind: 'direct_message',
+      createdAt: new Date(Number(event.created_timestamp)).toISOString(),
+    });
+  }
   for (const tweet of envelope.tweet_create_events ?? []) {
     if (tweet.user.id_str === envelope.for_user_id || tweet.retweeted_status) continue;
     const text = tweet.extended_tweet?.full_text ?? tweet.text;

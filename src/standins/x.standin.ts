@@ -7,8 +7,8 @@ import { json, listen, type StandinServer } from './standin-server.js';
  * POST /2/tweets with reply.in_reply_to_tweet_id and direct messages
  * (POST /2/dm_conversations/with/:participant_id/messages). Answers like X does: problem
  * JSON errors, 201 on create, x-rate-limit-* headers on every answer and 429
- * with a Unix-seconds reset when told to. It also renders a stored post as
- * the v1.1 object Account Activity webhooks deliver.
+ * with a Unix-seconds reset when told to. It also renders a stored post, or a
+ * customer's direct message, as the v1.1 objects Account Activity webhooks deliver.
  */
 export interface XUser {
   id: string;
@@ -40,6 +40,8 @@ export interface XStandin extends StandinServer {
   addMention(input: { author: XUser; text: string; inReplyTo?: string; createdAt?: string }): XPost;
   /** The Account Activity delivery for a stored post, as X sends it. */
   activityEvent(post: XPost): Record<string, unknown>;
+  /** A customer's direct message to the account, and its Account Activity delivery. */
+  directMessageEvent(input: { from: XUser; text: string }): { id: string; delivery: Record<string, unknown> };
   /** Answer the next `count` requests whose path starts with `pathPrefix` with 429. */
   rateLimitNext(pathPrefix: string, count: number, resetInSeconds?: number): void;
 }
@@ -351,6 +353,40 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
       };
       posts.push(post);
       return post;
+    },
+    directMessageEvent({ from, text }) {
+      users.set(from.id, from);
+      const id = newId();
+      const asV1 = (user: XUser) => ({
+        id: user.id,
+        created_timestamp: '1422556069340',
+        name: user.name ?? user.username,
+        screen_name: user.username,
+        protected: false,
+        verified: false,
+        followers_count: 12,
+        friends_count: 40,
+        statuses_count: 300,
+      });
+      return {
+        id,
+        delivery: {
+          for_user_id: options.account.id,
+          direct_message_events: [
+            {
+              type: 'message_create',
+              id,
+              created_timestamp: String(now().getTime()),
+              message_create: {
+                target: { recipient_id: options.account.id },
+                sender_id: from.id,
+                message_data: { text, entities: { hashtags: [], symbols: [], user_mentions: [], urls: [] } },
+              },
+            },
+          ],
+          users: { [from.id]: asV1(from), [options.account.id]: asV1(options.account) },
+        },
+      };
     },
     activityEvent(post) {
       const author = users.get(post.authorId) ?? { id: post.authorId, username: `user${post.authorId}` };

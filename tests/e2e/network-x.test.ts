@@ -27,13 +27,9 @@ describe('an X mention travels from the Account Activity webhook to Slack and th
     await x?.close();
   });
 
-  it('stores the signed event, then posts the reply threaded to that post', async () => {
-    const mention = x.addMention({
-      author: { id: '6253282', username: 'jane_rides' },
-      text: '@harbourbikes my chain keeps slipping',
-    });
-    const body = JSON.stringify(x.activityEvent(mention));
-    const response = await fetch(`${h.baseUrl}/ingest/x/webhook`, {
+  const deliver = (delivery: unknown) => {
+    const body = JSON.stringify(delivery);
+    return fetch(`${h.baseUrl}/ingest/x/webhook`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -41,7 +37,14 @@ describe('an X mention travels from the Account Activity webhook to Slack and th
       },
       body,
     });
-    expect(response.status).toBe(200);
+  };
+
+  it('stores the signed event, then posts the reply threaded to that post', async () => {
+    const mention = x.addMention({
+      author: { id: '6253282', username: 'jane_rides' },
+      text: '@harbourbikes my chain keeps slipping',
+    });
+    expect((await deliver(x.activityEvent(mention))).status).toBe(200);
 
     await replyFromSlack(h, 'my chain keeps slipping', 'Come by, we will adjust it for free.');
     const created = await waitFor(() => x.created[0], 15_000);
@@ -51,5 +54,20 @@ describe('an X mention travels from the Account Activity webhook to Slack and th
     });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(x.created).toHaveLength(1);
+  });
+
+  it('answers a direct message with a direct message, never a public post', async () => {
+    const { delivery } = x.directMessageEvent({
+      from: { id: '7380921', username: 'omar_pedals' },
+      text: 'Is my order 5521 shipped?',
+    });
+    expect((await deliver(delivery)).status).toBe(200);
+    await replyFromSlack(h, 'Is my order 5521 shipped?', 'It left this morning.');
+    const sent = await waitFor(
+      () => x.directMessages.find((m) => m.text === 'It left this morning.'),
+      15_000,
+    );
+    expect(sent.participantId).toBe('7380921');
+    expect(x.created).toHaveLength(1); // only the earlier test's public reply
   });
 });

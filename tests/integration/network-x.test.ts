@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCursor } from '../../src/db/cursors.repository.js';
+import { mentions } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
 import { pollOnce } from '../../src/ingest/poller.js';
 import { xCrcHandler, xEventsHandler } from '../../src/ingest/webhooks/x.webhook.js';
@@ -276,6 +277,41 @@ describe('X Account Activity webhook over HTTP', () => {
       { network: 'x', externalId: mention.id, inReplyTo: null, text: mention.text, kind: 'mention' },
     ]);
     expect(stored.jobs).toBe(1);
+  });
+
+  it('stores a direct message under its sender, and leaves out the messages we sent', async () => {
+    const { id, delivery } = x.directMessageEvent({
+      from: { ...customer, name: 'Maya Ortiz' },
+      text: 'Can I change my order?',
+    });
+    const events = delivery.direct_message_events as Record<string, unknown>[];
+    // Account Activity delivers our own messages too: the answer we sent must not come back as work.
+    const ours = {
+      ...events[0],
+      id: '1999999999999999999',
+      message_create: {
+        target: { recipient_id: customer.id },
+        sender_id: account.id,
+        message_data: { text: 'Of course.' },
+      },
+    };
+    const response = await post(JSON.stringify({ ...delivery, direct_message_events: [...events, ours] }));
+    expect(await response.json()).toEqual({ accepted: 1, duplicate: 0 });
+    expect((await storedState(rig)).mentions).toEqual([
+      {
+        network: 'x',
+        externalId: id,
+        inReplyTo: null,
+        text: 'Can I change my order?',
+        kind: 'direct_message',
+      },
+    ]);
+    const [row] = await rig.db.db.select().from(mentions);
+    expect(row).toMatchObject({
+      authorId: customer.id,
+      authorHandle: customer.username,
+      authorName: 'Maya Ortiz',
+    });
   });
 
   it('refuses a bad signature with 401 and stores nothing', async () => {
