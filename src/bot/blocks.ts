@@ -48,6 +48,8 @@ export interface ConversationCard {
   author: { handle: string; name: string | null; followers: number | null; verified: boolean | null };
   text: string;
   url: string | null;
+  /** The customer wrote to us privately: the card says so, as nothing of it may be quoted in public. */
+  privateMessage?: boolean;
   reasons: string[];
   openedAt: Date;
   lastReply: { staffId: string; postedAt: Date } | undefined;
@@ -174,7 +176,8 @@ function actionRows(card: ConversationCard): KnownBlock[] {
 
 export function conversationMessage(card: ConversationCard): { text: string; blocks: KnownBlock[] } {
   const network = networkName(card.network);
-  const header = `:incoming_envelope: *${network}* · ${authorLine(card.author)}`;
+  const where = card.privateMessage ? `*${network}* private message` : `*${network}*`;
+  const header = `:incoming_envelope: ${where} · ${authorLine(card.author)}`;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(header, LIMITS.text) } },
     {
@@ -196,7 +199,7 @@ export function conversationMessage(card: ConversationCard): { text: string; blo
     });
   }
   if (card.status !== 'resolved' && card.status !== 'spam') blocks.push(...actionRows(card));
-  const fallback = `New mention on ${network} from @${card.author.handle}: ${card.text}`;
+  const fallback = `New ${card.privateMessage ? 'private message' : 'mention'} on ${network} from @${card.author.handle}: ${card.text}`;
   return { text: truncate(fallback, LIMITS.text), blocks };
 }
 

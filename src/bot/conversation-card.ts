@@ -175,6 +175,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
     },
     text: first.text,
     url: first.url,
+    ...(first.kind === 'direct_message' ? { privateMessage: true } : {}),
     reasons: facts.reasons,
     openedAt: conversation.openedAt,
     lastReply: last?.postedAt ? { staffId: last.staffId, postedAt: last.postedAt } : undefined,

@@ -62,6 +62,14 @@ describe('an X mention travels from the Account Activity webhook to Slack and th
       text: 'Is my order 5521 shipped?',
     });
     expect((await deliver(delivery)).status).toBe(200);
+    const card = await waitFor(
+      () =>
+        h.slack
+          .callsTo('chat.postMessage')
+          .find((c) => JSON.stringify(c.params.blocks ?? '').includes('Is my order 5521 shipped?')),
+      15_000,
+    );
+    expect(JSON.stringify(card.params.blocks)).toContain('*X* private message');
     await replyFromSlack(h, 'Is my order 5521 shipped?', 'It left this morning.');
     const sent = await waitFor(
       () => x.directMessages.find((m) => m.text === 'It left this morning.'),

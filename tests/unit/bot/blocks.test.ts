@@ -250,6 +250,15 @@ describe('the conversation card', () => {
     expect(bare).not.toContain('Why:');
   });
 
+  it('says when the customer wrote privately, in the card and in its notification text', () => {
+    const dm = conversationMessage(card({ privateMessage: true }));
+    expect(JSON.stringify(dm.blocks)).toContain(':incoming_envelope: *X* private message · ');
+    expect(dm.text).toMatch(/^New private message on X from @/);
+    const post = conversationMessage(card({}));
+    expect(JSON.stringify(post.blocks)).not.toContain('private message');
+    expect(post.text).toMatch(/^New mention on X from @/);
+  });
+
   it('keeps the claim button honest about who has it, and drops the escalate button once escalated', () => {
     const open = conversationMessage(card({ assigneeId: null }));
     expect(JSON.stringify(open.blocks)).toContain(`"value":"${ID}:-"`);
