@@ -1,16 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION, REPLY_INPUT, REPLY_MODAL, REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
+import { REPLY_INPUT, REPLY_MODAL, REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
 import { replies } from '../../src/db/schema.js';
-import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
-import { buttonClick, viewSubmission } from '../support/slack-requests.js';
-
-type Block = {
-  type: string;
-  block_id?: string;
-  text?: { text: string };
-  element?: { type: string; options?: { value: string }[] };
-};
+import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
+import { viewSubmission } from '../support/slack-requests.js';
+import { openReplyModal } from './network-e2e-support.js';
 
 describe('answering privately where the network allows it', () => {
   let h: Harness;
@@ -22,7 +16,7 @@ describe('answering privately where the network allows it', () => {
   });
 
   /** A Mastodon status reaches Slack; its assignee clicks Reply and gets the modal. */
-  async function openReplyModal(from: string, text: string, kind?: 'direct_message') {
+  async function openReplyModalFor(from: string, text: string, kind?: 'direct_message') {
     const status = h.mastodon.mention({ from, text });
     await h.postMentions({
       network: 'mastodon',
@@ -34,42 +28,14 @@ describe('answering privately where the network allows it', () => {
       ...(kind ? { kind } : {}),
       createdAt: status.created_at,
     });
-    const post = await waitFor(() =>
-      h.slack
-        .callsTo('chat.postMessage')
-        .find((c) => c.params.channel === CHANNEL && JSON.stringify(c.params.blocks).includes(`@${from}`)),
-    );
-    const blocks = post.params.blocks as {
-      type: string;
-      text?: { text: string };
-      elements?: { action_id?: string; value?: string }[];
-    }[];
-    const card = blocks.map((b) => b.text?.text ?? '').join('\n');
-    const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(card)?.[1];
-    const reply = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id === ACTION.reply);
-    const messageTs = [...h.slack.messages.values()].find(
-      (m) => m.channel === CHANNEL && JSON.stringify(m.blocks).includes(`@${from}`),
-    )!.ts;
-    const opened = h.slack.callsTo('views.open').length;
-    await h.interact(
-      buttonClick({
-        userId: assignee!,
-        actionId: ACTION.reply,
-        value: reply!.value!,
-        channel: CHANNEL,
-        messageTs,
-      }),
-    );
-    const open = await waitFor(() => h.slack.callsTo('views.open')[opened]);
-    return {
-      status,
-      assignee: assignee!,
-      view: open.params.view as { private_metadata: string; blocks: Block[] },
-    };
+    return { status, ...(await openReplyModal(h, text)) };
   }
 
   it('offers public or private on Mastodon and sends the private answer as a direct status', async () => {
-    const { status, assignee, view } = await openReplyModal('nina', 'Can I pay for the repair in two parts?');
+    const { status, assignee, view } = await openReplyModalFor(
+      'nina',
+      'Can I pay for the repair in two parts?',
+    );
     const choice = view.blocks.find((b) => b.block_id === REPLY_VISIBILITY.block);
     expect(choice?.element?.type).toBe('radio_buttons');
     expect(choice?.element?.options?.map((o) => o.value)).toEqual(['public', 'private']);
@@ -102,7 +68,7 @@ describe('answering privately where the network allows it', () => {
   });
 
   it('answers a direct message only privately: no public choice, and a forged public one refused', async () => {
-    const { status, assignee, view } = await openReplyModal(
+    const { status, assignee, view } = await openReplyModalFor(
       'omar',
       'My order number is 5521, where is it?',
       'direct_message',
