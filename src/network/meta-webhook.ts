@@ -2,12 +2,12 @@ import { z } from 'zod';
 import { describeIssues, type Mention } from '../contract/mention.js';
 
 /**
- * Meta's webhook deliveries (Pages `feed`, Instagram `comments` and
- * `mentions`, and the `messages` of Messenger and Instagram Direct) to
- * normalized mentions. Changes we do not handle (reactions, edits, story
- * insights, read receipts, our own messages echoed back) are skipped; one we
- * do handle must be whole, or the delivery is refused and nothing of it is
- * stored.
+ * Meta's webhook deliveries (Pages `feed`: comments and visitors' posts;
+ * Instagram `comments` and `mentions`; the `messages` of Messenger and
+ * Instagram Direct) to normalized mentions. Changes we do not handle
+ * (reactions, edits, story insights, read receipts, our own messages echoed
+ * back) are skipped; one we do handle must be whole, or the delivery is
+ * refused and nothing of it is stored.
  */
 export const MetaEnvelope = z.object({
   object: z.enum(['page', 'instagram']),
@@ -32,6 +32,17 @@ const FeedComment = z.object({
   comment_id: z.string().min(1),
   post_id: z.string().min(1),
   parent_id: z.string().min(1).optional(),
+  from: z.object({ id: z.string().min(1), name: z.string().optional() }),
+  message: z.string(),
+  created_time: unixOrIso,
+});
+
+// A visitor's own post on the Page (a status, or one with a photo or video) is as much theirs to answer.
+const VISITOR_POST_ITEMS = new Set(['post', 'status', 'photo', 'video']);
+const FeedPost = z.object({
+  item: z.string(),
+  verb: z.literal('add'),
+  post_id: z.string().min(1),
   from: z.object({ id: z.string().min(1), name: z.string().optional() }),
   message: z.string(),
   created_time: unixOrIso,
@@ -114,8 +125,26 @@ export function normalizeMetaWebhook(envelope: MetaEnvelope): MetaNormalized {
     for (const [c, change] of (entry.changes ?? []).entries()) {
       const at = `entry.${e}.changes.${c}.value`;
       if (envelope.object === 'page' && change.field === 'feed') {
-        const kind = change.value as { item?: unknown; verb?: unknown } | null;
-        if (kind?.item !== 'comment' || kind.verb !== 'add') continue;
+        const kind = change.value as { item?: unknown; verb?: unknown; from?: { id?: unknown } } | null;
+        if (kind?.verb !== 'add') continue;
+        if (VISITOR_POST_ITEMS.has(String(kind.item))) {
+          // The Page's own posts are not customers'; only a visitor's are.
+          if (kind.from?.id === entry.id) continue;
+          const parsed = FeedPost.safeParse(change.value);
+          if (!parsed.success) return { ok: false, error: describeIssues(parsed.error, at) };
+          const v = parsed.data;
+          mentions.push({
+            network: 'facebook',
+            externalId: v.post_id,
+            account: entry.id,
+            author: { id: v.from.id, handle: v.from.name || v.from.id, name: v.from.name },
+            text: v.message,
+            kind: 'mention',
+            createdAt: toIso(v.created_time),
+          });
+          continue;
+        }
+        if (kind.item !== 'comment') continue;
         const parsed = FeedComment.safeParse(change.value);
         if (!parsed.success) return { ok: false, error: describeIssues(parsed.error, at) };
         const v = parsed.data;

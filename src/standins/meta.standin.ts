@@ -3,7 +3,7 @@ import { json, listen, type StandinServer } from './standin-server.js';
 
 /**
  * A local Graph API for Facebook Pages and Instagram comments: replies to
- * comments (/{id}/comments, /{id}/replies), replies to @mentions
+ * comments and visitors' posts (/{id}/comments, /{id}/replies), replies to @mentions
  * (/{ig-user}/mentions), the mentioned_comment lookup, private replies
  * (/{page-id|me|ig-user}/messages with recipient.comment_id: once per comment,
  * within 7 days of it), and conversations in Messenger and Instagram Direct:
@@ -53,6 +53,11 @@ export interface MetaStandin extends StandinServer {
     from: { id: string; name: string };
     message: string;
   }): { comment: GraphComment; delivery: Record<string, unknown> };
+  /** A visitor's own post on the Page and the feed delivery for it. */
+  addVisitorPost(input: { pageId: string; from: { id: string; name: string }; message: string }): {
+    post: GraphComment;
+    delivery: Record<string, unknown>;
+  };
   /** A customer's comment on our Instagram media and the comments delivery for it. */
   addIgComment(input: {
     igUserId: string;
@@ -377,6 +382,27 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       };
       return {
         comment,
+        delivery: {
+          object: 'page',
+          entry: [{ id: pageId, time: epoch(), changes: [{ field: 'feed', value }] }],
+        },
+      };
+    },
+    addVisitorPost({ pageId, from, message }) {
+      const id = `${pageId}_${newId()}`;
+      const post: GraphComment = { id, parentId: pageId, message, from, createdAt: now().toISOString() };
+      comments.set(id, post);
+      const value = {
+        from,
+        post_id: id,
+        created_time: epoch(),
+        item: 'status',
+        verb: 'add',
+        published: 1,
+        message,
+      };
+      return {
+        post,
         delivery: {
           object: 'page',
           entry: [{ id: pageId, time: epoch(), changes: [{ field: 'feed', value }] }],

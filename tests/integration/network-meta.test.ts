@@ -52,6 +52,27 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
     ]);
   });
 
+  it("answers a visitor's post on the Page with a comment on it", async () => {
+    const { post } = meta.addVisitorPost({
+      pageId: PAGE,
+      from: customer,
+      message: 'Your shop was closed at 3pm?',
+    });
+    const facebook = createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
+    await facebook.reply({
+      target: {
+        externalId: post.id,
+        authorId: customer.id,
+        authorHandle: 'Test User',
+        url: null,
+        kind: 'mention',
+      },
+      text: 'Sorry, we closed early for a delivery.',
+      idempotencyKey: 'r-post',
+    });
+    expect(meta.posted).toMatchObject([{ path: `/${post.id}/comments`, parentId: post.id }]);
+  });
+
   it('replies to an Instagram comment with /replies and to an @mention with /mentions', async () => {
     const instagram = createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
     const { comment } = meta.addIgComment({
@@ -359,7 +380,7 @@ describe('Meta webhook over HTTP', () => {
     expect(wrong.status).toBe(403);
   });
 
-  it('stores Page comments, Instagram comments and looked-up @mentions before answering 200', async () => {
+  it('stores Page comments and visitor posts, Instagram comments and looked-up @mentions before answering 200', async () => {
     const fb = meta.addPageComment({
       pageId: PAGE,
       postId: `${PAGE}_111`,
@@ -373,15 +394,24 @@ describe('Meta webhook over HTTP', () => {
       from: igCustomer,
       text: '@firsthand best coffee',
     });
-    for (const delivery of [fb.delivery, ig.delivery, mention.delivery]) {
+    const visitor = meta.addVisitorPost({ pageId: PAGE, from: customer, message: 'Closed at 3pm?' });
+    // The Page's own post in the same feed is not a customer's.
+    const own = meta.addVisitorPost({
+      pageId: PAGE,
+      from: { id: PAGE, name: 'Firsthand Cafe' },
+      message: 'New menu!',
+    });
+    for (const delivery of [fb.delivery, ig.delivery, mention.delivery, visitor.delivery]) {
       const response = await post(JSON.stringify(delivery));
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ accepted: 1, duplicate: 0 });
     }
+    expect(await (await post(JSON.stringify(own.delivery))).json()).toEqual({ accepted: 0, duplicate: 0 });
     const stored = await storedState(rig);
     expect(stored.mentions.map((m) => [m.network, m.externalId, m.inReplyTo, m.text, m.kind]).sort()).toEqual(
       [
         ['facebook', fb.comment.id, `${PAGE}_111`, 'Ship to Canada?', 'comment'],
+        ['facebook', visitor.post.id, null, 'Closed at 3pm?', 'mention'],
         ['instagram', ig.comment.id, '123123', 'Love it', 'comment'],
         [
           'instagram',
@@ -392,7 +422,7 @@ describe('Meta webhook over HTTP', () => {
         ],
       ].sort(),
     );
-    expect(stored.jobs).toBe(3);
+    expect(stored.jobs).toBe(4);
   });
 
   it('refuses a bad signature with 401 and a malformed change with 400 naming the field', async () => {
