@@ -106,6 +106,16 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
   const throttle = { count: 0, code: 32, minutes: 5 };
   let expired = false;
   const epoch = () => Math.floor(now().getTime() / 1000);
+  /** One change to one account, wrapped as Meta delivers it. */
+  const changeDelivery = (
+    object: 'page' | 'instagram',
+    accountId: string,
+    field: string,
+    value: unknown,
+  ) => ({
+    object,
+    entry: [{ id: accountId, time: epoch(), changes: [{ field, value }] }],
+  });
 
   function tokenOf(req: IncomingMessage, url: URL): string | undefined {
     const auth = req.headers.authorization;
@@ -382,10 +392,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       };
       return {
         comment,
-        delivery: {
-          object: 'page',
-          entry: [{ id: pageId, time: epoch(), changes: [{ field: 'feed', value }] }],
-        },
+        delivery: changeDelivery('page', pageId, 'feed', value),
       };
     },
     addVisitorPost({ pageId, from, message }) {
@@ -403,10 +410,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       };
       return {
         post,
-        delivery: {
-          object: 'page',
-          entry: [{ id: pageId, time: epoch(), changes: [{ field: 'feed', value }] }],
-        },
+        delivery: changeDelivery('page', pageId, 'feed', value),
       };
     },
     addIgComment({ igUserId, mediaId, parentId, from, text }) {
@@ -438,10 +442,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       };
       return {
         comment,
-        delivery: {
-          object: 'instagram',
-          entry: [{ id: igUserId, time: epoch(), changes: [{ field: 'comments', value }] }],
-        },
+        delivery: changeDelivery('instagram', igUserId, 'comments', value),
       };
     },
     addIgMention({ igUserId, mediaId, from, text }) {
@@ -458,10 +459,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       const value = { media_id: mediaId, comment_id: id };
       return {
         comment,
-        delivery: {
-          object: 'instagram',
-          entry: [{ id: igUserId, time: epoch(), changes: [{ field: 'mentions', value }] }],
-        },
+        delivery: changeDelivery('instagram', igUserId, 'mentions', value),
       };
     },
     addDirectMessage({ network, inboxId, from, text, attachments }) {

@@ -14,17 +14,22 @@ export type Blocks = {
   element?: { type: string; options?: { value: string }[] };
 }[];
 
+/** The chat.postMessage call of the card that quotes `quoted`, once the notifier has made it. */
+export function cardQuoting(h: Harness, quoted: string) {
+  return waitFor(
+    () =>
+      h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.params.blocks ?? '').includes(quoted)),
+    15_000,
+  );
+}
+
 /**
  * The assignee finds the card that quotes `quoted` and presses Reply (the
  * owner stands in when no one is named: they may answer anything). Returns
  * who pressed it and the modal Slack was asked to open.
  */
 export async function openReplyModal(h: Harness, quoted: string) {
-  const post = await waitFor(
-    () =>
-      h.slack.callsTo('chat.postMessage').find((c) => JSON.stringify(c.params.blocks ?? '').includes(quoted)),
-    15_000,
-  );
+  const post = await cardQuoting(h, quoted);
   expect(post.params.channel).toBe(CHANNEL);
   const blocks = post.params.blocks as Blocks;
   const conversationId = blocks.find((b) => b.type === 'actions')?.elements?.[0]?.value;

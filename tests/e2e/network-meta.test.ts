@@ -5,7 +5,7 @@ import { replies } from '../../src/db/schema.js';
 import { metaSignature } from '../../src/network/signatures.js';
 import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
 import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
-import { type Blocks, openReplyModal, replyFromSlack } from './network-e2e-support.js';
+import { type Blocks, cardQuoting, openReplyModal, replyFromSlack } from './network-e2e-support.js';
 
 const APP_SECRET = 'meta-app-secret-e2e';
 const PAGE = '1234567890';
@@ -108,13 +108,7 @@ describe('Facebook and Instagram comments travel from the Meta webhook to Slack 
       text: 'Do you have the gravel bike in a 54?',
     });
     expect((await deliver(delivery)).status).toBe(200);
-    const post = await waitFor(
-      () =>
-        h.slack
-          .callsTo('chat.postMessage')
-          .find((c) => JSON.stringify(c.params.blocks ?? '').includes('gravel bike in a 54')),
-      15_000,
-    );
+    const post = await cardQuoting(h, 'gravel bike in a 54');
     expect(JSON.stringify(post.params.blocks)).toContain('jo.rides');
     await replyFromSlack(h, 'gravel bike in a 54', 'We do, in green.');
     const sent = await waitFor(() => meta.privateReplies.find((r) => r.text === 'We do, in green.'), 15_000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xSignature } from '../../src/network/signatures.js';
 import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
 import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
-import { replyFromSlack } from './network-e2e-support.js';
+import { cardQuoting, replyFromSlack } from './network-e2e-support.js';
 
 const SECRET = 'x-consumer-secret-e2e';
 const account = { id: '2244994945', username: 'harbourbikes' };
@@ -62,13 +62,7 @@ describe('an X mention travels from the Account Activity webhook to Slack and th
       text: 'Is my order 5521 shipped?',
     });
     expect((await deliver(delivery)).status).toBe(200);
-    const card = await waitFor(
-      () =>
-        h.slack
-          .callsTo('chat.postMessage')
-          .find((c) => JSON.stringify(c.params.blocks ?? '').includes('Is my order 5521 shipped?')),
-      15_000,
-    );
+    const card = await cardQuoting(h, 'Is my order 5521 shipped?');
     expect(JSON.stringify(card.params.blocks)).toContain('*X* private message');
     await replyFromSlack(h, 'Is my order 5521 shipped?', 'It left this morning.');
     const sent = await waitFor(
