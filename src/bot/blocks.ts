@@ -50,6 +50,8 @@ export interface ConversationCard {
   url: string | null;
   /** The customer wrote to us privately: the card says so, as nothing of it may be quoted in public. */
   privateMessage?: boolean;
+  /** Where the network takes an answer only for a while (Messenger, Instagram Direct), until when. */
+  answerBy?: { at: Date; inbox: string };
   reasons: string[];
   openedAt: Date;
   lastReply: { staffId: string; postedAt: Date } | undefined;
@@ -115,6 +117,10 @@ function factFields(card: ConversationCard): { type: 'mrkdwn'; text: string }[] 
   const fields = [];
   if (card.priority) fields.push(field('Priority', lookup(PRIORITY_MARK, card.priority) ?? card.priority));
   if (card.dueAt) fields.push({ type: 'mrkdwn' as const, text: `*Respond by*\n${slackDate(card.dueAt)}` });
+  if (card.answerBy) {
+    const label = `${card.answerBy.inbox} takes an answer until`;
+    fields.push({ type: 'mrkdwn' as const, text: `*${label}*\n${slackDate(card.answerBy.at)}` });
+  }
   const u = card.understanding ?? {};
   if (u.language) fields.push(field('Language', u.language));
   if (u.sentiment) fields.push(field('Sentiment', u.sentiment));

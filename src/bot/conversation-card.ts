@@ -9,6 +9,7 @@ import {
   staff,
 } from '../db/schema.js';
 import { AppError } from '../errors.js';
+import { directAnswerDeadline } from '../network/text-limits.js';
 import type { ConversationCard, ModalTurn } from './blocks.js';
 
 /**
@@ -161,6 +162,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
     Object.entries(facts.understanding).filter(([, v]) => v !== undefined),
   ) as ConversationCard['understanding'];
   const snoozedUntil = conversation.closedAt ? undefined : activeSnooze(events, now);
+  const answerBy = directAnswerDeadline(conversation.network, mentions);
   return {
     conversationId: conversation.id,
     network: conversation.network,
@@ -176,6 +178,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
     text: first.text,
     url: first.url,
     ...(first.kind === 'direct_message' ? { privateMessage: true } : {}),
+    ...(answerBy && !conversation.closedAt ? { answerBy } : {}),
     reasons: facts.reasons,
     openedAt: conversation.openedAt,
     lastReply: last?.postedAt ? { staffId: last.staffId, postedAt: last.postedAt } : undefined,

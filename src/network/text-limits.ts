@@ -117,6 +117,26 @@ export function allowsPrivateReply(mention: { network: string; kind?: string | n
 export const requiresPrivateReply = (mention: { network: string; kind?: string | null }): boolean =>
   mention.kind === 'direct_message' && allowsPrivateReply(mention);
 
+// Meta delivers an answer in Messenger or Instagram Direct only within 24 hours of the customer's last message.
+const DIRECT_ANSWER_WINDOW: Partial<Record<Network, { hours: number; inbox: string }>> = {
+  facebook: { hours: 24, inbox: 'Messenger' },
+  instagram: { hours: 24, inbox: 'Instagram Direct' },
+};
+
+/**
+ * When the network stops taking an answer to a conversation's direct messages, counted from the
+ * customer's last one; undefined where there is no such window or no direct message.
+ */
+export function directAnswerDeadline(
+  network: string,
+  mentions: readonly { kind?: string | null; postedAt: Date }[],
+): { at: Date; inbox: string } | undefined {
+  const window = DIRECT_ANSWER_WINDOW[network as Network];
+  const last = window && mentions.findLast((m) => m.kind === 'direct_message');
+  if (!window || !last) return undefined;
+  return { at: new Date(last.postedAt.getTime() + window.hours * 3600_000), inbox: window.inbox };
+}
+
 export type ReplyCheck = { ok: true; text: string } | { ok: false; message: string };
 
 export function checkReply(

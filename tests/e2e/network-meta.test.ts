@@ -75,6 +75,9 @@ describe('Facebook and Instagram comments travel from the Meta webhook to Slack 
       text: 'Hi, can I move my service slot to Friday?',
     });
     expect((await deliver(delivery)).status).toBe(200);
+    const card = await cardQuoting(h, 'can I move my service slot to Friday?');
+    expect(JSON.stringify(card.params.blocks)).toContain('*Facebook* private message');
+    expect(JSON.stringify(card.params.blocks)).toContain('Messenger takes an answer until');
     const { view } = await openReplyModal(h, 'can I move my service slot to Friday?');
     expect(JSON.stringify(view.blocks)).toContain('Marta Nowak');
     // A private conversation offers no public reply, and Messenger's own limit applies.

@@ -259,6 +259,15 @@ describe('the conversation card', () => {
     expect(post.text).toMatch(/^New mention on X from @/);
   });
 
+  it("shows until when Messenger takes an answer, in the reader's own time zone", () => {
+    const until = new Date('2026-03-03T10:00:00Z');
+    const { blocks } = conversationMessage(card({ answerBy: { at: until, inbox: 'Messenger' } }));
+    expect(JSON.stringify(blocks)).toContain(
+      `*Messenger takes an answer until*\\n<!date^${until.getTime() / 1000}^{date_short_pretty} at {time}|2026-03-03 10:00 UTC>`,
+    );
+    expect(JSON.stringify(conversationMessage(card({})).blocks)).not.toContain('takes an answer until');
+  });
+
   it('keeps the claim button honest about who has it, and drops the escalate button once escalated', () => {
     const open = conversationMessage(card({ assigneeId: null }));
     expect(JSON.stringify(open.blocks)).toContain(`"value":"${ID}:-"`);

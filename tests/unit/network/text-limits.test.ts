@@ -4,6 +4,7 @@ import {
   blueskyLimit,
   checkReply,
   composeReply,
+  directAnswerDeadline,
   facebookLimit,
   facebookPrivateLimit,
   instagramLimit,
@@ -153,5 +154,25 @@ describe('a private message', () => {
       '@jane@mastodon.social Sorry!',
     );
     expect(composeReply('facebook', 'Test User', 'Sorry!', 'private')).toBe('Sorry!');
+  });
+});
+
+describe('the window Meta leaves for answering a direct message', () => {
+  const at = (hour: number) => new Date(Date.UTC(2026, 2, 2, hour));
+
+  it("ends 24 hours after the customer's last direct message, in Messenger and Instagram Direct", () => {
+    const mentions = [
+      { kind: 'direct_message', postedAt: at(1) },
+      { kind: 'comment', postedAt: at(5) },
+      { kind: 'direct_message', postedAt: at(3) },
+    ];
+    expect(directAnswerDeadline('facebook', mentions)).toEqual({ at: at(27), inbox: 'Messenger' });
+    expect(directAnswerDeadline('instagram', mentions)).toEqual({ at: at(27), inbox: 'Instagram Direct' });
+  });
+
+  it('does not exist without a direct message, or where the network keeps no window', () => {
+    expect(directAnswerDeadline('facebook', [{ kind: 'comment', postedAt: at(1) }])).toBeUndefined();
+    expect(directAnswerDeadline('x', [{ kind: 'direct_message', postedAt: at(1) }])).toBeUndefined();
+    expect(directAnswerDeadline('mastodon', [{ kind: 'direct_message', postedAt: at(1) }])).toBeUndefined();
   });
 });
