@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'bullmq';
 import { registerListeners } from './bot/listeners.js';
 import { startNotifyWorker } from './bot/notify.worker.js';
+import { sweepOutbox } from './bot/notify-outbox.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
@@ -134,16 +135,20 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       )
     : undefined;
 
-  // A reply whose job Redis lost, or that outlasted its attempts, is sent again or handed back to its writer.
-  const replySweep = runs('bot')
+  // Work Redis could not take or lost: Slack updates a committed change still owes, and replies not
+  // posted (sent again, or handed back to their writer).
+  const botSweep = runs('bot')
     ? repeatWithoutOverlap(
-        60_000,
+        30_000,
         async () => {
-          const { requeued, failed } = await recoverQueuedReplies({ db, queues, now });
-          if (requeued + failed > 0)
-            logger.warn({ requeued, failed }, 'reply sweep found replies not posted');
+          const owed = await sweepOutbox({ db, queues, now });
+          if (owed.queued + owed.unreadable > 0)
+            logger.warn(owed, 'outbox sweep queued Slack work left behind');
+          const replies = await recoverQueuedReplies({ db, queues, now });
+          if (replies.requeued + replies.failed > 0)
+            logger.warn(replies, 'reply sweep found replies not posted');
         },
-        (error) => logger.warn({ err: error.message }, 'reply sweep failed'),
+        (error) => logger.warn({ err: error.message }, 'bot sweep failed'),
       )
     : undefined;
 
@@ -196,7 +201,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       ready = false;
       if (recovery) clearInterval(recovery);
       await queueSweep?.stop();
-      await replySweep?.stop();
+      await botSweep?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

@@ -19,10 +19,11 @@ import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { allowsPrivateReply, checkReply, requiresPrivateReply } from '../network/text-limits.js';
-import { enqueueNotify, enqueueReply, type Queues } from '../queueing.js';
+import { enqueueReply, type Queues } from '../queueing.js';
 import type { SnoozeOption } from './action-ids.js';
 import { snoozeUntil } from './clock.js';
 import { routingFacts } from './conversation-card.js';
+import { deliverOwed, oweNotifications } from './notify-outbox.js';
 
 /**
  * The use cases behind Slack's buttons, menus and modal. Each one locks the
@@ -104,23 +105,25 @@ async function change(
   conversationId: string,
   decide: (tx: Tx, actor: StaffRow, conversation: ConversationRow | undefined) => Promise<Change | undefined>,
 ): Promise<Outcome> {
-  const done = await deps.db.transaction(async (tx) => {
+  const owed = await deps.db.transaction(async (tx) => {
     const actor = await requireRosterMember(tx, actorId);
     const conversation = await lockConversation(tx, conversationId);
     const decided = await decide(tx, actor, conversation);
     if (!decided) return undefined;
-    const event = await appendEvent(tx, { ...decided.event, actor: actorId, conversationId });
-    return { decided, eventId: event.id };
+    const { id: eventId } = await appendEvent(tx, { ...decided.event, actor: actorId, conversationId });
+    const jobs: NotifyJob[] = [
+      { type: 'refresh', conversationId, eventId },
+      { type: 'log', conversationId, eventId },
+      ...(decided.afterwards?.(eventId) ?? []),
+    ];
+    return oweNotifications(tx, [
+      ...jobs.map((job) => ({ job })),
+      ...(decided.later ? [{ job: decided.later.job(eventId), at: decided.later.at }] : []),
+    ]);
   });
-  if (!done) return { changed: false };
-  const { decided, eventId } = done;
-  const jobs: NotifyJob[] = [
-    { type: 'refresh', conversationId, eventId },
-    { type: 'log', conversationId, eventId },
-    ...(decided.afterwards?.(eventId) ?? []),
-  ];
-  for (const job of jobs) await enqueueNotify(deps.queues, job);
-  if (decided.later) await enqueueNotify(deps.queues, decided.later.job(eventId), { at: decided.later.at });
+  if (!owed) return { changed: false };
+  // The change stands once committed: if Redis cannot take its Slack work now, the outbox sweep will.
+  await deliverOwed(deps, owed).catch(() => undefined);
   return { changed: true };
 }
 

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Network } from '../contract/mention.js';
-import { QUEUE, ReplyJobSchema } from '../contract/queues.js';
+import { type NotifyJob, QUEUE, ReplyJobSchema } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { findConversation, markReplied } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
@@ -9,7 +9,8 @@ import { findMention } from '../db/mentions.repository.js';
 import { findReply, markReplyFailed, markReplyPosted } from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
 import type { NetworkConnector } from '../network/connector.js';
-import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import { deliverOwed, oweNotifications } from './notify-outbox.js';
 
 export interface ReplyDeps {
   db: Database;
@@ -53,28 +54,29 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     throw error;
   }
   const at = deps.now();
-  const eventId = await deps.db.transaction(async (tx) => {
+  const owed = await deps.db.transaction(async (tx) => {
     const posted = await markReplyPosted(
       tx,
       reply.id,
       { networkReplyId: result.externalId, networkReplyUrl: result.url },
       at,
     );
-    if (!posted) return undefined;
+    if (!posted) return [];
     await markReplied(tx, reply.conversationId, at);
-    const event = await appendEvent(tx, {
+    const { id: eventId } = await appendEvent(tx, {
       type: 'reply.posted',
       actor: reply.staffId,
       conversationId: reply.conversationId,
       mentionId: reply.mentionId,
       details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
     });
-    return event.id;
+    // Owed in the same commit: a retry of this job finds the reply posted and would queue nothing.
+    return oweNotifications(tx, [
+      { job: { type: 'refresh', conversationId: reply.conversationId, eventId } },
+      { job: { type: 'log', conversationId: reply.conversationId, eventId } },
+    ]);
   });
-  if (eventId !== undefined) {
-    await enqueueNotify(deps.queues, { type: 'refresh', conversationId: reply.conversationId, eventId });
-    await enqueueNotify(deps.queues, { type: 'log', conversationId: reply.conversationId, eventId });
-  }
+  await deliverOwed(deps, owed);
 }
 
 /** Marks the reply failed and tells its writer, once: a second caller finds it no longer queued. */
@@ -83,24 +85,31 @@ export async function recordFailure(
   reply: { id: string; conversationId: string; staffId: string },
   failure: AppError,
 ): Promise<void> {
-  if (!(await markReplyFailed(deps.db, reply.id, failure.message))) return;
-  const event = await appendEvent(deps.db, {
-    type: 'reply.failed',
-    actor: 'bot',
-    conversationId: reply.conversationId,
-    details: { replyId: reply.id, code: failure.code, message: failure.message },
-  });
-  // The writer must hear that their words did not go out.
-  const conversation = await findConversation(deps.db, reply.conversationId);
-  await enqueueNotify(deps.queues, { type: 'log', conversationId: reply.conversationId, eventId: event.id });
-  if (conversation?.slackChannel) {
-    await enqueueNotify(deps.queues, {
-      type: 'ephemeral',
-      channel: conversation.slackChannel,
-      user: reply.staffId,
-      text: `Your reply to @${conversation.authorHandle} was not posted: ${failure.message}`,
+  const owed = await deps.db.transaction(async (tx) => {
+    if (!(await markReplyFailed(tx, reply.id, failure.message))) return [];
+    const event = await appendEvent(tx, {
+      type: 'reply.failed',
+      actor: 'bot',
+      conversationId: reply.conversationId,
+      details: { replyId: reply.id, code: failure.code, message: failure.message },
     });
-  }
+    // The writer must hear that their words did not go out.
+    const conversation = await findConversation(tx, reply.conversationId);
+    const jobs: NotifyJob[] = [{ type: 'log', conversationId: reply.conversationId, eventId: event.id }];
+    if (conversation?.slackChannel) {
+      jobs.push({
+        type: 'ephemeral',
+        channel: conversation.slackChannel,
+        user: reply.staffId,
+        text: `Your reply to @${conversation.authorHandle} was not posted: ${failure.message}`,
+      });
+    }
+    return oweNotifications(
+      tx,
+      jobs.map((job) => ({ job })),
+    );
+  });
+  await deliverOwed(deps, owed);
 }
 
 export function startRepliesWorker(deps: ReplyDeps, settings: QueueSettings): Worker {

@@ -200,3 +200,20 @@ export const cursors = pgTable(
   },
   (t) => [primaryKey({ columns: [t.network, t.key] })],
 );
+
+/**
+ * Slack work a committed change still owes, kept until it is on the notify
+ * queue: Redis may be unreachable just after the commit, and the change must
+ * still reach the channel.
+ */
+export const notifyOutbox = pgTable(
+  'notify_outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    job: jsonb('job').notNull(),
+    // A job due later (a snooze's end) keeps its time.
+    runAt: timestamp('run_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notify_outbox_created_idx').on(t.createdAt)],
+);

@@ -1,0 +1,52 @@
+import { type NotifyJob, NotifyJobSchema } from '../contract/queues.js';
+import type { Database, Executor } from '../db/client.js';
+import { addToOutbox, listOutbox, type OutboxRow, removeFromOutbox } from '../db/outbox.repository.js';
+import { enqueueNotify, type Queues } from '../queueing.js';
+
+export interface OwedNotification {
+  job: NotifyJob;
+  /** Due later (a snooze's end), not at once. */
+  at?: Date;
+}
+
+/** Writes what a change owes Slack in the change's own transaction, so a commit never loses it. */
+export function oweNotifications(tx: Executor, owed: readonly OwedNotification[]): Promise<OutboxRow[]> {
+  return addToOutbox(
+    tx,
+    owed.map((o) => ({ job: o.job, ...(o.at ? { runAt: o.at } : {}) })),
+  );
+}
+
+/**
+ * Puts owed work on the notify queue and clears its rows. If Redis cannot
+ * take it, the rows stay and sweepOutbox queues them later; a row queued
+ * twice (queued, then not cleared) is one job where the job has an id.
+ */
+export async function deliverOwed(
+  deps: { db: Database; queues: Queues },
+  rows: readonly OutboxRow[],
+): Promise<{ queued: number; unreadable: number }> {
+  const done: number[] = [];
+  let unreadable = 0;
+  try {
+    for (const row of rows) {
+      const job = NotifyJobSchema.safeParse(row.job);
+      // Written by an older version in a shape no worker reads now: it can never be delivered.
+      if (!job.success) unreadable++;
+      else await enqueueNotify(deps.queues, job.data, row.runAt ? { at: row.runAt } : {});
+      done.push(row.id);
+    }
+  } finally {
+    await removeFromOutbox(deps.db, done);
+  }
+  return { queued: done.length - unreadable, unreadable };
+}
+
+/** Queues what changes committed over `olderThanMs` ago still owe Slack. */
+export async function sweepOutbox(
+  deps: { db: Database; queues: Queues; now: () => Date },
+  olderThanMs = 30_000,
+): Promise<{ queued: number; unreadable: number }> {
+  const rows = await listOutbox(deps.db, new Date(deps.now().getTime() - olderThanMs), 500);
+  return deliverOwed(deps, rows);
+}
