@@ -14,7 +14,12 @@ import { claimSurge, endSurge, openSurge, readSurgeState } from '../db/surge.rep
 import { AppError } from '../errors.js';
 import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
-import { loadConversation, loadConversationOfMention, toCard } from './conversation-card.js';
+import {
+  type LoadedConversation,
+  loadConversation,
+  loadConversationOfMention,
+  toCard,
+} from './conversation-card.js';
 import { homeView } from './home-view.js';
 import { slackFailure } from './slack-errors.js';
 import { loadHome } from './team-views.js';
@@ -185,9 +190,15 @@ export function createNotifier(deps: NotifyDeps) {
     const loaded = await loadConversationOfMention(deps.db, mentionId);
     const mention = loaded?.mentions.find((m) => m.id === mentionId);
     if (!loaded || !mention) throw new AppError('notify.not_routed', `mention ${mentionId} is not routed`);
-    if (mention.notifiedAt) return;
     const { conversation } = loaded;
     const isRoot = conversation.firstMentionId === mention.id;
+    if (mention.notifiedAt) {
+      // A rerun after a crash between recording and queueing what follows: queue it again (job ids
+      // keep it single). A dropped mention was never shown, so nothing follows it.
+      const shown = loaded.events.find((e) => e.type === 'slack.notified' && e.mentionId === mention.id);
+      if (shown) await afterShown(loaded, isRoot, shown.id);
+      return;
+    }
 
     let ts: string;
     if (isRoot) {
@@ -235,10 +246,24 @@ export function createNotifier(deps: NotifyDeps) {
       },
       deps.now(),
     );
-    if (eventId === undefined) return;
+    // Undefined: another run recorded it first, and queues what follows.
+    if (eventId !== undefined) await afterShown(loaded, isRoot, eventId);
+  }
+
+  /** What follows a mention shown in Slack: the root's follow-up count, or the assignee's DM. */
+  async function afterShown(
+    loaded: LoadedConversation,
+    isRoot: boolean,
+    shownEventId: number,
+  ): Promise<void> {
+    const { conversation } = loaded;
     if (!isRoot) {
       // The root shows how many follow-ups there are.
-      await enqueueNotify(deps.queues, { type: 'refresh', conversationId: conversation.id, eventId });
+      await enqueueNotify(deps.queues, {
+        type: 'refresh',
+        conversationId: conversation.id,
+        eventId: shownEventId,
+      });
       return;
     }
     const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');

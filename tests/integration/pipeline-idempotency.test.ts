@@ -68,8 +68,17 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
       now,
     };
     await notifyMention(deps, payload.mentionId);
+    const dm = (await queues.notify.getJobs(['waiting'])).find((j) => j.data.type === 'dm');
+    expect(dm?.data).toMatchObject({ type: 'dm', kind: 'assigned' });
+    // The run died after recording the card but before its DM job reached Redis: a rerun queues the
+    // DM again, and posts nothing twice.
+    await dm!.remove();
     await notifyMention(deps, payload.mentionId);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
+    const again = (await queues.notify.getJobs(['waiting'])).filter((j) => j.data.type === 'dm');
+    expect(again.map((j) => j.id)).toEqual([dm!.id]);
+    await notifyMention(deps, payload.mentionId);
+    expect((await queues.notify.getJobs(['waiting'])).filter((j) => j.data.type === 'dm')).toHaveLength(1);
   });
 
   it('re-queues mentions whose jobs Redis lost, and only those', async () => {
