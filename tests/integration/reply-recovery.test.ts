@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPLY_GIVE_UP_MS, recoverQueuedReplies } from '../../src/bot/recover-replies.js';
 import { recordFailure } from '../../src/bot/replies.worker.js';
 import { QUEUE, ReplyJobSchema, replyJobId } from '../../src/contract/queues.js';
@@ -9,49 +9,33 @@ import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, findReply, markReplyPosted } from '../../src/db/replies.repository.js';
 import { conversations } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
-import { openQueues, type Queues, startWorker } from '../../src/queueing.js';
+import { startWorker } from '../../src/queueing.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
 import { waitFor } from '../support/app-harness.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
-import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
-import { seedHarbourTeam, storeMention } from './routing-support.js';
+import { DATABASE_KINDS } from '../support/database.js';
+import { TEST_REDIS_URL } from '../support/redis.js';
+import { harbourTeamFixture, storeMention } from './routing-support.js';
 
 const policy = loadPolicyFile('examples/policy.yaml');
 const ROUTED_AT = new Date('2025-05-06T10:00:00Z');
 const inMinutes = (minutes: number) => () => new Date(Date.now() + minutes * 60_000);
 
 describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (kind) => {
-  let database: TestDatabase;
-  let queues: Queues;
-  const prefix = testQueuePrefix();
-
-  beforeAll(() => {
-    queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
-  });
-  afterAll(async () => {
-    await queues.close();
-    await dropQueuePrefix(prefix);
-  });
-  beforeEach(async () => {
-    database = await createTestDatabase(kind);
-    await seedHarbourTeam(database.db);
-  });
-  afterEach(async () => {
-    await Promise.all([queues.replies, queues.notify].map((q) => q.obliterate({ force: true })));
-    await database.destroy();
-  });
+  const f = harbourTeamFixture(kind, (q) =>
+    Promise.all([q.replies, q.notify].map((queue) => queue.obliterate({ force: true }))),
+  );
 
   /** A routed conversation shown in Slack, with one reply written to it and stored as queued. */
   async function queuedReply(submissionKey: string) {
-    const mention = await storeMention(database.db, 'Is my bike ready for pick-up?');
-    await routeMention({ db: database.db, queues, now: () => ROUTED_AT, policy }, mention.id);
-    const { conversationId } = (await findMention(database.db, mention.id))!;
-    await database.db
+    const mention = await storeMention(f.database.db, 'Is my bike ready for pick-up?');
+    await routeMention({ db: f.database.db, queues: f.queues, now: () => ROUTED_AT, policy }, mention.id);
+    const { conversationId } = (await findMention(f.database.db, mention.id))!;
+    await f.database.db
       .update(conversations)
       .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
       .where(eq(conversations.id, conversationId!));
-    const { row } = await createReply(database.db, {
+    const { row } = await createReply(f.database.db, {
       conversationId: conversationId!,
       mentionId: mention.id,
       staffId: 'U0SAM0001',
@@ -63,9 +47,9 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
 
   /** The job runs once against a network that answers 503, and is left failed. */
   async function failOnce(replyId: string) {
-    await queues.replies.add('post', { replyId }, { jobId: replyJobId(replyId), attempts: 1 });
+    await f.queues.replies.add('post', { replyId }, { jobId: replyJobId(replyId), attempts: 1 });
     const worker = startWorker(
-      { redisUrl: TEST_REDIS_URL, prefix },
+      { redisUrl: TEST_REDIS_URL, prefix: f.prefix },
       QUEUE.replies,
       ReplyJobSchema,
       async () => {
@@ -74,56 +58,58 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
       pino({ level: 'silent' }),
       { concurrency: 1 },
     );
-    await waitFor(async () => (await queues.replies.getJobCounts('failed')).failed === 1);
+    await waitFor(async () => (await f.queues.replies.getJobCounts('failed')).failed === 1);
     await worker.close();
   }
 
   it('gives a reply whose job Redis lost its job back, once however often the sweep runs', async () => {
     const reply = await queuedReply('k-lost');
-    const deps = { db: database.db, queues, now: inMinutes(5) };
+    const deps = { db: f.database.db, queues: f.queues, now: inMinutes(5) };
 
     expect(await recoverQueuedReplies(deps)).toEqual({ requeued: 1, failed: 0 });
     expect(await recoverQueuedReplies(deps)).toEqual({ requeued: 1, failed: 0 });
-    const jobs = await queues.replies.getJobs(['waiting']);
+    const jobs = await f.queues.replies.getJobs(['waiting']);
     expect(jobs.map((job) => job.id)).toEqual([replyJobId(reply.id)]);
     expect(jobs[0]!.data).toEqual({ replyId: reply.id });
   });
 
   it('leaves a reply written a moment ago to the job that is about to post it', async () => {
     await queuedReply('k-fresh');
-    expect(await recoverQueuedReplies({ db: database.db, queues, now: () => new Date() })).toEqual({
+    expect(
+      await recoverQueuedReplies({ db: f.database.db, queues: f.queues, now: () => new Date() }),
+    ).toEqual({
       requeued: 0,
       failed: 0,
     });
-    expect(await queues.replies.count()).toBe(0);
+    expect(await f.queues.replies.count()).toBe(0);
   });
 
   it('retries a reply whose attempts ran out while the network was down', async () => {
     const reply = await queuedReply('k-retry');
     await failOnce(reply.id);
 
-    expect(await recoverQueuedReplies({ db: database.db, queues, now: inMinutes(5) })).toEqual({
+    expect(await recoverQueuedReplies({ db: f.database.db, queues: f.queues, now: inMinutes(5) })).toEqual({
       requeued: 1,
       failed: 0,
     });
-    expect(await queues.replies.getJobCounts('failed', 'waiting')).toEqual({ failed: 0, waiting: 1 });
-    expect((await findReply(database.db, reply.id))!.status).toBe('queued');
+    expect(await f.queues.replies.getJobCounts('failed', 'waiting')).toEqual({ failed: 0, waiting: 1 });
+    expect((await findReply(f.database.db, reply.id))!.status).toBe('queued');
   });
 
   it('hands a reply back to its writer, once, when no job has posted it within the hour', async () => {
     const reply = await queuedReply('k-stale');
     await failOnce(reply.id);
-    const late = { db: database.db, queues, now: inMinutes(REPLY_GIVE_UP_MS / 60_000 + 1) };
+    const late = { db: f.database.db, queues: f.queues, now: inMinutes(REPLY_GIVE_UP_MS / 60_000 + 1) };
 
     expect(await recoverQueuedReplies(late)).toEqual({ requeued: 0, failed: 1 });
-    const stored = await findReply(database.db, reply.id);
+    const stored = await findReply(f.database.db, reply.id);
     expect(stored).toMatchObject({ status: 'failed' });
     expect(stored!.error).toBe('it could not be posted within 60 minutes: X answered 503');
-    const failures = (await listConversationEvents(database.db, reply.conversationId)).filter(
+    const failures = (await listConversationEvents(f.database.db, reply.conversationId)).filter(
       (e) => e.type === 'reply.failed',
     );
     expect(failures).toHaveLength(1);
-    const told = (await queues.notify.getJobs(['waiting'])).map((job) => job.data);
+    const told = (await f.queues.notify.getJobs(['waiting'])).map((job) => job.data);
     expect(told).toContainEqual(
       expect.objectContaining({
         type: 'ephemeral',
@@ -138,14 +124,14 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
     // sweeper that read the reply before the first marked it tells the writer nothing more.
     expect(await recoverQueuedReplies(late)).toEqual({ requeued: 0, failed: 0 });
     await recordFailure(late, reply, new AppError('reply.gave_up', 'late'));
-    const events = await listConversationEvents(database.db, reply.conversationId);
+    const events = await listConversationEvents(f.database.db, reply.conversationId);
     expect(events.filter((e) => e.type === 'reply.failed')).toHaveLength(1);
   });
 
   it('never fails a late reply whose job is still waiting to run, nor touches a posted one', async () => {
     const waiting = await queuedReply('k-waiting');
-    await queues.replies.add('post', { replyId: waiting.id }, { jobId: replyJobId(waiting.id) });
-    const posted = await createReply(database.db, {
+    await f.queues.replies.add('post', { replyId: waiting.id }, { jobId: replyJobId(waiting.id) });
+    const posted = await createReply(f.database.db, {
       conversationId: waiting.conversationId,
       mentionId: waiting.mentionId,
       staffId: 'U0SAM0001',
@@ -153,15 +139,15 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
       text: 'See you then.',
     });
     await markReplyPosted(
-      database.db,
+      f.database.db,
       posted.row.id,
       { networkReplyId: '9', networkReplyUrl: undefined },
       new Date(),
     );
-    const late = { db: database.db, queues, now: inMinutes(REPLY_GIVE_UP_MS / 60_000 + 1) };
+    const late = { db: f.database.db, queues: f.queues, now: inMinutes(REPLY_GIVE_UP_MS / 60_000 + 1) };
 
     expect(await recoverQueuedReplies(late)).toEqual({ requeued: 0, failed: 0 });
-    expect((await findReply(database.db, waiting.id))!.status).toBe('queued');
-    expect((await findReply(database.db, posted.row.id))!.status).toBe('posted');
+    expect((await findReply(f.database.db, waiting.id))!.status).toBe('queued');
+    expect((await findReply(f.database.db, posted.row.id))!.status).toBe('posted');
   });
 });

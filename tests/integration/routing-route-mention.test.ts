@@ -1,51 +1,41 @@
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findConversation } from '../../src/db/conversations.repository.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, markReplyPosted } from '../../src/db/replies.repository.js';
 import { assignments, conversations } from '../../src/db/schema.js';
-import { openQueues, type Queues } from '../../src/queueing.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
-import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
-import { JANE, LUCIA, OWNER, SAM, seedHarbourTeam, storeMention, TOM } from './routing-support.js';
+import { DATABASE_KINDS } from '../support/database.js';
+import {
+  harbourTeamFixture,
+  JANE,
+  LUCIA,
+  OWNER,
+  SAM,
+  seedHarbourTeam,
+  storeMention,
+  TOM,
+} from './routing-support.js';
 
 const policy = loadPolicyFile('examples/policy.yaml');
 const NOW = new Date('2025-05-06T10:00:00Z');
 const now = () => NOW;
 
 describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
-  let database: TestDatabase;
-  let queues: Queues;
-  const prefix = testQueuePrefix();
+  const f = harbourTeamFixture(kind, (q) => q.notify.obliterate({ force: true }));
 
-  beforeAll(() => {
-    queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
-  });
-  afterAll(async () => {
-    await queues.close();
-    await dropQueuePrefix(prefix);
-  });
-  beforeEach(async () => {
-    database = await createTestDatabase(kind);
-    await seedHarbourTeam(database.db);
-  });
-  afterEach(async () => {
-    await queues.notify.obliterate({ force: true });
-    await database.destroy();
-  });
-
-  const route = (mentionId: string) => routeMention({ db: database.db, queues, now, policy }, mentionId);
+  const route = (mentionId: string) =>
+    routeMention({ db: f.database.db, queues: f.queues, now, policy }, mentionId);
   const conversationOf = async (mentionId: string) => {
-    const mention = await findMention(database.db, mentionId);
-    return findConversation(database.db, mention!.conversationId!);
+    const mention = await findMention(f.database.db, mentionId);
+    return findConversation(f.database.db, mention!.conversationId!);
   };
 
   it('a billing question is assigned to Jane, with the priority, target and reasons stored', async () => {
     const m = await storeMention(
-      database.db,
+      f.database.db,
       'Hi, I think I was charged twice for my last service, can you check?',
     );
     expect(await route(m.id)).toBe('assigned');
@@ -58,18 +48,21 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
     });
     expect(conversation!.routingReasons).toContain('billing ("charged twice")');
     expect(conversation!.responseTargetMinutes).toBeGreaterThan(0);
-    const [assigned] = await listConversationEvents(database.db, conversation!.id);
+    const [assigned] = await listConversationEvents(f.database.db, conversation!.id);
     expect(assigned).toMatchObject({ type: 'conversation.assigned', actor: 'router' });
     expect(assigned!.details).toMatchObject({
       action: 'assign',
       assigneeId: JANE,
       reasons: conversation!.routingReasons,
     });
-    expect(await queues.notify.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 
   it("a journalist's complaint is escalated: the owner is assigned and the conversation marked", async () => {
-    const m = await storeMention(database.db, "I'm a journalist writing a story on repair prices. Comment?");
+    const m = await storeMention(
+      f.database.db,
+      "I'm a journalist writing a story on repair prices. Comment?",
+    );
     expect(await route(m.id)).toBe('escalated');
     const conversation = await conversationOf(m.id);
     expect(conversation).toMatchObject({
@@ -78,7 +71,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       priority: 'urgent',
       responseTargetMinutes: 15,
     });
-    const rows = await database.db
+    const rows = await f.database.db
       .select()
       .from(assignments)
       .where(eq(assignments.conversationId, conversation!.id));
@@ -87,7 +80,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
 
   it('spam is dropped: closed as spam, an event recorded, nothing sent to Slack', async () => {
     const m = await storeMention(
-      database.db,
+      f.database.db,
       'Crypto giveaway!! https://bit.ly/a https://bit.ly/b https://bit.ly/c DM me',
       { handle: 'promo83726151', followers: 0 },
     );
@@ -95,41 +88,41 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
     const conversation = await conversationOf(m.id);
     expect(conversation).toMatchObject({ status: 'spam', assigneeId: null });
     expect(conversation!.closedAt).not.toBeNull();
-    const events = await listConversationEvents(database.db, conversation!.id);
+    const events = await listConversationEvents(f.database.db, conversation!.id);
     expect(events.map((e) => e.type)).toEqual(['mention.dropped']);
-    expect((await findMention(database.db, m.id))!.notifiedAt).not.toBeNull();
-    expect(await queues.notify.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    expect((await findMention(f.database.db, m.id))!.notifiedAt).not.toBeNull();
+    expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 0 });
     // A retry of the job changes nothing and still tells Slack nothing new.
     expect(await route(m.id)).toBe('already_routed');
   });
 
   it('nobody eligible: the conversation waits unassigned, with an event, and is still shown in Slack', async () => {
     const away = { awayUntil: new Date('2025-05-20T00:00:00Z') };
-    await seedHarbourTeam(database.db, { [SAM]: away, [JANE]: away, [LUCIA]: away, [TOM]: away });
-    const m = await storeMention(database.db, 'Do you stock inner tubes?');
+    await seedHarbourTeam(f.database.db, { [SAM]: away, [JANE]: away, [LUCIA]: away, [TOM]: away });
+    const m = await storeMention(f.database.db, 'Do you stock inner tubes?');
     expect(await route(m.id)).toBe('queued');
     const conversation = await conversationOf(m.id);
     expect(conversation).toMatchObject({ assigneeId: null, status: 'open' });
     expect(conversation!.routingReasons[0]).toBe('waiting in the queue: nobody eligible right now');
-    const events = await listConversationEvents(database.db, conversation!.id);
+    const events = await listConversationEvents(f.database.db, conversation!.id);
     expect(events.map((e) => e.type)).toEqual(['conversation.queued']);
-    expect(await queues.notify.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 1 });
   });
 
   it("Jane's follow-up on Bluesky goes to Sam, who answered her on X", async () => {
     const onX = await storeMention(
-      database.db,
+      f.database.db,
       'Can you look at my gears this week?',
       { id: 'x-7001', handle: 'janedoe' },
       { postedAt: new Date('2025-05-04T09:00:00Z') },
     );
     await routeMention(
-      { db: database.db, queues, policy, now: () => new Date('2025-05-04T09:00:00Z') },
+      { db: f.database.db, queues: f.queues, policy, now: () => new Date('2025-05-04T09:00:00Z') },
       onX.id,
     );
     const first = await conversationOf(onX.id);
     expect(first!.assigneeId).toBe(SAM);
-    const { row: reply } = await createReply(database.db, {
+    const { row: reply } = await createReply(f.database.db, {
       conversationId: first!.id,
       mentionId: onX.id,
       staffId: SAM,
@@ -137,18 +130,18 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       text: 'Bring it in tomorrow',
     });
     await markReplyPosted(
-      database.db,
+      f.database.db,
       reply.id,
       { networkReplyId: 'r1', networkReplyUrl: 'https://x.com/r1' },
       new Date('2025-05-04T09:30:00Z'),
     );
-    await database.db
+    await f.database.db
       .update(conversations)
       .set({ closedAt: new Date('2025-05-04T12:00:00Z'), status: 'resolved' })
       .where(eq(conversations.id, first!.id));
 
     const onBluesky = await storeMention(
-      database.db,
+      f.database.db,
       'Is the invoice for the wheel ready?',
       { id: 'did:plc:jane', handle: 'janedoe.bsky.social' },
       { network: 'bluesky' },
@@ -165,16 +158,16 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       'Still waiting for my repair, really disappointed.',
       'My wheel is still broken, terrible.',
     ].entries()) {
-      const m = await storeMention(database.db, text, author, {
+      const m = await storeMention(f.database.db, text, author, {
         postedAt: new Date(NOW.getTime() - (3 - i) * 86_400_000),
       });
       await route(m.id);
-      await database.db
+      await f.database.db
         .update(conversations)
         .set({ closedAt: NOW, status: 'resolved' })
         .where(and(eq(conversations.authorId, 'x-9')));
     }
-    const third = await storeMention(database.db, 'Disappointed again, the brakes squeal. Awful.', author);
+    const third = await storeMention(f.database.db, 'Disappointed again, the brakes squeal. Awful.', author);
     expect(await route(third.id)).toBe('escalated');
     expect((await conversationOf(third.id))!.routingReasons).toContain(
       'the third complaint from @grumpy in 7 days',
@@ -183,19 +176,23 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
 
   it('a follow-up with a legal threat escalates the open conversation to the owner', async () => {
     const author = { id: 'x-11', handle: 'dana' };
-    const first = await storeMention(database.db, 'Do you stock inner tubes?', author);
+    const first = await storeMention(f.database.db, 'Do you stock inner tubes?', author);
     await route(first.id);
-    const followUp = await storeMention(database.db, 'No answer? My solicitor will hear about this.', author);
+    const followUp = await storeMention(
+      f.database.db,
+      'No answer? My solicitor will hear about this.',
+      author,
+    );
     expect(await route(followUp.id)).toBe('joined_escalated');
     const conversation = await conversationOf(first.id);
     expect(conversation).toMatchObject({ escalated: true, assigneeId: OWNER });
-    const types = (await listConversationEvents(database.db, conversation!.id)).map((e) => e.type);
+    const types = (await listConversationEvents(f.database.db, conversation!.id)).map((e) => e.type);
     expect(types).toEqual(['conversation.assigned', 'conversation.followup', 'conversation.escalated']);
   });
 
   it('a colleague covers for Sam while he is away, and the conversation records whom it belongs to', async () => {
-    await seedHarbourTeam(database.db, { [SAM]: { awayUntil: new Date('2025-05-12T00:00:00Z') } });
-    await database.db
+    await seedHarbourTeam(f.database.db, { [SAM]: { awayUntil: new Date('2025-05-12T00:00:00Z') } });
+    await f.database.db
       .insert(conversations)
       .values({
         network: 'x',
@@ -209,7 +206,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       })
       .returning()
       .then(async ([c]) => {
-        await database.db.insert(assignments).values({
+        await f.database.db.insert(assignments).values({
           conversationId: c!.id,
           staffId: SAM,
           assignedBy: 'router',
@@ -217,7 +214,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
           assignedAt: new Date('2025-05-01T10:00:00Z'),
         });
       });
-    const m = await storeMention(database.db, 'Can you look at my gears again?', {
+    const m = await storeMention(f.database.db, 'Can you look at my gears again?', {
       id: 'x-12',
       handle: 'lee',
     });

@@ -1,6 +1,10 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Executor } from '../../src/db/client.js';
 import { type RosterEntry, upsertRoster } from '../../src/db/staff.repository.js';
+import { openQueues, type Queues } from '../../src/queueing.js';
+import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../support/database.js';
 import { insertMention } from '../support/mentions.js';
+import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
 
 export const OWNER = 'U0OWNER01';
 export const SAM = 'U0SAM0001';
@@ -82,4 +86,30 @@ export async function storeMention(
     postedAt: extra.postedAt ?? new Date(),
   });
   return row;
+}
+
+/**
+ * For a describe block: a fresh database of `kind` with the Harbour team for
+ * each test, and queues under a private prefix for the file; `clear` empties
+ * what a test leaves in them. Read its fields inside tests, once the hooks ran.
+ */
+export function harbourTeamFixture(kind: DatabaseKind, clear: (queues: Queues) => Promise<unknown>) {
+  const prefix = testQueuePrefix();
+  const fixture = { prefix } as { database: TestDatabase; queues: Queues; prefix: string };
+  beforeAll(() => {
+    fixture.queues = openQueues({ redisUrl: TEST_REDIS_URL, prefix });
+  });
+  afterAll(async () => {
+    await fixture.queues.close();
+    await dropQueuePrefix(prefix);
+  });
+  beforeEach(async () => {
+    fixture.database = await createTestDatabase(kind);
+    await seedHarbourTeam(fixture.database.db);
+  });
+  afterEach(async () => {
+    await clear(fixture.queues);
+    await fixture.database.destroy();
+  });
+  return fixture;
 }
