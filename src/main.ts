@@ -4,7 +4,6 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'bullmq';
 import { registerListeners } from './bot/listeners.js';
 import { startNotifyWorker } from './bot/notify.worker.js';
-import { sweepOutbox } from './bot/notify-outbox.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
@@ -20,6 +19,7 @@ import { networkRoutes, socialConnectors } from './ingest/webhooks/social-networ
 import { createLogger } from './logger.js';
 import type { NetworkConnector } from './network/connector.js';
 import { createMastodonConnector } from './network/mastodon.connector.js';
+import { sweepOutbox } from './notify-outbox.js';
 import { ADMIN_BASE_PATH, adminBoard, mountPrefix } from './ops/admin-board.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './ops/embedded-redis.js';
 import { createMetrics } from './ops/metrics.js';

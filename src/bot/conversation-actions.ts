@@ -19,11 +19,11 @@ import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
 import { allowsPrivateReply, checkReply, requiresPrivateReply } from '../network/text-limits.js';
+import { deliverOwed, oweNotifications } from '../notify-outbox.js';
 import { enqueueReply, type Queues } from '../queueing.js';
 import type { SnoozeOption } from './action-ids.js';
 import { snoozeUntil } from './clock.js';
 import { routingFacts } from './conversation-card.js';
-import { deliverOwed, oweNotifications } from './notify-outbox.js';
 
 /**
  * The use cases behind Slack's buttons, menus and modal. Each one locks the

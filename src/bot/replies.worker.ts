@@ -9,8 +9,8 @@ import { findMention } from '../db/mentions.repository.js';
 import { findReply, markReplyFailed, markReplyPosted } from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
 import type { NetworkConnector } from '../network/connector.js';
+import { deliverOwed, oweNotifications } from '../notify-outbox.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
-import { deliverOwed, oweNotifications } from './notify-outbox.js';
 
 export interface ReplyDeps {
   db: Database;

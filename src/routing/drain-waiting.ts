@@ -4,10 +4,12 @@ import { lockConversation } from '../db/conversation-changes.repository.js';
 import { recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
+import type { OutboxRow } from '../db/outbox.repository.js';
 import { lockStaffLoad } from '../db/routing.repository.js';
 import { listRosterWithLoad } from '../db/staff.repository.js';
 import { assignWaiting, handBack, listCovered, listWaiting } from '../db/waiting.repository.js';
-import { enqueueNotify, type Queues } from '../queueing.js';
+import { deliverOwed, oweNotifications } from '../notify-outbox.js';
+import type { Queues } from '../queueing.js';
 import type { Policy } from './compiled-policy.js';
 import { decide } from './decide.js';
 import { availability } from './eligibility.js';
@@ -31,7 +33,7 @@ export interface DrainDeps {
 export async function assignWaitingConversations(deps: DrainDeps, limit = 50): Promise<number> {
   let assigned = 0;
   for (const waiting of await listWaiting(deps.db, limit)) {
-    const jobs = await deps.db.transaction(async (tx): Promise<NotifyJob[]> => {
+    const owed = await deps.db.transaction(async (tx): Promise<OutboxRow[]> => {
       const conversation = await lockConversation(tx, waiting.id);
       if (!conversation || conversation.assigneeId || conversation.closedAt || !conversation.firstMentionId)
         return [];
@@ -82,7 +84,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
           waitedMinutes,
         },
       });
-      return [
+      const jobs: NotifyJob[] = [
         { type: 'refresh', conversationId: conversation.id, eventId: event.id },
         {
           type: 'dm',
@@ -93,9 +95,13 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         },
         { type: 'home', user: decision.assigneeId },
       ];
+      return oweNotifications(
+        tx,
+        jobs.map((job) => ({ job })),
+      );
     });
-    if (jobs.length > 0) assigned++;
-    for (const job of jobs) await enqueueNotify(deps.queues, job);
+    if (owed.length > 0) assigned++;
+    await deliverOwed(deps, owed);
   }
   return assigned;
 }
@@ -114,7 +120,7 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
     const owner = conversation.coveringFor ? team.get(conversation.coveringFor) : undefined;
     const colleague = conversation.assigneeId;
     if (!owner || !colleague || !availability(owner, deps.now()).ok) continue;
-    const jobs = await deps.db.transaction(async (tx): Promise<NotifyJob[]> => {
+    const owed = await deps.db.transaction(async (tx): Promise<OutboxRow[]> => {
       const load = await lockStaffLoad(tx, owner.id);
       if (!load || load.openConversations >= load.capacity) return [];
       if (!(await handBack(tx, conversation.id, colleague, owner.id))) return [];
@@ -133,7 +139,7 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
         details: { assigneeId: owner.id, previousAssigneeId: colleague, reason: 'usual contact is back' },
       });
       owner.openConversations++;
-      return [
+      const jobs: NotifyJob[] = [
         { type: 'refresh', conversationId: conversation.id, eventId: event.id },
         { type: 'log', conversationId: conversation.id, eventId: event.id },
         {
@@ -146,9 +152,13 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
         { type: 'home', user: owner.id },
         { type: 'home', user: colleague },
       ];
+      return oweNotifications(
+        tx,
+        jobs.map((job) => ({ job })),
+      );
     });
-    if (jobs.length > 0) handed++;
-    for (const job of jobs) await enqueueNotify(deps.queues, job);
+    if (owed.length > 0) handed++;
+    await deliverOwed(deps, owed);
   }
   return handed;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { claim } from '../../src/bot/conversation-actions.js';
-import { sweepOutbox } from '../../src/bot/notify-outbox.js';
+import { sweepOutbox } from '../../src/notify-outbox.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { notifyOutbox } from '../../src/db/schema.js';
 import { openQueues } from '../../src/queueing.js';

@@ -1,7 +1,7 @@
-import { type NotifyJob, NotifyJobSchema } from '../contract/queues.js';
-import type { Database, Executor } from '../db/client.js';
-import { addToOutbox, listOutbox, type OutboxRow, removeFromOutbox } from '../db/outbox.repository.js';
-import { enqueueNotify, type Queues } from '../queueing.js';
+import { type NotifyJob, NotifyJobSchema } from './contract/queues.js';
+import type { Database, Executor } from './db/client.js';
+import { addToOutbox, listOutbox, type OutboxRow, removeFromOutbox } from './db/outbox.repository.js';
+import { enqueueNotify, type Queues } from './queueing.js';
 
 export interface OwedNotification {
   job: NotifyJob;
