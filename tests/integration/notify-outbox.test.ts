@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { claim } from '../../src/bot/conversation-actions.js';
-import { sweepOutbox } from '../../src/notify-outbox.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { notifyOutbox } from '../../src/db/schema.js';
+import { sweepOutbox } from '../../src/notify-outbox.js';
 import { openQueues } from '../../src/queueing.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
