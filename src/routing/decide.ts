@@ -179,7 +179,13 @@ function assignRoutine(
     );
   }
 
-  const relationship = findRelationship(snapshot.history, pool, now, settings.relationshipDays);
+  const relationship = findRelationship(
+    snapshot.history,
+    pool,
+    now,
+    settings.relationshipDays,
+    mention.network,
+  );
   let coveringFor: string | null = null;
   if (relationship) {
     const status = availability(relationship.person, now);
@@ -249,12 +255,19 @@ function coverReason(person: StaffSnapshot, now: Date): string {
   return `covering for ${who}, who is ${until}; goes back to ${who} on return`;
 }
 
-/** The customer's person: the latest to reply to them, or else the latest assigned, within the window. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The customer's person: the latest to reply to them, or else the latest assigned, within the window.
+ * Contacts at the same moment are told apart by the mention's own network first, then by name, so the
+ * decision and its reason never depend on the order the history was read in.
+ */
 function findRelationship(
   history: readonly ContactSnapshot[],
   pool: readonly StaffSnapshot[],
   now: Date,
   days: number,
+  network: string,
 ): { person: StaffSnapshot; contact: ContactSnapshot } | undefined {
   const since = now.getTime() - days * 86_400_000;
   const contacts = history
@@ -264,7 +277,10 @@ function findRelationship(
       (a, b) =>
         Number(b.replied) - Number(a.replied) ||
         b.at.getTime() - a.at.getTime() ||
-        (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0),
+        byText(a.staffId, b.staffId) ||
+        Number(b.network === network) - Number(a.network === network) ||
+        byText(a.network, b.network) ||
+        byText(a.handle, b.handle),
     );
   const contact = contacts[0];
   const person = contact && pool.find((p) => p.id === contact.staffId);

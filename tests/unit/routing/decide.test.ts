@@ -137,6 +137,16 @@ describe('choosing a staff member', () => {
     expect(d.reasons[0]).toBe('talked to @janedoe 2 days ago on X');
   });
 
+  it("names the contact on the mention's own network when two came at the same moment, whatever their order", () => {
+    const onX = { staffId: SAM, network: 'x', handle: 'janedoe', at: daysAgo(3), replied: false };
+    const onBluesky = { ...onX, network: 'bluesky', handle: 'janedoe.bsky.social' };
+    const m = mention('Is the invoice for the wheel ready?', { author: { handle: 'janedoe' } });
+    const forwards = route(m, snapshot(harbourTeam(), [onBluesky, onX]));
+    const backwards = route(m, snapshot(harbourTeam(), [onX, onBluesky]));
+    expect(forwards).toEqual(backwards);
+    expect(forwards.reasons[0]).toBe("had @janedoe's conversation on X 3 days ago");
+  });
+
   it("a colleague covers while the customer's usual contact is away, and it goes back to them on return", () => {
     const d = route(
       mention('Is my bike ready to collect?', { author: { handle: 'janedoe' } }),
