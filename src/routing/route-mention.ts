@@ -1,11 +1,14 @@
 import type { Mention, Network } from '../contract/mention.js';
+import type { NotifyJob } from '../contract/queues.js';
 import type { Database, Executor, Tx } from '../db/client.js';
 import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted } from '../db/mentions.repository.js';
+import type { OutboxRow } from '../db/outbox.repository.js';
 import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { AppError } from '../errors.js';
+import { deliverOwed, oweNotifications } from '../notify-outbox.js';
 import { enqueueNotify, type Queues } from '../queueing.js';
 import { compilePolicy, linkedIdentities, type Policy } from './compiled-policy.js';
 import { type Decision, decide } from './decide.js';
@@ -88,21 +91,15 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
     }
     // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
     if (routed.outcome !== 'dropped') await enqueueNotify(deps.queues, { type: 'mention', mentionId });
-    if (routed.refreshEventId !== undefined && routed.conversationId) {
-      await enqueueNotify(deps.queues, {
-        type: 'refresh',
-        conversationId: routed.conversationId,
-        eventId: routed.refreshEventId,
-      });
-    }
+    if (routed.owed) await deliverOwed(deps, routed.owed);
     return routed.outcome;
   }
 }
 
 interface Routed {
   outcome: RouteOutcome;
-  conversationId?: string;
-  refreshEventId?: number;
+  /** Slack work beyond the mention's own card, written in the routing transaction. */
+  owed?: OutboxRow[];
 }
 /** Another router changed what the decision was based on: read and decide again. */
 interface Lost {
@@ -177,7 +174,7 @@ async function decideAndOpen(
   );
   switch (opened.outcome) {
     case 'opened':
-      return { outcome: OUTCOME[decision.action], conversationId: opened.id };
+      return { outcome: OUTCOME[decision.action] };
     case 'routed':
       return { outcome: 'already_routed' };
     case 'full':
@@ -251,12 +248,26 @@ async function joinOpenConversation(
   const escalated = await escalateToOwner(tx, open.id, owner.id);
   if (!escalated) return { outcome: 'joined' };
   await recordAssignment(tx, { conversationId: open.id, staffId: owner.id, assignedBy: 'router', reasons });
-  const event = await appendEvent(tx, {
+  const { id: eventId } = await appendEvent(tx, {
     type: 'conversation.escalated',
     actor: 'router',
     conversationId: open.id,
     mentionId: row.id,
     details: { from: open.assigneeId, to: owner.id, reasons },
   });
-  return { outcome: 'joined_escalated', conversationId: open.id, refreshEventId: event.id };
+  // Told as a person's escalation is: the card, a line in its thread, and the owner, once.
+  const jobs: NotifyJob[] = [
+    { type: 'refresh', conversationId: open.id, eventId },
+    { type: 'log', conversationId: open.id, eventId },
+    { type: 'dm', kind: 'escalated', user: owner.id, conversationId: open.id, eventId },
+    { type: 'home', user: owner.id },
+    ...(open.assigneeId && open.assigneeId !== owner.id
+      ? [{ type: 'home' as const, user: open.assigneeId }]
+      : []),
+  ];
+  const owed = await oweNotifications(
+    tx,
+    jobs.map((job) => ({ job })),
+  );
+  return { outcome: 'joined_escalated', owed };
 }

@@ -188,6 +188,17 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
     expect(conversation).toMatchObject({ escalated: true, assigneeId: OWNER });
     const types = (await listConversationEvents(f.database.db, conversation!.id)).map((e) => e.type);
     expect(types).toEqual(['conversation.assigned', 'conversation.followup', 'conversation.escalated']);
+    // Told as a person's escalation is: the card, its thread, the owner by DM, and both Homes.
+    const told = (await f.queues.notify.getJobs(['waiting'])).map((job) => job.data);
+    expect(told).toEqual(
+      expect.arrayContaining([
+        { type: 'mention', mentionId: followUp.id },
+        expect.objectContaining({ type: 'refresh', conversationId: conversation!.id }),
+        expect.objectContaining({ type: 'log', conversationId: conversation!.id }),
+        expect.objectContaining({ type: 'dm', kind: 'escalated', user: OWNER }),
+        { type: 'home', user: OWNER },
+      ]),
+    );
   });
 
   it('a colleague covers for Sam while he is away, and the conversation records whom it belongs to', async () => {
