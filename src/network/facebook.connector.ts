@@ -3,6 +3,7 @@ import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js
 import {
   createGraphClient,
   type GraphOptions,
+  SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
 } from './meta-graph.js';
@@ -39,7 +40,9 @@ export function createFacebookConnector(options: GraphOptions): NetworkConnector
     },
 
     async describeSender(id) {
-      const body = await graph(`/${encodeURIComponent(id)}?fields=first_name,last_name`);
+      const body = await graph(`/${encodeURIComponent(id)}?fields=first_name,last_name`, {
+        signal: AbortSignal.timeout(SENDER_LOOKUP_TIMEOUT_MS),
+      });
       const profile = MessengerProfile.parse(body);
       const name = [profile.first_name, profile.last_name].filter(Boolean).join(' ');
       // A comment's author is named by their name too (Pages show no handle), so both read alike.

@@ -5,6 +5,7 @@ import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js
 import {
   createGraphClient,
   type GraphOptions,
+  SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
 } from './meta-graph.js';
@@ -79,7 +80,9 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
     },
 
     async describeSender(id) {
-      const body = await graph(`/${encodeURIComponent(id)}?fields=name,username,follower_count`);
+      const body = await graph(`/${encodeURIComponent(id)}?fields=name,username,follower_count`, {
+        signal: AbortSignal.timeout(SENDER_LOOKUP_TIMEOUT_MS),
+      });
       const sender = DirectSender.parse(body);
       return {
         id,

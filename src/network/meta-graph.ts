@@ -163,6 +163,12 @@ export async function sendPrivateMessage(
   return { externalId: sent.message_id, url: undefined };
 }
 
+/**
+ * How long a sender's name is waited for: it is asked while Meta waits for the webhook's answer, and a
+ * message kept under the sender's id beats a delivery Meta times out and sends again.
+ */
+export const SENDER_LOOKUP_TIMEOUT_MS = 3000;
+
 /** Names the sender of a direct message, whom Meta's delivery gives by id only. */
 export interface SenderDirectory {
   describeSender(id: string): Promise<Mention['author']>;

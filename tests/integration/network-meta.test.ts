@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { asc } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +10,7 @@ import type { NetworkConnector } from '../../src/network/connector.js';
 import { createFacebookConnector } from '../../src/network/facebook.connector.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { createInstagramConnector } from '../../src/network/instagram.connector.js';
+import { SENDER_LOOKUP_TIMEOUT_MS } from '../../src/network/meta-graph.js';
 import { igMentionExternalId } from '../../src/network/meta-webhook.js';
 import { metaSignature } from '../../src/network/signatures.js';
 import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
@@ -71,6 +75,28 @@ describe('Facebook and Instagram connectors against the Graph stand-in', () => {
       idempotencyKey: 'r-post',
     });
     expect(meta.posted).toMatchObject([{ path: `/${post.id}/comments`, parentId: post.id }]);
+  });
+
+  it("gives up on a sender's name when Graph does not answer, so the webhook is not held", async () => {
+    // A Graph host that takes the request and never answers.
+    const silent = createServer(() => {});
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const facebook = createFacebookConnector({
+        graphUrl: `http://127.0.0.1:${port}/v21.0`,
+        token: PAGE_TOKEN,
+      });
+      const started = Date.now();
+      await expect(facebook.describeSender('5555')).rejects.toMatchObject({ code: 'facebook.unreachable' });
+      const waited = Date.now() - started;
+      expect(waited).toBeGreaterThanOrEqual(SENDER_LOOKUP_TIMEOUT_MS - 50);
+      expect(waited).toBeLessThan(SENDER_LOOKUP_TIMEOUT_MS + 2000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   it('replies to an Instagram comment with /replies and to an @mention with /mentions', async () => {
