@@ -3,18 +3,19 @@ import type { Database, Executor } from './db/client.js';
 import { addToOutbox, listOutbox, type OutboxRow, removeFromOutbox } from './db/outbox.repository.js';
 import { enqueueNotify, type Queues } from './queueing.js';
 
-export interface OwedNotification {
-  job: NotifyJob;
-  /** Due later (a snooze's end), not at once. */
-  at?: Date;
-}
-
-/** Writes what a change owes Slack in the change's own transaction, so a commit never loses it. */
-export function oweNotifications(tx: Executor, owed: readonly OwedNotification[]): Promise<OutboxRow[]> {
-  return addToOutbox(
-    tx,
-    owed.map((o) => ({ job: o.job, ...(o.at ? { runAt: o.at } : {}) })),
-  );
+/**
+ * Writes what a change owes Slack in the change's own transaction, so a commit never loses it: `jobs`
+ * to run at once, `later` each at its own time (a snooze's end).
+ */
+export function oweNotifications(
+  tx: Executor,
+  jobs: readonly NotifyJob[],
+  later: readonly { job: NotifyJob; at: Date }[] = [],
+): Promise<OutboxRow[]> {
+  return addToOutbox(tx, [
+    ...jobs.map((job) => ({ job })),
+    ...later.map((l) => ({ job: l.job, runAt: l.at })),
+  ]);
 }
 
 /**

@@ -116,10 +116,8 @@ async function change(
       { type: 'log', conversationId, eventId },
       ...(decided.afterwards?.(eventId) ?? []),
     ];
-    return oweNotifications(tx, [
-      ...jobs.map((job) => ({ job })),
-      ...(decided.later ? [{ job: decided.later.job(eventId), at: decided.later.at }] : []),
-    ]);
+    const later = decided.later ? [{ job: decided.later.job(eventId), at: decided.later.at }] : [];
+    return oweNotifications(tx, jobs, later);
   });
   if (!owed) return { changed: false };
   // The change stands once committed: if Redis cannot take its Slack work now, the outbox sweep will.

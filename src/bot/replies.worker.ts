@@ -72,8 +72,8 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     });
     // Owed in the same commit: a retry of this job finds the reply posted and would queue nothing.
     return oweNotifications(tx, [
-      { job: { type: 'refresh', conversationId: reply.conversationId, eventId } },
-      { job: { type: 'log', conversationId: reply.conversationId, eventId } },
+      { type: 'refresh', conversationId: reply.conversationId, eventId },
+      { type: 'log', conversationId: reply.conversationId, eventId },
     ]);
   });
   await deliverOwed(deps, owed);
@@ -104,10 +104,7 @@ export async function recordFailure(
         text: `Your reply to @${conversation.authorHandle} was not posted: ${failure.message}`,
       });
     }
-    return oweNotifications(
-      tx,
-      jobs.map((job) => ({ job })),
-    );
+    return oweNotifications(tx, jobs);
   });
   await deliverOwed(deps, owed);
 }

@@ -95,10 +95,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         },
         { type: 'home', user: decision.assigneeId },
       ];
-      return oweNotifications(
-        tx,
-        jobs.map((job) => ({ job })),
-      );
+      return oweNotifications(tx, jobs);
     });
     if (owed.length > 0) assigned++;
     await deliverOwed(deps, owed);
@@ -152,10 +149,7 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
         { type: 'home', user: owner.id },
         { type: 'home', user: colleague },
       ];
-      return oweNotifications(
-        tx,
-        jobs.map((job) => ({ job })),
-      );
+      return oweNotifications(tx, jobs);
     });
     if (owed.length > 0) handed++;
     await deliverOwed(deps, owed);

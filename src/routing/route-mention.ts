@@ -265,9 +265,5 @@ async function joinOpenConversation(
       ? [{ type: 'home' as const, user: open.assigneeId }]
       : []),
   ];
-  const owed = await oweNotifications(
-    tx,
-    jobs.map((job) => ({ job })),
-  );
-  return { outcome: 'joined_escalated', owed };
+  return { outcome: 'joined_escalated', owed: await oweNotifications(tx, jobs) };
 }
