@@ -115,11 +115,13 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     ? social.pollers.map(({ connector, everySeconds }) => startPoller(pollDeps, connector, everySeconds))
     : [];
   const recovery = runs('router')
-    ? setInterval(() => {
-        recoverStalled({ db, queues, now }).catch((error: Error) =>
-          logger.warn({ err: error.message }, 'recovery sweep failed'),
-        );
-      }, 60_000)
+    ? repeatWithoutOverlap(
+        60_000,
+        async () => {
+          await recoverStalled({ db, queues, now });
+        },
+        (error) => logger.warn({ err: error.message }, 'recovery sweep failed'),
+      )
     : undefined;
   // The waiting queue and covered conversations are looked at again as the team changes (shifts, returns, load).
   const queueSweep = runs('router')
@@ -199,7 +201,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     port,
     async stop() {
       ready = false;
-      if (recovery) clearInterval(recovery);
+      await recovery?.stop();
       await queueSweep?.stop();
       await botSweep?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
