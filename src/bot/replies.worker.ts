@@ -6,9 +6,16 @@ import type { Database } from '../db/client.js';
 import { findConversation, markReplied } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
-import { findReply, markReplyFailed, markReplyPosted } from '../db/replies.repository.js';
+import {
+  findReply,
+  markReplyFailed,
+  markReplyPosted,
+  otherPostedReplyIds,
+  type ReplyRow,
+  setReplyAttempt,
+} from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
-import type { NetworkConnector } from '../network/connector.js';
+import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
 import { deliverOwed, oweNotifications } from '../notify-outbox.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
 
@@ -20,10 +27,17 @@ export interface ReplyDeps {
   now: () => Date;
 }
 
+// The network may show a post a moment after taking it; a retry looks for it only after this long.
+export const EARLIER_REPLY_SETTLE_MS = 15_000;
+// The network's clock is not ours: a post it dates a little before the attempt began may still be it.
+const CLOCK_SKEW_MS = 2 * 60_000;
+
 /**
- * Posts one stored reply to its network. The reply id is the idempotency key,
- * so a retry after a crash between posting and recording is not posted twice
- * on networks that honour it (Mastodon keeps the key for an hour).
+ * Posts one stored reply to its network, once. Where the network keeps an
+ * idempotency key (Mastodon for an hour, the generic webhook) the reply id is
+ * that key. Elsewhere the attempt is noted before the post is sent, and a
+ * retry after an attempt whose answer never came looks for the post first,
+ * so a timeout or a crash between posting and recording does not publish it twice.
  */
 export async function postReply(deps: ReplyDeps, replyId: string): Promise<void> {
   const reply = await findReply(deps.db, replyId);
@@ -33,21 +47,24 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
   if (!mention) throw new AppError('reply.not_found', `mention ${reply.mentionId} is not stored`);
   const connector = deps.connectors.get(mention.network as Network);
   if (!connector) throw new AppError('reply.no_connector', `no ${mention.network} connector is configured`);
+  const request: ReplyRequest = {
+    target: {
+      externalId: mention.externalId,
+      authorId: mention.authorId,
+      authorHandle: mention.authorHandle,
+      url: mention.url,
+      kind: mention.kind,
+    },
+    text: reply.text,
+    idempotencyKey: reply.id,
+    visibility: reply.visibility,
+  };
 
-  let result: Awaited<ReturnType<NetworkConnector['reply']>>;
+  let result: ReplyResult;
   try {
-    result = await connector.reply({
-      target: {
-        externalId: mention.externalId,
-        authorId: mention.authorId,
-        authorHandle: mention.authorHandle,
-        url: mention.url,
-        kind: mention.kind,
-      },
-      text: reply.text,
-      idempotencyKey: reply.id,
-      visibility: reply.visibility,
-    });
+    result =
+      (await findEarlierPost(deps, connector, request, reply)) ??
+      (await publish(deps, connector, reply, request));
   } catch (error) {
     const failure = toAppError(error);
     if (!failure.retryable) await recordFailure(deps, reply, failure);
@@ -77,6 +94,49 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     ]);
   });
   await deliverOwed(deps, owed);
+}
+
+/** The post an earlier attempt of this reply published, when one may have and the network can be asked. */
+async function findEarlierPost(
+  deps: ReplyDeps,
+  connector: NetworkConnector,
+  request: ReplyRequest,
+  reply: ReplyRow,
+): Promise<ReplyResult | undefined> {
+  if (!reply.attemptedAt || !connector.findEarlierReply) return undefined;
+  const settled = reply.attemptedAt.getTime() + EARLIER_REPLY_SETTLE_MS;
+  if (deps.now().getTime() < settled) {
+    const waiting = new AppError(
+      'reply.settling',
+      'waiting to see whether the last attempt was published',
+      true,
+    );
+    throw Object.assign(waiting, { retryAt: new Date(settled) });
+  }
+  const skip = await otherPostedReplyIds(deps.db, reply.mentionId, reply.id);
+  const since = new Date(reply.attemptedAt.getTime() - CLOCK_SKEW_MS);
+  const found = await connector.findEarlierReply(request, since, skip);
+  if (found)
+    deps.logger.info({ replyId: reply.id }, 'an earlier attempt had published the reply; recording it');
+  return found;
+}
+
+/** Sends the reply, noting the attempt first where a retry would have to look for it. */
+async function publish(
+  deps: ReplyDeps,
+  connector: NetworkConnector,
+  reply: ReplyRow,
+  request: ReplyRequest,
+): Promise<ReplyResult> {
+  if (!connector.findEarlierReply) return connector.reply(request);
+  await setReplyAttempt(deps.db, reply.id, deps.now());
+  try {
+    return await connector.reply(request);
+  } catch (error) {
+    // A rate limit refuses the call before anything is written: the retry has nothing to look for.
+    if (toAppError(error).code.endsWith('.rate_limited')) await setReplyAttempt(deps.db, reply.id, null);
+    throw error;
+  }
 }
 
 /** Marks the reply failed and tells its writer, once: a second caller finds it no longer queued. */

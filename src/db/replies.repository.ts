@@ -1,4 +1,4 @@
-import { and, asc, eq, lt } from 'drizzle-orm';
+import { and, asc, eq, isNotNull, lt, ne } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { replies } from './schema.js';
 
@@ -68,6 +68,27 @@ export async function markReplyFailed(db: Executor, id: string, error: string): 
     .where(and(eq(replies.id, id), eq(replies.status, 'queued')))
     .returning({ id: replies.id });
   return changed.length > 0;
+}
+
+/**
+ * Notes when a post to the network began, before it is sent, so that if no answer comes back (a
+ * timeout, a crash) the retry knows to look for it first; null once the network surely did not take it.
+ */
+export async function setReplyAttempt(db: Executor, id: string, at: Date | null): Promise<void> {
+  await db.update(replies).set({ attemptedAt: at }).where(eq(replies.id, id));
+}
+
+/** The network's ids of the other replies to a mention already posted: a search for one reply must skip them. */
+export async function otherPostedReplyIds(
+  db: Executor,
+  mentionId: string,
+  replyId: string,
+): Promise<Set<string>> {
+  const rows = await db
+    .select({ networkReplyId: replies.networkReplyId })
+    .from(replies)
+    .where(and(eq(replies.mentionId, mentionId), ne(replies.id, replyId), isNotNull(replies.networkReplyId)));
+  return new Set(rows.flatMap((row) => (row.networkReplyId ? [row.networkReplyId] : [])));
 }
 
 /** Replies still waiting to be posted, written before `before`, oldest first. */

@@ -163,6 +163,8 @@ export const replies = pgTable(
     networkReplyId: text('network_reply_id'),
     networkReplyUrl: text('network_reply_url'),
     error: text('error'),
+    // When a post was last sent whose outcome is unknown (no answer came back): a retry looks for it first.
+    attemptedAt: timestamp('attempted_at', { withTimezone: true }),
     createdAt: createdAt(),
     postedAt: timestamp('posted_at', { withTimezone: true }),
   },

@@ -35,5 +35,17 @@ export interface PollResult {
 export interface NetworkConnector {
   readonly network: Network;
   reply(request: ReplyRequest): Promise<ReplyResult>;
+  /**
+   * Looks for a reply an earlier attempt published although no answer came back (a timeout, an error
+   * after the write, a crash before recording it), so that the retry records it instead of posting it
+   * twice. `since` is when that attempt began; `skip` holds the ids of other replies to the same
+   * mention, which may read alike. Absent where the network itself drops a retry by our
+   * idempotency key (Mastodon, the generic webhook).
+   */
+  findEarlierReply?(
+    request: ReplyRequest,
+    since: Date,
+    skip: ReadonlySet<string>,
+  ): Promise<ReplyResult | undefined>;
   poll?(cursor: string | undefined): Promise<PollResult>;
 }

@@ -6,12 +6,31 @@ import type { AddressInfo } from 'node:net';
 export interface StandinServer {
   url: string;
   close(): Promise<void>;
+  /**
+   * The next `count` requests to `method` on a path starting with `pathPrefix` are carried out in
+   * full, but the connection is cut instead of answering: the caller cannot tell whether they were,
+   * as after a timeout or a proxy that drops the answer.
+   */
+  loseAnswers(method: string, pathPrefix: string, count?: number): void;
 }
 
 export async function listen(
   handler: (req: IncomingMessage, res: ServerResponse, body: Buffer) => void | Promise<void>,
 ): Promise<StandinServer> {
+  const losing: { method: string; pathPrefix: string; count: number }[] = [];
   const server: Server = createServer((req, res) => {
+    const lost = losing.find(
+      (l) => l.count > 0 && l.method === req.method && (req.url ?? '').startsWith(l.pathPrefix),
+    );
+    if (lost) {
+      lost.count--;
+      // Whatever the handler answers goes nowhere: the socket closes in its place.
+      res.writeHead = (() => res) as typeof res.writeHead;
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as typeof res.end;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -31,6 +50,9 @@ export async function listen(
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+    loseAnswers(method, pathPrefix, count = 1) {
+      losing.push({ method, pathPrefix, count });
+    },
   };
 }
 
