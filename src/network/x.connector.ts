@@ -3,6 +3,7 @@ import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
+import { isSameReplyText } from './reply-text.js';
 
 /** X sends its reset as Unix seconds in `x-rate-limit-reset`. */
 export function xRetryAt(headers: Headers): Date | undefined {
@@ -209,6 +210,37 @@ export interface XOptions {
 
 const MAX_PAGES = 8; // X returns at most 800 recent mentions, 100 a page.
 
+const OwnPosts = z.object({
+  data: z
+    .array(
+      z.object({
+        id: z.string(),
+        text: z.string(),
+        created_at: z.string().optional(),
+        referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+      }),
+    )
+    .optional(),
+});
+const SentMessages = z.object({
+  data: z
+    .array(
+      z.object({
+        id: z.string(),
+        text: z.string().optional(),
+        sender_id: z.string().optional(),
+        created_at: z.string().optional(),
+        dm_conversation_id: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+
+// X starts a reply's text with the @handles it answers, whether or not the writer typed them.
+const withoutLeadingHandles = (text: string) => text.replace(/^(\s*@\w+)+\s*/, '');
+// start_time takes RFC 3339 to the second.
+const rfc3339 = (at: Date) => at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 export function createXConnector(options: XOptions): NetworkConnector & {
   poll(cursor: string | undefined): Promise<PollResult>;
 } {
@@ -277,6 +309,49 @@ export function createXConnector(options: XOptions): NetworkConnector & {
     };
   }
 
+  /** Our reply to the mention among our posts since `since`: X has no idempotency key to drop a second one. */
+  async function findEarlierPost(request: ReplyRequest, since: Date, skip: ReadonlySet<string>) {
+    const query = new URLSearchParams({
+      max_results: '100',
+      start_time: rfc3339(since),
+      'tweet.fields': 'created_at,referenced_tweets',
+      exclude: 'retweets',
+    });
+    const { data = [] } = OwnPosts.parse(await call(`/2/users/${options.userId}/tweets?${query}`));
+    const sent = withoutLeadingHandles(request.text);
+    const post = data.find(
+      (p) =>
+        !skip.has(p.id) &&
+        p.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === request.target.externalId) &&
+        isSameReplyText(withoutLeadingHandles(p.text), sent),
+    );
+    return post ? { externalId: post.id, url: tweetUrl(await handle(), post.id) } : undefined;
+  }
+
+  /** Our message to the customer since `since`, among the latest of that conversation. */
+  async function findEarlierMessage(request: ReplyRequest, since: Date, skip: ReadonlySet<string>) {
+    const query = new URLSearchParams({
+      event_types: 'MessageCreate',
+      max_results: '100',
+      'dm_event.fields': 'id,text,sender_id,created_at,dm_conversation_id',
+    });
+    const path = `/2/dm_conversations/with/${encodeURIComponent(request.target.authorId)}/dm_events?${query}`;
+    const { data = [] } = SentMessages.parse(await call(path));
+    const message = data.find(
+      (m) =>
+        !skip.has(m.id) &&
+        m.sender_id === options.userId &&
+        (!m.created_at || new Date(m.created_at) >= since) &&
+        isSameReplyText(m.text ?? '', request.text),
+    );
+    if (!message) return undefined;
+    const conversation = message.dm_conversation_id;
+    return {
+      externalId: message.id,
+      url: conversation ? `https://x.com/messages/${encodeURIComponent(conversation)}` : undefined,
+    };
+  }
+
   return {
     network: 'x',
 
@@ -304,7 +379,6 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       return { mentions: mentions.reverse(), cursor: newest };
     },
 
-    // X has no idempotency key; a retry after a lost response can post twice, which X then refuses as a duplicate (403).
     async reply(request: ReplyRequest): Promise<ReplyResult> {
       if (request.visibility === 'private') return directMessage(request);
       const body = await call('/2/tweets', {
@@ -317,6 +391,12 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       });
       const posted = z.object({ data: z.object({ id: z.string() }) }).parse(body);
       return { externalId: posted.data.id, url: tweetUrl(await handle(), posted.data.id) };
+    },
+
+    findEarlierReply(request, since, skip) {
+      return request.visibility === 'private'
+        ? findEarlierMessage(request, since, skip)
+        : findEarlierPost(request, since, skip);
     },
   };
 }

@@ -31,7 +31,13 @@ export interface XStandin extends StandinServer {
   /** Posts created through POST /2/tweets, in order. */
   created: { id: string; body: unknown }[];
   /** Direct messages sent through POST /2/dm_conversations/with/:participant_id/messages, in order. */
-  directMessages: { eventId: string; conversationId: string; participantId: string; text: string }[];
+  directMessages: {
+    eventId: string;
+    conversationId: string;
+    participantId: string;
+    text: string;
+    createdAt: string;
+  }[];
   requests: { method: string; path: string; query: URLSearchParams }[];
   addUser(user: XUser): void;
   /** This user takes no direct messages from the account from now on (X answers 403), as most people do from strangers. */
@@ -231,6 +237,87 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     );
   }
 
+  /** GET /2/users/:id/tweets: the user's own posts, newest first, from start_time on. */
+  function userTimeline(userId: string, query: URLSearchParams, res: ServerResponse, reset: number) {
+    if (!users.has(userId))
+      return json(
+        res,
+        404,
+        problem(404, 'Not Found Error', `Could not find user with id: [${userId}].`),
+        rateHeaders(reset),
+      );
+    const max = Number(query.get('max_results') ?? '10');
+    if (!Number.isInteger(max) || max < 5 || max > 100) {
+      return invalidRequest(res, reset, 'max_results must be between 5 and 100');
+    }
+    const start = query.get('start_time');
+    if (start !== null && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/.test(start)) {
+      return invalidRequest(
+        res,
+        reset,
+        `Invalid 'start_time':'${start}'. 'start_time' must be a valid RFC3339 date.`,
+      );
+    }
+    const fields = new Set((query.get('tweet.fields') ?? '').split(','));
+    const page = posts
+      .filter((p) => p.authorId === userId && (!start || p.createdAt >= start))
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, max);
+    if (page.length === 0) return json(res, 200, { meta: { result_count: 0 } }, rateHeaders(reset));
+    json(
+      res,
+      200,
+      {
+        data: page.map((p) => ({
+          id: p.id,
+          text: p.text,
+          edit_history_tweet_ids: [p.id],
+          ...(fields.has('created_at') ? { created_at: p.createdAt } : {}),
+          ...(fields.has('referenced_tweets') && p.inReplyTo
+            ? { referenced_tweets: [{ type: 'replied_to', id: p.inReplyTo }] }
+            : {}),
+        })),
+        meta: { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id, result_count: page.length },
+      },
+      rateHeaders(reset),
+    );
+  }
+
+  /** GET /2/dm_conversations/with/:participant_id/dm_events: the messages we sent that person, newest first. */
+  function directMessageEvents(
+    participantId: string,
+    query: URLSearchParams,
+    res: ServerResponse,
+    reset: number,
+  ) {
+    const max = Number(query.get('max_results') ?? '100');
+    if (!Number.isInteger(max) || max < 1 || max > 100) {
+      return invalidRequest(res, reset, 'max_results must be between 1 and 100');
+    }
+    const fields = new Set((query.get('dm_event.fields') ?? '').split(','));
+    const page = directMessages
+      .filter((m) => m.participantId === participantId)
+      .reverse()
+      .slice(0, max);
+    if (page.length === 0) return json(res, 200, { meta: { result_count: 0 } }, rateHeaders(reset));
+    json(
+      res,
+      200,
+      {
+        data: page.map((m) => ({
+          id: m.eventId,
+          event_type: 'MessageCreate',
+          text: m.text,
+          ...(fields.has('sender_id') ? { sender_id: options.account.id } : {}),
+          ...(fields.has('created_at') ? { created_at: m.createdAt } : {}),
+          ...(fields.has('dm_conversation_id') ? { dm_conversation_id: m.conversationId } : {}),
+        })),
+        meta: { result_count: page.length },
+      },
+      rateHeaders(reset),
+    );
+  }
+
   function sendDirectMessage(participantId: string, body: Buffer, res: ServerResponse, reset: number) {
     let input: unknown;
     try {
@@ -277,7 +364,13 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     }
     // One-to-one conversation ids are the two user ids, smaller first.
     const [low, high] = [options.account.id, participantId].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
-    const message = { eventId: newId(), conversationId: `${low}-${high}`, participantId, text };
+    const message = {
+      eventId: newId(),
+      conversationId: `${low}-${high}`,
+      participantId,
+      text,
+      createdAt: now().toISOString(),
+    };
     directMessages.push(message);
     json(
       res,
@@ -316,6 +409,9 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
         ? json(res, 200, { data: { ...user, name: user.name ?? user.username } }, rateHeaders(reset))
         : json(res, 404, problem(404, 'Not Found Error', 'Could not find user'), rateHeaders(reset));
     }
+    const timelinePath = url.pathname.match(/^\/2\/users\/(\d+)\/tweets$/);
+    if (req.method === 'GET' && timelinePath)
+      return userTimeline(timelinePath[1]!, url.searchParams, res, reset);
     if (req.method === 'POST' && url.pathname === '/2/tweets') return createPost(body, res, reset);
     const postPath = url.pathname.match(/^\/2\/tweets\/([^/]+)$/);
     if (req.method === 'GET' && postPath) {
@@ -329,6 +425,9 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
         return invalidRequest(res, reset, 'The `participant_id` path parameter is not valid');
       return sendDirectMessage(dmPath[1]!, body, res, reset);
     }
+    const dmEventsPath = url.pathname.match(/^\/2\/dm_conversations\/with\/(\d{1,19})\/dm_events$/);
+    if (req.method === 'GET' && dmEventsPath)
+      return directMessageEvents(dmEventsPath[1]!, url.searchParams, res, reset);
     json(res, 404, problem(404, 'Not Found', `no route ${req.method} ${url.pathname}`));
   });
 

@@ -102,6 +102,35 @@ describe('X connector against the X stand-in', () => {
     expect(result.url).toBe(`https://x.com/FirsthandCafe/status/${result.externalId}`);
   });
 
+  it('finds our earlier reply to a mention only by its parent, its text and its time', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe do you deliver?' });
+    const other = x.addMention({ author: customer, text: '@FirsthandCafe and on Sundays?' });
+    const request = {
+      target: { externalId: mention.id, authorId: customer.id, authorHandle: customer.username, url: null },
+      text: 'We do, within 5 km & free over 20 €.',
+      idempotencyKey: 'reply-1',
+    };
+    const since = new Date(Date.now() - 1000);
+    const c = connector();
+    await c.reply({ ...request, target: { ...request.target, externalId: other.id } });
+    await c.reply({ ...request, text: 'Something else entirely.' });
+    expect(await c.findEarlierReply!(request, since, new Set())).toBeUndefined();
+
+    // X starts a reply with the handle it answers and escapes & as &amp;; neither makes it another text.
+    const posted = await c.reply({ ...request, text: `@${customer.username} ${request.text}` });
+    x.posts.find((p) => p.id === posted.externalId)!.text =
+      `@${customer.username} We do, within 5 km &amp; free over 20 €.`;
+    expect(await c.findEarlierReply!(request, since, new Set())).toEqual(posted);
+    expect(await c.findEarlierReply!(request, since, new Set([posted.externalId]))).toBeUndefined();
+    expect(await c.findEarlierReply!(request, new Date(Date.now() + 60_000), new Set())).toBeUndefined();
+    expect(
+      x.requests
+        .filter((r) => r.path.endsWith('/tweets'))
+        .at(-1)
+        ?.query.get('start_time'),
+    ).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
   it('turns a 429 into a retryable error that waits for x-rate-limit-reset', async () => {
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
     x.rateLimitNext('/2/tweets', 1, 120);
@@ -176,6 +205,7 @@ describe('X private replies against the X stand-in', () => {
         conversationId: `${customer.id}-${account.id}`,
         participantId: customer.id,
         text: 'So sorry! Can you send us the order number?',
+        createdAt: expect.any(String),
       },
     ]);
     expect(result.url).toBe(`https://x.com/messages/${customer.id}-${account.id}`);

@@ -72,12 +72,13 @@ export async function storeMention(
   db: Executor,
   text: string,
   author: { id?: string; handle?: string; followers?: number } = {},
-  extra: { network?: string; postedAt?: Date } = {},
+  extra: { network?: string; postedAt?: Date; externalId?: string; kind?: string } = {},
 ) {
   counter++;
   const { row } = await insertMention(db, {
     network: extra.network ?? 'x',
-    externalId: `ext-${Date.now()}-${counter}`,
+    externalId: extra.externalId ?? `ext-${Date.now()}-${counter}`,
+    ...(extra.kind ? { kind: extra.kind } : {}),
     account: '@harbourbikes',
     authorId: author.id ?? `author-${counter}`,
     authorHandle: author.handle ?? `customer${counter}`,

@@ -1,0 +1,156 @@
+import { eq } from 'drizzle-orm';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
+import { listConversationEvents } from '../../src/db/events.repository.js';
+import { findMention } from '../../src/db/mentions.repository.js';
+import { createReply, findReply } from '../../src/db/replies.repository.js';
+import { conversations } from '../../src/db/schema.js';
+import { AppError } from '../../src/errors.js';
+import { retryAtOf } from '../../src/network/http.js';
+import { createXConnector } from '../../src/network/x.connector.js';
+import { loadPolicyFile } from '../../src/routing/policy-file.js';
+import { routeMention } from '../../src/routing/route-mention.js';
+import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
+import { DATABASE_KINDS } from '../support/database.js';
+import { harbourTeamFixture, storeMention } from './routing-support.js';
+
+const policy = loadPolicyFile('examples/policy.yaml');
+const TOKEN = 'x-user-token';
+const account = { id: '2244994945', username: 'harbourbikes', name: 'Harbour Street Bikes' };
+const customer = { id: '6253282', username: 'rider_ana', name: 'Ana' };
+const TEXT = 'It is ready, Ana: come by any time before six.';
+
+describe.each(DATABASE_KINDS)(
+  'a reply is published once on X, whatever became of the last attempt, on %s',
+  (kind) => {
+    const f = harbourTeamFixture(kind, (q) =>
+      Promise.all([q.replies, q.notify].map((queue) => queue.obliterate({ force: true }))),
+    );
+    let x: XStandin;
+    beforeEach(async () => {
+      x = await startXStandin({ token: TOKEN, account });
+      x.addUser(customer);
+    });
+    afterEach(() => x.close());
+
+    /** A routed X mention, public or a direct message, with one reply written to it and stored as queued. */
+    async function queuedReply(visibility: 'public' | 'private' = 'public') {
+      const post = x.addMention({ author: customer, text: '@harbourbikes is my bike ready?' });
+      const mention = await storeMention(
+        f.database.db,
+        post.text,
+        { id: customer.id, handle: customer.username },
+        {
+          network: 'x',
+          externalId: post.id,
+          ...(visibility === 'private' ? { kind: 'direct_message' } : {}),
+        },
+      );
+      await routeMention({ db: f.database.db, queues: f.queues, now: () => new Date(), policy }, mention.id);
+      const { conversationId } = (await findMention(f.database.db, mention.id))!;
+      await f.database.db
+        .update(conversations)
+        .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
+        .where(eq(conversations.id, conversationId!));
+      const { row } = await createReply(f.database.db, {
+        conversationId: conversationId!,
+        mentionId: mention.id,
+        staffId: 'U0SAM0001',
+        submissionKey: `submit-${mention.id}`,
+        text: TEXT,
+        visibility,
+      });
+      return row;
+    }
+
+    function deps(now: Date, fetchFn?: typeof fetch) {
+      const connector = createXConnector({
+        apiUrl: x.apiUrl,
+        token: TOKEN,
+        userId: account.id,
+        fetch: fetchFn,
+      });
+      return {
+        db: f.database.db,
+        queues: f.queues,
+        connectors: new Map([['x' as const, connector]]),
+        logger: pino({ level: 'silent' }),
+        now: () => now,
+      };
+    }
+    const later = (at: Date, ms: number) => new Date(at.getTime() + ms);
+    const lookups = () => x.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/tweets'));
+
+    it('records the post X took although its answer was lost, instead of posting it again', async () => {
+      const reply = await queuedReply();
+      const attempt = new Date();
+      x.loseAnswers('POST', '/2/tweets');
+      const lost = await postReply(deps(attempt), reply.id).catch((error: unknown) => error);
+      expect(lost).toMatchObject({ code: 'x.unreachable', retryable: true });
+      expect(x.created).toHaveLength(1);
+      expect((await findReply(f.database.db, reply.id))?.attemptedAt?.getTime()).toBe(attempt.getTime());
+
+      // Too soon to trust that X would show it: the retry waits, without spending an attempt or posting.
+      const early = await postReply(deps(later(attempt, 5000)), reply.id).catch((error: unknown) => error);
+      expect(early).toBeInstanceOf(AppError);
+      expect(retryAtOf(early)?.getTime()).toBe(attempt.getTime() + EARLIER_REPLY_SETTLE_MS);
+      expect(lookups()).toHaveLength(0);
+
+      await postReply(deps(later(attempt, EARLIER_REPLY_SETTLE_MS + 1000)), reply.id);
+      expect(x.created).toHaveLength(1);
+      const stored = await findReply(f.database.db, reply.id);
+      expect(stored).toMatchObject({ status: 'posted', networkReplyId: x.created[0]!.id });
+      expect(stored?.networkReplyUrl).toBe(`https://x.com/${account.username}/status/${x.created[0]!.id}`);
+      const events = await listConversationEvents(f.database.db, reply.conversationId);
+      expect(events.filter((e) => e.type === 'reply.posted')).toHaveLength(1);
+      expect(lookups()).toHaveLength(1);
+    });
+
+    it('posts again when the lost attempt never reached X', async () => {
+      const reply = await queuedReply();
+      const attempt = new Date();
+      const refused: typeof fetch = () => Promise.reject(new TypeError('fetch failed: connect ECONNREFUSED'));
+      await expect(postReply(deps(attempt, refused), reply.id)).rejects.toMatchObject({
+        code: 'x.unreachable',
+      });
+      expect(x.created).toHaveLength(0);
+
+      await postReply(deps(later(attempt, EARLIER_REPLY_SETTLE_MS + 1000)), reply.id);
+      expect(x.created).toHaveLength(1);
+      expect(lookups()).toHaveLength(1);
+      expect(await findReply(f.database.db, reply.id)).toMatchObject({
+        status: 'posted',
+        networkReplyId: x.created[0]!.id,
+      });
+    });
+
+    it('does not look after a rate limit, which X answers before writing anything', async () => {
+      const reply = await queuedReply();
+      x.rateLimitNext('/2/tweets', 1);
+      await expect(postReply(deps(new Date()), reply.id)).rejects.toMatchObject({ code: 'x.rate_limited' });
+      expect((await findReply(f.database.db, reply.id))?.attemptedAt).toBeNull();
+
+      await postReply(deps(new Date()), reply.id);
+      expect(x.created).toHaveLength(1);
+      expect(lookups()).toHaveLength(0);
+    });
+
+    it('records a direct message X delivered although its answer was lost', async () => {
+      const reply = await queuedReply('private');
+      const attempt = new Date();
+      x.loseAnswers('POST', '/2/dm_conversations/');
+      await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({ code: 'x.unreachable' });
+      expect(x.directMessages).toHaveLength(1);
+
+      await postReply(deps(later(attempt, EARLIER_REPLY_SETTLE_MS + 1000)), reply.id);
+      expect(x.directMessages).toHaveLength(1);
+      const [sent] = x.directMessages;
+      expect(await findReply(f.database.db, reply.id)).toMatchObject({
+        status: 'posted',
+        networkReplyId: sent!.eventId,
+        networkReplyUrl: `https://x.com/messages/${sent!.conversationId}`,
+      });
+    });
+  },
+);
