@@ -21,7 +21,7 @@ export function oweNotifications(
 /**
  * Puts owed work on the notify queue and clears its rows. If Redis cannot
  * take it, the rows stay and sweepOutbox queues them later; a row queued
- * twice (queued, then not cleared) is one job where the job has an id.
+ * twice (queued, then not cleared) is one job, by the job's id or the row's.
  */
 export async function deliverOwed(
   deps: { db: Database; queues: Queues },
@@ -34,7 +34,16 @@ export async function deliverOwed(
       const job = NotifyJobSchema.safeParse(row.job);
       // Written by an older version in a shape no worker reads now: it can never be delivered.
       if (!job.success) unreadable++;
-      else await enqueueNotify(deps.queues, job.data, row.runAt ? { at: row.runAt } : {});
+      else {
+        // A job with no id of its own (a Home redraw, a note to one person) takes its row's, so a row
+        // queued and then not cleared is still one job.
+        const fallbackId = `o-${row.id}`;
+        await enqueueNotify(
+          deps.queues,
+          job.data,
+          row.runAt ? { at: row.runAt, fallbackId } : { fallbackId },
+        );
+      }
       done.push(row.id);
     }
   } finally {

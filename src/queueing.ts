@@ -116,9 +116,9 @@ export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId
 export async function enqueueNotify(
   queues: Queues,
   job: NotifyJob,
-  options: { at?: Date } = {},
+  options: { at?: Date; fallbackId?: string } = {},
 ): Promise<void> {
-  const jobId = notifyJobId(job);
+  const jobId = notifyJobId(job) ?? options.fallbackId;
   // A job due later (a snooze's end) waits in BullMQ's delayed set, which survives restarts.
   const delay = options.at ? Math.max(0, options.at.getTime() - Date.now()) : 0;
   await queues.notify.add(job.type, job, { ...(jobId ? { jobId } : {}), ...(delay ? { delay } : {}) });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { claim } from '../../src/bot/conversation-actions.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { notifyOutbox } from '../../src/db/schema.js';
-import { sweepOutbox } from '../../src/notify-outbox.js';
+import { deliverOwed, sweepOutbox } from '../../src/notify-outbox.js';
 import { openQueues } from '../../src/queueing.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
@@ -80,6 +80,21 @@ describe.each(DATABASE_KINDS)('Slack work a committed change owes, on %s', (kind
     });
     expect(await owedRows()).toEqual([]);
     expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 4 });
+  });
+
+  it('queues a row once even when it was queued before and not cleared (a crash in between)', async () => {
+    const rows = await f.database.db
+      .insert(notifyOutbox)
+      .values([
+        { job: { type: 'home', user: JANE } },
+        { job: { type: 'ephemeral', channel: 'C0CUSTOMERS', user: SAM, text: 'Your reply was not posted' } },
+      ])
+      .returning();
+    const deps = { db: f.database.db, queues: f.queues };
+    expect(await deliverOwed(deps, rows)).toEqual({ queued: 2, unreadable: 0 });
+    // The same rows again, as a sweep finds them when the clearing never happened.
+    await deliverOwed(deps, rows);
+    expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 2 });
   });
 
   it('drops a row no worker can read, counting it, instead of blocking the rows after it', async () => {
