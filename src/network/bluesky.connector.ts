@@ -4,6 +4,7 @@ import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
 import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
 import { httpFailure, retryAtOf } from './http.js';
+import { isSameReplyText } from './reply-text.js';
 import { blueskyLimit } from './text-limits.js';
 
 const StrongRef = z.object({ uri: z.string().min(1), cid: z.string().min(1) });
@@ -28,6 +29,8 @@ const Notification = z.object({
 });
 
 const REASONS = ['mention', 'reply', 'quote'] as const;
+// Our own posts read back for an earlier reply: a retry comes within minutes, so the latest suffice.
+const OWN_POSTS_LOOKED_AT = 50;
 
 /** https://bsky.app/profile/<handle>/post/<rkey> for an at://<did>/app.bsky.feed.post/<rkey> uri. */
 export function postUrl(handle: string, uri: string): string | undefined {
@@ -202,6 +205,29 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
           createdAt: new Date().toISOString(),
         });
         return { externalId: posted.uri, url: postUrl(agent.session!.handle, posted.uri) };
+      });
+    },
+
+    /** Our reply among our latest posts: createRecord has no idempotency key, and each call is a new post. */
+    async findEarlierReply(request, since, skip) {
+      return withSession(async () => {
+        const { did, handle } = agent.session!;
+        const { data } = await agent.com.atproto.repo.listRecords({
+          repo: did,
+          collection: 'app.bsky.feed.post',
+          limit: OWN_POSTS_LOOKED_AT,
+        });
+        const earlier = data.records.find((r) => {
+          const record = PostRecord.safeParse(r.value);
+          return (
+            record.success &&
+            !skip.has(r.uri) &&
+            record.data.reply?.parent.uri === request.target.externalId &&
+            new Date(record.data.createdAt ?? 0) >= since &&
+            isSameReplyText(record.data.text, request.text)
+          );
+        });
+        return earlier ? { externalId: earlier.uri, url: postUrl(handle, earlier.uri) } : undefined;
       });
     },
   };

@@ -295,6 +295,34 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
       }
       case 'com.atproto.repo.createRecord':
         return createRecord(input, res);
+      case 'com.atproto.repo.listRecords': {
+        // A repository's records of one collection, newest first (rkeys are TIDs, so in time order).
+        const repo = actors.get(url.searchParams.get('repo') ?? '');
+        if (!repo)
+          return json(
+            res,
+            400,
+            xrpcError('InvalidRequest', `Could not find repo: ${url.searchParams.get('repo')}`),
+          );
+        const limitParam = Number(url.searchParams.get('limit') ?? '50');
+        if (!Number.isInteger(limitParam) || limitParam < 1 || limitParam > 100)
+          return json(res, 400, xrpcError('InvalidRequest', 'limit must be between 1 and 100'));
+        const collection = url.searchParams.get('collection');
+        const start = Number(url.searchParams.get('cursor') ?? '0');
+        const list = [...posts.values()]
+          .filter((p) => p.authorDid === repo.did && collection === 'app.bsky.feed.post')
+          .reverse();
+        const page = list.slice(start, start + limitParam);
+        return json(
+          res,
+          200,
+          {
+            records: page.map((p) => ({ uri: p.uri, cid: p.cid, value: p.record })),
+            ...(start + limitParam < list.length ? { cursor: String(start + limitParam) } : {}),
+          },
+          headers,
+        );
+      }
       default:
         return json(res, 501, xrpcError('MethodNotImplemented', `Method Not Implemented: ${nsid}`));
     }

@@ -89,6 +89,40 @@ describe('Bluesky connector against the PDS stand-in', () => {
     expect(result.url).toMatch(/^https:\/\/bsky\.app\/profile\/firsthand\.bsky\.social\/post\//);
   });
 
+  it('finds a reply whose answer was lost among our own posts, and nothing that only looks like it', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const post = pds.addPost({ author: sam, text: `@${HANDLE} is the patio open?` });
+    const other = pds.addPost({ author: sam, text: `@${HANDLE} and dogs?` });
+    const request = {
+      target: { externalId: post.uri, authorId: sam.did, authorHandle: 'sam.bsky.social', url: null },
+      text: 'It is, until nine tonight.',
+      idempotencyKey: 'r1',
+    };
+    const since = new Date(Date.now() - 1000);
+    const connector = connect();
+    await connector.reply({ ...request, target: { ...request.target, externalId: other.uri } });
+    await connector.reply({ ...request, text: 'Something else.' });
+    pds.loseAnswers('POST', '/xrpc/com.atproto.repo.createRecord');
+    await expect(connector.reply(request)).rejects.toMatchObject({
+      code: 'bluesky.unreachable',
+      retryable: true,
+    });
+    expect(pds.created).toHaveLength(3);
+    const lost = pds.created[2]!;
+
+    expect(await connector.findEarlierReply!(request, since, new Set())).toEqual({
+      externalId: lost.uri,
+      url: `https://bsky.app/profile/${HANDLE}/post/${lost.uri.split('/').at(-1)}`,
+    });
+    expect(await connector.findEarlierReply!(request, since, new Set([lost.uri]))).toBeUndefined();
+    expect(
+      await connector.findEarlierReply!(request, new Date(Date.now() + 60_000), new Set()),
+    ).toBeUndefined();
+    expect(
+      await connector.findEarlierReply!({ ...request, text: 'Closed today.' }, since, new Set()),
+    ).toBeUndefined();
+  });
+
   it('refreshes an expired access token, and logs in again when the refresh token is gone too', async () => {
     const sam = pds.addActor('sam.bsky.social');
     const connector = connect();
