@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
 import {
   createGraphClient,
+  findEarlierComment,
+  findEarlierMessage,
   type GraphOptions,
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
@@ -15,10 +17,23 @@ const MessengerProfile = z.object({ first_name: z.string().optional(), last_name
  * Facebook Pages: comments arrive by the `feed` webhook and Messenger
  * messages by `messages`. A comment is answered with a comment on it, which
  * Facebook threads under it, or a private reply in Messenger; a Messenger
- * message is answered in Messenger. Graph has no idempotency key.
+ * message is answered in Messenger. Graph has no idempotency key, so a retry
+ * reads back what an earlier attempt may have published.
  */
 export function createFacebookConnector(options: GraphOptions): NetworkConnector & SenderDirectory {
   const graph = createGraphClient('facebook', options);
+  // The Page the token belongs to, asked once: our own comments and messages carry its id.
+  let pageId: Promise<string> | undefined;
+  const ourPage = () => {
+    pageId ??= graph('/me?fields=id').then(
+      (body) => z.object({ id: z.string().min(1) }).parse(body).id,
+      (error: unknown) => {
+        pageId = undefined;
+        throw error;
+      },
+    );
+    return pageId;
+  };
   return {
     network: 'facebook',
     async reply(request: ReplyRequest): Promise<ReplyResult> {
@@ -37,6 +52,17 @@ export function createFacebookConnector(options: GraphOptions): NetworkConnector
       });
       const { id } = z.object({ id: z.string() }).parse(body);
       return { externalId: id, url: undefined };
+    },
+
+    async findEarlierReply(request, since, skip) {
+      if (request.target.kind === 'direct_message') {
+        const inbox = { path: 'me', id: await ourPage() };
+        return findEarlierMessage(graph, 'messenger', inbox, request, since, skip);
+      }
+      // Meta takes one private reply per comment and refuses another, so none is sent twice; nor can
+      // it be read back, as the customer's Messenger id is not known from the comment.
+      if (request.visibility === 'private') return undefined;
+      return findEarlierComment(graph, 'comments', await ourPage(), request, since, skip);
     },
 
     async describeSender(id) {

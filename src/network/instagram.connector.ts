@@ -4,6 +4,8 @@ import { AppError } from '../errors.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
 import {
   createGraphClient,
+  findEarlierComment,
+  findEarlierMessage,
   type GraphOptions,
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
@@ -77,6 +79,17 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
           });
       const { id } = z.object({ id: z.string() }).parse(body);
       return { externalId: id, url: undefined };
+    },
+
+    async findEarlierReply(request, since, skip) {
+      if (request.target.kind === 'direct_message') {
+        const inbox = { path: options.userId, id: options.userId };
+        return findEarlierMessage(graph, 'instagram', inbox, request, since, skip);
+      }
+      // A private reply to a comment is taken once and refused after; our answer to an @mention is a
+      // comment on someone else's media, which Graph gives us no way to list.
+      if (request.visibility === 'private' || MENTION_ID.test(request.target.externalId)) return undefined;
+      return findEarlierComment(graph, 'replies', options.userId, request, since, skip);
     },
 
     async describeSender(id) {

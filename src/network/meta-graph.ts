@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { type Mention, NETWORK_NAMES } from '../contract/mention.js';
 import { AppError } from '../errors.js';
-import type { ReplyResult } from './connector.js';
+import type { ReplyRequest, ReplyResult } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
+import { isSameReplyText } from './reply-text.js';
 
 /**
  * Plain fetch against the Graph API, shared by the Facebook Pages and
@@ -161,6 +162,88 @@ export async function sendPrivateMessage(
   }
   const sent = PrivateMessageSent.parse(body);
   return { externalId: sent.message_id, url: undefined };
+}
+
+// Graph has no idempotency key: a retry reads back what we may have published, within these latest.
+const LOOKED_AT = 50;
+
+const Listed = z.object({
+  data: z.array(
+    z.object({
+      id: z.string(),
+      message: z.string().optional(),
+      text: z.string().optional(),
+      from: z.object({ id: z.string() }).optional(),
+      created_time: z.string().optional(),
+      timestamp: z.string().optional(),
+    }),
+  ),
+});
+type ListedItem = z.infer<typeof Listed>['data'][number];
+
+/** The first item by `authorId` carrying the request's text, written since `since`, not one of `skip`. */
+function ourEarlier(
+  items: readonly ListedItem[],
+  authorId: string,
+  request: ReplyRequest,
+  since: Date,
+  skip: ReadonlySet<string>,
+): ListedItem | undefined {
+  return items.find(
+    (item) =>
+      item.from?.id === authorId &&
+      !skip.has(item.id) &&
+      new Date(item.created_time ?? item.timestamp ?? 0) >= since &&
+      isSameReplyText(item.message ?? item.text ?? '', request.text),
+  );
+}
+
+/**
+ * Our comment under `parentId` (a Facebook comment's /comments, an Instagram comment's /replies) that
+ * an earlier attempt published, as `authorId` (the Page, or the Instagram account).
+ */
+export async function findEarlierComment(
+  graph: GraphClient,
+  edge: 'comments' | 'replies',
+  authorId: string,
+  request: ReplyRequest,
+  since: Date,
+  skip: ReadonlySet<string>,
+): Promise<ReplyResult | undefined> {
+  const fields = edge === 'comments' ? 'id,message,from,created_time' : 'id,text,from,timestamp';
+  const query = new URLSearchParams({ fields, order: 'reverse_chronological', limit: String(LOOKED_AT) });
+  const listed = Listed.parse(
+    await graph(`/${encodeURIComponent(request.target.externalId)}/${edge}?${query}`),
+  );
+  const found = ourEarlier(listed.data, authorId, request, since, skip);
+  return found ? { externalId: found.id, url: undefined } : undefined;
+}
+
+const Conversations = z.object({ data: z.array(z.object({ messages: Listed.optional() })) });
+
+/**
+ * Our message to a customer in their Messenger or Instagram Direct conversation with `inbox` that an
+ * earlier attempt sent, read through the Conversations API.
+ */
+export async function findEarlierMessage(
+  graph: GraphClient,
+  platform: 'messenger' | 'instagram',
+  inbox: { path: string; id: string },
+  request: ReplyRequest,
+  since: Date,
+  skip: ReadonlySet<string>,
+): Promise<ReplyResult | undefined> {
+  const query = new URLSearchParams({
+    platform,
+    user_id: request.target.authorId,
+    fields: `messages.limit(${LOOKED_AT}){id,message,from,created_time}`,
+  });
+  const listed = Conversations.parse(
+    await graph(`/${encodeURIComponent(inbox.path)}/conversations?${query}`),
+  );
+  const messages = listed.data.flatMap((c) => c.messages?.data ?? []);
+  const found = ourEarlier(messages, inbox.id, request, since, skip);
+  return found ? { externalId: found.id, url: undefined } : undefined;
 }
 
 /**

@@ -35,6 +35,9 @@ export interface MetaStandin extends StandinServer {
     recipientId: string;
     messageId: string;
     text: string;
+    /** The Page or Instagram account that sent it. */
+    senderId: string;
+    createdAt: string;
   }[];
   /** A customer's message to a Page in Messenger or to our Instagram account, and the messages delivery for it. */
   addDirectMessage(input: {
@@ -143,7 +146,13 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     }
   }
 
-  function reply(parentId: string, message: string | undefined, path: string, res: ServerResponse) {
+  function reply(
+    parentId: string,
+    message: string | undefined,
+    path: string,
+    author: GraphComment['from'],
+    res: ServerResponse,
+  ) {
     if (!message) return json(res, 400, graphError('(#100) The parameter message is required', 100));
     if (!comments.has(parentId)) {
       return json(
@@ -157,9 +166,63 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       );
     }
     const id = newId();
-    comments.set(id, { id, parentId, message, from: { id: 'us' }, createdAt: now().toISOString() });
+    comments.set(id, { id, parentId, message, from: author, createdAt: now().toISOString() });
     posted.push({ path, id, parentId, message });
     json(res, 200, { id });
+  }
+
+  /** Graph's time format for created_time and timestamp. */
+  const graphTime = (iso: string) => iso.replace(/\.\d{3}Z$/, '+0000');
+
+  /** GET /{id}/comments (Facebook) or /{id}/replies (Instagram): the comments under an object, as Graph lists them. */
+  function listComments(parentId: string, edge: string, url: URL, res: ServerResponse) {
+    if (!comments.has(parentId)) return json(res, 400, graphError('(#100) Invalid parameter', 100));
+    const fields = new Set((url.searchParams.get('fields') ?? 'id,message').split(','));
+    const instagram = edge === 'replies';
+    const under = [...comments.values()].filter((c) => c.parentId === parentId);
+    if (url.searchParams.get('order') === 'reverse_chronological') under.reverse();
+    const limit = Number(url.searchParams.get('limit') ?? '25');
+    json(res, 200, {
+      data: under.slice(0, limit).map((c) => ({
+        id: c.id,
+        ...(fields.has(instagram ? 'text' : 'message')
+          ? { [instagram ? 'text' : 'message']: c.message }
+          : {}),
+        ...(fields.has('from') ? { from: c.from } : {}),
+        ...(fields.has('username') && c.from.username ? { username: c.from.username } : {}),
+        ...(fields.has(instagram ? 'timestamp' : 'created_time')
+          ? { [instagram ? 'timestamp' : 'created_time']: graphTime(c.createdAt) }
+          : {}),
+      })),
+    });
+  }
+
+  /**
+   * GET /{inbox}/conversations?platform=…&user_id=…: the inbox's conversation with that person and its
+   * latest messages (here the ones the inbox sent), newest first, as `fields=messages{…}` expands them.
+   */
+  function listConversation(inbox: string, url: URL, res: ServerResponse) {
+    const userId = url.searchParams.get('user_id');
+    const platform = url.searchParams.get('platform') ?? 'messenger';
+    if (!userId || !conversations.has(`${inbox}:${userId}`)) return json(res, 200, { data: [] });
+    const messages = privateReplies
+      .filter((m) => m.senderId === inbox && m.recipientId === userId && m.commentId === undefined)
+      .reverse();
+    json(res, 200, {
+      data: [
+        {
+          id: `t_${platform}_${inbox}_${userId}`,
+          messages: {
+            data: messages.map((m) => ({
+              id: m.messageId,
+              message: m.text,
+              from: { id: inbox },
+              created_time: graphTime(m.createdAt),
+            })),
+          },
+        },
+      ],
+    });
   }
 
   // The account a comment was left with: whoever published the post or media at the top of its thread.
@@ -226,6 +289,8 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       recipientId: userId as string,
       messageId: `m_${newId()}`,
       text,
+      senderId: sender,
+      createdAt: now().toISOString(),
     };
     privateReplies.push(sent);
     json(res, 200, { recipient_id: sent.recipientId, message_id: sent.messageId });
@@ -277,6 +342,8 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       recipientId: comment.from.id,
       messageId: `m_${newId()}`,
       text,
+      senderId: sender,
+      createdAt: now().toISOString(),
     };
     privateReplies.push(sent);
     json(res, 200, { recipient_id: sent.recipientId, message_id: sent.messageId });
@@ -314,7 +381,26 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     if (parts[0] && /^v\d+\.\d+$/.test(parts[0])) parts.shift();
     const [id, edge] = parts;
     if (req.method === 'POST' && id && (edge === 'comments' || edge === 'replies')) {
-      return reply(id, messageOf(body, url), `/${id}/${edge}`, res);
+      // A Page answers with its Page token; an Instagram account replies on its own media.
+      const parent = comments.get(id);
+      const author =
+        edge === 'replies' && parent
+          ? { id: ownerOf(parent) ?? parent.from.id }
+          : { id: options.pages?.[token] ?? 'us' };
+      return reply(id, messageOf(body, url), `/${id}/${edge}`, author, res);
+    }
+    if (req.method === 'GET' && id && (edge === 'comments' || edge === 'replies')) {
+      return listComments(id, edge, url, res);
+    }
+    if (req.method === 'GET' && id && edge === 'conversations') {
+      const inbox = id === 'me' ? options.pages?.[token] : id;
+      if (!inbox) return json(res, 400, graphError('(#100) Unknown inbox', 100));
+      return listConversation(inbox, url, res);
+    }
+    if (req.method === 'GET' && id === 'me' && !edge) {
+      const page = options.pages?.[token];
+      if (!page) return json(res, 400, graphError('(#100) Unknown user', 100));
+      return json(res, 200, { id: page });
     }
     if (req.method === 'POST' && id && edge === 'messages') return privateReply(id, token, body, res);
     if (req.method === 'POST' && id && edge === 'mentions') {
@@ -328,6 +414,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
         target,
         typeof input.message === 'string' ? input.message : undefined,
         `/${id}/mentions`,
+        { id },
         res,
       );
     }

@@ -237,6 +237,8 @@ describe('Meta private replies against the Graph stand-in', () => {
         recipientId: customer.id,
         messageId: sent.externalId,
         text: 'From 10 to 4.',
+        senderId: PAGE,
+        createdAt: clock.toISOString(),
       },
     ]);
     clock = new Date(clock.getTime() + DAY + 60_000);
@@ -266,6 +268,110 @@ describe('Meta private replies against the Graph stand-in', () => {
     ]);
   });
 
+  describe('reading back what an attempt whose answer was lost published', () => {
+    const since = () => new Date(clock.getTime() - 60_000);
+    const publicly = (externalId: string, text: string) => ({
+      target: { externalId, authorId: customer.id, authorHandle: 'Test User', url: null },
+      text,
+      idempotencyKey: `public-${externalId}`,
+    });
+
+    it('finds our comment under a Facebook comment, and nothing that only looks like it', async () => {
+      const comment = pageComment('Ship to Canada?');
+      const request = publicly(comment.id, 'Yes, in 5 days.');
+      await facebook().reply({ ...request, text: 'Let me check.' });
+      meta.loseAnswers('POST', `/v21.0/${comment.id}/comments`);
+      await expect(facebook().reply(request)).rejects.toMatchObject({ code: 'facebook.unreachable' });
+      const lost = meta.posted.at(-1)!;
+      expect(lost.message).toBe('Yes, in 5 days.');
+      // A customer saying the same words after us is not us; nor is our answer with other words.
+      meta.addPageComment({
+        pageId: PAGE,
+        postId: `${PAGE}_111`,
+        parentId: comment.id,
+        from: customer,
+        message: 'Yes, in 5 days.',
+      });
+
+      const connector = facebook();
+      expect(await connector.findEarlierReply!(request, since(), new Set())).toEqual({
+        externalId: lost.id,
+        url: undefined,
+      });
+      expect(await connector.findEarlierReply!(request, since(), new Set([lost.id]))).toBeUndefined();
+      expect(
+        await connector.findEarlierReply!(request, new Date(clock.getTime() + 60_000), new Set()),
+      ).toBeUndefined();
+      expect(meta.posted.filter((p) => p.message === 'Yes, in 5 days.')).toHaveLength(1);
+    });
+
+    it('finds our reply under an Instagram comment by our account', async () => {
+      const { comment } = meta.addIgComment({
+        igUserId: IG_USER,
+        mediaId: '123123',
+        from: igCustomer,
+        text: 'Price?',
+      });
+      const request = publicly(comment.id, '25 € a day.');
+      meta.loseAnswers('POST', `/v21.0/${comment.id}/replies`);
+      await expect(instagram().reply(request)).rejects.toMatchObject({ code: 'instagram.unreachable' });
+      const lost = meta.posted.at(-1)!;
+      expect(await instagram().findEarlierReply!(request, since(), new Set())).toEqual({
+        externalId: lost.id,
+        url: undefined,
+      });
+      expect(
+        await instagram().findEarlierReply!({ ...request, text: '30 € a day.' }, since(), new Set()),
+      ).toBeUndefined();
+    });
+
+    it('finds our message in the Messenger and Instagram Direct conversations', async () => {
+      const messenger = meta.addDirectMessage({
+        network: 'facebook',
+        inboxId: PAGE,
+        from: customer,
+        text: 'Open?',
+      });
+      const direct = meta.addDirectMessage({
+        network: 'instagram',
+        inboxId: IG_USER,
+        from: { id: igCustomer.id, username: igCustomer.username },
+        text: 'Open?',
+      });
+      const answer = (mid: string, authorId: string) => ({
+        target: { externalId: mid, authorId, authorHandle: 'test', url: null, kind: 'direct_message' },
+        text: 'Until six.',
+        idempotencyKey: `dm-${mid}`,
+        visibility: 'private' as const,
+      });
+      meta.loseAnswers('POST', '/v21.0/me/messages');
+      meta.loseAnswers('POST', `/v21.0/${IG_USER}/messages`);
+      await expect(facebook().reply(answer(messenger.mid, customer.id))).rejects.toMatchObject({
+        retryable: true,
+      });
+      await expect(instagram().reply(answer(direct.mid, igCustomer.id))).rejects.toMatchObject({
+        retryable: true,
+      });
+      const [toMessenger, toDirect] = meta.privateReplies;
+
+      expect(
+        await facebook().findEarlierReply!(answer(messenger.mid, customer.id), since(), new Set()),
+      ).toEqual({
+        externalId: toMessenger!.messageId,
+        url: undefined,
+      });
+      expect(
+        await instagram().findEarlierReply!(answer(direct.mid, igCustomer.id), since(), new Set()),
+      ).toEqual({
+        externalId: toDirect!.messageId,
+        url: undefined,
+      });
+      const otherWords = { ...answer(messenger.mid, customer.id), text: 'Until seven.' };
+      expect(await facebook().findEarlierReply!(otherWords, since(), new Set())).toBeUndefined();
+      expect(meta.privateReplies).toHaveLength(2);
+    });
+  });
+
   it('answers a Facebook comment in Messenger and posts nothing under it', async () => {
     const comment = pageComment('Is my warranty still valid?');
     const result = await privately(facebook(), comment.id, 'Yes, send us your receipt here.');
@@ -276,6 +382,8 @@ describe('Meta private replies against the Graph stand-in', () => {
         recipientId: customer.id,
         messageId: result.externalId,
         text: 'Yes, send us your receipt here.',
+        senderId: PAGE,
+        createdAt: clock.toISOString(),
       },
     ]);
     expect(result.externalId).toMatch(/^m_/);
@@ -329,6 +437,8 @@ describe('Meta private replies against the Graph stand-in', () => {
         recipientId: igCustomer.id,
         messageId: result.externalId,
         text: 'Sent you the list!',
+        senderId: IG_USER,
+        createdAt: clock.toISOString(),
       },
     ]);
     await expect(privately(instagram(), comment.id, 'And again')).rejects.toMatchObject({
