@@ -29,8 +29,6 @@ const Notification = z.object({
 });
 
 const REASONS = ['mention', 'reply', 'quote'] as const;
-// Our own posts read back for an earlier reply: a retry comes within minutes, so the latest suffice.
-const OWN_POSTS_LOOKED_AT = 50;
 
 /** https://bsky.app/profile/<handle>/post/<rkey> for an at://<did>/app.bsky.feed.post/<rkey> uri. */
 export function postUrl(handle: string, uri: string): string | undefined {
@@ -208,26 +206,39 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
       });
     },
 
-    /** Our reply among our latest posts: createRecord has no idempotency key, and each call is a new post. */
+    /**
+     * Our reply among our posts since `since`: createRecord has no idempotency key, and each call is a
+     * new post. A retry may come up to an hour later (the reply recovery sweep), so pages go back to `since`.
+     */
     async findEarlierReply(request, since, skip) {
       return withSession(async () => {
         const { did, handle } = agent.session!;
-        const { data } = await agent.com.atproto.repo.listRecords({
-          repo: did,
-          collection: 'app.bsky.feed.post',
-          limit: OWN_POSTS_LOOKED_AT,
-        });
-        const earlier = data.records.find((r) => {
-          const record = PostRecord.safeParse(r.value);
-          return (
-            record.success &&
-            !skip.has(r.uri) &&
-            record.data.reply?.parent.uri === request.target.externalId &&
-            new Date(record.data.createdAt ?? 0) >= since &&
-            isSameReplyText(record.data.text, request.text)
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const { data } = await agent.com.atproto.repo.listRecords({
+            repo: did,
+            collection: 'app.bsky.feed.post',
+            limit: 50,
+            ...(cursor ? { cursor } : {}),
+          });
+          const posts = data.records.flatMap((r) => {
+            const record = PostRecord.safeParse(r.value);
+            if (!record.success) return [];
+            return [{ uri: r.uri, ...record.data, at: Date.parse(record.data.createdAt ?? '') }];
+          });
+          const earlier = posts.find(
+            (p) =>
+              p.at >= since.getTime() &&
+              !skip.has(p.uri) &&
+              p.reply?.parent.uri === request.target.externalId &&
+              isSameReplyText(p.text, request.text),
           );
-        });
-        return earlier ? { externalId: earlier.uri, url: postUrl(handle, earlier.uri) } : undefined;
+          if (earlier) return { externalId: earlier.uri, url: postUrl(handle, earlier.uri) };
+          cursor = data.cursor;
+          // Newest first: a page that reaches back before `since` is the last that could hold it.
+          if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) break;
+        }
+        return undefined;
       });
     },
   };

@@ -5,11 +5,11 @@ import { json, listen, type StandinServer } from './standin-server.js';
 /**
  * A local PDS for the XRPC calls Firsthand makes: sessions (create, refresh,
  * get), listNotifications (newest first, cursor walking back), getPosts,
- * resolveHandle and createRecord for app.bsky.feed.post. It enforces what a
- * real PDS would refuse (300 graphemes, a reply root that is not the
- * thread's root, unknown refs), answers expired tokens with ExpiredToken and
- * throttles with 429 and RateLimit-* headers. Ids are real-format DIDs,
- * TIDs and CIDs.
+ * resolveHandle, createRecord for app.bsky.feed.post and listRecords. It
+ * enforces what a real PDS would refuse (300 graphemes, a reply root that is
+ * not the thread's root, unknown refs), answers expired tokens with
+ * ExpiredToken and throttles with 429 and RateLimit-* headers. Ids are
+ * real-format DIDs, TIDs and CIDs.
  */
 export interface BlueskyPost {
   uri: string;
@@ -208,6 +208,54 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
     json(res, 200, { uri: post.uri, cid: post.cid, validationStatus: 'valid' });
   }
 
+  /**
+   * As the PDS lists a repo's records: by rkey (a TID, so by time), newest first unless `reverse`,
+   * and the cursor is the last rkey listed, which the next page starts after.
+   */
+  function listRecords(query: URLSearchParams, res: ServerResponse, headers: Record<string, string>) {
+    const collection = query.get('collection');
+    if (!collection) {
+      return json(
+        res,
+        400,
+        xrpcError('InvalidRequest', 'Params must have the property "collection"'),
+        headers,
+      );
+    }
+    const repo = actors.get(query.get('repo') ?? '');
+    if (!repo) {
+      return json(
+        res,
+        400,
+        xrpcError('InvalidRequest', `Could not find repo: ${query.get('repo')}`),
+        headers,
+      );
+    }
+    const limit = Number(query.get('limit') ?? '50');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return json(res, 400, xrpcError('InvalidRequest', 'limit must be an integer from 1 to 100'), headers);
+    }
+    const reverse = query.get('reverse') === 'true';
+    const cursor = query.get('cursor');
+    const prefix = `at://${repo.did}/${collection}/`;
+    const rkey = (post: BlueskyPost) => post.uri.slice(prefix.length);
+    const page = [...posts.values()]
+      .filter((p) => p.uri.startsWith(prefix))
+      .filter((p) => !cursor || (reverse ? rkey(p) > cursor : rkey(p) < cursor))
+      .sort((a, b) => (rkey(a) < rkey(b) === reverse ? -1 : 1))
+      .slice(0, limit);
+    const last = page.at(-1);
+    return json(
+      res,
+      200,
+      {
+        records: page.map((p) => ({ uri: p.uri, cid: p.cid, value: p.record })),
+        ...(last ? { cursor: rkey(last) } : {}),
+      },
+      headers,
+    );
+  }
+
   const server = await listen((req: IncomingMessage, res: ServerResponse, body: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     const nsid = url.pathname.replace(/^\/xrpc\//, '');
@@ -295,34 +343,8 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
       }
       case 'com.atproto.repo.createRecord':
         return createRecord(input, res);
-      case 'com.atproto.repo.listRecords': {
-        // A repository's records of one collection, newest first (rkeys are TIDs, so in time order).
-        const repo = actors.get(url.searchParams.get('repo') ?? '');
-        if (!repo)
-          return json(
-            res,
-            400,
-            xrpcError('InvalidRequest', `Could not find repo: ${url.searchParams.get('repo')}`),
-          );
-        const limitParam = Number(url.searchParams.get('limit') ?? '50');
-        if (!Number.isInteger(limitParam) || limitParam < 1 || limitParam > 100)
-          return json(res, 400, xrpcError('InvalidRequest', 'limit must be between 1 and 100'));
-        const collection = url.searchParams.get('collection');
-        const start = Number(url.searchParams.get('cursor') ?? '0');
-        const list = [...posts.values()]
-          .filter((p) => p.authorDid === repo.did && collection === 'app.bsky.feed.post')
-          .reverse();
-        const page = list.slice(start, start + limitParam);
-        return json(
-          res,
-          200,
-          {
-            records: page.map((p) => ({ uri: p.uri, cid: p.cid, value: p.record })),
-            ...(start + limitParam < list.length ? { cursor: String(start + limitParam) } : {}),
-          },
-          headers,
-        );
-      }
+      case 'com.atproto.repo.listRecords':
+        return listRecords(url.searchParams, res, headers);
       default:
         return json(res, 501, xrpcError('MethodNotImplemented', `Method Not Implemented: ${nsid}`));
     }

@@ -1,10 +1,22 @@
+import { AtpAgent } from '@atproto/api';
+import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postReply } from '../../src/bot/replies.worker.js';
 import { readCursor } from '../../src/db/cursors.repository.js';
+import { findMention } from '../../src/db/mentions.repository.js';
+import { createReply, findReply } from '../../src/db/replies.repository.js';
 import { pollOnce } from '../../src/ingest/poller.js';
 import { createBlueskyConnector } from '../../src/network/bluesky.connector.js';
 import { retryAtOf } from '../../src/network/http.js';
-import { type BlueskyStandin, startBlueskyStandin } from '../../src/standins/bluesky.standin.js';
+import { loadPolicyFile } from '../../src/routing/policy-file.js';
+import { routeMention } from '../../src/routing/route-mention.js';
+import {
+  type BlueskyPost,
+  type BlueskyStandin,
+  startBlueskyStandin,
+} from '../../src/standins/bluesky.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
+import { harbourTeamFixture, SAM, storeMention } from './routing-support.js';
 
 const HANDLE = 'firsthand.bsky.social';
 const PASSWORD = 'app-password-1234';
@@ -89,38 +101,77 @@ describe('Bluesky connector against the PDS stand-in', () => {
     expect(result.url).toMatch(/^https:\/\/bsky\.app\/profile\/firsthand\.bsky\.social\/post\//);
   });
 
-  it('finds a reply whose answer was lost among our own posts, and nothing that only looks like it', async () => {
+  const replyTo = (post: BlueskyPost, text: string) => ({
+    target: { externalId: post.uri, authorId: post.authorDid, authorHandle: 'sam.bsky.social', url: null },
+    text,
+    idempotencyKey: `reply-${post.uri}`,
+  });
+  const webUrl = (uri: string) => `https://bsky.app/profile/${HANDLE}/post/${uri.split('/').at(-1)}`;
+
+  it('finds the post a reply made although its answer was lost, even behind a page of newer posts', async () => {
     const sam = pds.addActor('sam.bsky.social');
     const post = pds.addPost({ author: sam, text: `@${HANDLE} is the patio open?` });
-    const other = pds.addPost({ author: sam, text: `@${HANDLE} and dogs?` });
-    const request = {
-      target: { externalId: post.uri, authorId: sam.did, authorHandle: 'sam.bsky.social', url: null },
-      text: 'It is, until nine tonight.',
-      idempotencyKey: 'r1',
-    };
+    const request = replyTo(post, 'It is, until nine tonight.');
     const since = new Date(Date.now() - 1000);
     const connector = connect();
-    await connector.reply({ ...request, target: { ...request.target, externalId: other.uri } });
-    await connector.reply({ ...request, text: 'Something else.' });
     pds.loseAnswers('POST', '/xrpc/com.atproto.repo.createRecord');
     await expect(connector.reply(request)).rejects.toMatchObject({
       code: 'bluesky.unreachable',
       retryable: true,
     });
-    expect(pds.created).toHaveLength(3);
-    const lost = pds.created[2]!;
+    const stored = pds.created.filter((c) => c.record.reply?.parent.uri === post.uri);
+    expect(stored.map((c) => c.record.text)).toEqual([request.text]);
+    const lost = stored[0]!.uri;
 
     expect(await connector.findEarlierReply!(request, since, new Set())).toEqual({
-      externalId: lost.uri,
-      url: `https://bsky.app/profile/${HANDLE}/post/${lost.uri.split('/').at(-1)}`,
+      externalId: lost,
+      url: webUrl(lost),
     });
-    expect(await connector.findEarlierReply!(request, since, new Set([lost.uri]))).toBeUndefined();
-    expect(
-      await connector.findEarlierReply!(request, new Date(Date.now() + 60_000), new Set()),
-    ).toBeUndefined();
-    expect(
-      await connector.findEarlierReply!({ ...request, text: 'Closed today.' }, since, new Set()),
-    ).toBeUndefined();
+    for (let i = 0; i < 60; i++) pds.addOwnPost(`Today's special, number ${i}`);
+    expect((await connector.findEarlierReply!(request, since, new Set()))?.externalId).toBe(lost);
+  });
+
+  it('finds nothing that only looks like the reply: another text, another parent, an older post, one recorded', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const post = pds.addPost({ author: sam, text: `@${HANDLE} is the patio open?` });
+    const other = pds.addPost({ author: sam, text: `@${HANDLE} and for dogs?` });
+    const request = replyTo(post, 'It is, until nine tonight.');
+    const since = new Date(Date.now() - 1000);
+    const connector = connect();
+    await connector.reply(replyTo(other, request.text));
+    expect(await connector.findEarlierReply!(request, since, new Set())).toBeUndefined();
+    await connector.reply({ ...request, text: 'Closed today, sorry.' });
+    expect(await connector.findEarlierReply!(request, since, new Set())).toBeUndefined();
+
+    const posted = await connector.reply(request);
+    expect(await connector.findEarlierReply!(request, since, new Set())).toEqual(posted);
+    const later = new Date(Date.now() + 60_000);
+    expect(await connector.findEarlierReply!(request, later, new Set())).toBeUndefined();
+    expect(await connector.findEarlierReply!(request, since, new Set([posted.externalId]))).toBeUndefined();
+  });
+
+  it("lists a repo's posts as a PDS does: newest first, by cursor, or oldest first when reversed", async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const [a, b, c] = ['one', 'two', 'three'].map((text) => pds.addOwnPost(text));
+    pds.addPost({ author: sam, text: 'not ours' });
+    const agent = new AtpAgent({ service: pds.service });
+    const list = (params: { limit?: number; cursor?: string; reverse?: boolean }) =>
+      agent.com.atproto.repo
+        .listRecords({ repo: HANDLE, collection: 'app.bsky.feed.post', ...params })
+        .then(({ data }) => ({ uris: data.records.map((r) => r.uri), cursor: data.cursor }));
+    await expect(list({})).rejects.toMatchObject({ status: 401 });
+    await agent.login({ identifier: HANDLE, password: PASSWORD });
+
+    const first = await list({ limit: 2 });
+    expect(first.uris).toEqual([c!.uri, b!.uri]);
+    expect((await list({ limit: 2, cursor: first.cursor! })).uris).toEqual([a!.uri]);
+    expect((await list({ reverse: true })).uris).toEqual([a!.uri, b!.uri, c!.uri]);
+    const { data } = await agent.com.atproto.repo.listRecords({
+      repo: pds.account.did,
+      collection: 'app.bsky.feed.post',
+      limit: 1,
+    });
+    expect(data.records).toEqual([{ uri: c!.uri, cid: c!.cid, value: c!.record }]);
   });
 
   it('refreshes an expired access token, and logs in again when the refresh token is gone too', async () => {
@@ -181,6 +232,67 @@ describe('Bluesky connector against the PDS stand-in', () => {
     await expect(wrong.poll(undefined)).rejects.toMatchObject({
       code: 'bluesky.unauthorized',
       retryable: false,
+    });
+  });
+});
+
+describe('a Bluesky reply whose answer was lost is published once', () => {
+  const f = harbourTeamFixture('postgres', (q) =>
+    Promise.all([q.replies, q.notify, q.mentions].map((queue) => queue.obliterate({ force: true }))),
+  );
+  let pds: BlueskyStandin;
+  beforeEach(async () => {
+    pds = await startBlueskyStandin({ handle: HANDLE, password: PASSWORD });
+  });
+  afterEach(() => pds.close());
+
+  it('records the post the PDS took on the retry, instead of posting it again', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const post = pds.addPost({ author: sam, text: `@${HANDLE} is my bike ready?` });
+    const mention = await storeMention(
+      f.database.db,
+      post.record.text,
+      { id: sam.did, handle: sam.handle },
+      { network: 'bluesky', externalId: post.uri },
+    );
+    const policy = loadPolicyFile('examples/policy.yaml');
+    await routeMention({ db: f.database.db, queues: f.queues, now: () => new Date(), policy }, mention.id);
+    const { row: reply } = await createReply(f.database.db, {
+      conversationId: (await findMention(f.database.db, mention.id))!.conversationId!,
+      mentionId: mention.id,
+      staffId: SAM,
+      submissionKey: `submit-${mention.id}`,
+      text: 'It is ready: come by any time before six.',
+    });
+    const connector = createBlueskyConnector({
+      service: pds.service,
+      identifier: HANDLE,
+      password: PASSWORD,
+    });
+    const deps = (now: Date) => ({
+      db: f.database.db,
+      queues: f.queues,
+      connectors: new Map([['bluesky' as const, connector]]),
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+    });
+
+    const attempt = new Date();
+    pds.loseAnswers('POST', '/xrpc/com.atproto.repo.createRecord');
+    await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({
+      code: 'bluesky.unreachable',
+      retryable: true,
+    });
+    expect(await findReply(f.database.db, reply.id)).toMatchObject({
+      status: 'queued',
+      attemptedAt: attempt,
+    });
+
+    await postReply(deps(new Date(attempt.getTime() + 16_000)), reply.id);
+    expect(pds.created).toHaveLength(1);
+    expect(await findReply(f.database.db, reply.id)).toMatchObject({
+      status: 'posted',
+      networkReplyId: pds.created[0]!.uri,
     });
   });
 });
