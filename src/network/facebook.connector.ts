@@ -2,16 +2,34 @@ import { z } from 'zod';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
 import {
   createGraphClient,
-  findEarlierComment,
   findEarlierMessage,
+  findOnEdge,
   type GraphOptions,
+  remembered,
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
+  type Written,
 } from './meta-graph.js';
 
 // Messenger's User Profile API gives a sender's name to the Page they wrote to.
 const MessengerProfile = z.object({ first_name: z.string().optional(), last_name: z.string().optional() });
+
+const PageComment = z
+  .object({
+    id: z.string(),
+    message: z.string().default(''),
+    from: z.object({ id: z.string() }).optional(),
+    created_time: z.string().optional(),
+  })
+  .transform(
+    (c): Written => ({
+      id: c.id,
+      author: c.from?.id,
+      text: c.message,
+      at: Date.parse(c.created_time ?? ''),
+    }),
+  );
 
 /**
  * Facebook Pages: comments arrive by the `feed` webhook and Messenger
@@ -22,18 +40,10 @@ const MessengerProfile = z.object({ first_name: z.string().optional(), last_name
  */
 export function createFacebookConnector(options: GraphOptions): NetworkConnector & SenderDirectory {
   const graph = createGraphClient('facebook', options);
-  // The Page the token belongs to, asked once: our own comments and messages carry its id.
-  let pageId: Promise<string> | undefined;
-  const ourPage = () => {
-    pageId ??= graph('/me?fields=id').then(
-      (body) => z.object({ id: z.string().min(1) }).parse(body).id,
-      (error: unknown) => {
-        pageId = undefined;
-        throw error;
-      },
-    );
-    return pageId;
-  };
+  // The Page the token belongs to: our own comments and messages carry its id.
+  const ourPage = remembered(
+    async () => z.object({ id: z.string().min(1) }).parse(await graph('/me?fields=id')).id,
+  );
   return {
     network: 'facebook',
     async reply(request: ReplyRequest): Promise<ReplyResult> {
@@ -55,14 +65,20 @@ export function createFacebookConnector(options: GraphOptions): NetworkConnector
     },
 
     async findEarlierReply(request, since, skip) {
-      if (request.target.kind === 'direct_message') {
-        const inbox = { path: 'me', id: await ourPage() };
-        return findEarlierMessage(graph, 'messenger', inbox, request, since, skip);
+      const { target } = request;
+      if (target.kind === 'direct_message') {
+        return findEarlierMessage(graph, 'facebook', 'me', { us: await ourPage(), request, since, skip });
       }
-      // Meta takes one private reply per comment and refuses another, so none is sent twice; nor can
-      // it be read back, as the customer's Messenger id is not known from the comment.
+      // Meta takes one private reply per comment and refuses a second, so none goes out twice; nor can it
+      // be read back, as the comment gives its author's Facebook id, not the Messenger id of their inbox.
       if (request.visibility === 'private') return undefined;
-      return findEarlierComment(graph, 'comments', await ourPage(), request, since, skip);
+      const edge = {
+        path: `/${encodeURIComponent(target.externalId)}/comments`,
+        query: { fields: 'id,message,from,created_time', order: 'reverse_chronological', limit: '50' },
+        item: PageComment,
+        newestFirst: true,
+      };
+      return findOnEdge(graph, 'facebook', edge, { us: await ourPage(), request, since, skip });
     },
 
     async describeSender(id) {

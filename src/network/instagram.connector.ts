@@ -4,12 +4,15 @@ import { AppError } from '../errors.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
 import {
   createGraphClient,
-  findEarlierComment,
   findEarlierMessage,
+  findOnEdge,
   type GraphOptions,
+  remembered,
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
+  unconfirmedReply,
+  type Written,
 } from './meta-graph.js';
 import { igMentionExternalId, type PendingIgMention } from './meta-webhook.js';
 
@@ -32,6 +35,18 @@ const DirectSender = z.object({
   follower_count: z.number().int().nonnegative().optional(),
 });
 
+// A comment names its author by an Instagram-scoped id, which is not our account's id: the username is.
+const IgReply = z
+  .object({
+    id: z.string(),
+    text: z.string().default(''),
+    username: z.string().optional(),
+    timestamp: z.string().optional(),
+  })
+  .transform(
+    (c): Written => ({ id: c.id, author: c.username, text: c.text, at: Date.parse(c.timestamp ?? '') }),
+  );
+
 export interface InstagramConnector extends NetworkConnector, SenderDirectory {
   /** Fetches the text and author of an @mention, which the webhook does not carry. */
   resolveMention(pending: PendingIgMention): Promise<Mention>;
@@ -42,10 +57,15 @@ export interface InstagramConnector extends NetworkConnector, SenderDirectory {
  * POST /{comment-id}/replies, or privately in Instagram Direct; an @mention in
  * someone else's comment with POST /{ig-user-id}/mentions, which needs the
  * media id as well, and only publicly; a message in Instagram Direct in the
- * same conversation.
+ * same conversation. Graph has no idempotency key, so a retry reads back what
+ * an earlier attempt may have published, and where it cannot, says so.
  */
 export function createInstagramConnector(options: GraphOptions & { userId: string }): InstagramConnector {
   const graph = createGraphClient('instagram', options);
+  const ourUsername = remembered(async () => {
+    const body = await graph(`/${encodeURIComponent(options.userId)}?fields=username`);
+    return z.object({ username: z.string().min(1) }).parse(body).username;
+  });
   return {
     network: 'instagram',
 
@@ -82,14 +102,30 @@ export function createInstagramConnector(options: GraphOptions & { userId: strin
     },
 
     async findEarlierReply(request, since, skip) {
-      if (request.target.kind === 'direct_message') {
-        const inbox = { path: options.userId, id: options.userId };
-        return findEarlierMessage(graph, 'instagram', inbox, request, since, skip);
+      const { target } = request;
+      if (target.kind === 'direct_message') {
+        const lookup = { us: await ourUsername(), request, since, skip };
+        return findEarlierMessage(graph, 'instagram', options.userId, lookup);
       }
-      // A private reply to a comment is taken once and refused after; our answer to an @mention is a
-      // comment on someone else's media, which Graph gives us no way to list.
-      if (request.visibility === 'private' || MENTION_ID.test(request.target.externalId)) return undefined;
-      return findEarlierComment(graph, 'replies', options.userId, request, since, skip);
+      // Meta takes one private reply per comment and refuses a second, so none goes out twice.
+      if (request.visibility === 'private') return undefined;
+      // Our answer to an @mention is a comment on someone else's media: Graph reads such a comment only
+      // through mentioned_comment, which lists no replies, so whether it went out cannot be seen.
+      if (MENTION_ID.test(target.externalId)) {
+        throw unconfirmedReply('instagram', 'gives no way to read back a reply to an @mention');
+      }
+      // Instagram threads a reply to a reply under the top-level comment, so that is where ours went.
+      const comment = `/${encodeURIComponent(target.externalId)}?fields=parent_id`;
+      const { parent_id: parent } = z
+        .object({ parent_id: z.string().optional() })
+        .parse(await graph(comment));
+      const edge = {
+        path: `/${encodeURIComponent(parent ?? target.externalId)}/replies`,
+        query: { fields: 'id,text,username,timestamp', limit: '50' },
+        item: IgReply,
+        newestFirst: false,
+      };
+      return findOnEdge(graph, 'instagram', edge, { us: await ourUsername(), request, since, skip });
     },
 
     async describeSender(id) {

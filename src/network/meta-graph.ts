@@ -164,86 +164,142 @@ export async function sendPrivateMessage(
   return { externalId: sent.message_id, url: undefined };
 }
 
-// Graph has no idempotency key: a retry reads back what we may have published, within these latest.
-const LOOKED_AT = 50;
+/** `ask` once and keep the answer; a failure is not kept, so the next call asks again. */
+export function remembered<T>(ask: () => Promise<T>): () => Promise<T> {
+  let answer: Promise<T> | undefined;
+  return () => {
+    answer ??= ask().catch((error: unknown) => {
+      answer = undefined;
+      throw error;
+    });
+    return answer;
+  };
+}
 
-const Listed = z.object({
+/** A comment or message read back: who wrote it (as `EarlierLookup.us` names us), what it says, when. */
+export interface Written {
+  id: string;
+  author: string | undefined;
+  text: string;
+  /** Epoch milliseconds; NaN when Graph gave no time, which never counts as since the attempt. */
+  at: number;
+}
+
+/** What a retry looks for: the reply, by `us` (our Page's id, or our Instagram username), since `since`. */
+export interface EarlierLookup {
+  us: string;
+  request: ReplyRequest;
+  since: Date;
+  skip: ReadonlySet<string>;
+}
+
+function isEarlier(written: Written, { us, request, since, skip }: EarlierLookup): boolean {
+  return (
+    written.author === us &&
+    !skip.has(written.id) &&
+    written.at >= since.getTime() &&
+    isSameReplyText(written.text, request.text)
+  );
+}
+
+/**
+ * A retry that cannot tell whether its last attempt went out. It fails for good and tells the writer to
+ * look, rather than risk publishing the reply twice.
+ */
+export function unconfirmedReply(network: 'facebook' | 'instagram', why: string): AppError {
+  const name = NETWORK_NAMES[network];
+  return new AppError(
+    `${network}.reply_unconfirmed`,
+    `${name} did not confirm the last attempt and ${why}, so it may have gone out: check on ${name} before sending it again.`,
+  );
+}
+
+// A retry can come long after its attempt (the recovery sweep): an edge is read back this many pages at most.
+const MAX_PAGES = 10;
+
+const Paging = z.object({
+  next: z.string().optional(),
+  cursors: z.object({ after: z.string().optional() }).optional(),
+});
+
+/**
+ * Our reply among the items of a Graph edge (a comment's comments or replies), read page by page along
+ * its `after` cursor. An edge read newest first stops at the page that reaches back before `since`.
+ */
+export async function findOnEdge(
+  graph: GraphClient,
+  network: 'facebook' | 'instagram',
+  edge: { path: string; query: Record<string, string>; item: z.ZodType<Written>; newestFirst: boolean },
+  lookup: EarlierLookup,
+): Promise<ReplyResult | undefined> {
+  const Page = z.object({ data: z.array(edge.item), paging: Paging.optional() });
+  let after: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const query = new URLSearchParams({ ...edge.query, ...(after ? { after } : {}) });
+    const { data, paging } = Page.parse(await graph(`${edge.path}?${query}`));
+    const found = data.find((written) => isEarlier(written, lookup));
+    if (found) return { externalId: found.id, url: undefined };
+    after = paging?.cursors?.after;
+    const reachedSince = edge.newestFirst && data.some((w) => w.at < lookup.since.getTime());
+    if (!paging?.next || !after || reachedSince) return undefined;
+  }
+  throw unconfirmedReply(network, `has more under that post than we read back (${MAX_PAGES} pages)`);
+}
+
+// Meta shows only a conversation's latest 20 messages.
+const MESSAGES_SHOWN = 20;
+
+const Conversations = z.object({
   data: z.array(
     z.object({
-      id: z.string(),
-      message: z.string().optional(),
-      text: z.string().optional(),
-      from: z.object({ id: z.string() }).optional(),
-      created_time: z.string().optional(),
-      timestamp: z.string().optional(),
+      messages: z
+        .object({
+          data: z.array(
+            z.object({
+              id: z.string(),
+              message: z.string().default(''),
+              from: z.object({ id: z.string().optional(), username: z.string().optional() }).optional(),
+              created_time: z.string().optional(),
+            }),
+          ),
+        })
+        .optional(),
     }),
   ),
 });
-type ListedItem = z.infer<typeof Listed>['data'][number];
-
-/** The first item by `authorId` carrying the request's text, written since `since`, not one of `skip`. */
-function ourEarlier(
-  items: readonly ListedItem[],
-  authorId: string,
-  request: ReplyRequest,
-  since: Date,
-  skip: ReadonlySet<string>,
-): ListedItem | undefined {
-  return items.find(
-    (item) =>
-      item.from?.id === authorId &&
-      !skip.has(item.id) &&
-      new Date(item.created_time ?? item.timestamp ?? 0) >= since &&
-      isSameReplyText(item.message ?? item.text ?? '', request.text),
-  );
-}
 
 /**
- * Our comment under `parentId` (a Facebook comment's /comments, an Instagram comment's /replies) that
- * an earlier attempt published, as `authorId` (the Page, or the Instagram account).
- */
-export async function findEarlierComment(
-  graph: GraphClient,
-  edge: 'comments' | 'replies',
-  authorId: string,
-  request: ReplyRequest,
-  since: Date,
-  skip: ReadonlySet<string>,
-): Promise<ReplyResult | undefined> {
-  const fields = edge === 'comments' ? 'id,message,from,created_time' : 'id,text,from,timestamp';
-  const query = new URLSearchParams({ fields, order: 'reverse_chronological', limit: String(LOOKED_AT) });
-  const listed = Listed.parse(
-    await graph(`/${encodeURIComponent(request.target.externalId)}/${edge}?${query}`),
-  );
-  const found = ourEarlier(listed.data, authorId, request, since, skip);
-  return found ? { externalId: found.id, url: undefined } : undefined;
-}
-
-const Conversations = z.object({ data: z.array(z.object({ messages: Listed.optional() })) });
-
-/**
- * Our message to a customer in their Messenger or Instagram Direct conversation with `inbox` that an
- * earlier attempt sent, read through the Conversations API.
+ * Our message to the customer in their Messenger or Instagram Direct conversation with `inbox` (`me`
+ * for a Page token, or the Instagram account id), read through the Conversations API. Messenger names
+ * us by the Page's id, Instagram by our username.
  */
 export async function findEarlierMessage(
   graph: GraphClient,
-  platform: 'messenger' | 'instagram',
-  inbox: { path: string; id: string },
-  request: ReplyRequest,
-  since: Date,
-  skip: ReadonlySet<string>,
+  network: 'facebook' | 'instagram',
+  inbox: string,
+  lookup: EarlierLookup,
 ): Promise<ReplyResult | undefined> {
   const query = new URLSearchParams({
-    platform,
-    user_id: request.target.authorId,
-    fields: `messages.limit(${LOOKED_AT}){id,message,from,created_time}`,
+    platform: network === 'facebook' ? 'messenger' : 'instagram',
+    user_id: lookup.request.target.authorId,
+    fields: `messages.limit(${MESSAGES_SHOWN}){id,message,from,created_time}`,
   });
-  const listed = Conversations.parse(
-    await graph(`/${encodeURIComponent(inbox.path)}/conversations?${query}`),
+  const { data } = Conversations.parse(await graph(`/${encodeURIComponent(inbox)}/conversations?${query}`));
+  const messages: Written[] = data.flatMap((conversation) =>
+    (conversation.messages?.data ?? []).map((m) => ({
+      id: m.id,
+      author: network === 'facebook' ? m.from?.id : m.from?.username,
+      text: m.message,
+      at: Date.parse(m.created_time ?? ''),
+    })),
   );
-  const messages = listed.data.flatMap((c) => c.messages?.data ?? []);
-  const found = ourEarlier(messages, inbox.id, request, since, skip);
-  return found ? { externalId: found.id, url: undefined } : undefined;
+  const found = messages.find((written) => isEarlier(written, lookup));
+  if (found) return { externalId: found.id, url: undefined };
+  // Every message shown is newer than the attempt: ours may be among the older ones Meta does not show.
+  if (messages.length >= MESSAGES_SHOWN && messages.every((m) => m.at >= lookup.since.getTime())) {
+    throw unconfirmedReply(network, `more than ${MESSAGES_SHOWN} messages have been exchanged since`);
+  }
+  return undefined;
 }
 
 /**

@@ -8,7 +8,10 @@ import { json, listen, type StandinServer } from './standin-server.js';
  * (/{page-id|me|ig-user}/messages with recipient.comment_id: once per comment,
  * within 7 days of it), and conversations in Messenger and Instagram Direct:
  * a customer's message, the sender's profile (/{psid|igsid}?fields=...), and
- * answers with recipient.id within 24 hours of their last message. Errors come the
+ * answers with recipient.id within 24 hours of their last message. What was
+ * written can be read back: an object's comments or replies (paged), a
+ * conversation's latest messages (/{inbox}/conversations?user_id=...), the
+ * Page behind `me`, our Instagram username. Errors come the
  * Graph way: HTTP 400 with {error:{message,type,code,fbtrace_id}}; a
  * throttle answers code 4/17/32/613 with X-Business-Use-Case-Usage; a dead
  * token answers 190. It also builds the webhook deliveries Meta would send.
@@ -87,8 +90,12 @@ export interface MetaStandinOptions {
   tokens: string[];
   /** The Page each Page token belongs to: what `me` stands for with that token. */
   pages?: Record<string, string>;
+  /** Our Instagram accounts' usernames, by account id. */
+  instagramAccounts?: Record<string, string>;
   now?: () => Date;
 }
+
+type Author = GraphComment['from'];
 
 const graphError = (message: string, code: number, extra: Record<string, unknown> = {}) => ({
   error: { message, type: 'OAuthException', code, ...extra, fbtrace_id: 'AbCdEfStandin' },
@@ -104,6 +111,8 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
   const profiles = new Map<string, Record<string, string | number>>();
   // Each customer's conversation with an inbox, and when they last wrote in it (the 24-hour window).
   const conversations = new Map<string, { network: 'facebook' | 'instagram'; lastAt: number }>();
+  // Every message of those conversations, both ways, oldest first, under `${inbox}:${customer}`.
+  const conversationLog: { key: string; id: string; text: string; from: Author; createdAt: string }[] = [];
   let seq = 17_865_799_348_089_039n;
   const newId = () => String(seq++);
   const throttle = { count: 0, code: 32, minutes: 5 };
@@ -174,6 +183,40 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
   /** Graph's time format for created_time and timestamp. */
   const graphTime = (iso: string) => iso.replace(/\.\d{3}Z$/, '+0000');
 
+  /** How Graph shows a Page as the author of a comment or message. */
+  const asPage = (pageId: string): Author => ({ id: pageId, name: `Page ${pageId}` });
+  // Graph names the author of an Instagram comment or message by an id scoped to the reader, never by
+  // the account's own id: only the username says it is us.
+  const igScopedId = (igUserId: string) => `ig-scoped-${igUserId}`;
+  const igAuthor = (igUserId: string): Author => ({
+    id: igScopedId(igUserId),
+    username: options.instagramAccounts?.[igUserId],
+  });
+
+  /**
+   * One page of an edge, Graph's way: `limit` items after the `after` cursor, with cursors, and `next`
+   * only while more follow.
+   */
+  function edgePage<T>(items: T[], url: URL, path: string) {
+    const from = Number(url.searchParams.get('after') ?? '0');
+    const limit = Number(url.searchParams.get('limit') ?? '25');
+    const data = items.slice(from, from + limit);
+    const after = String(from + data.length);
+    const next = new URL(`${server.url}/v21.0${path}${url.search}`);
+    next.searchParams.set('after', after);
+    return {
+      data,
+      ...(data.length > 0
+        ? {
+            paging: {
+              cursors: { before: String(from), after },
+              ...(from + data.length < items.length ? { next: next.toString() } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
   /** GET /{id}/comments (Facebook) or /{id}/replies (Instagram): the comments under an object, as Graph lists them. */
   function listComments(parentId: string, edge: string, url: URL, res: ServerResponse) {
     if (!comments.has(parentId)) return json(res, 400, graphError('(#100) Invalid parameter', 100));
@@ -181,48 +224,73 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     const instagram = edge === 'replies';
     const under = [...comments.values()].filter((c) => c.parentId === parentId);
     if (url.searchParams.get('order') === 'reverse_chronological') under.reverse();
-    const limit = Number(url.searchParams.get('limit') ?? '25');
-    json(res, 200, {
-      data: under.slice(0, limit).map((c) => ({
-        id: c.id,
-        ...(fields.has(instagram ? 'text' : 'message')
-          ? { [instagram ? 'text' : 'message']: c.message }
-          : {}),
-        ...(fields.has('from') ? { from: c.from } : {}),
-        ...(fields.has('username') && c.from.username ? { username: c.from.username } : {}),
-        ...(fields.has(instagram ? 'timestamp' : 'created_time')
-          ? { [instagram ? 'timestamp' : 'created_time']: graphTime(c.createdAt) }
-          : {}),
-      })),
-    });
+    const listed = under.map((c) => ({
+      id: c.id,
+      ...(fields.has(instagram ? 'text' : 'message') ? { [instagram ? 'text' : 'message']: c.message } : {}),
+      ...(fields.has('from') ? { from: c.from } : {}),
+      ...(fields.has('username') && c.from.username ? { username: c.from.username } : {}),
+      ...(fields.has(instagram ? 'timestamp' : 'created_time')
+        ? { [instagram ? 'timestamp' : 'created_time']: graphTime(c.createdAt) }
+        : {}),
+    }));
+    json(res, 200, edgePage(listed, url, `/${parentId}/${edge}`));
   }
 
   /**
    * GET /{inbox}/conversations?platform=…&user_id=…: the inbox's conversation with that person and its
-   * latest messages (here the ones the inbox sent), newest first, as `fields=messages{…}` expands them.
+   * latest messages both ways, newest first, as `fields=messages.limit(n){…}` expands them.
    */
   function listConversation(inbox: string, url: URL, res: ServerResponse) {
     const userId = url.searchParams.get('user_id');
     const platform = url.searchParams.get('platform') ?? 'messenger';
-    if (!userId || !conversations.has(`${inbox}:${userId}`)) return json(res, 200, { data: [] });
-    const messages = privateReplies
-      .filter((m) => m.senderId === inbox && m.recipientId === userId && m.commentId === undefined)
-      .reverse();
+    const key = `${inbox}:${userId}`;
+    if (!userId || !conversations.has(key)) return json(res, 200, { data: [] });
+    const limit = Number(/messages\.limit\((\d+)\)/.exec(url.searchParams.get('fields') ?? '')?.[1] ?? '20');
+    const messages = conversationLog
+      .filter((m) => m.key === key)
+      .reverse()
+      .slice(0, limit);
     json(res, 200, {
       data: [
         {
           id: `t_${platform}_${inbox}_${userId}`,
           messages: {
             data: messages.map((m) => ({
-              id: m.messageId,
+              id: m.id,
               message: m.text,
-              from: { id: inbox },
+              from: m.from,
               created_time: graphTime(m.createdAt),
             })),
           },
         },
       ],
     });
+  }
+
+  /** GET /{id}: an @mention by mentioned_comment, our Instagram account's username, or an Instagram comment. */
+  function readNode(id: string, url: URL, res: ServerResponse) {
+    const mentioned = /^mentioned_comment\.comment_id\(([^)]+)\)/.exec(url.searchParams.get('fields') ?? '');
+    if (mentioned) {
+      const found = comments.get(mentioned[1]!);
+      if (!found) return json(res, 400, graphError('(#100) Invalid parameter', 100));
+      return json(res, 200, {
+        mentioned_comment: {
+          id: found.id,
+          text: found.message,
+          timestamp: graphTime(found.createdAt),
+          username: found.from.username,
+          from: { id: found.from.id, username: found.from.username },
+        },
+        id,
+      });
+    }
+    const username = options.instagramAccounts?.[id];
+    if (username) return json(res, 200, { username, id });
+    const comment = comments.get(id);
+    if (!comment?.mediaId) return json(res, 400, graphError('(#100) Invalid parameter', 100));
+    // Graph gives parent_id only on a reply to another comment.
+    const parent = comments.get(comment.parentId)?.mediaId ? { parent_id: comment.parentId } : {};
+    json(res, 200, { id, ...parent });
   }
 
   // The account a comment was left with: whoever published the post or media at the top of its thread.
@@ -293,6 +361,14 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       createdAt: now().toISOString(),
     };
     privateReplies.push(sent);
+    const from = conversation.network === 'facebook' ? asPage(sender) : igAuthor(sender);
+    conversationLog.push({
+      key: `${sender}:${userId}`,
+      id: sent.messageId,
+      text,
+      from,
+      createdAt: sent.createdAt,
+    });
     json(res, 200, { recipient_id: sent.recipientId, message_id: sent.messageId });
   }
 
@@ -321,7 +397,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     const text = objectParam(input.message)?.text;
     if (!nonEmptyText(text)) return emptyText(res);
     if (refusedAsTooLong(text, comment.mediaId ? 1000 : 2000, res)) return;
-    if (comment.from.id === sender) {
+    if (comment.from.id === sender || comment.from.id === igScopedId(sender)) {
       return json(res, 400, graphError('(#10) Cannot send a private reply to your own comment.', 10));
     }
     // Meta documents the rule, not the wording of its refusal; this one is ours.
@@ -380,14 +456,17 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     // Accept an optional version prefix (/v21.0/...), as the real host does.
     if (parts[0] && /^v\d+\.\d+$/.test(parts[0])) parts.shift();
     const [id, edge] = parts;
-    if (req.method === 'POST' && id && (edge === 'comments' || edge === 'replies')) {
-      // A Page answers with its Page token; an Instagram account replies on its own media.
+    if (req.method === 'POST' && id && edge === 'comments') {
+      const page = options.pages?.[token];
+      return reply(id, messageOf(body, url), `/${id}/comments`, page ? asPage(page) : { id: 'us' }, res);
+    }
+    if (req.method === 'POST' && id && edge === 'replies') {
+      // An Instagram account replies on its own media, and a reply to a reply joins the top-level comment.
       const parent = comments.get(id);
-      const author =
-        edge === 'replies' && parent
-          ? { id: ownerOf(parent) ?? parent.from.id }
-          : { id: options.pages?.[token] ?? 'us' };
-      return reply(id, messageOf(body, url), `/${id}/${edge}`, author, res);
+      const above = parent && comments.get(parent.parentId);
+      const threadTop = above?.mediaId ? above.id : id;
+      const author = parent ? igAuthor(ownerOf(parent) ?? parent.from.id) : { id: 'us' };
+      return reply(threadTop, messageOf(body, url), `/${id}/replies`, author, res);
     }
     if (req.method === 'GET' && id && (edge === 'comments' || edge === 'replies')) {
       return listComments(id, edge, url, res);
@@ -414,7 +493,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
         target,
         typeof input.message === 'string' ? input.message : undefined,
         `/${id}/mentions`,
-        { id },
+        igAuthor(id),
         res,
       );
     }
@@ -423,22 +502,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       const asked = (url.searchParams.get('fields') ?? '').split(',').filter((f) => f in profile);
       return json(res, 200, { ...Object.fromEntries(asked.map((f) => [f, profile[f]])), id });
     }
-    if (req.method === 'GET' && id && !edge) {
-      const fields = url.searchParams.get('fields') ?? '';
-      const match = /^mentioned_comment\.comment_id\(([^)]+)\)/.exec(fields);
-      const found = match ? comments.get(match[1]!) : undefined;
-      if (!found) return json(res, 400, graphError('(#100) Invalid parameter', 100));
-      return json(res, 200, {
-        mentioned_comment: {
-          id: found.id,
-          text: found.message,
-          timestamp: found.createdAt.replace(/\.\d{3}Z$/, '+0000'),
-          username: found.from.username,
-          from: { id: found.from.id, username: found.from.username },
-        },
-        id,
-      });
-    }
+    if (req.method === 'GET' && id && !edge) return readNode(id, url, res);
     json(res, 400, graphError(`Unknown path components: /${parts.join('/')}`, 2500));
   });
 
@@ -564,6 +628,15 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       const at = now().getTime();
       conversations.set(`${inboxId}:${from.id}`, { network, lastAt: at });
       const mid = `m_${newId()}`;
+      const author =
+        network === 'facebook' ? { id: from.id, name: from.name } : { id: from.id, username: from.username };
+      conversationLog.push({
+        key: `${inboxId}:${from.id}`,
+        id: mid,
+        text: text ?? '',
+        from: author,
+        createdAt: new Date(at).toISOString(),
+      });
       const message = {
         mid,
         ...(text !== undefined ? { text } : {}),

@@ -3,18 +3,25 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { asc } from 'drizzle-orm';
 import fc from 'fast-check';
+import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
+import { findMention } from '../../src/db/mentions.repository.js';
+import { createReply, findReply } from '../../src/db/replies.repository.js';
 import { mentions } from '../../src/db/schema.js';
 import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
-import type { NetworkConnector } from '../../src/network/connector.js';
+import type { NetworkConnector, ReplyRequest } from '../../src/network/connector.js';
 import { createFacebookConnector } from '../../src/network/facebook.connector.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { createInstagramConnector } from '../../src/network/instagram.connector.js';
 import { SENDER_LOOKUP_TIMEOUT_MS } from '../../src/network/meta-graph.js';
 import { igMentionExternalId } from '../../src/network/meta-webhook.js';
 import { metaSignature } from '../../src/network/signatures.js';
+import { loadPolicyFile } from '../../src/routing/policy-file.js';
+import { routeMention } from '../../src/routing/route-mention.js';
 import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
+import { harbourTeamFixture, SAM, storeMention } from './routing-support.js';
 
 const PAGE_TOKEN = 'page-token';
 const IG_TOKEN = 'ig-token';
@@ -268,110 +275,6 @@ describe('Meta private replies against the Graph stand-in', () => {
     ]);
   });
 
-  describe('reading back what an attempt whose answer was lost published', () => {
-    const since = () => new Date(clock.getTime() - 60_000);
-    const publicly = (externalId: string, text: string) => ({
-      target: { externalId, authorId: customer.id, authorHandle: 'Test User', url: null },
-      text,
-      idempotencyKey: `public-${externalId}`,
-    });
-
-    it('finds our comment under a Facebook comment, and nothing that only looks like it', async () => {
-      const comment = pageComment('Ship to Canada?');
-      const request = publicly(comment.id, 'Yes, in 5 days.');
-      await facebook().reply({ ...request, text: 'Let me check.' });
-      meta.loseAnswers('POST', `/v21.0/${comment.id}/comments`);
-      await expect(facebook().reply(request)).rejects.toMatchObject({ code: 'facebook.unreachable' });
-      const lost = meta.posted.at(-1)!;
-      expect(lost.message).toBe('Yes, in 5 days.');
-      // A customer saying the same words after us is not us; nor is our answer with other words.
-      meta.addPageComment({
-        pageId: PAGE,
-        postId: `${PAGE}_111`,
-        parentId: comment.id,
-        from: customer,
-        message: 'Yes, in 5 days.',
-      });
-
-      const connector = facebook();
-      expect(await connector.findEarlierReply!(request, since(), new Set())).toEqual({
-        externalId: lost.id,
-        url: undefined,
-      });
-      expect(await connector.findEarlierReply!(request, since(), new Set([lost.id]))).toBeUndefined();
-      expect(
-        await connector.findEarlierReply!(request, new Date(clock.getTime() + 60_000), new Set()),
-      ).toBeUndefined();
-      expect(meta.posted.filter((p) => p.message === 'Yes, in 5 days.')).toHaveLength(1);
-    });
-
-    it('finds our reply under an Instagram comment by our account', async () => {
-      const { comment } = meta.addIgComment({
-        igUserId: IG_USER,
-        mediaId: '123123',
-        from: igCustomer,
-        text: 'Price?',
-      });
-      const request = publicly(comment.id, '25 € a day.');
-      meta.loseAnswers('POST', `/v21.0/${comment.id}/replies`);
-      await expect(instagram().reply(request)).rejects.toMatchObject({ code: 'instagram.unreachable' });
-      const lost = meta.posted.at(-1)!;
-      expect(await instagram().findEarlierReply!(request, since(), new Set())).toEqual({
-        externalId: lost.id,
-        url: undefined,
-      });
-      expect(
-        await instagram().findEarlierReply!({ ...request, text: '30 € a day.' }, since(), new Set()),
-      ).toBeUndefined();
-    });
-
-    it('finds our message in the Messenger and Instagram Direct conversations', async () => {
-      const messenger = meta.addDirectMessage({
-        network: 'facebook',
-        inboxId: PAGE,
-        from: customer,
-        text: 'Open?',
-      });
-      const direct = meta.addDirectMessage({
-        network: 'instagram',
-        inboxId: IG_USER,
-        from: { id: igCustomer.id, username: igCustomer.username },
-        text: 'Open?',
-      });
-      const answer = (mid: string, authorId: string) => ({
-        target: { externalId: mid, authorId, authorHandle: 'test', url: null, kind: 'direct_message' },
-        text: 'Until six.',
-        idempotencyKey: `dm-${mid}`,
-        visibility: 'private' as const,
-      });
-      meta.loseAnswers('POST', '/v21.0/me/messages');
-      meta.loseAnswers('POST', `/v21.0/${IG_USER}/messages`);
-      await expect(facebook().reply(answer(messenger.mid, customer.id))).rejects.toMatchObject({
-        retryable: true,
-      });
-      await expect(instagram().reply(answer(direct.mid, igCustomer.id))).rejects.toMatchObject({
-        retryable: true,
-      });
-      const [toMessenger, toDirect] = meta.privateReplies;
-
-      expect(
-        await facebook().findEarlierReply!(answer(messenger.mid, customer.id), since(), new Set()),
-      ).toEqual({
-        externalId: toMessenger!.messageId,
-        url: undefined,
-      });
-      expect(
-        await instagram().findEarlierReply!(answer(direct.mid, igCustomer.id), since(), new Set()),
-      ).toEqual({
-        externalId: toDirect!.messageId,
-        url: undefined,
-      });
-      const otherWords = { ...answer(messenger.mid, customer.id), text: 'Until seven.' };
-      expect(await facebook().findEarlierReply!(otherWords, since(), new Set())).toBeUndefined();
-      expect(meta.privateReplies).toHaveLength(2);
-    });
-  });
-
   it('answers a Facebook comment in Messenger and posts nothing under it', async () => {
     const comment = pageComment('Is my warranty still valid?');
     const result = await privately(facebook(), comment.id, 'Yes, send us your receipt here.');
@@ -468,6 +371,310 @@ describe('Meta private replies against the Graph stand-in', () => {
       message: expect.stringContaining('Invalid comment_id'),
     });
     expect(meta.privateReplies).toEqual([]);
+  });
+});
+
+describe('reading back a Facebook or Instagram reply whose answer was lost', () => {
+  const IG_USERNAME = 'harbour.bikes';
+  const otherCustomer = { id: '6666', name: 'Other Customer' };
+  const igOther = { id: '454545', username: 'other.rider' };
+  let clock: Date;
+  let meta: MetaStandin;
+  beforeEach(async () => {
+    clock = new Date('2026-03-02T10:00:00Z');
+    meta = await startMetaStandin({
+      tokens: [PAGE_TOKEN, IG_TOKEN],
+      pages: { [PAGE_TOKEN]: PAGE },
+      instagramAccounts: { [IG_USER]: IG_USERNAME },
+      now: () => clock,
+    });
+  });
+  afterEach(async () => {
+    await meta.close();
+  });
+
+  const facebook = () => createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN });
+  const instagram = () =>
+    createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+  // `since` as the worker gives it: a little before the attempt, or (for a post older than that) after it.
+  const beforeAttempt = () => new Date(clock.getTime() - 60_000);
+  const afterAttempt = () => new Date(clock.getTime() + 60_000);
+  const publicly = (externalId: string, text: string): ReplyRequest => ({
+    target: { externalId, authorId: customer.id, authorHandle: 'Test User', url: null },
+    text,
+    idempotencyKey: `public-${externalId}`,
+  });
+  const inConversation = (mid: string, authorId: string, text: string): ReplyRequest => ({
+    target: { externalId: mid, authorId, authorHandle: 'test', url: null, kind: 'direct_message' },
+    text,
+    idempotencyKey: `dm-${mid}`,
+    visibility: 'private',
+  });
+  const find = (connector: NetworkConnector, request: ReplyRequest, since: Date, skip: string[] = []) =>
+    connector.findEarlierReply!(request, since, new Set(skip));
+
+  /** Finds `ours` for `request`, and nothing for other words, for a `since` after it, or with it skipped. */
+  async function expectOnlyOurs(connector: NetworkConnector, request: ReplyRequest, ours: string) {
+    expect(await find(connector, request, beforeAttempt())).toEqual({ externalId: ours, url: undefined });
+    const otherWords = { ...request, text: 'Something else entirely.' };
+    expect(await find(connector, otherWords, beforeAttempt())).toBeUndefined();
+    expect(await find(connector, request, afterAttempt())).toBeUndefined();
+    expect(await find(connector, request, beforeAttempt(), [ours])).toBeUndefined();
+  }
+
+  const pageComment = (message: string, parentId?: string, from: { id: string; name: string } = customer) =>
+    meta.addPageComment({ pageId: PAGE, postId: `${PAGE}_111`, parentId, from, message }).comment;
+  const igComment = (text: string, parentId?: string, from = igCustomer) =>
+    meta.addIgComment({ igUserId: IG_USER, mediaId: '123123', parentId, from, text }).comment;
+
+  it("finds our comment under a Facebook comment, not a customer's with the same words", async () => {
+    const comment = pageComment('Ship to Canada?');
+    const request = publicly(comment.id, 'Yes, in 5 days.');
+    meta.loseAnswers('POST', `/v21.0/${comment.id}/comments`);
+    await expect(facebook().reply(request)).rejects.toMatchObject({
+      code: 'facebook.unreachable',
+      retryable: true,
+    });
+    const stored = meta.posted.filter((p) => p.message === request.text);
+    expect(stored).toMatchObject([{ parentId: comment.id }]);
+    // The customer repeats our words after us: newest first, theirs is read before ours.
+    pageComment('Yes, in 5 days.', comment.id);
+
+    await expectOnlyOurs(facebook(), request, stored[0]!.id);
+    const elsewhere = pageComment('And to Mexico?');
+    pageComment('Yes, in 5 days.', elsewhere.id, otherCustomer);
+    expect(
+      await find(facebook(), publicly(elsewhere.id, 'Yes, in 5 days.'), beforeAttempt()),
+    ).toBeUndefined();
+    expect(meta.posted).toHaveLength(1);
+  });
+
+  it('pages back through newer comments to find ours', async () => {
+    const comment = pageComment('Ship to Canada?');
+    const request = publicly(comment.id, 'Yes, in 5 days.');
+    meta.loseAnswers('POST', `/v21.0/${comment.id}/comments`);
+    await expect(facebook().reply(request)).rejects.toMatchObject({ retryable: true });
+    for (let i = 0; i < 120; i++) pageComment(`Me too, ${i}`, comment.id, otherCustomer);
+    expect(await find(facebook(), request, beforeAttempt())).toEqual({
+      externalId: meta.posted[0]!.id,
+      url: undefined,
+    });
+  });
+
+  it("finds our reply under an Instagram comment by our username, not a customer's with the same words", async () => {
+    const comment = igComment('Price?');
+    const request = publicly(comment.id, '25 € a day.');
+    meta.loseAnswers('POST', `/v21.0/${comment.id}/replies`);
+    await expect(instagram().reply(request)).rejects.toMatchObject({
+      code: 'instagram.unreachable',
+      retryable: true,
+    });
+    const stored = meta.posted.filter((p) => p.message === request.text);
+    expect(stored).toMatchObject([{ parentId: comment.id }]);
+
+    await expectOnlyOurs(instagram(), request, stored[0]!.id);
+    const elsewhere = igComment('Price for kids?');
+    igComment('25 € a day.', elsewhere.id, igOther);
+    expect(await find(instagram(), publicly(elsewhere.id, '25 € a day.'), beforeAttempt())).toBeUndefined();
+    expect(meta.posted).toHaveLength(1);
+  });
+
+  it('finds our answer to an Instagram reply under the top-level comment, where Instagram threads it', async () => {
+    const top = igComment('Price?');
+    const followUp = igComment('And for a week?', top.id);
+    const request = publicly(followUp.id, '120 € a week.');
+    meta.loseAnswers('POST', `/v21.0/${followUp.id}/replies`);
+    await expect(instagram().reply(request)).rejects.toMatchObject({ retryable: true });
+    const stored = meta.posted.filter((p) => p.message === request.text);
+    expect(stored).toMatchObject([{ parentId: top.id }]);
+
+    await expectOnlyOurs(instagram(), request, stored[0]!.id);
+  });
+
+  const conversations = [
+    {
+      name: 'Messenger',
+      network: 'facebook' as const,
+      inbox: PAGE,
+      lost: '/v21.0/me/messages',
+      connector: facebook,
+      from: customer,
+      other: otherCustomer,
+    },
+    {
+      name: 'Instagram Direct',
+      network: 'instagram' as const,
+      inbox: IG_USER,
+      lost: `/v21.0/${IG_USER}/messages`,
+      connector: instagram,
+      from: igCustomer,
+      other: igOther,
+    },
+  ];
+
+  it.each(conversations.map((c) => [c.name, c] as const))(
+    "finds our message in the %s conversation, not the customer's with the same words",
+    async (_name, { network, inbox, lost, connector, from, other }) => {
+      const { mid } = meta.addDirectMessage({ network, inboxId: inbox, from, text: 'Open on Sunday?' });
+      const request = inConversation(mid, from.id, 'Until six.');
+      meta.loseAnswers('POST', lost);
+      await expect(connector().reply(request)).rejects.toMatchObject({ retryable: true });
+      const stored = meta.privateReplies.filter((m) => m.text === request.text);
+      expect(stored).toMatchObject([{ recipientId: from.id, senderId: inbox }]);
+      meta.addDirectMessage({ network, inboxId: inbox, from, text: 'Until six.' });
+
+      await expectOnlyOurs(connector(), request, stored[0]!.messageId);
+      const elsewhere = meta.addDirectMessage({ network, inboxId: inbox, from: other, text: 'Until six.' });
+      const theirs = inConversation(elsewhere.mid, other.id, 'Until six.');
+      expect(await find(connector(), theirs, beforeAttempt())).toBeUndefined();
+      expect(meta.privateReplies).toHaveLength(1);
+    },
+  );
+
+  it('says it cannot tell when more messages came since the attempt than Meta shows', async () => {
+    const { mid } = meta.addDirectMessage({
+      network: 'facebook',
+      inboxId: PAGE,
+      from: customer,
+      text: 'Hi?',
+    });
+    const request = inConversation(mid, customer.id, 'Hello!');
+    meta.loseAnswers('POST', '/v21.0/me/messages');
+    await expect(facebook().reply(request)).rejects.toMatchObject({ retryable: true });
+    for (let i = 0; i < 20; i++) {
+      meta.addDirectMessage({
+        network: 'facebook',
+        inboxId: PAGE,
+        from: customer,
+        text: `Still there? ${i}`,
+      });
+    }
+    await expect(find(facebook(), request, beforeAttempt())).rejects.toMatchObject({
+      code: 'facebook.reply_unconfirmed',
+      retryable: false,
+    });
+  });
+
+  it('says it cannot tell whether a reply to an Instagram @mention went out, rather than post it twice', async () => {
+    const mentioned = meta.addIgMention({
+      igUserId: IG_USER,
+      mediaId: '777',
+      from: igCustomer,
+      text: '@harbour.bikes best coffee',
+    });
+    const request = publicly(igMentionExternalId('777', mentioned.comment.id), 'Thank you!');
+    meta.loseAnswers('POST', `/v21.0/${IG_USER}/mentions`);
+    await expect(instagram().reply(request)).rejects.toMatchObject({ retryable: true });
+    expect(meta.posted).toHaveLength(1);
+    await expect(find(instagram(), request, beforeAttempt())).rejects.toMatchObject({
+      code: 'instagram.reply_unconfirmed',
+      retryable: false,
+      message: expect.stringContaining('check on Instagram before sending it again'),
+    });
+  });
+
+  it("leaves a private reply to a comment to Meta's once-per-comment rule", async () => {
+    const comment = pageComment('Is my warranty still valid?');
+    const request: ReplyRequest = {
+      ...publicly(comment.id, 'Yes: send us your receipt.'),
+      visibility: 'private',
+    };
+    meta.loseAnswers('POST', '/v21.0/me/messages');
+    await expect(facebook().reply(request)).rejects.toMatchObject({ retryable: true });
+    expect(await find(facebook(), request, beforeAttempt())).toBeUndefined();
+    await expect(facebook().reply(request)).rejects.toMatchObject({
+      code: 'facebook.private_reply_refused',
+      retryable: false,
+    });
+    expect(meta.privateReplies).toHaveLength(1);
+  });
+});
+
+describe('a Facebook or Instagram reply whose answer was lost is published once', () => {
+  const f = harbourTeamFixture('postgres', (q) =>
+    Promise.all([q.replies, q.notify, q.mentions].map((queue) => queue.obliterate({ force: true }))),
+  );
+  let meta: MetaStandin;
+  beforeEach(async () => {
+    meta = await startMetaStandin({
+      tokens: [PAGE_TOKEN, IG_TOKEN],
+      pages: { [PAGE_TOKEN]: PAGE },
+      instagramAccounts: { [IG_USER]: 'harbour.bikes' },
+    });
+  });
+  afterEach(() => meta.close());
+
+  /** A routed mention with one reply written to it and stored as queued, and the worker's deps at `now`. */
+  async function queuedReply(network: 'facebook' | 'instagram', externalId: string, kind: string) {
+    const mention = await storeMention(
+      f.database.db,
+      'Ship to Canada?',
+      { id: customer.id, handle: customer.name },
+      { network, externalId, kind },
+    );
+    const policy = loadPolicyFile('examples/policy.yaml');
+    await routeMention({ db: f.database.db, queues: f.queues, now: () => new Date(), policy }, mention.id);
+    const { row } = await createReply(f.database.db, {
+      conversationId: (await findMention(f.database.db, mention.id))!.conversationId!,
+      mentionId: mention.id,
+      staffId: SAM,
+      submissionKey: `submit-${mention.id}`,
+      text: 'Yes, in 5 days.',
+    });
+    const connector =
+      network === 'facebook'
+        ? createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN })
+        : createInstagramConnector({ graphUrl: meta.graphUrl, token: IG_TOKEN, userId: IG_USER });
+    const deps = (now: Date) => ({
+      db: f.database.db,
+      queues: f.queues,
+      connectors: new Map([[network, connector]]),
+      logger: pino({ level: 'silent' }),
+      now: () => now,
+    });
+    return { reply: row, deps };
+  }
+
+  it('records the Facebook comment Graph took on the retry, instead of posting it again', async () => {
+    const { comment } = meta.addPageComment({
+      pageId: PAGE,
+      postId: `${PAGE}_111`,
+      from: customer,
+      message: 'Ship to Canada?',
+    });
+    const { reply, deps } = await queuedReply('facebook', comment.id, 'comment');
+    const attempt = new Date();
+    meta.loseAnswers('POST', `/v21.0/${comment.id}/comments`);
+    await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({ retryable: true });
+
+    await postReply(deps(new Date(attempt.getTime() + EARLIER_REPLY_SETTLE_MS + 1000)), reply.id);
+    expect(meta.posted).toHaveLength(1);
+    expect(await findReply(f.database.db, reply.id)).toMatchObject({
+      status: 'posted',
+      networkReplyId: meta.posted[0]!.id,
+    });
+  });
+
+  it('fails a lost reply to an Instagram @mention, telling the writer to check, and posts nothing more', async () => {
+    const mentioned = meta.addIgMention({
+      igUserId: IG_USER,
+      mediaId: '777',
+      from: igCustomer,
+      text: '@harbour.bikes ship to Canada?',
+    });
+    const externalId = igMentionExternalId('777', mentioned.comment.id);
+    const { reply, deps } = await queuedReply('instagram', externalId, 'mention');
+    const attempt = new Date();
+    meta.loseAnswers('POST', `/v21.0/${IG_USER}/mentions`);
+    await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({ retryable: true });
+
+    const retry = deps(new Date(attempt.getTime() + EARLIER_REPLY_SETTLE_MS + 1000));
+    await expect(postReply(retry, reply.id)).rejects.toMatchObject({ code: 'instagram.reply_unconfirmed' });
+    expect(meta.posted).toHaveLength(1);
+    expect(await findReply(f.database.db, reply.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('check on Instagram before sending it again'),
+    });
   });
 });
 
