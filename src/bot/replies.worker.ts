@@ -15,7 +15,12 @@ import {
   setReplyAttempt,
 } from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
-import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
+import {
+  isUnconfirmedReply,
+  type NetworkConnector,
+  type ReplyRequest,
+  type ReplyResult,
+} from '../network/connector.js';
 import { deliverOwed, oweNotifications } from '../notify-outbox.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
 
@@ -161,7 +166,7 @@ export async function recordFailure(
         type: 'ephemeral',
         channel: conversation.slackChannel,
         user: reply.staffId,
-        text: `Your reply to @${conversation.authorHandle} was not posted: ${failure.message}`,
+        text: `Your reply to @${conversation.authorHandle} ${isUnconfirmedReply(failure.code) ? 'may not have been' : 'was not'} posted: ${failure.message}`,
       });
     }
     return oweNotifications(tx, jobs);

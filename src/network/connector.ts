@@ -31,6 +31,13 @@ export interface PollResult {
   cursor: string | undefined;
 }
 
+/**
+ * The failure of a retry that could not tell whether its last attempt went out (`<network>.reply_unconfirmed`):
+ * the writer is asked to look rather than told it was not posted.
+ */
+export const isUnconfirmedReply = (code: unknown): boolean =>
+  typeof code === 'string' && code.endsWith('.reply_unconfirmed');
+
 /** One adapter per network: how mentions come in, how replies go out. */
 export interface NetworkConnector {
   readonly network: Network;

@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asc } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, findReply } from '../../src/db/replies.repository.js';
-import { mentions } from '../../src/db/schema.js';
+import { conversations, mentions } from '../../src/db/schema.js';
 import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
 import type { NetworkConnector, ReplyRequest } from '../../src/network/connector.js';
 import { createFacebookConnector } from '../../src/network/facebook.connector.js';
@@ -668,6 +668,11 @@ describe('a Facebook or Instagram reply whose answer was lost is published once'
     meta.loseAnswers('POST', `/v21.0/${IG_USER}/mentions`);
     await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({ retryable: true });
 
+    // Shown in Slack, so its writer can be told there.
+    await f.database.db
+      .update(conversations)
+      .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
+      .where(eq(conversations.id, reply.conversationId));
     const retry = deps(new Date(attempt.getTime() + EARLIER_REPLY_SETTLE_MS + 1000));
     await expect(postReply(retry, reply.id)).rejects.toMatchObject({ code: 'instagram.reply_unconfirmed' });
     expect(meta.posted).toHaveLength(1);
@@ -675,6 +680,14 @@ describe('a Facebook or Instagram reply whose answer was lost is published once'
       status: 'failed',
       error: expect.stringContaining('check on Instagram before sending it again'),
     });
+    const told = (await f.queues.notify.getJobs(['waiting'])).map((job) => job.data);
+    expect(told).toContainEqual(
+      expect.objectContaining({
+        type: 'ephemeral',
+        user: SAM,
+        text: expect.stringMatching(/^Your reply to @.+ may not have been posted: Instagram did not confirm/),
+      }),
+    );
   });
 });
 

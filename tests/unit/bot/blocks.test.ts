@@ -278,6 +278,17 @@ describe('the conversation card', () => {
   });
 });
 
+describe('the thread log', () => {
+  it('says a reply may not have gone out when the network could not confirm it, and was not otherwise', () => {
+    const failed = (code: string) =>
+      logLine({ type: 'reply.failed', actor: 'bot', details: { code, message: 'the reason' } });
+    expect(failed('instagram.reply_unconfirmed')).toBe(
+      ':warning: A reply by a colleague may not have been posted: the reason',
+    );
+    expect(failed('x.rejected')).toBe(':warning: A reply by a colleague was not posted: the reason');
+  });
+});
+
 describe('the reply modal hint', () => {
   const hintOf = (input: Partial<Parameters<typeof replyModal>[0]>) => {
     const view = replyModal({
