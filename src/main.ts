@@ -5,6 +5,7 @@ import type { Worker } from 'bullmq';
 import { registerListeners } from './bot/listeners.js';
 import { startNotifyWorker } from './bot/notify.worker.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
+import { recoverOverdueSnoozes } from './bot/recover-snoozes.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
@@ -137,8 +138,8 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       )
     : undefined;
 
-  // Work Redis could not take or lost: Slack updates a committed change still owes, and replies not
-  // posted (sent again, or handed back to their writer).
+  // Work Redis could not take or lost: Slack updates a committed change still owes, replies not
+  // posted (sent again, or handed back to their writer), and snoozes whose end never came.
   const botSweep = runs('bot')
     ? repeatWithoutOverlap(
         30_000,
@@ -149,6 +150,8 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
           const replies = await recoverQueuedReplies({ db, queues, now });
           if (replies.requeued + replies.failed > 0)
             logger.warn(replies, 'reply sweep found replies not posted');
+          const snoozes = await recoverOverdueSnoozes({ db, queues, now });
+          if (snoozes > 0) logger.warn({ snoozes }, 'snooze sweep queued the end of snoozes past it');
         },
         (error) => logger.warn({ err: error.message }, 'bot sweep failed'),
       )

@@ -96,13 +96,13 @@ export async function enqueueMentions(
 /**
  * For the recovery sweep: makes sure a job with this id will run. A missing
  * job is added; a job that used up its attempts is retried. A job still
- * waiting or active is left alone.
+ * waiting or active is left alone. True when the job had to be queued again.
  */
-export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<void> {
+export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<boolean> {
   const existing = await queue.getJob(jobId);
   if (!existing) {
     await queue.add(name as never, data as never, { jobId });
-    return;
+    return true;
   }
   const state = await existing.getState();
   if (state === 'failed') await existing.retry('failed');
@@ -111,6 +111,7 @@ export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId
     await existing.remove();
     await queue.add(name as never, data as never, { jobId });
   }
+  return state === 'failed' || state === 'completed';
 }
 
 export async function enqueueNotify(

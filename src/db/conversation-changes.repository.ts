@@ -99,3 +99,36 @@ export async function countFollowups(db: Executor, conversationId: string): Prom
     .where(and(eq(events.conversationId, conversationId), eq(events.type, 'conversation.followup')));
   return row?.n ?? 0;
 }
+
+/** Open conversations whose latest snooze ran out before `before` with no end recorded, and that snooze's event. */
+export async function listOverdueSnoozes(
+  db: Executor,
+  before: Date,
+): Promise<{ conversationId: string; eventId: number }[]> {
+  const rows = await db
+    .select({
+      id: events.id,
+      conversationId: events.conversationId,
+      type: events.type,
+      details: events.details,
+    })
+    .from(events)
+    .innerJoin(conversations, eq(conversations.id, events.conversationId))
+    .where(
+      and(
+        isNull(conversations.closedAt),
+        inArray(events.type, ['conversation.snoozed', 'conversation.snooze_ended']),
+      ),
+    )
+    .orderBy(desc(events.id));
+  const seen = new Set<string>();
+  const overdue: { conversationId: string; eventId: number }[] = [];
+  for (const row of rows) {
+    if (!row.conversationId || seen.has(row.conversationId)) continue;
+    seen.add(row.conversationId);
+    const until = typeof row.details.until === 'string' ? new Date(row.details.until) : undefined;
+    if (row.type === 'conversation.snoozed' && until && until < before)
+      overdue.push({ conversationId: row.conversationId, eventId: row.id });
+  }
+  return overdue;
+}
