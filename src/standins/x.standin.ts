@@ -104,19 +104,27 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     );
   }
 
-  function mentionsTimeline(userId: string, query: URLSearchParams, res: ServerResponse, reset: number) {
-    const account = users.get(userId);
-    if (!account)
-      return json(
+  /** A timeline's page size, or undefined once it has answered an unknown user or a size X refuses. */
+  function timelineSize(userId: string, query: URLSearchParams, res: ServerResponse, reset: number) {
+    if (!users.has(userId)) {
+      json(
         res,
         404,
         problem(404, 'Not Found Error', `Could not find user with id: [${userId}].`),
         rateHeaders(reset),
       );
-    const max = Number(query.get('max_results') ?? '10');
-    if (!Number.isInteger(max) || max < 5 || max > 100) {
-      return invalidRequest(res, reset, 'max_results must be between 5 and 100');
+      return undefined;
     }
+    const max = Number(query.get('max_results') ?? '10');
+    if (Number.isInteger(max) && max >= 5 && max <= 100) return max;
+    invalidRequest(res, reset, 'max_results must be between 5 and 100');
+    return undefined;
+  }
+
+  function mentionsTimeline(userId: string, query: URLSearchParams, res: ServerResponse, reset: number) {
+    const max = timelineSize(userId, query, res, reset);
+    if (max === undefined) return;
+    const account = users.get(userId)!;
     const since = query.get('since_id');
     const handle = `@${account.username.toLowerCase()}`;
     const matching = posts
@@ -239,17 +247,8 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
 
   /** GET /2/users/:id/tweets: the user's own posts, newest first, from start_time on. */
   function userTimeline(userId: string, query: URLSearchParams, res: ServerResponse, reset: number) {
-    if (!users.has(userId))
-      return json(
-        res,
-        404,
-        problem(404, 'Not Found Error', `Could not find user with id: [${userId}].`),
-        rateHeaders(reset),
-      );
-    const max = Number(query.get('max_results') ?? '10');
-    if (!Number.isInteger(max) || max < 5 || max > 100) {
-      return invalidRequest(res, reset, 'max_results must be between 5 and 100');
-    }
+    const max = timelineSize(userId, query, res, reset);
+    if (max === undefined) return;
     const start = query.get('start_time');
     if (start !== null && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$/.test(start)) {
       return invalidRequest(
