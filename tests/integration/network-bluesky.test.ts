@@ -3,20 +3,17 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { postReply } from '../../src/bot/replies.worker.js';
 import { readCursor } from '../../src/db/cursors.repository.js';
-import { findMention } from '../../src/db/mentions.repository.js';
-import { createReply, findReply } from '../../src/db/replies.repository.js';
+import { findReply } from '../../src/db/replies.repository.js';
 import { pollOnce } from '../../src/ingest/poller.js';
 import { createBlueskyConnector } from '../../src/network/bluesky.connector.js';
 import { retryAtOf } from '../../src/network/http.js';
-import { loadPolicyFile } from '../../src/routing/policy-file.js';
-import { routeMention } from '../../src/routing/route-mention.js';
 import {
   type BlueskyPost,
   type BlueskyStandin,
   startBlueskyStandin,
 } from '../../src/standins/bluesky.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
-import { harbourTeamFixture, SAM, storeMention } from './routing-support.js';
+import { harbourTeamFixture, queuedReplyTo, storeMention } from './routing-support.js';
 
 const HANDLE = 'firsthand.bsky.social';
 const PASSWORD = 'app-password-1234';
@@ -255,15 +252,7 @@ describe('a Bluesky reply whose answer was lost is published once', () => {
       { id: sam.did, handle: sam.handle },
       { network: 'bluesky', externalId: post.uri },
     );
-    const policy = loadPolicyFile('examples/policy.yaml');
-    await routeMention({ db: f.database.db, queues: f.queues, now: () => new Date(), policy }, mention.id);
-    const { row: reply } = await createReply(f.database.db, {
-      conversationId: (await findMention(f.database.db, mention.id))!.conversationId!,
-      mentionId: mention.id,
-      staffId: SAM,
-      submissionKey: `submit-${mention.id}`,
-      text: 'It is ready: come by any time before six.',
-    });
+    const reply = await queuedReplyTo(f, mention.id, { text: 'It is ready: come by any time before six.' });
     const connector = createBlueskyConnector({
       service: pds.service,
       identifier: HANDLE,

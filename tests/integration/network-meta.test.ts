@@ -1,14 +1,13 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asc, eq } from 'drizzle-orm';
+import { asc } from 'drizzle-orm';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
-import { findMention } from '../../src/db/mentions.repository.js';
-import { createReply, findReply } from '../../src/db/replies.repository.js';
-import { conversations, mentions } from '../../src/db/schema.js';
+import { findReply } from '../../src/db/replies.repository.js';
+import { mentions } from '../../src/db/schema.js';
 import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
 import type { NetworkConnector, ReplyRequest } from '../../src/network/connector.js';
 import { createFacebookConnector } from '../../src/network/facebook.connector.js';
@@ -17,11 +16,9 @@ import { createInstagramConnector } from '../../src/network/instagram.connector.
 import { SENDER_LOOKUP_TIMEOUT_MS } from '../../src/network/meta-graph.js';
 import { igMentionExternalId } from '../../src/network/meta-webhook.js';
 import { metaSignature } from '../../src/network/signatures.js';
-import { loadPolicyFile } from '../../src/routing/policy-file.js';
-import { routeMention } from '../../src/routing/route-mention.js';
 import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
-import { harbourTeamFixture, SAM, storeMention } from './routing-support.js';
+import { harbourTeamFixture, queuedReplyTo, SAM, storeMention } from './routing-support.js';
 
 const PAGE_TOKEN = 'page-token';
 const IG_TOKEN = 'ig-token';
@@ -594,15 +591,7 @@ describe('a Facebook or Instagram reply whose answer was lost is published once'
       { id: customer.id, handle: customer.name },
       { network, externalId, kind },
     );
-    const policy = loadPolicyFile('examples/policy.yaml');
-    await routeMention({ db: f.database.db, queues: f.queues, now: () => new Date(), policy }, mention.id);
-    const { row } = await createReply(f.database.db, {
-      conversationId: (await findMention(f.database.db, mention.id))!.conversationId!,
-      mentionId: mention.id,
-      staffId: SAM,
-      submissionKey: `submit-${mention.id}`,
-      text: 'Yes, in 5 days.',
-    });
+    const row = await queuedReplyTo(f, mention.id, { text: 'Yes, in 5 days.' });
     const connector =
       network === 'facebook'
         ? createFacebookConnector({ graphUrl: meta.graphUrl, token: PAGE_TOKEN })
@@ -650,11 +639,6 @@ describe('a Facebook or Instagram reply whose answer was lost is published once'
     meta.loseAnswers('POST', `/v21.0/${IG_USER}/mentions`);
     await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({ retryable: true });
 
-    // Shown in Slack, so its writer can be told there.
-    await f.database.db
-      .update(conversations)
-      .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
-      .where(eq(conversations.id, reply.conversationId));
     const retry = deps(new Date(attempt.getTime() + EARLIER_REPLY_SETTLE_MS + 1000));
     await expect(postReply(retry, reply.id)).rejects.toMatchObject({ code: 'instagram.reply_unconfirmed' });
     expect(meta.posted).toHaveLength(1);

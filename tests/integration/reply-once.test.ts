@@ -1,21 +1,15 @@
-import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
-import { findMention } from '../../src/db/mentions.repository.js';
-import { createReply, findReply } from '../../src/db/replies.repository.js';
-import { conversations } from '../../src/db/schema.js';
+import { findReply } from '../../src/db/replies.repository.js';
 import { AppError } from '../../src/errors.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { createXConnector } from '../../src/network/x.connector.js';
-import { loadPolicyFile } from '../../src/routing/policy-file.js';
-import { routeMention } from '../../src/routing/route-mention.js';
 import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
 import { DATABASE_KINDS } from '../support/database.js';
-import { harbourTeamFixture, storeMention } from './routing-support.js';
+import { harbourTeamFixture, queuedReplyTo, storeMention } from './routing-support.js';
 
-const policy = loadPolicyFile('examples/policy.yaml');
 const TOKEN = 'x-user-token';
 const account = { id: '2244994945', username: 'harbourbikes', name: 'Harbour Street Bikes' };
 const customer = { id: '6253282', username: 'rider_ana', name: 'Ana' };
@@ -47,21 +41,7 @@ describe.each(DATABASE_KINDS)(
           ...(visibility === 'private' ? { kind: 'direct_message' } : {}),
         },
       );
-      await routeMention({ db: f.database.db, queues: f.queues, now: () => new Date(), policy }, mention.id);
-      const { conversationId } = (await findMention(f.database.db, mention.id))!;
-      await f.database.db
-        .update(conversations)
-        .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
-        .where(eq(conversations.id, conversationId!));
-      const { row } = await createReply(f.database.db, {
-        conversationId: conversationId!,
-        mentionId: mention.id,
-        staffId: 'U0SAM0001',
-        submissionKey: `submit-${mention.id}`,
-        text: TEXT,
-        visibility,
-      });
-      return row;
+      return queuedReplyTo(f, mention.id, { text: TEXT, visibility });
     }
 
     function deps(now: Date, fetchFn?: typeof fetch) {

@@ -1,23 +1,17 @@
-import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { REPLY_GIVE_UP_MS, recoverQueuedReplies } from '../../src/bot/recover-replies.js';
 import { recordFailure } from '../../src/bot/replies.worker.js';
 import { QUEUE, ReplyJobSchema, replyJobId } from '../../src/contract/queues.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
-import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, findReply, markReplyPosted } from '../../src/db/replies.repository.js';
-import { conversations } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
 import { startWorker } from '../../src/queueing.js';
-import { loadPolicyFile } from '../../src/routing/policy-file.js';
-import { routeMention } from '../../src/routing/route-mention.js';
 import { waitFor } from '../support/app-harness.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
-import { harbourTeamFixture, storeMention } from './routing-support.js';
+import { harbourTeamFixture, queuedReplyTo, storeMention } from './routing-support.js';
 
-const policy = loadPolicyFile('examples/policy.yaml');
 const ROUTED_AT = new Date('2025-05-06T10:00:00Z');
 const inMinutes = (minutes: number) => () => new Date(Date.now() + minutes * 60_000);
 
@@ -29,20 +23,8 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
   /** A routed conversation shown in Slack, with one reply written to it and stored as queued. */
   async function queuedReply(submissionKey: string) {
     const mention = await storeMention(f.database.db, 'Is my bike ready for pick-up?');
-    await routeMention({ db: f.database.db, queues: f.queues, now: () => ROUTED_AT, policy }, mention.id);
-    const { conversationId } = (await findMention(f.database.db, mention.id))!;
-    await f.database.db
-      .update(conversations)
-      .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
-      .where(eq(conversations.id, conversationId!));
-    const { row } = await createReply(f.database.db, {
-      conversationId: conversationId!,
-      mentionId: mention.id,
-      staffId: 'U0SAM0001',
-      submissionKey,
-      text: 'Yes, it is ready: come by any time before six.',
-    });
-    return row;
+    const text = 'Yes, it is ready: come by any time before six.';
+    return queuedReplyTo(f, mention.id, { text, submissionKey, routedAt: ROUTED_AT });
   }
 
   /** The job runs once against a network that answers 503, and is left failed. */

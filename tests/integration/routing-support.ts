@@ -1,7 +1,13 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Executor } from '../../src/db/client.js';
+import { findMention } from '../../src/db/mentions.repository.js';
+import { createReply, type ReplyRow } from '../../src/db/replies.repository.js';
+import { conversations } from '../../src/db/schema.js';
 import { type RosterEntry, upsertRoster } from '../../src/db/staff.repository.js';
 import { openQueues, type Queues } from '../../src/queueing.js';
+import { loadPolicyFile } from '../../src/routing/policy-file.js';
+import { routeMention } from '../../src/routing/route-mention.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../support/database.js';
 import { insertMention } from '../support/mentions.js';
 import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
@@ -113,4 +119,32 @@ export function harbourTeamFixture(kind: DatabaseKind, clear: (queues: Queues) =
     await fixture.database.destroy();
   });
   return fixture;
+}
+
+/**
+ * Routes a stored mention, shows its conversation in the team channel, and stores a reply to it by
+ * Sam, queued as the reply modal leaves it.
+ */
+export async function queuedReplyTo(
+  f: { database: TestDatabase; queues: Queues },
+  mentionId: string,
+  reply: { text: string; submissionKey?: string; visibility?: 'public' | 'private'; routedAt?: Date },
+): Promise<ReplyRow> {
+  const policy = loadPolicyFile('examples/policy.yaml');
+  const now = () => reply.routedAt ?? new Date();
+  await routeMention({ db: f.database.db, queues: f.queues, now, policy }, mentionId);
+  const { conversationId } = (await findMention(f.database.db, mentionId))!;
+  await f.database.db
+    .update(conversations)
+    .set({ slackChannel: 'C0CUSTOMERS', slackTs: '1.000100' })
+    .where(eq(conversations.id, conversationId!));
+  const { row } = await createReply(f.database.db, {
+    conversationId: conversationId!,
+    mentionId,
+    staffId: SAM,
+    submissionKey: reply.submissionKey ?? `submit-${mentionId}`,
+    text: reply.text,
+    ...(reply.visibility ? { visibility: reply.visibility } : {}),
+  });
+  return row;
 }
