@@ -1,13 +1,16 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
+import { EARLIER_REPLY_SETTLE_MS, postReply, startRepliesWorker } from '../../src/bot/replies.worker.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
 import { findReply } from '../../src/db/replies.repository.js';
 import { AppError } from '../../src/errors.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { createXConnector } from '../../src/network/x.connector.js';
+import { enqueueReply } from '../../src/queueing.js';
 import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
+import { waitFor } from '../support/app-harness.js';
 import { DATABASE_KINDS } from '../support/database.js';
+import { TEST_REDIS_URL } from '../support/redis.js';
 import { harbourTeamFixture, queuedReplyTo, storeMention } from './routing-support.js';
 
 const TOKEN = 'x-user-token';
@@ -86,6 +89,33 @@ describe.each(DATABASE_KINDS)(
       expect(events.filter((e) => e.type === 'reply.posted')).toHaveLength(1);
       expect(lookups()).toHaveLength(1);
     });
+
+    // The whole chain in BullMQ, once (it waits out the real settling time): the lost attempt, the
+    // retry held until X can show the post, the look, the record.
+    it.runIf(kind === 'postgres')(
+      'the replies worker, left to its own retries, records the post without posting it twice',
+      async () => {
+        const reply = await queuedReply();
+        x.loseAnswers('POST', '/2/tweets');
+        const worker = startRepliesWorker(
+          { ...deps(new Date()), now: () => new Date() },
+          { redisUrl: TEST_REDIS_URL, prefix: f.prefix },
+        );
+        try {
+          await enqueueReply(f.queues, reply.id);
+          const posted = await waitFor(async () => {
+            const stored = await findReply(f.database.db, reply.id);
+            return stored?.status === 'posted' ? stored : undefined;
+          }, EARLIER_REPLY_SETTLE_MS + 15_000);
+          expect(posted.networkReplyId).toBe(x.created[0]!.id);
+          expect(x.created).toHaveLength(1);
+          expect(lookups()).toHaveLength(1);
+        } finally {
+          await worker.close();
+        }
+      },
+      EARLIER_REPLY_SETTLE_MS + 30_000,
+    );
 
     it('posts again when the lost attempt never reached X', async () => {
       const reply = await queuedReply();
