@@ -2,7 +2,13 @@ import { AtpAgent, RichText } from '@atproto/api';
 import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
-import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
+import {
+  type NetworkConnector,
+  type PollResult,
+  type ReplyRequest,
+  type ReplyResult,
+  unconfirmedReply,
+} from './connector.js';
 import { httpFailure, retryAtOf } from './http.js';
 import { isSameReplyText } from './reply-text.js';
 import { blueskyLimit } from './text-limits.js';
@@ -95,6 +101,8 @@ export interface BlueskyOptions {
 }
 
 const MAX_PAGES = 10;
+// Our own posts are read back this many at a time when a retry looks for an earlier reply.
+const OWN_POSTS_PAGE = 50;
 
 /**
  * Bluesky through @atproto/api against a configurable service. The agent
@@ -218,7 +226,7 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
           const { data } = await agent.com.atproto.repo.listRecords({
             repo: did,
             collection: 'app.bsky.feed.post',
-            limit: 50,
+            limit: OWN_POSTS_PAGE,
             ...(cursor ? { cursor } : {}),
           });
           const posts = data.records.flatMap((r) => {
@@ -236,9 +244,11 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
           if (earlier) return { externalId: earlier.uri, url: postUrl(handle, earlier.uri) };
           cursor = data.cursor;
           // Newest first: a page that reaches back before `since` is the last that could hold it.
-          if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) break;
+          if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) {
+            return undefined;
+          }
         }
-        return undefined;
+        throw unconfirmedReply('bluesky', `we posted more than ${MAX_PAGES * OWN_POSTS_PAGE} times since`);
       });
     },
   };

@@ -1,4 +1,5 @@
-import type { Mention, Network } from '../contract/mention.js';
+import { type Mention, NETWORK_NAMES, type Network } from '../contract/mention.js';
+import { AppError } from '../errors.js';
 
 /** What a reply is threaded to, as the network knows it. */
 export interface ReplyTarget {
@@ -32,9 +33,19 @@ export interface PollResult {
 }
 
 /**
- * The failure of a retry that could not tell whether its last attempt went out (`<network>.reply_unconfirmed`):
- * the writer is asked to look rather than told it was not posted.
+ * A retry that cannot tell whether its last attempt went out (the network shows no way to read it
+ * back, or more was written since than it shows). It fails for good and asks the writer to look,
+ * rather than risk publishing the reply twice.
  */
+export function unconfirmedReply(network: Network, why: string): AppError {
+  const name = NETWORK_NAMES[network];
+  return new AppError(
+    `${network}.reply_unconfirmed`,
+    `${name} did not confirm the last attempt and ${why}, so it may have gone out: check on ${name} before sending it again.`,
+  );
+}
+
+/** Whether a failure is unconfirmedReply's: its writer is told the reply may not have gone out, not that it did not. */
 export const isUnconfirmedReply = (code: unknown): boolean =>
   typeof code === 'string' && code.endsWith('.reply_unconfirmed');
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
-import type { NetworkConnector, ReplyRequest, ReplyResult } from './connector.js';
+import { type NetworkConnector, type ReplyRequest, type ReplyResult, unconfirmedReply } from './connector.js';
 import {
   createGraphClient,
   findEarlierMessage,
@@ -11,7 +11,6 @@ import {
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
-  unconfirmedReply,
   type Written,
 } from './meta-graph.js';
 import { igMentionExternalId, type PendingIgMention } from './meta-webhook.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Mention, NETWORK_NAMES } from '../contract/mention.js';
 import { AppError } from '../errors.js';
-import type { ReplyRequest, ReplyResult } from './connector.js';
+import { type ReplyRequest, type ReplyResult, unconfirmedReply } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
 import { isSameReplyText } from './reply-text.js';
 
@@ -199,18 +199,6 @@ function isEarlier(written: Written, { us, request, since, skip }: EarlierLookup
     !skip.has(written.id) &&
     written.at >= since.getTime() &&
     isSameReplyText(written.text, request.text)
-  );
-}
-
-/**
- * A retry that cannot tell whether its last attempt went out. It fails for good and tells the writer to
- * look, rather than risk publishing the reply twice.
- */
-export function unconfirmedReply(network: 'facebook' | 'instagram', why: string): AppError {
-  const name = NETWORK_NAMES[network];
-  return new AppError(
-    `${network}.reply_unconfirmed`,
-    `${name} did not confirm the last attempt and ${why}, so it may have gone out: check on ${name} before sending it again.`,
   );
 }
 

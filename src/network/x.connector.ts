@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import { AppError } from '../errors.js';
-import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
+import {
+  type NetworkConnector,
+  type PollResult,
+  type ReplyRequest,
+  type ReplyResult,
+  unconfirmedReply,
+} from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
 import { isSameReplyText } from './reply-text.js';
 
@@ -221,6 +227,7 @@ const OwnPosts = z.object({
       }),
     )
     .optional(),
+  meta: z.object({ next_token: z.string().optional() }).optional(),
 });
 const SentMessages = z.object({
   data: z
@@ -317,7 +324,7 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       'tweet.fields': 'created_at,referenced_tweets',
       exclude: 'retweets',
     });
-    const { data = [] } = OwnPosts.parse(await call(`/2/users/${options.userId}/tweets?${query}`));
+    const { data = [], meta } = OwnPosts.parse(await call(`/2/users/${options.userId}/tweets?${query}`));
     const sent = withoutLeadingHandles(request.text);
     const post = data.find(
       (p) =>
@@ -325,7 +332,9 @@ export function createXConnector(options: XOptions): NetworkConnector & {
         p.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === request.target.externalId) &&
         isSameReplyText(withoutLeadingHandles(p.text), sent),
     );
-    return post ? { externalId: post.id, url: tweetUrl(await handle(), post.id) } : undefined;
+    if (post) return { externalId: post.id, url: tweetUrl(await handle(), post.id) };
+    if (meta?.next_token) throw unconfirmedReply('x', `we posted more than ${data.length} times since`);
+    return undefined;
   }
 
   /** Our message to the customer since `since`, among the latest of that conversation. */
@@ -344,7 +353,13 @@ export function createXConnector(options: XOptions): NetworkConnector & {
         (!m.created_at || new Date(m.created_at) >= since) &&
         isSameReplyText(m.text ?? '', request.text),
     );
-    if (!message) return undefined;
+    if (!message) {
+      const allSince = data.every((m) => m.created_at && new Date(m.created_at) >= since);
+      if (data.length >= 100 && allSince) {
+        throw unconfirmedReply('x', 'more than 100 messages were exchanged since');
+      }
+      return undefined;
+    }
     const conversation = message.dm_conversation_id;
     return {
       externalId: message.id,

@@ -258,10 +258,11 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
       );
     }
     const fields = new Set((query.get('tweet.fields') ?? '').split(','));
-    const page = posts
+    const matching = posts
       .filter((p) => p.authorId === userId && (!start || p.createdAt >= start))
-      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
-      .slice(0, max);
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
+    const from = Number(query.get('pagination_token') ?? '0');
+    const page = matching.slice(from, from + max);
     if (page.length === 0) return json(res, 200, { meta: { result_count: 0 } }, rateHeaders(reset));
     json(
       res,
@@ -276,7 +277,12 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
             ? { referenced_tweets: [{ type: 'replied_to', id: p.inReplyTo }] }
             : {}),
         })),
-        meta: { newest_id: page[0]!.id, oldest_id: page.at(-1)!.id, result_count: page.length },
+        meta: {
+          newest_id: page[0]!.id,
+          oldest_id: page.at(-1)!.id,
+          result_count: page.length,
+          ...(from + max < matching.length ? { next_token: String(from + max) } : {}),
+        },
       },
       rateHeaders(reset),
     );

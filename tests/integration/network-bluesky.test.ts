@@ -128,6 +128,22 @@ describe('Bluesky connector against the PDS stand-in', () => {
     expect((await connector.findEarlierReply!(request, since, new Set()))?.externalId).toBe(lost);
   });
 
+  it('says it cannot tell, rather than answer no, when we posted more since than it reads back', async () => {
+    const sam = pds.addActor('sam.bsky.social');
+    const post = pds.addPost({ author: sam, text: `@${HANDLE} is the patio open?` });
+    const since = new Date(Date.now() - 1000);
+    for (let i = 0; i < 501; i++) pds.addOwnPost(`Post ${i}`);
+    const request = {
+      target: { externalId: post.uri, authorId: sam.did, authorHandle: 'sam.bsky.social', url: null },
+      text: 'It is, until nine tonight.',
+      idempotencyKey: 'r1',
+    };
+    await expect(connect().findEarlierReply!(request, since, new Set())).rejects.toMatchObject({
+      code: 'bluesky.reply_unconfirmed',
+      retryable: false,
+    });
+  });
+
   it('finds nothing that only looks like the reply: another text, another parent, an older post, one recorded', async () => {
     const sam = pds.addActor('sam.bsky.social');
     const post = pds.addPost({ author: sam, text: `@${HANDLE} is the patio open?` });

@@ -131,6 +131,30 @@ describe('X connector against the X stand-in', () => {
     ).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
+  it('says it cannot tell, rather than answer no, when we posted more since than one page shows', async () => {
+    const mention = x.addMention({ author: customer, text: '@FirsthandCafe do you deliver?' });
+    const since = new Date(Date.now() - 1000);
+    const c = connector();
+    for (let i = 0; i < 101; i++) {
+      const other = x.addMention({ author: customer, text: `@FirsthandCafe question ${i}` });
+      await c.reply({
+        target: { externalId: other.id, authorId: customer.id, authorHandle: customer.username, url: null },
+        text: `Answer ${i}`,
+        idempotencyKey: `r-${i}`,
+      });
+    }
+    const request = {
+      target: { externalId: mention.id, authorId: customer.id, authorHandle: customer.username, url: null },
+      text: 'We do.',
+      idempotencyKey: 'reply-1',
+    };
+    await expect(c.findEarlierReply!(request, since, new Set())).rejects.toMatchObject({
+      code: 'x.reply_unconfirmed',
+      retryable: false,
+      message: expect.stringContaining('check on X before sending it again'),
+    });
+  });
+
   it('turns a 429 into a retryable error that waits for x-rate-limit-reset', async () => {
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
     x.rateLimitNext('/2/tweets', 1, 120);
