@@ -59,6 +59,7 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
       authorHandle: mention.authorHandle,
       url: mention.url,
       kind: mention.kind,
+      inReplyTo: mention.inReplyTo,
     },
     text: reply.text,
     idempotencyKey: reply.id,

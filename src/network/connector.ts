@@ -10,6 +10,8 @@ export interface ReplyTarget {
   url: string | null;
   /** A direct message is answered in the customer's own conversation, wherever `visibility` says. */
   kind?: string | null;
+  /** What the customer's post itself answers (a comment's parent), where the network threads replies there. */
+  inReplyTo?: string | null;
 }
 
 export interface ReplyRequest {

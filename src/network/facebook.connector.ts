@@ -72,13 +72,18 @@ export function createFacebookConnector(options: GraphOptions): NetworkConnector
       // Meta takes one private reply per comment and refuses a second, so none goes out twice; nor can it
       // be read back, as the comment gives its author's Facebook id, not the Messenger id of their inbox.
       if (request.visibility === 'private') return undefined;
-      const edge = {
-        path: `/${encodeURIComponent(target.externalId)}/comments`,
+      const lookup = { us: await ourPage(), request, since, skip };
+      const commentsOf = (id: string) => ({
+        path: `/${encodeURIComponent(id)}/comments`,
         query: { fields: 'id,message,from,created_time', order: 'reverse_chronological', limit: '50' },
         item: PageComment,
         newestFirst: true,
-      };
-      return findOnEdge(graph, 'facebook', edge, { us: await ourPage(), request, since, skip });
+      });
+      const found = await findOnEdge(graph, 'facebook', commentsOf(target.externalId), lookup);
+      // Facebook does not say whether an answer to a reply stays under it or joins the comment it
+      // replied to, so for a reply both are looked at.
+      if (found || target.kind !== 'reply' || !target.inReplyTo) return found;
+      return findOnEdge(graph, 'facebook', commentsOf(target.inReplyTo), lookup);
     },
 
     async describeSender(id) {

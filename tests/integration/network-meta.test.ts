@@ -427,6 +427,24 @@ describe('Meta private replies against the Graph stand-in', () => {
       expect(meta.posted).toHaveLength(1);
     });
 
+    it('finds our answer to a Facebook reply under the comment that reply answered too', async () => {
+      const top = pageComment('Ship to Canada?');
+      const reply = pageComment('And to Mexico?', top.id);
+      const request = {
+        ...publicly(reply.id, 'Both, in 5 days.'),
+        target: { ...publicly(reply.id, '').target, kind: 'reply', inReplyTo: top.id },
+      };
+      // Facebook filed our answer beside the reply, under the top-level comment.
+      const ours = pageComment('Both, in 5 days.', top.id, { id: PAGE, name: 'Harbour Street Bikes' });
+      expect(await find(facebook(), request, beforeAttempt())).toEqual({
+        externalId: ours.id,
+        url: undefined,
+      });
+      // A comment that is no reply is looked for under itself only.
+      const plain = { ...request, target: { ...request.target, kind: 'comment' } };
+      expect(await find(facebook(), plain, beforeAttempt())).toBeUndefined();
+    });
+
     it('pages back through newer comments to find ours', async () => {
       const comment = pageComment('Ship to Canada?');
       const request = publicly(comment.id, 'Yes, in 5 days.');
