@@ -137,7 +137,7 @@ async function publish(
   if (!connector.findEarlierReply) return connector.reply(request);
   await setReplyAttempt(deps.db, reply.id, deps.now());
   try {
-    return await connector.reply(request);
+    return await connector.reply({ ...request, retrying: reply.attemptedAt !== null });
   } catch (error) {
     // A rate limit refuses the call before anything is written: the retry has nothing to look for.
     if (toAppError(error).code.endsWith('.rate_limited')) await setReplyAttempt(deps.db, reply.id, null);

@@ -21,6 +21,8 @@ export interface ReplyRequest {
   idempotencyKey: string;
   /** Public unless said otherwise; 'private' only where allowsPrivateReply(mention) is true. */
   visibility?: 'public' | 'private';
+  /** An earlier attempt may have gone out, though findEarlierReply did not find it. */
+  retrying?: boolean;
 }
 
 export interface ReplyResult {

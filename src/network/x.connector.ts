@@ -243,6 +243,21 @@ const SentMessages = z.object({
     .optional(),
 });
 
+/**
+ * X answers a text the account posted recently with 403 "duplicate content". On a retry that is most
+ * likely our own earlier attempt, which the look did not find; otherwise the writer repeated a recent post.
+ */
+function duplicateRefusal(error: unknown, request: ReplyRequest): AppError | undefined {
+  if (!(error instanceof AppError) || !/duplicate content/i.test(error.message)) return undefined;
+  if (request.retrying) return unconfirmedReply('x', 'refuses the same text again as a duplicate');
+  return new AppError(
+    'x.duplicate',
+    'X refuses a text the account posted recently (duplicate content): reword it and send it again.',
+    false,
+    { cause: error },
+  );
+}
+
 // X starts a reply's text with the @handles it answers, whether or not the writer typed them.
 const withoutLeadingHandles = (text: string) => text.replace(/^(\s*@\w+)+\s*/, '');
 // start_time takes RFC 3339 to the second.
@@ -396,14 +411,19 @@ export function createXConnector(options: XOptions): NetworkConnector & {
 
     async reply(request: ReplyRequest): Promise<ReplyResult> {
       if (request.visibility === 'private') return directMessage(request);
-      const body = await call('/2/tweets', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          text: request.text,
-          reply: { in_reply_to_tweet_id: request.target.externalId },
-        }),
-      });
+      let body: unknown;
+      try {
+        body = await call('/2/tweets', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            text: request.text,
+            reply: { in_reply_to_tweet_id: request.target.externalId },
+          }),
+        });
+      } catch (error) {
+        throw duplicateRefusal(error, request) ?? error;
+      }
       const posted = z.object({ data: z.object({ id: z.string() }) }).parse(body);
       return { externalId: posted.data.id, url: tweetUrl(await handle(), posted.data.id) };
     },

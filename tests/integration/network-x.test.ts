@@ -155,6 +155,27 @@ describe('X connector against the X stand-in', () => {
     });
   });
 
+  it('tells a repeated recent text from a retry X refuses as a duplicate', async () => {
+    const first = x.addMention({ author: customer, text: '@FirsthandCafe open today?' });
+    const second = x.addMention({ author: customer, text: '@FirsthandCafe and tomorrow?' });
+    const answer = (externalId: string) => ({
+      target: { externalId, authorId: customer.id, authorHandle: customer.username, url: null },
+      text: 'Yes, from nine.',
+      idempotencyKey: `r-${externalId}`,
+    });
+    await connector().reply(answer(first.id));
+    await expect(connector().reply(answer(second.id))).rejects.toMatchObject({
+      code: 'x.duplicate',
+      retryable: false,
+      message: expect.stringContaining('reword it'),
+    });
+    await expect(connector().reply({ ...answer(second.id), retrying: true })).rejects.toMatchObject({
+      code: 'x.reply_unconfirmed',
+      retryable: false,
+    });
+    expect(x.created).toHaveLength(1);
+  });
+
   it('turns a 429 into a retryable error that waits for x-rate-limit-reset', async () => {
     const mention = x.addMention({ author: customer, text: '@FirsthandCafe hi' });
     x.rateLimitNext('/2/tweets', 1, 120);

@@ -117,6 +117,23 @@ describe.each(DATABASE_KINDS)(
       EARLIER_REPLY_SETTLE_MS + 30_000,
     );
 
+    it('asks its writer to check, rather than say it was not posted, when the look missed a post X has', async () => {
+      const reply = await queuedReply();
+      const attempt = new Date();
+      x.loseAnswers('POST', '/2/tweets');
+      await expect(postReply(deps(attempt), reply.id)).rejects.toMatchObject({ code: 'x.unreachable' });
+      // The post is not where the look reads (as when X's timeline lags), yet X holds its text.
+      x.posts.find((p) => p.id === x.created[0]!.id)!.inReplyTo = undefined;
+
+      const retry = deps(later(attempt, EARLIER_REPLY_SETTLE_MS + 1000));
+      await expect(postReply(retry, reply.id)).rejects.toMatchObject({ code: 'x.reply_unconfirmed' });
+      expect(x.created).toHaveLength(1);
+      expect(await findReply(f.database.db, reply.id)).toMatchObject({
+        status: 'failed',
+        error: expect.stringContaining('check on X before sending it again'),
+      });
+    });
+
     it('posts again when the lost attempt never reached X', async () => {
       const reply = await queuedReply();
       const attempt = new Date();
