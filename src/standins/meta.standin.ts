@@ -159,7 +159,7 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
     parentId: string,
     message: string | undefined,
     path: string,
-    author: GraphComment['from'],
+    author: Author,
     res: ServerResponse,
   ) {
     if (!message) return json(res, 400, graphError('(#100) The parameter message is required', 100));
