@@ -10,7 +10,7 @@ import {
   unconfirmedReply,
 } from './connector.js';
 import { httpFailure, retryAtOf } from './http.js';
-import { isSameReplyText } from './reply-text.js';
+import { isEarlierReply } from './reply-text.js';
 import { blueskyLimit } from './text-limits.js';
 
 const StrongRef = z.object({ uri: z.string().min(1), cid: z.string().min(1) });
@@ -229,19 +229,20 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
             limit: OWN_POSTS_PAGE,
             ...(cursor ? { cursor } : {}),
           });
+          // Every record of our repository is ours.
           const posts = data.records.flatMap((r) => {
             const record = PostRecord.safeParse(r.value);
             if (!record.success) return [];
-            return [{ uri: r.uri, ...record.data, at: Date.parse(record.data.createdAt ?? '') }];
+            const at = Date.parse(record.data.createdAt ?? '');
+            return [
+              { id: r.uri, author: did, text: record.data.text, at, parent: record.data.reply?.parent.uri },
+            ];
           });
+          const lookup = { us: did, request, since, skip };
           const earlier = posts.find(
-            (p) =>
-              p.at >= since.getTime() &&
-              !skip.has(p.uri) &&
-              p.reply?.parent.uri === request.target.externalId &&
-              isSameReplyText(p.text, request.text),
+            (p) => p.parent === request.target.externalId && isEarlierReply(p, lookup),
           );
-          if (earlier) return { externalId: earlier.uri, url: postUrl(handle, earlier.uri) };
+          if (earlier) return { externalId: earlier.id, url: postUrl(handle, earlier.id) };
           cursor = data.cursor;
           // Newest first: a page that reaches back before `since` is the last that could hold it.
           if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) {

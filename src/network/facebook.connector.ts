@@ -9,8 +9,8 @@ import {
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
-  type Written,
 } from './meta-graph.js';
+import type { Written } from './reply-text.js';
 
 // Messenger's User Profile API gives a sender's name to the Page they wrote to.
 const MessengerProfile = z.object({ first_name: z.string().optional(), last_name: z.string().optional() });

@@ -11,9 +11,9 @@ import {
   SENDER_LOOKUP_TIMEOUT_MS,
   type SenderDirectory,
   sendPrivateMessage,
-  type Written,
 } from './meta-graph.js';
 import { igMentionExternalId, type PendingIgMention } from './meta-webhook.js';
+import type { Written } from './reply-text.js';
 
 const MENTION_ID = /^mention:([^:]+):([^:]+)$/;
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { type Mention, NETWORK_NAMES } from '../contract/mention.js';
 import { AppError } from '../errors.js';
-import { type ReplyRequest, type ReplyResult, unconfirmedReply } from './connector.js';
+import { type ReplyResult, unconfirmedReply } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
-import { isSameReplyText } from './reply-text.js';
+import { type EarlierLookup, isEarlierReply, type Written } from './reply-text.js';
 
 /**
  * Plain fetch against the Graph API, shared by the Facebook Pages and
@@ -176,32 +176,6 @@ export function remembered<T>(ask: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/** A comment or message read back: who wrote it (as `EarlierLookup.us` names us), what it says, when. */
-export interface Written {
-  id: string;
-  author: string | undefined;
-  text: string;
-  /** Epoch milliseconds; NaN when Graph gave no time, which never counts as since the attempt. */
-  at: number;
-}
-
-/** What a retry looks for: the reply, by `us` (our Page's id, or our Instagram username), since `since`. */
-export interface EarlierLookup {
-  us: string;
-  request: ReplyRequest;
-  since: Date;
-  skip: ReadonlySet<string>;
-}
-
-function isEarlier(written: Written, { us, request, since, skip }: EarlierLookup): boolean {
-  return (
-    written.author === us &&
-    !skip.has(written.id) &&
-    written.at >= since.getTime() &&
-    isSameReplyText(written.text, request.text)
-  );
-}
-
 // A retry can come long after its attempt (the recovery sweep): an edge is read back this many pages at most.
 const MAX_PAGES = 10;
 
@@ -225,7 +199,7 @@ export async function findOnEdge(
   for (let page = 0; page < MAX_PAGES; page++) {
     const query = new URLSearchParams({ ...edge.query, ...(after ? { after } : {}) });
     const { data, paging } = Page.parse(await graph(`${edge.path}?${query}`));
-    const found = data.find((written) => isEarlier(written, lookup));
+    const found = data.find((written) => isEarlierReply(written, lookup));
     if (found) return { externalId: found.id, url: undefined };
     after = paging?.cursors?.after;
     const reachedSince = edge.newestFirst && data.some((w) => w.at < lookup.since.getTime());
@@ -281,7 +255,7 @@ export async function findEarlierMessage(
       at: Date.parse(m.created_time ?? ''),
     })),
   );
-  const found = messages.find((written) => isEarlier(written, lookup));
+  const found = messages.find((written) => isEarlierReply(written, lookup));
   if (found) return { externalId: found.id, url: undefined };
   // Every message shown is newer than the attempt: ours may be among the older ones Meta does not show.
   if (messages.length >= MESSAGES_SHOWN && messages.every((m) => m.at >= lookup.since.getTime())) {

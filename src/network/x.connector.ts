@@ -9,7 +9,7 @@ import {
   unconfirmedReply,
 } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
-import { isSameReplyText } from './reply-text.js';
+import { isEarlierReply } from './reply-text.js';
 
 /** X sends its reset as Unix seconds in `x-rate-limit-reset`. */
 export function xRetryAt(headers: Headers): Date | undefined {
@@ -340,12 +340,25 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       exclude: 'retweets',
     });
     const { data = [], meta } = OwnPosts.parse(await call(`/2/users/${options.userId}/tweets?${query}`));
-    const sent = withoutLeadingHandles(request.text);
+    // Our own timeline, already from start_time on; the handles X puts first are compared on neither side.
+    const lookup = {
+      us: options.userId,
+      request: { ...request, text: withoutLeadingHandles(request.text) },
+      since,
+      skip,
+    };
     const post = data.find(
       (p) =>
-        !skip.has(p.id) &&
         p.referenced_tweets?.some((r) => r.type === 'replied_to' && r.id === request.target.externalId) &&
-        isSameReplyText(withoutLeadingHandles(p.text), sent),
+        isEarlierReply(
+          {
+            id: p.id,
+            author: options.userId,
+            text: withoutLeadingHandles(p.text),
+            at: Number.POSITIVE_INFINITY,
+          },
+          lookup,
+        ),
     );
     if (post) return { externalId: post.id, url: tweetUrl(await handle(), post.id) };
     if (meta?.next_token) throw unconfirmedReply('x', `we posted more than ${data.length} times since`);
@@ -361,12 +374,18 @@ export function createXConnector(options: XOptions): NetworkConnector & {
     });
     const path = `/2/dm_conversations/with/${encodeURIComponent(request.target.authorId)}/dm_events?${query}`;
     const { data = [] } = SentMessages.parse(await call(path));
-    const message = data.find(
-      (m) =>
-        !skip.has(m.id) &&
-        m.sender_id === options.userId &&
-        (!m.created_at || new Date(m.created_at) >= since) &&
-        isSameReplyText(m.text ?? '', request.text),
+    const lookup = { us: options.userId, request, since, skip };
+    // A message X gives no time for is not ruled out by it.
+    const message = data.find((m) =>
+      isEarlierReply(
+        {
+          id: m.id,
+          author: m.sender_id,
+          text: m.text ?? '',
+          at: m.created_at ? Date.parse(m.created_at) : Number.POSITIVE_INFINITY,
+        },
+        lookup,
+      ),
     );
     if (!message) {
       const allSince = data.every((m) => m.created_at && new Date(m.created_at) >= since);
