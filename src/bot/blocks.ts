@@ -1,6 +1,6 @@
 import type { KnownBlock, PlainTextOption, View } from '@slack/types';
 import { NETWORK_NAMES } from '../contract/mention.js';
-import { isUnconfirmedReply } from '../network/connector.js';
+import { notPostedWords } from '../network/connector.js';
 import {
   ACTION,
   actionsBlockId,
@@ -269,7 +269,7 @@ export function logLine(event: LoggedEvent): string | undefined {
       return `:outbox_tray: ${actor} replied${link ? ` (${link})` : ''}.${text}`;
     }
     case 'reply.failed':
-      return `:warning: A reply by ${actor === 'Firsthand' ? 'a colleague' : actor} ${isUnconfirmedReply(d.code) ? 'may not have been' : 'was not'} posted: ${escapeMrkdwn(truncate(String(d.message ?? 'unknown error'), 500))}`;
+      return `:warning: A reply by ${actor === 'Firsthand' ? 'a colleague' : actor} ${notPostedWords(d.code)}: ${escapeMrkdwn(truncate(String(d.message ?? 'unknown error'), 500))}`;
     default:
       return undefined;
   }

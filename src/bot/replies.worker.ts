@@ -16,8 +16,8 @@ import {
 } from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
 import {
-  isUnconfirmedReply,
   type NetworkConnector,
+  notPostedWords,
   type ReplyRequest,
   type ReplyResult,
 } from '../network/connector.js';
@@ -167,7 +167,7 @@ export async function recordFailure(
         type: 'ephemeral',
         channel: conversation.slackChannel,
         user: reply.staffId,
-        text: `Your reply to @${conversation.authorHandle} ${isUnconfirmedReply(failure.code) ? 'may not have been' : 'was not'} posted: ${failure.message}`,
+        text: `Your reply to @${conversation.authorHandle} ${notPostedWords(failure.code)}: ${failure.message}`,
       });
     }
     return oweNotifications(tx, jobs);

@@ -49,9 +49,11 @@ export function unconfirmedReply(network: Network, why: string): AppError {
   );
 }
 
-/** Whether a failure is unconfirmedReply's: its writer is told the reply may not have gone out, not that it did not. */
-export const isUnconfirmedReply = (code: unknown): boolean =>
-  typeof code === 'string' && code.endsWith('.reply_unconfirmed');
+/** How a failed reply's writer is told of it: unconfirmedReply's may have gone out; any other did not. */
+export const notPostedWords = (code: unknown): string =>
+  typeof code === 'string' && code.endsWith('.reply_unconfirmed')
+    ? 'may not have been posted'
+    : 'was not posted';
 
 /** One adapter per network: how mentions come in, how replies go out. */
 export interface NetworkConnector {
