@@ -80,7 +80,14 @@ export async function latestEvents(
     .from(events)
     .where(and(inArray(events.conversationId, conversationIds), inArray(events.type, types)))
     .orderBy(desc(events.id));
-  const latest = new Map<string, EventRow>();
+  return latestByConversation(rows);
+}
+
+/** The first of `rows` (read newest first) for each conversation. */
+function latestByConversation<T extends { conversationId: string | null }>(
+  rows: readonly T[],
+): Map<string, T> {
+  const latest = new Map<string, T>();
   for (const row of rows)
     if (row.conversationId && !latest.has(row.conversationId)) latest.set(row.conversationId, row);
   return latest;
@@ -121,14 +128,11 @@ export async function listOverdueSnoozes(
       ),
     )
     .orderBy(desc(events.id));
-  const seen = new Set<string>();
   const overdue: { conversationId: string; eventId: number }[] = [];
-  for (const row of rows) {
-    if (!row.conversationId || seen.has(row.conversationId)) continue;
-    seen.add(row.conversationId);
+  for (const [conversationId, row] of latestByConversation(rows)) {
     const until = typeof row.details.until === 'string' ? new Date(row.details.until) : undefined;
     if (row.type === 'conversation.snoozed' && until && until < before)
-      overdue.push({ conversationId: row.conversationId, eventId: row.id });
+      overdue.push({ conversationId, eventId: row.id });
   }
   return overdue;
 }
