@@ -659,6 +659,11 @@ interface SurgeFigures {
   surgeThreadCards: number;
   ownerAlerts: number;
   directMessages: number;
+  /** Conversations the router gave a person (an assignee or the owner), and how many of them Slack shows. */
+  personal: number;
+  personalShown: number;
+  /** Median seconds from a personal conversation's first mention to its card, of those shown. */
+  personalMedianSeconds: number;
   rateLimited: number;
   routingBacklog: number;
   failedJobs: number;
@@ -712,6 +717,15 @@ async function surgeRun(): Promise<SurgeFigures> {
       "select count(*)::int as n from mentions where external_id not like 'history-%'",
     );
     const storedMentions = Number(counted!.n);
+    // What the people given a conversation see: behind the queued ones, or ahead of them.
+    const [personal] = await queryOnce(
+      database.url,
+      `select count(*)::int as n, count(m.notified_at)::int as shown,
+         percentile_cont(0.5) within group (order by extract(epoch from m.notified_at - m.received_at))
+           filter (where m.notified_at is not null) as median
+       from conversations c join mentions m on m.id = c.first_mention_id
+       where c.assignee_id is not null and m.external_id not like 'history-%'`,
+    );
     const deliveredPerSecond = inChannel / elapsed;
     return {
       accepted: result.accepted,
@@ -721,6 +735,9 @@ async function surgeRun(): Promise<SurgeFigures> {
       surgeThreadCards,
       ownerAlerts,
       directMessages: stored.length - inChannel,
+      personal: Number(personal!.n),
+      personalShown: Number(personal!.shown),
+      personalMedianSeconds: personal!.median === null ? Number.NaN : Number(personal!.median),
       rateLimited: Math.max(0, rateLimited),
       failedJobs: mentionsQueue.failed + notifyQueue.failed,
       routingBacklog: mentionsQueue.queued,
@@ -931,6 +948,9 @@ async function main(): Promise<void> {
           `| Of those, top-level messages a reader scrolls past | ${fmt(surge.topLevelMessages)} |`,
           `| Cards gathered in the surge thread | ${fmt(surge.surgeThreadCards)} |`,
           `| Channel messages naming the owner | ${fmt(surge.ownerAlerts)} |`,
+          `| Conversations routed to a person (assignee or owner) | ${fmt(surge.personal)} |`,
+          `| Of those, shown in Slack | ${fmt(surge.personalShown)} |`,
+          `| Median time from their mention to their card, s | ${fmt(surge.personalMedianSeconds, 1)} |`,
           `| Direct messages to assignees | ${fmt(surge.directMessages)} |`,
           `| Mentions still waiting to be routed | ${fmt(surge.routingBacklog)} |`,
           `| Calls answered 429 by the stand-in | ${fmt(surge.rateLimited)} |`,

@@ -114,15 +114,29 @@ export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId
   return state === 'failed' || state === 'completed';
 }
 
+/**
+ * BullMQ takes jobs without a priority before prioritized ones, also as they
+ * come back from a delay. Given this one, the card of a conversation nobody
+ * holds yet lets everything else for the channel go first: in a surge of
+ * thousands at Slack's pace of a message a second, the cards people were
+ * given, their colleagues' actions and the owner's escalations are not
+ * stuck behind hours of the queue's cards.
+ */
+const UNHELD_CARD_PRIORITY = 10;
+
 export async function enqueueNotify(
   queues: Queues,
   job: NotifyJob,
-  options: { at?: Date; fallbackId?: string } = {},
+  options: { at?: Date; fallbackId?: string; unheld?: boolean } = {},
 ): Promise<void> {
   const jobId = notifyJobId(job) ?? options.fallbackId;
-  // A job due later (a snooze's end) waits in BullMQ's delayed set, which survives restarts.
+  // A job due later (a snooze's end) waits in BullMQ's delayed set, kept as long as Redis keeps its data.
   const delay = options.at ? Math.max(0, options.at.getTime() - Date.now()) : 0;
-  await queues.notify.add(job.type, job, { ...(jobId ? { jobId } : {}), ...(delay ? { delay } : {}) });
+  await queues.notify.add(job.type, job, {
+    ...(jobId ? { jobId } : {}),
+    ...(delay ? { delay } : {}),
+    ...(options.unheld ? { priority: UNHELD_CARD_PRIORITY } : {}),
+  });
 }
 
 export async function enqueueReply(queues: Queues, replyId: string): Promise<void> {

@@ -57,37 +57,61 @@ const surgeRootPending = () =>
  * channel. A job over either limit, or answered 429, waits in BullMQ's
  * delayed set until its slot (or Retry-After) and then runs again: nothing
  * is dropped, and each job's effect is guarded so a rerun does not double it.
+ *
+ * The card of a conversation nobody holds yet (waiting in the queue) takes a
+ * slot only after everything else the channel owes: it is queued behind it
+ * (enqueueNotify's priority), waits out its place among all the second's
+ * calls, and comes back later in the second than other work. Other work
+ * waits only behind its own kind, so in a surge the cards people were given
+ * and their colleagues' actions reach the channel in seconds, not hours.
  */
 const CHANNEL_SLOT_LUA = `
 local taken = redis.call('INCR', KEYS[1])
 if taken == 1 then redis.call('EXPIRE', KEYS[1], 5) end
-return taken`;
+local ahead = taken
+if ARGV[1] == 'first' then
+  ahead = redis.call('INCR', KEYS[2])
+  if ahead == 1 then redis.call('EXPIRE', KEYS[2], 5) end
+end
+return {taken, ahead}`;
+
+/** Whether a channel call goes before the cards of conversations waiting in the queue, or after them. */
+type Lane = 'first' | 'last';
 
 export function createNotifier(deps: NotifyDeps) {
   const perSecond = Math.max(1, deps.channelMessagesPerSecond ?? 1);
   const surgeBacklog = Math.max(1, deps.surgeBacklog ?? 30);
   let slotScriptDefined = false;
 
-  async function takeChannelSlot(channel: string): Promise<void> {
+  async function takeChannelSlot(channel: string, lane: Lane): Promise<void> {
     const redis = await deps.queues.notify.getBackend().client;
     // The script counts and expires in one atomic step.
     if (!slotScriptDefined)
-      redis.defineCommand('firsthandChannelSlot', { numberOfKeys: 1, lua: CHANNEL_SLOT_LUA });
+      redis.defineCommand('firsthandChannelSlot', { numberOfKeys: 2, lua: CHANNEL_SLOT_LUA });
     slotScriptDefined = true;
     const second = Math.floor(Date.now() / 1000);
     const key = `${deps.queues.notify.qualifiedName}:channel-rate:${channel}:${second}`;
-    const taken = Number(await redis.runCommand('firsthandChannelSlot', [key]));
+    const [taken, ahead] = (await redis.runCommand('firsthandChannelSlot', [key, `${key}:first`, lane])) as [
+      number,
+      number,
+    ];
     if (taken <= perSecond) return;
-    // Later arrivals queue up behind earlier ones, a second per `perSecond` jobs.
-    const wait = Math.floor((taken - perSecond - 1) / perSecond) + 1;
-    const retryAt = new Date((second + wait) * 1000 + Math.floor(Math.random() * 200));
+    // Later arrivals queue up behind earlier ones of their lane, a second per `perSecond` jobs;
+    // the queue's cards come back later in their second than the rest, which then takes the slot.
+    const wait = Math.floor((lane === 'first' ? ahead - 1 : taken - perSecond - 1) / perSecond) + 1;
+    const offset = lane === 'first' ? Math.random() * 200 : 400 + Math.random() * 300;
+    const retryAt = new Date((second + wait) * 1000 + Math.floor(offset));
     throw Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), {
       retryAt,
     });
   }
 
-  async function call<T>(channel: string | undefined, run: () => Promise<T>): Promise<T> {
-    if (channel) await takeChannelSlot(channel);
+  async function call<T>(
+    channel: string | undefined,
+    run: () => Promise<T>,
+    lane: Lane = 'first',
+  ): Promise<T> {
+    if (channel) await takeChannelSlot(channel, lane);
     try {
       return await run();
     } catch (error) {
@@ -154,7 +178,7 @@ export function createNotifier(deps: NotifyDeps) {
     if (!surge) {
       if (backlog < surgeBacklog) return undefined;
       // The slot first: a claim must never wait on the channel's pace, or every other card would wait on it.
-      await takeChannelSlot(channel);
+      await takeChannelSlot(channel, 'first');
       surgeStates.delete(channel);
       if (!(await claimSurge(deps.db, channel, deps.now()))) throw surgeRootPending();
       // The owner is named in the surge message itself: told once, at once, not behind the backlog.
@@ -206,12 +230,15 @@ export function createNotifier(deps: NotifyDeps) {
         ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
       } else {
         const threadTs = await surgeThread(deps.channelId);
-        const posted = await call(deps.channelId, () =>
-          deps.slack.chat.postMessage({
-            channel: deps.channelId,
-            ...(threadTs ? { thread_ts: threadTs } : {}),
-            ...conversationMessage(toCard(loaded, deps.now())),
-          }),
+        const posted = await call(
+          deps.channelId,
+          () =>
+            deps.slack.chat.postMessage({
+              channel: deps.channelId,
+              ...(threadTs ? { thread_ts: threadTs } : {}),
+              ...conversationMessage(toCard(loaded, deps.now())),
+            }),
+          conversation.assigneeId ? 'first' : 'last',
         );
         ts = posted.ts!;
       }

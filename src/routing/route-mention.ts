@@ -90,7 +90,12 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
       continue;
     }
     // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
-    if (routed.outcome !== 'dropped') await enqueueNotify(deps.queues, { type: 'mention', mentionId });
+    if (routed.outcome !== 'dropped')
+      await enqueueNotify(
+        deps.queues,
+        { type: 'mention', mentionId },
+        { unheld: routed.outcome === 'queued' },
+      );
     if (routed.owed) await deliverOwed(deps, routed.owed);
     return routed.outcome;
   }
