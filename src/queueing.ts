@@ -139,6 +139,18 @@ export async function enqueueNotify(
   });
 }
 
+/**
+ * The card of a conversation taken from the queue before it reached Slack
+ * (a surge's backlog) stops waiting behind the queue's cards: its new holder
+ * needs it to act.
+ */
+export async function putCardFirst(queues: Queues, mentionId: string): Promise<void> {
+  const job = await queues.notify.getJob(notifyJobId({ type: 'mention', mentionId })!);
+  if (!job?.opts.priority) return;
+  // Gone meanwhile (shown and removed): nothing left to hurry.
+  await job.changePriority({ priority: 0 }).catch(() => undefined);
+}
+
 export async function enqueueReply(queues: Queues, replyId: string): Promise<void> {
   await queues.replies.add('post', { replyId }, { jobId: replyJobId(replyId) });
 }

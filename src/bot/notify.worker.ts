@@ -12,7 +12,7 @@ import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { claimSurge, endSurge, openSurge, readSurgeState } from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
-import { enqueueNotify, type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import { enqueueNotify, putCardFirst, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
 import {
   type LoadedConversation,
@@ -308,8 +308,11 @@ export function createNotifier(deps: NotifyDeps) {
   /** Redraws a conversation's Slack message to show its current state. */
   async function refreshConversation(conversationId: string): Promise<void> {
     const loaded = await loadConversation(deps.db, conversationId);
-    const { slackChannel, slackTs } = loaded.conversation;
-    if (!slackChannel || !slackTs) throw new AppError('notify.root_pending', 'nothing to update yet', true);
+    const { slackChannel, slackTs, assigneeId, firstMentionId } = loaded.conversation;
+    if (!slackChannel || !slackTs) {
+      if (assigneeId && firstMentionId) await putCardFirst(deps.queues, firstMentionId);
+      throw new AppError('notify.root_pending', 'nothing to update yet', true);
+    }
     await call(slackChannel, () =>
       deps.slack.chat.update({
         channel: slackChannel,

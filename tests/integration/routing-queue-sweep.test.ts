@@ -1,5 +1,9 @@
+import { WebClient } from '@slack/web-api';
 import { eq } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifier } from '../../src/bot/notify.worker.js';
+import { NotifyJobSchema } from '../../src/contract/queues.js';
 import { resolveConversation } from '../../src/db/conversations.repository.js';
 import { conversations, events, staff } from '../../src/db/schema.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
@@ -113,5 +117,39 @@ describe('the waiting queue and covered conversations are looked at again', () =
     expect(back).toMatchObject({ assigneeId: 'U0SAM', coveringFor: null });
     const [event] = await database.db.select().from(events).where(eq(events.type, 'conversation.reassigned'));
     expect(event?.details).toMatchObject({ assigneeId: 'U0SAM', previousAssigneeId: 'U0ANN' });
+  });
+
+  it('queues a waiting conversation’s card behind the others, and puts it first once someone takes it', async () => {
+    await database.db.update(staff).set({ capacity: 0 });
+    const id = await route('q-5', 'dave');
+    const [conversation] = await database.db.select().from(conversations).where(eq(conversations.id, id));
+    expect(conversation?.assigneeId).toBeNull();
+    const cardId = `n-${conversation!.firstMentionId}`;
+    const card = await queues.notify.getJob(cardId);
+    expect(card?.opts.priority).toBeGreaterThan(0);
+    expect(await card!.getState()).toBe('prioritized');
+
+    await database.db.update(staff).set({ capacity: 5 }).where(eq(staff.id, 'U0ANN'));
+    const deps = { db: database.db, queues, now, policy };
+    expect(await assignWaitingConversations(deps)).toBe(1);
+    const refresh = (await queues.notify.getJobs(['waiting'])).find(
+      (j) => j.data.type === 'refresh' && j.data.conversationId === id,
+    );
+    // The redraw finds no card to redraw yet, and hurries the card: Ann needs it to act.
+    const notifier = createNotifier({
+      db: database.db,
+      queues,
+      // Never called: with no card posted there is nothing to redraw.
+      slack: new WebClient('xoxb-unused', { slackApiUrl: 'http://127.0.0.1:9/api/' }),
+      channelId: 'C0TEAM',
+      logger: pino({ level: 'silent' }),
+      now,
+    });
+    await expect(notifier.handle(NotifyJobSchema.parse(refresh!.data))).rejects.toMatchObject({
+      code: 'notify.root_pending',
+    });
+    const hurried = await queues.notify.getJob(cardId);
+    expect(await hurried!.getState()).toBe('waiting');
+    expect(hurried?.priority).toBe(0);
   });
 });
