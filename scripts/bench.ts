@@ -964,7 +964,7 @@ async function main(): Promise<void> {
           'new cards go into one surge thread, so the channel itself shows only a handful of top-level',
           'messages, and the owner is named once, in the surge message, not once a mention. Slack still takes a',
           'second a message, so the channel needs the drain time above for every card. Its slots go first to',
-          'the conversations the router gave a person: their cards, then their DMs, come ahead of the queue\'s',
+          "the conversations the router gave a person: their cards, then their DMs, come ahead of the queue's",
           '(the rows above say how many reached Slack in the minute, and how soon). The cards of conversations',
           'waiting in the queue take what is left, and are readable in the thread, in App Home and through',
           '`/firsthand queue` as they arrive.',

@@ -96,9 +96,10 @@ export function createNotifier(deps: NotifyDeps) {
       number,
     ];
     if (taken <= perSecond) return;
-    // Later arrivals queue up behind earlier ones of their lane, a second per `perSecond` jobs;
-    // the queue's cards come back later in their second than the rest, which then takes the slot.
-    const wait = Math.floor((lane === 'first' ? ahead - 1 : taken - perSecond - 1) / perSecond) + 1;
+    // Later arrivals queue up behind earlier ones of their lane, a second per `perSecond` jobs; the
+    // queue's cards come back later in their second than the rest, which then takes the slot.
+    const behind = lane === 'first' ? Math.max(ahead - perSecond, 1) : taken - perSecond;
+    const wait = Math.floor((behind - 1) / perSecond) + 1;
     const offset = lane === 'first' ? Math.random() * 200 : 400 + Math.random() * 300;
     const retryAt = new Date((second + wait) * 1000 + Math.floor(offset));
     throw Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), {
