@@ -659,6 +659,7 @@ interface SurgeFigures {
   surgeThreadCards: number;
   ownerAlerts: number;
   directMessages: number;
+  ownerDirectMessages: number;
   /** Conversations the router gave a person (an assignee or the owner), and how many of them Slack shows. */
   personal: number;
   personalShown: number;
@@ -735,6 +736,8 @@ async function surgeRun(): Promise<SurgeFigures> {
       surgeThreadCards,
       ownerAlerts,
       directMessages: stored.length - inChannel,
+      // The stand-in names a user's DM channel after the user: U0OWNER01's is D0OWNER01.
+      ownerDirectMessages: stored.filter((message) => message.channel === 'D0OWNER01').length,
       personal: Number(personal!.n),
       personalShown: Number(personal!.shown),
       personalMedianSeconds: personal!.median === null ? Number.NaN : Number(personal!.median),
@@ -952,6 +955,7 @@ async function main(): Promise<void> {
           `| Of those, shown in Slack | ${fmt(surge.personalShown)} |`,
           `| Median time from their mention to their card, s | ${fmt(surge.personalMedianSeconds, 1)} |`,
           `| Direct messages to assignees | ${fmt(surge.directMessages)} |`,
+          `| Of those, to the owner | ${fmt(surge.ownerDirectMessages)} |`,
           `| Mentions still waiting to be routed | ${fmt(surge.routingBacklog)} |`,
           `| Calls answered 429 by the stand-in | ${fmt(surge.rateLimited)} |`,
           `| Jobs failed for good (routing or notification) | ${fmt(surge.failedJobs)} |`,
