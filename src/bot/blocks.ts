@@ -287,6 +287,8 @@ export function conversationDm(input: {
   link: string | undefined;
   by?: string;
   reasons?: string[];
+  /** A line below the rest, such as why no more DMs like this one will follow for a while. */
+  note?: string;
 }): { text: string; blocks: KnownBlock[] } {
   const { card } = input;
   const network = networkName(card.network);
@@ -315,6 +317,9 @@ export function conversationDm(input: {
         { type: 'mrkdwn', text: truncate(`Why: ${escapeMrkdwn(reasons.join(' · '))}`, LIMITS.text) },
       ],
     });
+  }
+  if (input.note) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(input.note, LIMITS.text) }] });
   }
   return { text: truncate(`${headline} ${card.text}`, LIMITS.text), blocks };
 }

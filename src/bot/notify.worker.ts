@@ -10,7 +10,14 @@ import { appendEvent } from '../db/events.repository.js';
 import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
-import { claimSurge, endSurge, openSurge, readSurgeState } from '../db/surge.repository.js';
+import {
+  claimSurge,
+  endSurge,
+  markOwnerToldOfSurge,
+  openSurge,
+  ownerToldOfSurge,
+  readSurgeState,
+} from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
 import { enqueueNotify, putCardFirst, type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
@@ -351,6 +358,11 @@ export function createNotifier(deps: NotifyDeps) {
       findEvent(deps.db, job.eventId),
       linkBuilder(),
     ]);
+    // In a surge the router's escalations would reach the owner a DM each, dozens a minute: the
+    // first says so and the rest wait in the surge thread and App Home. A colleague's escalation is
+    // a person asking, and still comes on its own.
+    const surge = job.kind === 'escalated' && event?.actor === 'router' ? await openSurgeRoot() : undefined;
+    if (surge && (await ownerToldOfSurge(deps.db, deps.channelId, surge))) return;
     const { slackChannel, slackTs } = loaded.conversation;
     const link = slackChannel && slackTs ? links(slackChannel, slackTs) : undefined;
     const card = toCard(loaded, deps.now());
@@ -365,8 +377,21 @@ export function createNotifier(deps: NotifyDeps) {
         link,
         ...(event && event.actor !== 'router' && event.actor !== 'bot' ? { by: event.actor } : {}),
         reasons,
+        ...(surge
+          ? {
+              note: "A surge is on. Until it calms down I won't DM you each conversation escalated to you: they're in the surge thread in the team channel and listed in Firsthand's Home tab.",
+            }
+          : {}),
       }),
     );
+    // Marked once sent: a send that failed is retried, and a DM queued meanwhile waits on this one's slot.
+    if (surge) await markOwnerToldOfSurge(deps.db, deps.channelId, surge);
+  }
+
+  /** The team channel's surge message, while a surge is on. */
+  async function openSurgeRoot(): Promise<string | undefined> {
+    const { surge } = await surgeState(deps.channelId);
+    return surge?.state === 'open' ? surge.rootTs : undefined;
   }
 
   async function publishHome(user: string): Promise<void> {

@@ -10,6 +10,8 @@ import { cursors, mentions } from './schema.js';
  */
 const NETWORK = 'slack';
 const keyOf = (channel: string) => `surge:${channel}`;
+// Which surge (by its root's ts) the owner was last told about, so a new surge tells them again.
+const ownerToldKeyOf = (channel: string) => `surge-owner-told:${channel}`;
 
 export type Surge = { state: 'posting'; since: number } | { state: 'open'; rootTs: string };
 
@@ -58,4 +60,23 @@ export async function openSurge(db: Executor, channel: string, rootTs: string): 
 
 export async function endSurge(db: Executor, channel: string): Promise<void> {
   await db.delete(cursors).where(and(eq(cursors.network, NETWORK), eq(cursors.key, keyOf(channel))));
+}
+
+/** Whether the owner was told about this surge's escalations (the surge known by its root's ts). */
+export async function ownerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<boolean> {
+  const [row] = await db
+    .select({ value: cursors.value })
+    .from(cursors)
+    .where(and(eq(cursors.network, NETWORK), eq(cursors.key, ownerToldKeyOf(channel))));
+  return row?.value === rootTs;
+}
+
+export async function markOwnerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<void> {
+  await db
+    .insert(cursors)
+    .values({ network: NETWORK, key: ownerToldKeyOf(channel), value: rootTs })
+    .onConflictDoUpdate({
+      target: [cursors.network, cursors.key],
+      set: { value: rootTs, updatedAt: new Date() },
+    });
 }

@@ -101,7 +101,7 @@ describe('in a surge, what people were given goes before the queue', () => {
       (m) => m.notifiedAt,
     );
 
-  it('shows the owner’s escalations ahead of the cards already waiting for the channel', async () => {
+  it('shows the owner’s escalations ahead of the cards already waiting for the channel, and tells the owner once', async () => {
     const routine = BIKES.map((bike, i) =>
       mention(`routine-${i}`, `Do you service ${bike} bikes on Saturdays, and how long does it take?`),
     );
@@ -139,5 +139,12 @@ describe('in a surge, what people were given goes before the queue', () => {
       async () => (await shown(routine.map((m) => m.externalId))).length === routine.length,
       60_000,
     );
+
+    // The owner is told of the surge's escalations once, in a DM that says so, not once an escalation.
+    const toOwner = h.slack
+      .callsTo('chat.postMessage')
+      .filter((c) => c.params.channel === 'D0OWNER01' && String(c.params.text).includes('escalated'));
+    expect(toOwner).toHaveLength(1);
+    expect(JSON.stringify(toOwner[0]!.params.blocks)).toContain('A surge is on');
   }, 120_000);
 });

@@ -127,6 +127,7 @@ describe('every message and view stays within Block Kit limits', () => {
               link: a.url ?? undefined,
               by: 'U0TOM0001',
               reasons: a.reasons,
+              ...(kind === 'escalated' ? { note: other } : {}),
             }),
           );
         }
