@@ -17,6 +17,14 @@ import {
 } from '../../src/db/routing.repository.js';
 import { mentions, staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
+import {
+  claimSurge,
+  endSurge,
+  markOwnerToldOfSurge,
+  openSurge,
+  ownerToldOfSurge,
+  readSurgeState,
+} from '../../src/db/surge.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { insertMention } from '../support/mentions.js';
 
@@ -264,6 +272,27 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const second = await createReply(db, { ...values, text: 'different' });
     expect(first.created).toBe(true);
     expect(second).toMatchObject({ created: false, row: { id: first.row.id, text: 'hi' } });
+  });
+
+  it('keeps one root a surge, and tells the owner once a surge, again in the next one', async () => {
+    const { db } = database;
+    expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(true);
+    expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(false);
+    await openSurge(db, 'C0TEAM', '100.1');
+    expect((await readSurgeState(db, 'C0TEAM')).surge).toEqual({ state: 'open', rootTs: '100.1' });
+
+    expect(await ownerToldOfSurge(db, 'C0TEAM', '100.1')).toBe(false);
+    await markOwnerToldOfSurge(db, 'C0TEAM', '100.1');
+    await markOwnerToldOfSurge(db, 'C0TEAM', '100.1');
+    expect(await ownerToldOfSurge(db, 'C0TEAM', '100.1')).toBe(true);
+    // Another channel's surge is its own.
+    expect(await ownerToldOfSurge(db, 'C0OTHER', '100.1')).toBe(false);
+
+    await endSurge(db, 'C0TEAM');
+    expect((await readSurgeState(db, 'C0TEAM')).surge).toBeUndefined();
+    expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(true);
+    await openSurge(db, 'C0TEAM', '200.2');
+    expect(await ownerToldOfSurge(db, 'C0TEAM', '200.2')).toBe(false);
   });
 
   it('keeps polling positions per network', async () => {
