@@ -1,5 +1,6 @@
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
+import { readCursor, writeCursor } from './cursors.repository.js';
 import { cursors, mentions } from './schema.js';
 
 /**
@@ -64,19 +65,9 @@ export async function endSurge(db: Executor, channel: string): Promise<void> {
 
 /** Whether the owner was told about this surge's escalations (the surge known by its root's ts). */
 export async function ownerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<boolean> {
-  const [row] = await db
-    .select({ value: cursors.value })
-    .from(cursors)
-    .where(and(eq(cursors.network, NETWORK), eq(cursors.key, ownerToldKeyOf(channel))));
-  return row?.value === rootTs;
+  return (await readCursor(db, NETWORK, ownerToldKeyOf(channel))) === rootTs;
 }
 
-export async function markOwnerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<void> {
-  await db
-    .insert(cursors)
-    .values({ network: NETWORK, key: ownerToldKeyOf(channel), value: rootTs })
-    .onConflictDoUpdate({
-      target: [cursors.network, cursors.key],
-      set: { value: rootTs, updatedAt: new Date() },
-    });
+export function markOwnerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<void> {
+  return writeCursor(db, NETWORK, ownerToldKeyOf(channel), rootTs);
 }
