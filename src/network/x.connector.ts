@@ -214,6 +214,8 @@ export interface XOptions {
   fetch?: typeof fetch;
 }
 
+// X's largest page of posts or messages.
+const PAGE = 100;
 const MAX_PAGES = 8; // X returns at most 800 recent mentions, 100 a page.
 
 const OwnPosts = z.object({
@@ -334,7 +336,7 @@ export function createXConnector(options: XOptions): NetworkConnector & {
   /** Our reply to the mention among our posts since `since`: X has no idempotency key to drop a second one. */
   async function findEarlierPost(request: ReplyRequest, since: Date, skip: ReadonlySet<string>) {
     const query = new URLSearchParams({
-      max_results: '100',
+      max_results: String(PAGE),
       start_time: rfc3339(since),
       'tweet.fields': 'created_at,referenced_tweets',
       exclude: 'retweets',
@@ -369,7 +371,7 @@ export function createXConnector(options: XOptions): NetworkConnector & {
   async function findEarlierMessage(request: ReplyRequest, since: Date, skip: ReadonlySet<string>) {
     const query = new URLSearchParams({
       event_types: 'MessageCreate',
-      max_results: '100',
+      max_results: String(PAGE),
       'dm_event.fields': 'id,text,sender_id,created_at,dm_conversation_id',
     });
     const path = `/2/dm_conversations/with/${encodeURIComponent(request.target.authorId)}/dm_events?${query}`;
@@ -389,8 +391,8 @@ export function createXConnector(options: XOptions): NetworkConnector & {
     );
     if (!message) {
       const allSince = data.every((m) => m.created_at && new Date(m.created_at) >= since);
-      if (data.length >= 100 && allSince) {
-        throw unconfirmedReply('x', 'more than 100 messages were exchanged since');
+      if (data.length >= PAGE && allSince) {
+        throw unconfirmedReply('x', `more than ${PAGE} messages were exchanged since`);
       }
       return undefined;
     }
@@ -411,7 +413,7 @@ export function createXConnector(options: XOptions): NetworkConnector & {
       let token: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
         const query = new URLSearchParams({
-          max_results: '100',
+          max_results: String(PAGE),
           expansions: 'author_id',
           'tweet.fields': 'created_at,referenced_tweets,conversation_id',
           'user.fields': 'username,name,verified,public_metrics',
