@@ -8,6 +8,7 @@ import { recoverQueuedReplies } from './bot/recover-replies.js';
 import { recoverOverdueSnoozes } from './bot/recover-snoozes.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
+import { slackTransport } from './bot/slack-transport.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
 import type { Network } from './contract/mention.js';
 import { alertJob } from './contract/queues.js';
@@ -71,6 +72,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
+    fetch: slackTransport(),
   });
 
   const connectors = new Map<Network, NetworkConnector>();
