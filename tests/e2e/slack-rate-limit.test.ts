@@ -86,3 +86,36 @@ describe('a rate-limit storm from Slack', () => {
     expect(resolvedEvents).toHaveLength(BURST);
   }, 90_000);
 });
+
+describe('the channel gate at Slack’s own pace', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Both at one message a second; the stand-in counts each second from the last message, as Slack does.
+    h = await startHarness({ slackPerChannelPerSecond: 1 });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it('spaces a burst of cards so that Slack refuses none of them', async () => {
+    const cards = 8;
+    const batch = Array.from({ length: cards }, (_, i) => ({
+      network: 'mastodon',
+      externalId: `paced-${i}`,
+      account: 'harbourbikes',
+      author: { id: `acct-paced-${i}`, handle: `paced${i}` },
+      text: `Paced message number ${i}`,
+      createdAt: new Date(Date.now() - i * 1000).toISOString(),
+    }));
+    expect((await h.postMentions(batch)).status).toBe(202);
+    const inChannel = () => [...h.slack.messages.values()].filter((m) => m.channel === CHANNEL);
+    await waitFor(() => inChannel().length === cards, 30_000);
+
+    const calls = h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === CHANNEL);
+    expect(calls).toHaveLength(cards); // not one answered 429
+    const gaps = calls.slice(1).map((c, i) => c.at - calls[i]!.at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+    // The channel's second is spent on a message, not lost: about one a second.
+    expect(calls.at(-1)!.at - calls[0]!.at).toBeLessThan((cards - 1) * 1500);
+  }, 60_000);
+});
