@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
@@ -73,8 +74,10 @@ const surgeRootPending = () =>
  * and their colleagues' actions reach the channel in seconds, not hours.
  *
  * Slack counts a second from each message, not by the clock: a call that
- * takes its second's slot too soon after the last one gives the slot back
- * and comes back once the spacing allows, rather than spend it on a 429.
+ * takes its second's slot too soon after the last message waits out the
+ * spacing in hand (under a second), so the slot is spent on a message, not
+ * on a 429, and not lost to a trip through the delayed set. Only when the
+ * spacing reaches past its second does it give the slot back and return then.
  */
 const CHANNEL_SLOT_LUA = `
 local taken = redis.call('INCR', KEYS[1])
@@ -84,16 +87,19 @@ if ARGV[1] == 'first' then
   ahead = redis.call('INCR', KEYS[2])
   if ahead == 1 then redis.call('EXPIRE', KEYS[2], 5) end
 end
-if taken <= tonumber(ARGV[4]) then
-  local since = tonumber(ARGV[2]) - tonumber(redis.call('GET', KEYS[3]) or '0')
-  if since < tonumber(ARGV[3]) and tonumber(ARGV[3]) > 0 then
+local spacing = tonumber(ARGV[3])
+if taken <= tonumber(ARGV[4]) and spacing > 0 then
+  local now = tonumber(ARGV[2])
+  local at = math.max(now, tonumber(redis.call('GET', KEYS[3]) or '0') + spacing)
+  if at >= tonumber(ARGV[5]) then
     redis.call('DECR', KEYS[1])
     if ARGV[1] == 'first' then redis.call('DECR', KEYS[2]) end
-    return {0, 0, tonumber(ARGV[3]) - since}
+    return {0, 0, 0, at - now}
   end
-  redis.call('SET', KEYS[3], ARGV[2], 'PX', 60000)
+  redis.call('SET', KEYS[3], string.format('%.0f', at), 'PX', 60000)
+  return {taken, ahead, at - now, 0}
 end
-return {taken, ahead, 0}`;
+return {taken, ahead, 0, 0}`;
 
 const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
@@ -119,7 +125,7 @@ export function createNotifier(deps: NotifyDeps) {
     const second = Math.floor(now / 1000);
     const channelKey = `${deps.queues.notify.qualifiedName}:channel-rate:${channel}`;
     const key = `${channelKey}:${second}`;
-    const [taken, ahead, tooSoonBy] = (await redis.runCommand('firsthandChannelSlot', [
+    const [taken, ahead, spaceBy, nextSecondIn] = (await redis.runCommand('firsthandChannelSlot', [
       key,
       `${key}:first`,
       `${channelKey}:last`,
@@ -127,9 +133,13 @@ export function createNotifier(deps: NotifyDeps) {
       now,
       spacingMs,
       perSecond,
-    ])) as [number, number, number];
-    if (tooSoonBy > 0) throw channelBusy(channel, new Date(now + tooSoonBy + Math.floor(Math.random() * 20)));
-    if (taken <= perSecond) return;
+      (second + 1) * 1000,
+    ])) as [number, number, number, number];
+    if (nextSecondIn > 0) throw channelBusy(channel, new Date(now + nextSecondIn));
+    if (taken <= perSecond) {
+      if (spaceBy > 0) await sleep(spaceBy);
+      return;
+    }
     // Later arrivals queue up behind earlier ones of their lane, a second per `perSecond` jobs; the
     // queue's cards come back later in their second than the rest, which then takes the slot.
     const behind = lane === 'first' ? Math.max(ahead - perSecond, 1) : taken - perSecond;
