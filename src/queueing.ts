@@ -98,10 +98,16 @@ export async function enqueueMentions(
  * job is added; a job that used up its attempts is retried. A job still
  * waiting or active is left alone. True when the job had to be queued again.
  */
-export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<boolean> {
+export async function ensureJob<T>(
+  queue: Queue<T>,
+  name: string,
+  data: T,
+  jobId: string,
+  options: { priority?: number } = {},
+): Promise<boolean> {
   const existing = await queue.getJob(jobId);
   if (!existing) {
-    await queue.add(name as never, data as never, { jobId });
+    await queue.add(name as never, data as never, { ...options, jobId });
     return true;
   }
   const state = await existing.getState();
@@ -109,7 +115,7 @@ export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId
   // A completed job whose effect is missing (its record was lost) must run again under the same id.
   if (state === 'completed') {
     await existing.remove();
-    await queue.add(name as never, data as never, { jobId });
+    await queue.add(name as never, data as never, { ...options, jobId });
   }
   return state === 'failed' || state === 'completed';
 }
@@ -137,6 +143,17 @@ export async function enqueueNotify(
     ...(delay ? { delay } : {}),
     ...(options.unheld ? { priority: UNHELD_CARD_PRIORITY } : {}),
   });
+}
+
+/** The recovery sweep's way back for a card: in the same place in the channel's line as enqueueNotify's. */
+export function ensureCard(
+  queues: Queues,
+  mentionId: string,
+  options: { unheld: boolean },
+): Promise<boolean> {
+  const job: NotifyJob = { type: 'mention', mentionId };
+  const priority = options.unheld ? { priority: UNHELD_CARD_PRIORITY } : {};
+  return ensureJob(queues.notify, job.type, job, notifyJobId(job)!, priority);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import { compiledStatement, type Executor, queryRows } from './client.js';
 import { mentions } from './schema.js';
 
@@ -176,10 +176,23 @@ export function listConversationMentions(db: Executor, conversationId: string): 
     .orderBy(asc(mentions.postedAt), asc(mentions.receivedAt));
 }
 
-/** Mentions accepted but not yet shown in Slack, older than `before`: work a lost queue job left behind. */
-export function listStalled(db: Executor, before: Date, limit: number): Promise<MentionRow[]> {
+/**
+ * Mentions accepted but not yet shown in Slack, older than `before`: work a
+ * lost queue job left behind. `unheldCard`: the mention opens a conversation
+ * nobody holds, whose card queues behind the channel's other work.
+ */
+export function listStalled(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<(MentionRow & { unheldCard: boolean })[]> {
   return db
-    .select()
+    .select({
+      ...getTableColumns(mentions),
+      // Named in full: drizzle leaves a lone table's columns unqualified, and c has an id too.
+      unheldCard: sql<boolean>`exists (select 1 from conversations c where c.id = mentions.conversation_id
+        and c.first_mention_id = mentions.id and c.assignee_id is null)`,
+    })
     .from(mentions)
     .where(and(isNull(mentions.notifiedAt), lt(mentions.receivedAt, before)))
     .orderBy(asc(mentions.receivedAt))

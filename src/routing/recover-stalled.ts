@@ -1,8 +1,8 @@
 import type { Network } from '../contract/mention.js';
-import { mentionJobId, notifyJobId } from '../contract/queues.js';
+import { mentionJobId } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { listStalled } from '../db/mentions.repository.js';
-import { ensureJob, type Queues } from '../queueing.js';
+import { ensureCard, ensureJob, type Queues } from '../queueing.js';
 
 /**
  * Redis may lose a job (a restart without persistence) or give up on one
@@ -17,8 +17,7 @@ export async function recoverStalled(
   const stalled = await listStalled(deps.db, new Date(deps.now().getTime() - olderThanMs), 500);
   for (const mention of stalled) {
     if (mention.routedAt) {
-      const job = { type: 'mention' as const, mentionId: mention.id };
-      await ensureJob(deps.queues.notify, job.type, job, notifyJobId(job)!);
+      await ensureCard(deps.queues, mention.id, { unheld: mention.unheldCard });
     } else {
       const jobId = mentionJobId(mention.network as Network, mention.externalId);
       await ensureJob(deps.queues.mentions, 'route', { mentionId: mention.id }, jobId);

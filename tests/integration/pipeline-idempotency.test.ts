@@ -1,8 +1,10 @@
 import { WebClient } from '@slack/web-api';
+import { eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyMention } from '../../src/bot/notify.worker.js';
 import { NotifyJobSchema, QUEUE } from '../../src/contract/queues.js';
+import { conversations, mentions } from '../../src/db/schema.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
 import { AppError } from '../../src/errors.js';
 import { acceptMentions } from '../../src/ingest/accept-mentions.js';
@@ -121,5 +123,37 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
     const later = () => new Date(Date.now() + 5 * 60_000);
     expect(await recoverStalled({ ...deps, now: later })).toBeGreaterThanOrEqual(1);
     expect(await queues.notify.getJobCounts('failed', 'waiting')).toEqual({ failed: 0, waiting: 1 });
+  });
+
+  it('brings a lost card back in its place: a conversation nobody holds behind the held ones', async () => {
+    const deps = { db: database.db, queues, now };
+    await queues.notify.obliterate({ force: true });
+    await acceptMentions(deps, [mention('r-4', 'cust-4'), mention('r-5', 'cust-5')], 'test');
+    for (const job of await queues.mentions.getJobs(['waiting']))
+      await routeMention(deps, job.data.mentionId);
+    const rows = await database.db
+      .select()
+      .from(mentions)
+      .where(inArray(mentions.externalId, ['r-4', 'r-5']));
+    const ids = new Map(rows.map((row) => [row.externalId, row.id]));
+    // r-4's conversation goes back to the queue (its holder let it go) before its card reached Slack.
+    await database.db
+      .update(conversations)
+      .set({ assigneeId: null })
+      .where(eq(conversations.firstMentionId, ids.get('r-4')!));
+    await queues.notify.obliterate({ force: true }); // Redis restarted without persistence
+
+    const later = () => new Date(Date.now() + 5 * 60_000);
+    await recoverStalled({ ...deps, now: later });
+    // Earlier tests' unshown mentions come back too; these two are the ones in question.
+    const mine = new Set(ids.values());
+    const cards = (await queues.notify.getJobs(['waiting', 'prioritized'])).filter(
+      (j) => j.data.type === 'mention' && mine.has(j.data.mentionId),
+    );
+    const priorityOf = (key: string) =>
+      cards.find((j) => (j.data as { mentionId: string }).mentionId === ids.get(key))?.opts.priority ?? 0;
+    expect(cards).toHaveLength(2);
+    expect(priorityOf('r-4')).toBeGreaterThan(0);
+    expect(priorityOf('r-5')).toBe(0);
   });
 });
