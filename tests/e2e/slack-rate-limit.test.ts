@@ -7,6 +7,18 @@ import { buttonClick } from '../support/slack-requests.js';
 
 const BURST = 8;
 
+/** A burst of first mentions from as many customers, newest first, a second apart. */
+const burst = (name: string, count: number) =>
+  Array.from({ length: count }, (_, i) => ({
+    network: 'mastodon',
+    externalId: `${name}-${i}`,
+    account: 'harbourbikes',
+    author: { id: `acct-${name}-${i}`, handle: `${name}${i}` },
+    text: `${name[0]!.toUpperCase()}${name.slice(1)} message number ${i}`,
+    url: `https://standin.social/@${name}${i}/${i}`,
+    createdAt: new Date(Date.now() - i * 1000).toISOString(),
+  }));
+
 describe('a rate-limit storm from Slack', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -23,17 +35,7 @@ describe('a rate-limit storm from Slack', () => {
 
   it('loses nothing and doubles nothing: every mention shown once, every update applied', async () => {
     h.slack.rateLimitNext('chat.postMessage', 4, 1);
-    const now = Date.now();
-    const batch = Array.from({ length: BURST }, (_, i) => ({
-      network: 'mastodon',
-      externalId: `storm-${i}`,
-      account: 'harbourbikes',
-      author: { id: `acct-storm-${i}`, handle: `storm${i}` },
-      text: `Storm message number ${i}`,
-      url: `https://standin.social/@storm${i}/${i}`,
-      createdAt: new Date(now - i * 1000).toISOString(),
-    }));
-    expect((await h.postMentions(batch)).status).toBe(202);
+    expect((await h.postMentions(burst('storm', BURST))).status).toBe(202);
 
     const roots = () => [...h.slack.messages.values()].filter((m) => m.channel === CHANNEL && !m.thread_ts);
     await waitFor(() => roots().length === BURST, 40_000);
@@ -99,15 +101,7 @@ describe('the channel gate at Slack’s own pace', () => {
 
   it('spaces a burst of cards so that Slack refuses none of them', async () => {
     const cards = 8;
-    const batch = Array.from({ length: cards }, (_, i) => ({
-      network: 'mastodon',
-      externalId: `paced-${i}`,
-      account: 'harbourbikes',
-      author: { id: `acct-paced-${i}`, handle: `paced${i}` },
-      text: `Paced message number ${i}`,
-      createdAt: new Date(Date.now() - i * 1000).toISOString(),
-    }));
-    expect((await h.postMentions(batch)).status).toBe(202);
+    expect((await h.postMentions(burst('paced', cards))).status).toBe(202);
     const inChannel = () => [...h.slack.messages.values()].filter((m) => m.channel === CHANNEL);
     await waitFor(() => inChannel().length === cards, 30_000);
 
