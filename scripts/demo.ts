@@ -301,24 +301,27 @@ async function main(): Promise<void> {
       const channel = String(call.params.channel ?? '');
       const isDm = channel.startsWith('D');
       const inThread = Boolean(call.params.thread_ts);
+      // A conversation's card carries its buttons; in a surge it is posted in the surge thread.
+      const isCard = call.method === 'chat.postMessage' && !isDm && raw.includes('"fh.c.buttons.');
       const shorten = (line: string) => (line.length > 160 ? `${line.slice(0, 157)}…` : line);
       if (call.method === 'chat.update') {
         const state = lines.find((line) => /Replied by|Resolved|Escalated|Claimed|Snoozed/.test(line));
         console.log(`${yellow('  ↻ card updated')}  ${shorten(lines[0] ?? '')}${state ? ` → ${state}` : ''}`);
-      } else if (isDm || inThread) {
+      } else if (isCard || (!isDm && !inThread)) {
+        const quote = lines.find((line) => line.startsWith('>'));
+        const assigned = lines.find((line) => line.startsWith('Assigned to')) ?? 'Not assigned yet';
+        const why = lines.find((line) => line.startsWith('Why:'));
+        const where = inThread ? dim(' (in the surge thread)') : '';
+        console.log(`${green('● #customers')}${where}  ${lines[0] ?? ''}`);
+        if (quote) console.log(`    ${shorten(quote)}`);
+        if (isCard) console.log(`    ${bold(assigned)}${why ? dim(` — ${why.slice(5)}`) : ''}`);
+      } else {
         const label = isDm
           ? cyan(`  ✉ DM to ${names.get(`U${channel.slice(1)}`) ?? channel}`)
           : dim('  ↳ in thread');
         console.log(`${label}  ${lines.slice(0, 2).map(shorten).join(dim(' ┊ '))}`);
-      } else {
-        const quote = lines.find((line) => line.startsWith('>'));
-        const assigned = lines.find((line) => line.startsWith('Assigned to')) ?? 'Not assigned yet';
-        const why = lines.find((line) => line.startsWith('Why:'));
-        console.log(`${green('● #customers')}  ${lines[0] ?? ''}`);
-        if (quote) console.log(`    ${shorten(quote)}`);
-        console.log(`    ${bold(assigned)}${why ? dim(` — ${why.slice(5)}`) : ''}`);
       }
-      if (call.method === 'chat.postMessage' && !inThread && !isDm) {
+      if (isCard) {
         const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(raw)?.[1];
         if (assignee) load.set(assignee, (load.get(assignee) ?? 0) + 1);
         else queued++;
@@ -405,7 +408,9 @@ async function main(): Promise<void> {
     console.log(`  replies posted on X: ${x.created.length}`);
     console.log(
       `  mention → Slack notification: median ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms` +
-        dim(' (includes the notify queue’s deliberate pace of Slack’s ~1 message/s/channel)'),
+        dim(
+          ` (includes the notify queue’s pace of Slack calls: ${config.slack.channelMessagesPerSecond} a second a channel, ${config.slack.callsPerSecond} in all)`,
+        ),
     );
   }
 
