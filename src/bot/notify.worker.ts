@@ -104,6 +104,22 @@ return {taken, ahead, 0, 0}`;
 const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
 
+/**
+ * A follow-up whose conversation's card is not in Slack yet waits for it. In
+ * a surge the card of a conversation nobody holds can be hours behind, so
+ * the wait is a delay that grows with the follow-up's age rather than a
+ * spent attempt: eight of those would be gone in two minutes. A day on, it
+ * spends attempts again, and the recovery sweep takes over.
+ */
+const ROOT_WAIT_LIMIT_MS = 24 * 3600_000;
+function rootPending(receivedAt: Date): AppError {
+  const error = new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
+  const age = Date.now() - receivedAt.getTime();
+  if (age > ROOT_WAIT_LIMIT_MS) return error;
+  const wait = Math.min(60_000, Math.max(500, age / 4));
+  return Object.assign(error, { retryAt: new Date(Date.now() + wait) });
+}
+
 /** Whether a channel call goes before the cards of conversations waiting in the queue, or after them. */
 type Lane = 'first' | 'last';
 
@@ -286,9 +302,7 @@ export function createNotifier(deps: NotifyDeps) {
       }
     } else {
       // A follow-up goes in the root message's thread, so it must wait for the root to exist.
-      if (!conversation.slackTs || !conversation.slackChannel) {
-        throw new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
-      }
+      if (!conversation.slackTs || !conversation.slackChannel) throw rootPending(mention.receivedAt);
       const channel = conversation.slackChannel;
       const posted = await call(channel, () =>
         deps.slack.chat.postMessage({

@@ -2,12 +2,13 @@ import { WebClient } from '@slack/web-api';
 import { eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notifyMention } from '../../src/bot/notify.worker.js';
+import { createNotifier, notifyMention } from '../../src/bot/notify.worker.js';
 import { NotifyJobSchema, QUEUE } from '../../src/contract/queues.js';
 import { conversations, mentions } from '../../src/db/schema.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
 import { AppError } from '../../src/errors.js';
 import { acceptMentions } from '../../src/ingest/accept-mentions.js';
+import { retryAtOf } from '../../src/network/http.js';
 import { openQueues, type Queues, startWorker } from '../../src/queueing.js';
 import { recoverStalled } from '../../src/routing/recover-stalled.js';
 import { routeMention } from '../../src/routing/route-mention.js';
@@ -155,5 +156,39 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
     expect(cards).toHaveLength(2);
     expect(priorityOf('r-4')).toBeGreaterThan(0);
     expect(priorityOf('r-5')).toBe(0);
+  });
+
+  it('keeps a follow-up waiting for its conversation’s card without spending its attempts', async () => {
+    const deps = { db: database.db, queues, now };
+    await queues.mentions.obliterate({ force: true });
+    await acceptMentions(deps, [mention('r-6', 'cust-6')], 'test');
+    for (const job of await queues.mentions.getJobs(['waiting']))
+      await routeMention(deps, job.data.mentionId);
+    await acceptMentions(deps, [mention('r-7', 'cust-6')], 'test');
+    const [followUpJob] = await queues.mentions.getJobs(['waiting']);
+    expect(await routeMention(deps, followUpJob!.data.mentionId)).toBe('joined');
+    const followUp = followUpJob!.data.mentionId;
+
+    const notifier = createNotifier({
+      db: database.db,
+      queues,
+      slack: new WebClient('xoxb-test', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+      channelId: 'C0TEAM',
+      logger: pino({ level: 'silent' }),
+      now,
+    });
+    // The card of r-6 is not in Slack yet: the follow-up comes back shortly, as a delay.
+    const waiting = await notifier.handle({ type: 'mention', mentionId: followUp }).catch((e) => e);
+    expect(waiting).toMatchObject({ code: 'notify.root_pending' });
+    expect(retryAtOf(waiting)!.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
+
+    // A day on, it spends its attempts again and leaves the rest to the recovery sweep.
+    await database.db
+      .update(mentions)
+      .set({ receivedAt: new Date(Date.now() - 25 * 3600_000) })
+      .where(eq(mentions.id, followUp));
+    const late = await notifier.handle({ type: 'mention', mentionId: followUp }).catch((e) => e);
+    expect(late).toMatchObject({ code: 'notify.root_pending', retryable: true });
+    expect(retryAtOf(late)).toBeUndefined();
   });
 });
