@@ -105,16 +105,17 @@ const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
 
 /**
- * A follow-up whose conversation's card is not in Slack yet waits for it. In
- * a surge the card of a conversation nobody holds can be hours behind, so
- * the wait is a delay that grows with the follow-up's age rather than a
- * spent attempt: eight of those would be gone in two minutes. A day on, it
- * spends attempts again, and the recovery sweep takes over.
+ * A follow-up or a thread line whose conversation's card is not in Slack
+ * yet waits for it. In a surge the card of a conversation nobody holds can
+ * be hours behind, so the wait is a delay that grows with the age of what
+ * waits, not a spent attempt: eight of those are gone in two minutes. A day
+ * on, it spends attempts as any job does (a follow-up's card is then left to
+ * the recovery sweep).
  */
 const ROOT_WAIT_LIMIT_MS = 24 * 3600_000;
-function rootPending(receivedAt: Date): AppError {
+function rootPending(since: Date): AppError {
   const error = new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
-  const age = Date.now() - receivedAt.getTime();
+  const age = Date.now() - since.getTime();
   if (age > ROOT_WAIT_LIMIT_MS) return error;
   const wait = Math.min(60_000, Math.max(500, age / 4));
   return Object.assign(error, { retryAt: new Date(Date.now() + wait) });
@@ -384,9 +385,7 @@ export function createNotifier(deps: NotifyDeps) {
       findConversation(deps.db, conversationId),
     ]);
     if (!event || event.conversationId !== conversationId) return;
-    if (!conversation?.slackChannel || !conversation.slackTs) {
-      throw new AppError('notify.root_pending', 'the conversation message is not posted yet', true);
-    }
+    if (!conversation?.slackChannel || !conversation.slackTs) throw rootPending(event.at);
     const details = { ...event.details };
     if (event.type === 'reply.posted' && typeof details.replyId === 'string') {
       const reply = await findReply(deps.db, details.replyId);

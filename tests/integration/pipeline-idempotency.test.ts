@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier, notifyMention } from '../../src/bot/notify.worker.js';
 import { NotifyJobSchema, QUEUE } from '../../src/contract/queues.js';
+import { appendEvent } from '../../src/db/events.repository.js';
 import { conversations, mentions } from '../../src/db/schema.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
 import { AppError } from '../../src/errors.js';
@@ -190,5 +191,18 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
     const late = await notifier.handle({ type: 'mention', mentionId: followUp }).catch((e) => e);
     expect(late).toMatchObject({ code: 'notify.root_pending', retryable: true });
     expect(retryAtOf(late)).toBeUndefined();
+
+    // A thread line (a colleague claimed it from App Home) waits for the card the same way.
+    const [row] = await database.db.select().from(mentions).where(eq(mentions.id, followUp));
+    const claimed = await appendEvent(database.db, {
+      type: 'conversation.claimed',
+      actor: 'U0SAM0001',
+      conversationId: row!.conversationId!,
+    });
+    const line = await notifier
+      .handle({ type: 'log', conversationId: row!.conversationId!, eventId: claimed.id })
+      .catch((e) => e);
+    expect(line).toMatchObject({ code: 'notify.root_pending' });
+    expect(retryAtOf(line)).toBeInstanceOf(Date);
   });
 });
