@@ -12,11 +12,10 @@ import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
+  claimOwnerToldOfSurge,
   claimSurge,
   endSurge,
-  markOwnerToldOfSurge,
   openSurge,
-  ownerToldOfSurge,
   readSurgeState,
 } from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
@@ -232,12 +231,15 @@ export function createNotifier(deps: NotifyDeps) {
     return state;
   }
 
-  async function surgeThread(channel: string): Promise<string | undefined> {
+  /**
+   * The surge thread a card goes into, if a surge is on, and whether this
+   * card's slot went to opening it. Called with the card's slot in hand: the
+   * decision is as fresh as the post that follows.
+   */
+  async function surgeThread(channel: string): Promise<{ rootTs: string; opened: boolean } | undefined> {
     const { backlog, surge } = await surgeState(channel);
     if (!surge) {
       if (backlog < surgeBacklog) return undefined;
-      // The slot first: a claim must never wait on the channel's pace, or every other card would wait on it.
-      await takeChannelSlot(channel, 'first');
       surgeStates.delete(channel);
       if (!(await claimSurge(deps.db, channel, deps.now()))) throw surgeRootPending();
       // The owner is named in the surge message itself: told once, at once, not behind the backlog.
@@ -252,7 +254,7 @@ export function createNotifier(deps: NotifyDeps) {
       }
       await openSurge(deps.db, channel, rootTs);
       surgeStates.delete(channel);
-      return rootTs;
+      return { rootTs, opened: true };
     }
     if (surge.state === 'posting') {
       surgeStates.delete(channel); // the root is about to be posted: look again on the retry
@@ -264,7 +266,7 @@ export function createNotifier(deps: NotifyDeps) {
       await endSurge(deps.db, channel);
       return undefined;
     }
-    return surge.rootTs;
+    return { rootTs: surge.rootTs, opened: false };
   }
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
@@ -288,16 +290,16 @@ export function createNotifier(deps: NotifyDeps) {
       if (conversation.slackTs) {
         ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
       } else {
-        const threadTs = await surgeThread(deps.channelId);
-        const posted = await call(
-          deps.channelId,
-          () =>
-            deps.slack.chat.postMessage({
-              channel: deps.channelId,
-              ...(threadTs ? { thread_ts: threadTs } : {}),
-              ...conversationMessage(toCard(loaded, deps.now())),
-            }),
-          conversation.assigneeId ? 'first' : 'last',
+        await takeChannelSlot(deps.channelId, conversation.assigneeId ? 'first' : 'last');
+        const surge = await surgeThread(deps.channelId);
+        // The slot went to the surge message: the card takes the channel's next.
+        if (surge?.opened) throw channelBusy(deps.channelId, new Date(Date.now() + spacingMs));
+        const posted = await call(undefined, () =>
+          deps.slack.chat.postMessage({
+            channel: deps.channelId,
+            ...(surge ? { thread_ts: surge.rootTs } : {}),
+            ...conversationMessage(toCard(loaded, deps.now())),
+          }),
         );
         ts = posted.ts!;
       }
@@ -408,8 +410,9 @@ export function createNotifier(deps: NotifyDeps) {
     // In a surge the router's escalations would reach the owner a DM each, dozens a minute: the
     // first says so and the rest wait in the surge thread and App Home. A colleague's escalation is
     // a person asking, and still comes on its own.
-    const surge = job.kind === 'escalated' && event?.actor === 'router' ? await openSurgeRoot() : undefined;
-    if (surge && (await ownerToldOfSurge(deps.db, deps.channelId, surge))) return;
+    const surge =
+      job.kind === 'escalated' && event?.actor === 'router' ? await settledSurgeRoot() : undefined;
+    if (surge && !(await claimOwnerToldOfSurge(deps.db, deps.channelId, surge, job.eventId))) return;
     const { slackChannel, slackTs } = loaded.conversation;
     const link = slackChannel && slackTs ? links(slackChannel, slackTs) : undefined;
     const card = toCard(loaded, deps.now());
@@ -431,14 +434,16 @@ export function createNotifier(deps: NotifyDeps) {
           : {}),
       }),
     );
-    // Marked once sent: a send that failed is retried, and a DM queued meanwhile waits on this one's slot.
-    if (surge) await markOwnerToldOfSurge(deps.db, deps.channelId, surge);
   }
 
-  /** The team channel's surge message, while a surge is on. */
-  async function openSurgeRoot(): Promise<string | undefined> {
+  /** The team channel's surge message, while a surge is on; one whose message is being posted is waited for. */
+  async function settledSurgeRoot(): Promise<string | undefined> {
     const { surge } = await surgeState(deps.channelId);
-    return surge?.state === 'open' ? surge.rootTs : undefined;
+    if (surge?.state === 'posting') {
+      surgeStates.delete(deps.channelId);
+      throw surgeRootPending();
+    }
+    return surge?.rootTs;
   }
 
   async function publishHome(user: string): Promise<void> {

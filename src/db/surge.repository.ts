@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
-import { readCursor, writeCursor } from './cursors.repository.js';
+import { readCursor } from './cursors.repository.js';
 import { cursors, mentions } from './schema.js';
 
 /**
@@ -63,11 +63,27 @@ export async function endSurge(db: Executor, channel: string): Promise<void> {
   await db.delete(cursors).where(and(eq(cursors.network, NETWORK), eq(cursors.key, keyOf(channel))));
 }
 
-/** Whether the owner was told about this surge's escalations (the surge known by its root's ts). */
-export async function ownerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<boolean> {
-  return (await readCursor(db, NETWORK, ownerToldKeyOf(channel))) === rootTs;
-}
-
-export function markOwnerToldOfSurge(db: Executor, channel: string, rootTs: string): Promise<void> {
-  return writeCursor(db, NETWORK, ownerToldKeyOf(channel), rootTs);
+/**
+ * Decides which of a surge's escalation DMs to the owner is the one that
+ * goes (the surge known by its root's ts, the DM by its event): the first to
+ * ask, atomically, so two sent at once cannot both go. The same DM asking
+ * again, a retry after a failed or lost send, is still the one.
+ */
+export async function claimOwnerToldOfSurge(
+  db: Executor,
+  channel: string,
+  rootTs: string,
+  eventId: number,
+): Promise<boolean> {
+  const claim = `${rootTs} ${eventId}`;
+  await db
+    .insert(cursors)
+    .values({ network: NETWORK, key: ownerToldKeyOf(channel), value: claim })
+    .onConflictDoUpdate({
+      target: [cursors.network, cursors.key],
+      set: { value: claim, updatedAt: new Date() },
+      // A claim stands for its own surge; a new surge starts afresh.
+      setWhere: sql`split_part(${cursors.value}, ' ', 1) <> ${rootTs}`,
+    });
+  return (await readCursor(db, NETWORK, ownerToldKeyOf(channel))) === claim;
 }

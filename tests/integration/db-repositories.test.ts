@@ -18,11 +18,10 @@ import {
 import { mentions, staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import {
+  claimOwnerToldOfSurge,
   claimSurge,
   endSurge,
-  markOwnerToldOfSurge,
   openSurge,
-  ownerToldOfSurge,
   readSurgeState,
 } from '../../src/db/surge.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
@@ -281,18 +280,24 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     await openSurge(db, 'C0TEAM', '100.1');
     expect((await readSurgeState(db, 'C0TEAM')).surge).toEqual({ state: 'open', rootTs: '100.1' });
 
-    expect(await ownerToldOfSurge(db, 'C0TEAM', '100.1')).toBe(false);
-    await markOwnerToldOfSurge(db, 'C0TEAM', '100.1');
-    await markOwnerToldOfSurge(db, 'C0TEAM', '100.1');
-    expect(await ownerToldOfSurge(db, 'C0TEAM', '100.1')).toBe(true);
+    // Of two escalation DMs at once, one goes; the same one asking again (a retry) still goes.
+    const told = await Promise.all([
+      claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', 7),
+      claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', 8),
+    ]);
+    expect(told.filter(Boolean)).toHaveLength(1);
+    const winner = told[0] ? 7 : 8;
+    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', winner)).toBe(true);
+    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', 15 - winner)).toBe(false);
     // Another channel's surge is its own.
-    expect(await ownerToldOfSurge(db, 'C0OTHER', '100.1')).toBe(false);
+    expect(await claimOwnerToldOfSurge(db, 'C0OTHER', '100.1', 9)).toBe(true);
 
     await endSurge(db, 'C0TEAM');
     expect((await readSurgeState(db, 'C0TEAM')).surge).toBeUndefined();
     expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(true);
     await openSurge(db, 'C0TEAM', '200.2');
-    expect(await ownerToldOfSurge(db, 'C0TEAM', '200.2')).toBe(false);
+    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '200.2', 10)).toBe(true);
+    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '200.2', winner)).toBe(false);
   });
 
   it('keeps polling positions per network', async () => {
