@@ -47,7 +47,10 @@ describe('a rate-limit storm from Slack', () => {
     for (let i = 0; i < BURST; i++) {
       expect(texts.filter((t) => t.includes(`Storm message number ${i}`))).toHaveLength(1);
     }
-    const rows = await h.database.db.select().from(conversations).where(isNotNull(conversations.slackTs));
+    // Each card's ts is recorded a moment after Slack shows it.
+    const recorded = () => h.database.db.select().from(conversations).where(isNotNull(conversations.slackTs));
+    await waitFor(async () => (await recorded()).length === BURST, 10_000);
+    const rows = await recorded();
     expect(new Set(rows.map((r) => r.slackTs)).size).toBe(BURST);
     const notified = await h.database.db.select().from(mentions).where(isNotNull(mentions.notifiedAt));
     expect(notified).toHaveLength(BURST);
