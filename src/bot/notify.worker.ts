@@ -104,12 +104,12 @@ const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
 
 /**
- * A follow-up or a thread line whose conversation's card is not in Slack
- * yet waits for it. In a surge the card of a conversation nobody holds can
- * be hours behind, so the wait is a delay that grows with the age of what
- * waits, not a spent attempt: eight of those are gone in two minutes. A day
- * on, it spends attempts as any job does (a follow-up's card is then left to
- * the recovery sweep).
+ * A follow-up, a thread line or a redraw whose conversation's card is not
+ * in Slack yet waits for it. In a surge the card of a conversation nobody
+ * holds can be hours behind, so the wait is a delay that grows with the age
+ * of what waits, not a spent attempt: eight of those are gone in two
+ * minutes. A day on, it spends attempts as any job does (a follow-up's card
+ * is then left to the recovery sweep).
  */
 const ROOT_WAIT_LIMIT_MS = 24 * 3600_000;
 function rootPending(since: Date): AppError {
@@ -364,13 +364,13 @@ export function createNotifier(deps: NotifyDeps) {
     }
   }
 
-  /** Redraws a conversation's Slack message to show its current state. */
-  async function refreshConversation(conversationId: string): Promise<void> {
+  /** Redraws a conversation's Slack message to show its current state, after the change `eventId`. */
+  async function refreshConversation(conversationId: string, eventId: number): Promise<void> {
     const loaded = await loadConversation(deps.db, conversationId);
-    const { slackChannel, slackTs, assigneeId, firstMentionId } = loaded.conversation;
+    const { slackChannel, slackTs, assigneeId, firstMentionId, openedAt } = loaded.conversation;
     if (!slackChannel || !slackTs) {
       if (assigneeId && firstMentionId) await putCardFirst(deps.queues, firstMentionId);
-      throw new AppError('notify.root_pending', 'nothing to update yet', true);
+      throw rootPending(loaded.events.find((e) => e.id === eventId)?.at ?? openedAt);
     }
     await call(slackChannel, () =>
       deps.slack.chat.update({
@@ -508,7 +508,7 @@ export function createNotifier(deps: NotifyDeps) {
       case 'mention':
         return notifyMention(job.mentionId);
       case 'refresh':
-        return refreshConversation(job.conversationId);
+        return refreshConversation(job.conversationId, job.eventId);
       case 'log':
         return postLog(job.conversationId, job.eventId);
       case 'dm':
@@ -526,14 +526,12 @@ export function createNotifier(deps: NotifyDeps) {
     }
   }
 
-  return { handle, notifyMention, refreshConversation };
+  return { handle, notifyMention };
 }
 
 /** Kept for callers that show one mention directly (the recovery sweep's tests). */
 export const notifyMention = (deps: NotifyDeps, mentionId: string) =>
   createNotifier(deps).notifyMention(mentionId);
-export const refreshConversation = (deps: NotifyDeps, conversationId: string) =>
-  createNotifier(deps).refreshConversation(conversationId);
 
 export function startNotifyWorker(deps: NotifyDeps, settings: QueueSettings): Worker {
   const notifier = createNotifier(deps);
