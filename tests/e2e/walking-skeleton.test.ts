@@ -170,6 +170,12 @@ describe('a Mastodon mention travels to Slack, is answered there, and the answer
   it('a follow-up from the same customer joins the conversation, its assignee and its thread', async () => {
     const first = h.mastodon.mention({ from: 'omar', text: 'Do you rent tandem bikes?' });
     await h.postMentions(mastodonMention(first, 'Do you rent tandem bikes?', 'omar'));
+    // Posted together, either could open the conversation; the follow-up comes once the first has.
+    await waitFor(async () =>
+      (await h.database.db.select().from(mentions).where(eq(mentions.authorId, first.account.id))).some(
+        (m) => m.routedAt,
+      ),
+    );
     const second = h.mastodon.mention({ from: 'omar', text: 'For this Saturday, two days.' });
     await h.postMentions(mastodonMention(second, 'For this Saturday, two days.', 'omar'));
 
