@@ -270,7 +270,10 @@ export function createNotifier(deps: NotifyDeps) {
   }
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
-  async function notifyMention(mentionId: string): Promise<void> {
+  async function notifyMention(mentionId: string, unheldCard = false): Promise<void> {
+    // The card of a conversation nobody holds (queued at the lower priority) asks the channel first:
+    // in a surge most are sent back to wait their turn, and need not read their conversation for it.
+    if (unheldCard) await takeChannelSlot(deps.channelId, 'last');
     // One read for the mention and its conversation: it is found among the conversation's mentions.
     const loaded = await loadConversationOfMention(deps.db, mentionId);
     const mention = loaded?.mentions.find((m) => m.id === mentionId);
@@ -290,7 +293,7 @@ export function createNotifier(deps: NotifyDeps) {
       if (conversation.slackTs) {
         ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
       } else {
-        await takeChannelSlot(deps.channelId, conversation.assigneeId ? 'first' : 'last');
+        if (!unheldCard) await takeChannelSlot(deps.channelId, conversation.assigneeId ? 'first' : 'last');
         const surge = await surgeThread(deps.channelId);
         // The slot went to the surge message: the card takes the channel's next.
         if (surge?.opened) throw channelBusy(deps.channelId, new Date(Date.now() + spacingMs));
@@ -503,10 +506,11 @@ export function createNotifier(deps: NotifyDeps) {
     await call(deps.channelId, () => deps.slack.chat.postMessage({ channel: deps.channelId, text: message }));
   }
 
-  async function handle(job: NotifyJob): Promise<void> {
+  /** Runs one job; `unheldCard` when it is the card of a conversation nobody holds (its lower priority). */
+  async function handle(job: NotifyJob, unheldCard = false): Promise<void> {
     switch (job.type) {
       case 'mention':
-        return notifyMention(job.mentionId);
+        return notifyMention(job.mentionId, unheldCard);
       case 'refresh':
         return refreshConversation(job.conversationId, job.eventId);
       case 'log':
@@ -535,9 +539,16 @@ export const notifyMention = (deps: NotifyDeps, mentionId: string) =>
 
 export function startNotifyWorker(deps: NotifyDeps, settings: QueueSettings): Worker {
   const notifier = createNotifier(deps);
-  return startWorker(settings, QUEUE.notify, NotifyJobSchema, (job) => notifier.handle(job), deps.logger, {
-    concurrency: 4,
-    // The workspace-wide pace; the per-channel gate above keeps each channel near one a second.
-    limiter: { max: deps.callsPerSecond ?? 10, duration: 1000 },
-  });
+  return startWorker(
+    settings,
+    QUEUE.notify,
+    NotifyJobSchema,
+    (job, queued) => notifier.handle(job, (queued.priority ?? 0) > 0),
+    deps.logger,
+    {
+      concurrency: 4,
+      // The workspace-wide pace; the per-channel gate above keeps each channel near one a second.
+      limiter: { max: deps.callsPerSecond ?? 10, duration: 1000 },
+    },
+  );
 }
