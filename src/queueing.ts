@@ -129,6 +129,10 @@ export async function ensureJob<T>(
  * stuck behind hours of the queue's cards.
  */
 const UNHELD_CARD_PRIORITY = 10;
+const cardPriority = (unheld: boolean | undefined) => (unheld ? { priority: UNHELD_CARD_PRIORITY } : {});
+
+/** Whether a notify job is the card of a conversation nobody holds, queued behind the rest. */
+export const isUnheldCard = (job: Job): boolean => job.priority === UNHELD_CARD_PRIORITY;
 
 export async function enqueueNotify(
   queues: Queues,
@@ -141,7 +145,7 @@ export async function enqueueNotify(
   await queues.notify.add(job.type, job, {
     ...(jobId ? { jobId } : {}),
     ...(delay ? { delay } : {}),
-    ...(options.unheld ? { priority: UNHELD_CARD_PRIORITY } : {}),
+    ...cardPriority(options.unheld),
   });
 }
 
@@ -152,8 +156,7 @@ export function ensureCard(
   options: { unheld: boolean },
 ): Promise<boolean> {
   const job: NotifyJob = { type: 'mention', mentionId };
-  const priority = options.unheld ? { priority: UNHELD_CARD_PRIORITY } : {};
-  return ensureJob(queues.notify, job.type, job, notifyJobId(job)!, priority);
+  return ensureJob(queues.notify, job.type, job, notifyJobId(job)!, cardPriority(options.unheld));
 }
 
 /**

@@ -19,7 +19,14 @@ import {
   readSurgeState,
 } from '../db/surge.repository.js';
 import { AppError } from '../errors.js';
-import { enqueueNotify, putCardFirst, type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import {
+  enqueueNotify,
+  isUnheldCard,
+  putCardFirst,
+  type QueueSettings,
+  type Queues,
+  startWorker,
+} from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
 import {
   type LoadedConversation,
@@ -506,7 +513,7 @@ export function createNotifier(deps: NotifyDeps) {
     await call(deps.channelId, () => deps.slack.chat.postMessage({ channel: deps.channelId, text: message }));
   }
 
-  /** Runs one job; `unheldCard` when it is the card of a conversation nobody holds (its lower priority). */
+  /** Runs one job; `unheldCard` when it is the card of a conversation nobody holds (isUnheldCard). */
   async function handle(job: NotifyJob, unheldCard = false): Promise<void> {
     switch (job.type) {
       case 'mention':
@@ -543,7 +550,7 @@ export function startNotifyWorker(deps: NotifyDeps, settings: QueueSettings): Wo
     settings,
     QUEUE.notify,
     NotifyJobSchema,
-    (job, queued) => notifier.handle(job, (queued.priority ?? 0) > 0),
+    (job, queued) => notifier.handle(job, isUnheldCard(queued)),
     deps.logger,
     {
       concurrency: 4,
