@@ -35,6 +35,7 @@ import {
   toCard,
 } from './conversation-card.js';
 import { homeView } from './home-view.js';
+import { postMentionOnce } from './post-once.js';
 import { slackFailure } from './slack-errors.js';
 import { loadHome } from './team-views.js';
 
@@ -276,6 +277,15 @@ export function createNotifier(deps: NotifyDeps) {
     return { rootTs: surge.rootTs, opened: false };
   }
 
+  async function postOnce(
+    mentionId: string,
+    message: Parameters<typeof postMentionOnce>[2],
+  ): Promise<string> {
+    const redis = await deps.queues.notify.getBackend().client;
+    const markerKey = (id: string) => `${deps.queues.notify.qualifiedName}:posting:${id}`;
+    return postMentionOnce({ slack: deps.slack, redis, logger: deps.logger, markerKey }, mentionId, message);
+  }
+
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
   async function notifyMention(mentionId: string, unheldCard = false): Promise<void> {
     // The card of a conversation nobody holds (queued at the lower priority) asks the channel first:
@@ -304,21 +314,20 @@ export function createNotifier(deps: NotifyDeps) {
         const surge = await surgeThread(deps.channelId);
         // The slot went to the surge message: the card takes the channel's next.
         if (surge?.opened) throw channelBusy(deps.channelId, new Date(Date.now() + spacingMs));
-        const posted = await call(undefined, () =>
-          deps.slack.chat.postMessage({
+        ts = await call(undefined, () =>
+          postOnce(mention.id, {
             channel: deps.channelId,
             ...(surge ? { thread_ts: surge.rootTs } : {}),
             ...conversationMessage(toCard(loaded, deps.now())),
           }),
         );
-        ts = posted.ts!;
       }
     } else {
       // A follow-up goes in the root message's thread, so it must wait for the root to exist.
       if (!conversation.slackTs || !conversation.slackChannel) throw rootPending(mention.receivedAt);
       const channel = conversation.slackChannel;
-      const posted = await call(channel, () =>
-        deps.slack.chat.postMessage({
+      ts = await call(channel, () =>
+        postOnce(mention.id, {
           channel,
           thread_ts: conversation.slackTs!,
           ...followupMessage({
@@ -329,7 +338,6 @@ export function createNotifier(deps: NotifyDeps) {
           }),
         }),
       );
-      ts = posted.ts!;
     }
     const eventId = await recordShownInSlack(
       deps.db,

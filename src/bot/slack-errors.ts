@@ -34,3 +34,13 @@ export function slackFailure(error: unknown): AppError {
   }
   return new AppError('slack.unreachable', (error as Error).message, true, { cause: error });
 }
+
+/**
+ * Whether a failed call may have taken effect in Slack all the same: a 429 or
+ * an error Slack answered with did nothing, but a call whose answer never
+ * came (a timeout, a dropped connection, a 5xx from a proxy) may have.
+ */
+export function slackMayHavePosted(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code !== ErrorCode.RateLimitedError && code !== ErrorCode.PlatformError;
+}

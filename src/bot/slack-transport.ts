@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, request, fetch as undiciFetch } from 'undici';
 
 /** Past this, a Slack call that has not answered is abandoned and its job retried. */
-const SLACK_CALL_TIMEOUT_MS = 15_000;
+export const SLACK_CALL_TIMEOUT_MS = 15_000;
 
 /**
  * The Slack client's HTTP transport, passed to WebClient as its `fetch`.

@@ -24,9 +24,20 @@ export interface SlackStandin extends StandinServer {
   callsTo(method: string): SlackCall[];
   /** Answer the next `count` calls to `method` with HTTP 429. */
   rateLimitNext(method: string, count: number, retryAfterSeconds?: number): void;
-  messages: Map<string, { channel: string; ts: string; text: unknown; blocks: unknown; thread_ts?: string }>;
+  /** Post the next `count` messages but drop the connection instead of answering, as a call that times out after Slack acted. */
+  loseNextPostAnswers(count: number): void;
+  messages: Map<string, StandinMessage>;
   /** Present when started with an app token. */
   socket: SlackSocket | undefined;
+}
+
+export interface StandinMessage {
+  channel: string;
+  ts: string;
+  text: unknown;
+  blocks: unknown;
+  thread_ts?: string;
+  metadata?: unknown;
 }
 
 export type EnvelopeType = 'interactive' | 'slash_commands' | 'events_api';
@@ -256,10 +267,46 @@ async function startSocketMode(appId: string) {
   };
 }
 
+/**
+ * A page of conversations.history (a channel's top-level messages, newest
+ * first) or conversations.replies (a thread's parent, then its replies, oldest
+ * first), between `oldest` and `latest` (exclusive), `limit` at a time with a
+ * cursor. Metadata is shown only when include_all_metadata asks for it.
+ */
+function listMessages(all: StandinMessage[], params: Record<string, unknown>, parent?: StandinMessage): Json {
+  const oldest = Number(params.oldest ?? 0);
+  const latest = params.latest === undefined ? Number.POSITIVE_INFINITY : Number(params.latest);
+  const inWindow = (m: StandinMessage) => Number(m.ts) > oldest && Number(m.ts) < latest;
+  const byTs = (a: StandinMessage, b: StandinMessage) => Number(a.ts) - Number(b.ts);
+  const selected = parent
+    ? [parent, ...all.filter((m) => m.thread_ts === parent.ts && inWindow(m)).sort(byTs)]
+    : all
+        .filter((m) => m.channel === params.channel && !m.thread_ts && inWindow(m))
+        .sort(byTs)
+        .reverse();
+  const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
+  const start = Number(params.cursor ?? 0) || 0;
+  const page = selected.slice(start, start + limit);
+  const more = start + limit < selected.length;
+  const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+  return {
+    ok: true,
+    messages: page.map(({ channel: _channel, metadata, ...m }) => ({
+      type: 'message',
+      bot_id: 'B0BOT0001',
+      ...m,
+      ...(withMetadata && metadata ? { metadata } : {}),
+    })),
+    has_more: more,
+    response_metadata: { next_cursor: more ? String(start + limit) : '' },
+  };
+}
+
 export async function startSlackStandin(options: SlackStandinOptions): Promise<SlackStandin> {
   const calls: SlackCall[] = [];
   const messages: SlackStandin['messages'] = new Map();
   const forced = new Map<string, { count: number; retryAfter: number }>();
+  let answersToLose = 0;
   const recent = new Map<string, number[]>();
   const perSecond = options.perChannelPerSecond ?? 0;
   let counter = 0;
@@ -337,8 +384,14 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
           text: params.text,
           blocks: params.blocks,
           ...(params.thread_ts ? { thread_ts: String(params.thread_ts) } : {}),
+          ...(params.metadata ? { metadata: params.metadata } : {}),
         };
         messages.set(ts, message);
+        if (answersToLose > 0) {
+          answersToLose--;
+          res.socket?.destroy();
+          return;
+        }
         return json(res, 200, {
           ok: true,
           channel,
@@ -364,6 +417,14 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
           });
         return json(res, 200, { ok: true, view: { id: `V${String(++counter).padStart(8, '0')}`, ...view } });
       }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
+        const parent = method === 'conversations.replies' ? messages.get(String(params.ts)) : undefined;
+        if (method === 'conversations.replies' && parent?.channel !== channel)
+          return json(res, 200, { ok: false, error: 'thread_not_found' });
+        return json(res, 200, listMessages([...messages.values()], params, parent));
+      }
       case 'conversations.open':
         return json(res, 200, {
           ok: true,
@@ -387,6 +448,9 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
     callsTo: (method) => calls.filter((c) => c.method === method),
     rateLimitNext(method, count, retryAfterSeconds = 1) {
       forced.set(method, { count, retryAfter: retryAfterSeconds });
+    },
+    loseNextPostAnswers(count) {
+      answersToLose = count;
     },
   };
 }

@@ -3,6 +3,7 @@ import { eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifier, notifyMention } from '../../src/bot/notify.worker.js';
+import { slackTransport } from '../../src/bot/slack-transport.js';
 import { NotifyJobSchema, QUEUE } from '../../src/contract/queues.js';
 import { appendEvent } from '../../src/db/events.repository.js';
 import { conversations, mentions } from '../../src/db/schema.js';
@@ -204,5 +205,86 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
       .catch((e) => e);
     expect(line).toMatchObject({ code: 'notify.root_pending' });
     expect(retryAtOf(line)).toBeInstanceOf(Date);
+  });
+
+  describe('a mention whose post may have reached Slack without an answer', () => {
+    const notifierFor = () =>
+      createNotifier({
+        db: database.db,
+        queues,
+        slack: new WebClient('xoxb-test', {
+          slackApiUrl: slack.apiUrl,
+          retryConfig: { retries: 0 },
+          rejectRateLimitedCalls: true,
+          fetch: slackTransport(),
+        }),
+        channelId: 'C0TEAM',
+        logger: pino({ level: 'silent' }),
+        now,
+        channelMessagesPerSecond: 1000, // the channel's pace is not what these tests are about
+      });
+    const shown = (mentionId: string) =>
+      [...slack.messages.values()].filter(
+        (m) =>
+          (m.metadata as { event_payload?: { mention_id?: string } })?.event_payload?.mention_id ===
+          mentionId,
+      );
+    async function routed(externalId: string, author: string): Promise<string> {
+      const deps = { db: database.db, queues, now };
+      await queues.mentions.obliterate({ force: true });
+      await acceptMentions(deps, [mention(externalId, author)], 'test');
+      const [job] = await queues.mentions.getJobs(['waiting']);
+      await routeMention(deps, job!.data.mentionId);
+      return job!.data.mentionId;
+    }
+
+    it('is found in the channel on the rerun and recorded, not posted twice: a card, then a follow-up in its thread', async () => {
+      const notifier = notifierFor();
+      const card = await routed('r-8', 'cust-8');
+      const historyCalls = slack.callsTo('conversations.history').length;
+
+      // Slack posts the card, but the connection drops before its answer.
+      slack.loseNextPostAnswers(1);
+      const lost = await notifier.notifyMention(card).catch((e) => e);
+      expect(lost).toMatchObject({ code: 'slack.unreachable', retryable: true });
+      expect(shown(card)).toHaveLength(1);
+      await notifier.notifyMention(card);
+      expect(shown(card)).toHaveLength(1);
+      expect(slack.callsTo('conversations.history')).toHaveLength(historyCalls + 1);
+      const [conversation] = await database.db
+        .select()
+        .from(conversations)
+        .where(eq(conversations.firstMentionId, card));
+      expect(conversation!.slackTs).toBe(shown(card)[0]!.ts);
+
+      const followUp = await routed('r-9', 'cust-8');
+      slack.loseNextPostAnswers(1);
+      await expect(notifier.notifyMention(followUp)).rejects.toMatchObject({ code: 'slack.unreachable' });
+      await notifier.notifyMention(followUp);
+      expect(shown(followUp)).toHaveLength(1);
+      expect(shown(followUp)[0]!.thread_ts).toBe(conversation!.slackTs);
+      expect(slack.callsTo('conversations.replies')).toHaveLength(1);
+      const [row] = await database.db.select().from(mentions).where(eq(mentions.id, followUp));
+      expect(row!.notifiedAt).toBeInstanceOf(Date);
+    });
+
+    it('is posted again when it is not in the channel, and a refused post is posted without looking', async () => {
+      const notifier = notifierFor();
+      const dropped = await routed('r-10', 'cust-10');
+      // The call never reached Slack (nothing posted) but its answer is as lost as if it had.
+      slack.loseNextPostAnswers(1);
+      await notifier.notifyMention(dropped).catch(() => undefined);
+      slack.messages.delete(shown(dropped)[0]!.ts);
+      await notifier.notifyMention(dropped);
+      expect(shown(dropped)).toHaveLength(1);
+
+      const refused = await routed('r-11', 'cust-11');
+      const historyCalls = slack.callsTo('conversations.history').length;
+      slack.rateLimitNext('chat.postMessage', 1);
+      await expect(notifier.notifyMention(refused)).rejects.toMatchObject({ code: 'slack.rate_limited' });
+      await notifier.notifyMention(refused);
+      expect(shown(refused)).toHaveLength(1);
+      expect(slack.callsTo('conversations.history')).toHaveLength(historyCalls);
+    });
   });
 });

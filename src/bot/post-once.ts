@@ -1,0 +1,115 @@
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
+import type { IRedisClient } from 'bullmq';
+import type { Logger } from 'pino';
+import { slackMayHavePosted } from './slack-errors.js';
+import { SLACK_CALL_TIMEOUT_MS } from './slack-transport.js';
+
+/** The metadata event a mention's message carries, so a later run can recognise it in the channel. */
+export const MENTION_EVENT_TYPE = 'firsthand_mention';
+
+// Slack stamps a message by its own clock, as late as the call's timeout after it left.
+const CLOCK_MARGIN_MS = 60_000;
+const MAX_PAGES = 5;
+const MARKER_TTL_MS = 7 * 24 * 3600_000;
+
+/** What a post attempt leaves in Redis: when it went out, and into which thread. */
+interface Attempt {
+  at: number;
+  threadTs?: string;
+}
+
+// Notes this attempt and hands back the one before it, in one step.
+const NOTE_ATTEMPT_LUA = `
+local earlier = redis.call('GET', KEYS[1])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return earlier`;
+const scriptDefined = new WeakSet<IRedisClient>();
+
+export interface PostOnceDeps {
+  slack: WebClient;
+  redis: IRedisClient;
+  logger: Logger;
+  /** The Redis key a mention's attempt is kept under. */
+  markerKey: (mentionId: string) => string;
+}
+
+type PostArguments = { channel: string; thread_ts?: string; text: string; blocks: unknown[] };
+
+/**
+ * Posts a mention's message once, though Slack has no idempotency key. A
+ * call that timed out, lost its connection or died with its worker may have
+ * posted all the same, so each attempt is noted in Redis before it leaves.
+ * A rerun that finds the note looks for the message, by its metadata, where
+ * and when that attempt would have put it, and takes its ts instead of
+ * posting a second card. A refusal (429 or an error from Slack) posted
+ * nothing, so its note is cleared and the rerun posts without looking.
+ * Returns the message's ts.
+ */
+export async function postMentionOnce(
+  deps: PostOnceDeps,
+  mentionId: string,
+  message: PostArguments,
+): Promise<string> {
+  const key = deps.markerKey(mentionId);
+  const attempt: Attempt = { at: Date.now(), ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
+  if (!scriptDefined.has(deps.redis))
+    deps.redis.defineCommand('firsthandNoteAttempt', { numberOfKeys: 1, lua: NOTE_ATTEMPT_LUA });
+  scriptDefined.add(deps.redis);
+  const earlier = parseAttempt(
+    await deps.redis.runCommand('firsthandNoteAttempt', [key, attemptNote(attempt), MARKER_TTL_MS]),
+  );
+  // An earlier attempt that is not in Slack posted nothing: this one is what a later run looks for.
+  if (earlier) {
+    const found = await findPosted(deps, message.channel, mentionId, earlier);
+    if (found) {
+      deps.logger.info({ mentionId }, 'an earlier attempt had posted the message; recording it');
+      return found;
+    }
+  }
+  try {
+    const posted = await deps.slack.chat.postMessage({
+      ...message,
+      metadata: { event_type: MENTION_EVENT_TYPE, event_payload: { mention_id: mentionId } },
+    } as ChatPostMessageArguments);
+    return posted.ts!;
+  } catch (error) {
+    if (!slackMayHavePosted(error)) await deps.redis.del(key);
+    throw error;
+  }
+}
+
+// An attempt is kept as "<ms> [thread ts]".
+const attemptNote = (attempt: Attempt) => `${attempt.at}${attempt.threadTs ? ` ${attempt.threadTs}` : ''}`;
+function parseAttempt(raw: unknown): Attempt | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const [at, threadTs] = raw.split(' ');
+  if (!Number.isFinite(Number(at))) return undefined;
+  return { at: Number(at), ...(threadTs ? { threadTs } : {}) };
+}
+
+/** The ts of the message an earlier attempt posted for this mention, looked for in that attempt's place and time. */
+async function findPosted(
+  deps: PostOnceDeps,
+  channel: string,
+  mentionId: string,
+  attempt: Attempt,
+): Promise<string | undefined> {
+  const oldest = ((attempt.at - CLOCK_MARGIN_MS) / 1000).toFixed(6);
+  const latest = ((attempt.at + SLACK_CALL_TIMEOUT_MS + CLOCK_MARGIN_MS) / 1000).toFixed(6);
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const window = { channel, oldest, latest, limit: 200, include_all_metadata: true, cursor };
+    const listed = attempt.threadTs
+      ? await deps.slack.conversations.replies({ ...window, ts: attempt.threadTs })
+      : await deps.slack.conversations.history(window);
+    const hit = listed.messages?.find(
+      (m) =>
+        m.metadata?.event_type === MENTION_EVENT_TYPE &&
+        (m.metadata.event_payload as { mention_id?: unknown } | undefined)?.mention_id === mentionId,
+    );
+    if (hit?.ts) return hit.ts;
+    cursor = listed.response_metadata?.next_cursor;
+    if (!listed.has_more || !cursor) return undefined;
+  }
+  return undefined;
+}
