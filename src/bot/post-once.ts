@@ -1,4 +1,4 @@
-import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
+import { type ChatPostMessageArguments, ErrorCode, type WebClient } from '@slack/web-api';
 import type { IRedisClient } from 'bullmq';
 import type { Logger } from 'pino';
 import { slackMayHavePosted } from './slack-errors.js';
@@ -18,10 +18,10 @@ interface Attempt {
   threadTs?: string;
 }
 
-// Notes this attempt and hands back the one before it, in one step.
+// Notes the first attempt, or hands back the one before, in one step.
 const NOTE_ATTEMPT_LUA = `
 local earlier = redis.call('GET', KEYS[1])
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if not earlier then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
 return earlier`;
 const scriptDefined = new WeakSet<IRedisClient>();
 
@@ -58,13 +58,20 @@ export async function postMentionOnce(
   const earlier = parseAttempt(
     await deps.redis.runCommand('firsthandNoteAttempt', [key, attemptNote(attempt), MARKER_TTL_MS]),
   );
-  // An earlier attempt that is not in Slack posted nothing: this one is what a later run looks for.
   if (earlier) {
-    const found = await findPosted(deps, message.channel, mentionId, earlier);
+    const found = await findPosted(deps, message.channel, mentionId, earlier).catch((error: unknown) => {
+      // Slack refused the look (an app installed before it asked for the history scopes): post as
+      // before. A 429, or no answer, leaves the earlier attempt's note for the retry.
+      if ((error as { code?: string }).code !== ErrorCode.PlatformError) throw error;
+      deps.logger.warn({ mentionId, err: (error as Error).message }, 'could not look for an earlier post');
+      return undefined;
+    });
     if (found) {
       deps.logger.info({ mentionId }, 'an earlier attempt had posted the message; recording it');
       return found;
     }
+    // The earlier attempt posted nothing: this one is what a later run looks for.
+    await deps.redis.set(key, attemptNote(attempt), { PX: MARKER_TTL_MS });
   }
   try {
     const posted = await deps.slack.chat.postMessage({

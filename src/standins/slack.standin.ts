@@ -67,6 +67,8 @@ export interface SlackStandinOptions {
   appToken?: string;
   /** Messages a second a channel before 429; 0 turns the limit off. */
   perChannelPerSecond?: number;
+  /** Scopes the token lacks (an app installed from an older manifest): reading history answers missing_scope. */
+  missingScopes?: string[];
 }
 
 const FIELDS_AS_JSON = new Set(['blocks', 'view', 'attachments', 'metadata']);
@@ -420,6 +422,8 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
       case 'conversations.history':
       case 'conversations.replies': {
         if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
+        if (options.missingScopes?.includes('channels:history'))
+          return json(res, 200, { ok: false, error: 'missing_scope', needed: 'channels:history' });
         const parent = method === 'conversations.replies' ? messages.get(String(params.ts)) : undefined;
         if (method === 'conversations.replies' && parent?.channel !== channel)
           return json(res, 200, { ok: false, error: 'thread_not_found' });

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createNotifier, notifyMention } from '../../src/bot/notify.worker.js';
 import { slackTransport } from '../../src/bot/slack-transport.js';
 import { NotifyJobSchema, QUEUE } from '../../src/contract/queues.js';
@@ -208,23 +208,23 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
   });
 
   describe('a mention whose post may have reached Slack without an answer', () => {
-    const notifierFor = () =>
+    const notifierFor = (channelId = 'C0TEAM', standin = slack) =>
       createNotifier({
         db: database.db,
         queues,
         slack: new WebClient('xoxb-test', {
-          slackApiUrl: slack.apiUrl,
+          slackApiUrl: standin.apiUrl,
           retryConfig: { retries: 0 },
           rejectRateLimitedCalls: true,
           fetch: slackTransport(),
         }),
-        channelId: 'C0TEAM',
+        channelId,
         logger: pino({ level: 'silent' }),
         now,
         channelMessagesPerSecond: 1000, // the channel's pace is not what these tests are about
       });
-    const shown = (mentionId: string) =>
-      [...slack.messages.values()].filter(
+    const shown = (mentionId: string, standin = slack) =>
+      [...standin.messages.values()].filter(
         (m) =>
           (m.metadata as { event_payload?: { mention_id?: string } })?.event_payload?.mention_id ===
           mentionId,
@@ -266,6 +266,41 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
       expect(slack.callsTo('conversations.replies')).toHaveLength(1);
       const [row] = await database.db.select().from(mentions).where(eq(mentions.id, followUp));
       expect(row!.notifiedAt).toBeInstanceOf(Date);
+    });
+
+    it('is still looked for after a look Slack refused with a 429', async () => {
+      // A channel of its own: the gate remembers the later clock.
+      const notifier = notifierFor('C0LATER');
+      const card = await routed('r-12', 'cust-12');
+      slack.loseNextPostAnswers(1);
+      await notifier.notifyMention(card).catch(() => undefined);
+      // The reruns come ten minutes on (a backoff, the recovery sweep): only the first attempt's time
+      // and place say where the card is.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() + 10 * 60_000);
+        slack.rateLimitNext('conversations.history', 1);
+        await expect(notifier.notifyMention(card)).rejects.toMatchObject({ code: 'slack.rate_limited' });
+        await notifier.notifyMention(card);
+      } finally {
+        vi.useRealTimers();
+      }
+      expect(shown(card)).toHaveLength(1);
+    });
+
+    it('is posted again, as before, by an app without the history scopes', async () => {
+      const older = await startSlackStandin({ token: 'xoxb-test', missingScopes: ['channels:history'] });
+      try {
+        const notifier = notifierFor('C0TEAM', older);
+        const card = await routed('r-13', 'cust-13');
+        older.loseNextPostAnswers(1);
+        await notifier.notifyMention(card).catch(() => undefined);
+        await notifier.notifyMention(card);
+        expect(older.callsTo('conversations.history')).toHaveLength(1);
+        expect(shown(card, older)).toHaveLength(2);
+      } finally {
+        await older.close();
+      }
     });
 
     it('is posted again when it is not in the channel, and a refused post is posted without looking', async () => {
