@@ -3,7 +3,7 @@ import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
-import { type NotifyJob, NotifyJobSchema, QUEUE } from '../contract/queues.js';
+import { type NotifyJob, NotifyJobSchema, notifyJobId, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { findEvent } from '../db/conversation-changes.repository.js';
 import { findConversation } from '../db/conversations.repository.js';
@@ -35,7 +35,7 @@ import {
   toCard,
 } from './conversation-card.js';
 import { homeView } from './home-view.js';
-import { postMentionOnce } from './post-once.js';
+import { postOnce } from './post-once.js';
 import { slackFailure } from './slack-errors.js';
 import { loadHome } from './team-views.js';
 
@@ -217,9 +217,12 @@ export function createNotifier(deps: NotifyDeps) {
     return channel;
   }
 
-  async function sendDm(user: string, message: { text: string; blocks: unknown[] }): Promise<void> {
-    const channel = await dmChannel(user);
-    await call(channel, () => deps.slack.chat.postMessage({ channel, ...message } as never));
+  async function sendDm(
+    job: Extract<NotifyJob, { type: 'dm' }>,
+    message: { text: string; blocks: unknown[] },
+  ): Promise<void> {
+    const channel = await dmChannel(job.user);
+    await call(channel, () => post(job, { channel, ...message }));
   }
 
   /**
@@ -277,17 +280,16 @@ export function createNotifier(deps: NotifyDeps) {
     return { rootTs: surge.rootTs, opened: false };
   }
 
-  async function postOnce(
-    mentionId: string,
-    message: Parameters<typeof postMentionOnce>[2],
-  ): Promise<string> {
+  /** Posts a job's message once, even when Slack's answer is lost (post-once.ts). */
+  async function post(job: NotifyJob, message: Parameters<typeof postOnce>[2]): Promise<string> {
     const redis = await deps.queues.notify.getBackend().client;
-    const markerKey = (id: string) => `${deps.queues.notify.qualifiedName}:posting:${id}`;
-    return postMentionOnce({ slack: deps.slack, redis, logger: deps.logger, markerKey }, mentionId, message);
+    const markerKey = (key: string) => `${deps.queues.notify.qualifiedName}:posting:${key}`;
+    return postOnce({ slack: deps.slack, redis, logger: deps.logger, markerKey }, notifyJobId(job)!, message);
   }
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
   async function notifyMention(mentionId: string, unheldCard = false): Promise<void> {
+    const job: NotifyJob = { type: 'mention', mentionId };
     // The card of a conversation nobody holds (queued at the lower priority) asks the channel first:
     // in a surge most are sent back to wait their turn, and need not read their conversation for it.
     if (unheldCard) await takeChannelSlot(deps.channelId, 'last');
@@ -315,7 +317,7 @@ export function createNotifier(deps: NotifyDeps) {
         // The slot went to the surge message: the card takes the channel's next.
         if (surge?.opened) throw channelBusy(deps.channelId, new Date(Date.now() + spacingMs));
         ts = await call(undefined, () =>
-          postOnce(mention.id, {
+          post(job, {
             channel: deps.channelId,
             ...(surge ? { thread_ts: surge.rootTs } : {}),
             ...conversationMessage(toCard(loaded, deps.now())),
@@ -327,7 +329,7 @@ export function createNotifier(deps: NotifyDeps) {
       if (!conversation.slackTs || !conversation.slackChannel) throw rootPending(mention.receivedAt);
       const channel = conversation.slackChannel;
       ts = await call(channel, () =>
-        postOnce(mention.id, {
+        post(job, {
           channel,
           thread_ts: conversation.slackTs!,
           ...followupMessage({
@@ -399,7 +401,8 @@ export function createNotifier(deps: NotifyDeps) {
     );
   }
 
-  async function postLog(conversationId: string, eventId: number): Promise<void> {
+  async function postLog(job: Extract<NotifyJob, { type: 'log' }>): Promise<void> {
+    const { conversationId, eventId } = job;
     const [event, conversation] = await Promise.all([
       findEvent(deps.db, eventId),
       findConversation(deps.db, conversationId),
@@ -414,9 +417,7 @@ export function createNotifier(deps: NotifyDeps) {
     const line = logLine({ type: event.type, actor: event.actor, details });
     if (!line) return;
     const channel = conversation.slackChannel;
-    await call(channel, () =>
-      deps.slack.chat.postMessage({ channel, thread_ts: conversation.slackTs!, ...logMessage(line) }),
-    );
+    await call(channel, () => post(job, { channel, thread_ts: conversation.slackTs!, ...logMessage(line) }));
   }
 
   async function directMessage(job: Extract<NotifyJob, { type: 'dm' }>): Promise<void> {
@@ -438,7 +439,7 @@ export function createNotifier(deps: NotifyDeps) {
       ? (event.details.reasons as unknown[]).filter((r): r is string => typeof r === 'string')
       : card.reasons;
     await sendDm(
-      job.user,
+      job,
       conversationDm({
         kind: job.kind,
         card,
@@ -515,10 +516,10 @@ export function createNotifier(deps: NotifyDeps) {
   }
 
   /** Something the owner must fix, said in the team channel so a colleague can nudge them too. */
-  async function alertOwner(text: string): Promise<void> {
+  async function alertOwner(job: Extract<NotifyJob, { type: 'alert' }>): Promise<void> {
     const owner = await findOwner(deps.db);
-    const message = `${owner ? `<@${owner.id}> ` : ''}:warning: ${text}`.slice(0, 3000);
-    await call(deps.channelId, () => deps.slack.chat.postMessage({ channel: deps.channelId, text: message }));
+    const text = `${owner ? `<@${owner.id}> ` : ''}:warning: ${job.text}`.slice(0, 3000);
+    await call(deps.channelId, () => post(job, { channel: deps.channelId, text }));
   }
 
   /** Runs one job; `unheldCard` when it is the card of a conversation nobody holds (isUnheldCard). */
@@ -529,7 +530,7 @@ export function createNotifier(deps: NotifyDeps) {
       case 'refresh':
         return refreshConversation(job.conversationId, job.eventId);
       case 'log':
-        return postLog(job.conversationId, job.eventId);
+        return postLog(job);
       case 'dm':
         return directMessage(job);
       case 'home':
@@ -537,7 +538,7 @@ export function createNotifier(deps: NotifyDeps) {
       case 'snooze_end':
         return endSnooze(job.conversationId, job.eventId);
       case 'alert':
-        return alertOwner(job.text);
+        return alertOwner(job);
       case 'ephemeral':
         await call(undefined, () =>
           deps.slack.chat.postEphemeral({ channel: job.channel, user: job.user, text: job.text }),

@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import { slackMayHavePosted } from './slack-errors.js';
 import { SLACK_CALL_TIMEOUT_MS } from './slack-transport.js';
 
-/** The metadata event a mention's message carries, so a later run can recognise it in the channel. */
-export const MENTION_EVENT_TYPE = 'firsthand_mention';
+/** The metadata event each of our messages carries, with its key, so a later run can recognise it. */
+export const POST_EVENT_TYPE = 'firsthand_post';
 
 // Slack stamps a message by its own clock, as late as the call's timeout after it left.
 const CLOCK_MARGIN_MS = 60_000;
@@ -29,58 +29,55 @@ export interface PostOnceDeps {
   slack: WebClient;
   redis: IRedisClient;
   logger: Logger;
-  /** The Redis key a mention's attempt is kept under. */
-  markerKey: (mentionId: string) => string;
+  /** The Redis key a message's attempt is kept under. */
+  markerKey: (key: string) => string;
 }
 
-type PostArguments = { channel: string; thread_ts?: string; text: string; blocks: unknown[] };
+type PostArguments = { channel: string; thread_ts?: string; text: string; blocks?: unknown[] };
 
 /**
- * Posts a mention's message once, though Slack has no idempotency key. A
+ * Posts the message known by `key` (its notify job's id) once, though Slack
+ * has no idempotency key. A
  * call that timed out, lost its connection or died with its worker may have
  * posted all the same, so each attempt is noted in Redis before it leaves.
  * A rerun that finds the note looks for the message, by its metadata, where
  * and when that attempt would have put it, and takes its ts instead of
- * posting a second card. A refusal (429 or an error from Slack) posted
+ * posting a second one. A refusal (429 or an error from Slack) posted
  * nothing, so its note is cleared and the rerun posts without looking.
  * Returns the message's ts.
  */
-export async function postMentionOnce(
-  deps: PostOnceDeps,
-  mentionId: string,
-  message: PostArguments,
-): Promise<string> {
-  const key = deps.markerKey(mentionId);
+export async function postOnce(deps: PostOnceDeps, key: string, message: PostArguments): Promise<string> {
+  const marker = deps.markerKey(key);
   const attempt: Attempt = { at: Date.now(), ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
   if (!scriptDefined.has(deps.redis))
     deps.redis.defineCommand('firsthandNoteAttempt', { numberOfKeys: 1, lua: NOTE_ATTEMPT_LUA });
   scriptDefined.add(deps.redis);
   const earlier = parseAttempt(
-    await deps.redis.runCommand('firsthandNoteAttempt', [key, attemptNote(attempt), MARKER_TTL_MS]),
+    await deps.redis.runCommand('firsthandNoteAttempt', [marker, attemptNote(attempt), MARKER_TTL_MS]),
   );
   if (earlier) {
-    const found = await findPosted(deps, message.channel, mentionId, earlier).catch((error: unknown) => {
+    const found = await findPosted(deps, message.channel, key, earlier).catch((error: unknown) => {
       // Slack refused the look (an app installed before it asked for the history scopes): post as
       // before. A 429, or no answer, leaves the earlier attempt's note for the retry.
       if ((error as { code?: string }).code !== ErrorCode.PlatformError) throw error;
-      deps.logger.warn({ mentionId, err: (error as Error).message }, 'could not look for an earlier post');
+      deps.logger.warn({ key, err: (error as Error).message }, 'could not look for an earlier post');
       return undefined;
     });
     if (found) {
-      deps.logger.info({ mentionId }, 'an earlier attempt had posted the message; recording it');
+      deps.logger.info({ key }, 'an earlier attempt had posted the message; taking it');
       return found;
     }
     // The earlier attempt posted nothing: this one is what a later run looks for.
-    await deps.redis.set(key, attemptNote(attempt), { PX: MARKER_TTL_MS });
+    await deps.redis.set(marker, attemptNote(attempt), { PX: MARKER_TTL_MS });
   }
   try {
     const posted = await deps.slack.chat.postMessage({
       ...message,
-      metadata: { event_type: MENTION_EVENT_TYPE, event_payload: { mention_id: mentionId } },
+      metadata: { event_type: POST_EVENT_TYPE, event_payload: { key } },
     } as ChatPostMessageArguments);
     return posted.ts!;
   } catch (error) {
-    if (!slackMayHavePosted(error)) await deps.redis.del(key);
+    if (!slackMayHavePosted(error)) await deps.redis.del(marker);
     throw error;
   }
 }
@@ -94,11 +91,11 @@ function parseAttempt(raw: unknown): Attempt | undefined {
   return { at: Number(at), ...(threadTs ? { threadTs } : {}) };
 }
 
-/** The ts of the message an earlier attempt posted for this mention, looked for in that attempt's place and time. */
+/** The ts of the message an earlier attempt posted under this key, looked for in that attempt's place and time. */
 async function findPosted(
   deps: PostOnceDeps,
   channel: string,
-  mentionId: string,
+  key: string,
   attempt: Attempt,
 ): Promise<string | undefined> {
   const oldest = ((attempt.at - CLOCK_MARGIN_MS) / 1000).toFixed(6);
@@ -111,8 +108,8 @@ async function findPosted(
       : await deps.slack.conversations.history(window);
     const hit = listed.messages?.find(
       (m) =>
-        m.metadata?.event_type === MENTION_EVENT_TYPE &&
-        (m.metadata.event_payload as { mention_id?: unknown } | undefined)?.mention_id === mentionId,
+        m.metadata?.event_type === POST_EVENT_TYPE &&
+        (m.metadata.event_payload as { key?: unknown } | undefined)?.key === key,
     );
     if (hit?.ts) return hit.ts;
     cursor = listed.response_metadata?.next_cursor;

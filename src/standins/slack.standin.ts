@@ -422,8 +422,9 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
       case 'conversations.history':
       case 'conversations.replies': {
         if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
-        if (options.missingScopes?.includes('channels:history'))
-          return json(res, 200, { ok: false, error: 'missing_scope', needed: 'channels:history' });
+        const scope = channel.startsWith('D') ? 'im:history' : 'channels:history';
+        if (options.missingScopes?.includes(scope))
+          return json(res, 200, { ok: false, error: 'missing_scope', needed: scope });
         const parent = method === 'conversations.replies' ? messages.get(String(params.ts)) : undefined;
         if (method === 'conversations.replies' && parent?.channel !== channel)
           return json(res, 200, { ok: false, error: 'thread_not_found' });

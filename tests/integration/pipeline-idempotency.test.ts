@@ -223,12 +223,12 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
         now,
         channelMessagesPerSecond: 1000, // the channel's pace is not what these tests are about
       });
-    const shown = (mentionId: string, standin = slack) =>
+    // Each message carries its notify job's id as metadata: a card's is `n-<mention id>`.
+    const posted = (key: string, standin = slack) =>
       [...standin.messages.values()].filter(
-        (m) =>
-          (m.metadata as { event_payload?: { mention_id?: string } })?.event_payload?.mention_id ===
-          mentionId,
+        (m) => (m.metadata as { event_payload?: { key?: string } })?.event_payload?.key === key,
       );
+    const shown = (mentionId: string, standin = slack) => posted(`n-${mentionId}`, standin);
     async function routed(externalId: string, author: string): Promise<string> {
       const deps = { db: database.db, queues, now };
       await queues.mentions.obliterate({ force: true });
@@ -256,6 +256,17 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
         .from(conversations)
         .where(eq(conversations.firstMentionId, card));
       expect(conversation!.slackTs).toBe(shown(card)[0]!.ts);
+
+      // So is the assignee's DM, in their direct messages with the bot.
+      const dm = (await queues.notify.getJobs(['waiting'])).find(
+        (j) => j.data.type === 'dm' && j.data.conversationId === conversation!.id,
+      );
+      expect(dm).toBeDefined();
+      slack.loseNextPostAnswers(1);
+      await expect(notifier.handle(dm!.data)).rejects.toMatchObject({ code: 'slack.unreachable' });
+      await notifier.handle(dm!.data);
+      expect(posted(dm!.id!)).toHaveLength(1);
+      expect(posted(dm!.id!)[0]!.channel).toMatch(/^D/);
 
       const followUp = await routed('r-9', 'cust-8');
       slack.loseNextPostAnswers(1);
