@@ -108,6 +108,11 @@ if taken <= tonumber(ARGV[4]) and spacing > 0 then
 end
 return {taken, ahead, 0, 0}`;
 
+/** Waits until a call granted its channel slot may leave. */
+const leave = async (leaveAt: number) => {
+  if (leaveAt > Date.now()) await sleep(leaveAt - Date.now());
+};
+
 const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
 
@@ -139,7 +144,8 @@ export function createNotifier(deps: NotifyDeps) {
   const surgeBacklog = Math.max(1, deps.surgeBacklog ?? 30);
   let slotScriptDefined = false;
 
-  async function takeChannelSlot(channel: string, lane: Lane): Promise<void> {
+  /** Takes a slot in the channel's pace; returns when the call may leave (now, or after Slack's spacing). */
+  async function takeChannelSlot(channel: string, lane: Lane): Promise<number> {
     const redis = await deps.queues.notify.getBackend().client;
     // The script counts, spaces and expires in one atomic step.
     if (!slotScriptDefined)
@@ -160,10 +166,7 @@ export function createNotifier(deps: NotifyDeps) {
       (second + 1) * 1000,
     ])) as [number, number, number, number];
     if (nextSecondIn > 0) throw channelBusy(channel, new Date(now + nextSecondIn));
-    if (taken <= perSecond) {
-      if (spaceBy > 0) await sleep(spaceBy);
-      return;
-    }
+    if (taken <= perSecond) return now + spaceBy;
     // Later arrivals queue up behind earlier ones of their lane, a second per `perSecond` jobs; the
     // queue's cards come back later in their second than the rest, which then takes the slot.
     const behind = lane === 'first' ? Math.max(ahead - perSecond, 1) : taken - perSecond;
@@ -172,14 +175,20 @@ export function createNotifier(deps: NotifyDeps) {
     throw channelBusy(channel, new Date((second + wait) * 1000 + Math.floor(offset)));
   }
 
+  /**
+   * Makes a Slack call, after a slot in `channel`'s pace when one is named.
+   * The call waits out the spacing itself, at the last moment before it
+   * leaves (`leave`), so that what it does first (a look in Redis, a read)
+   * does not make it reach Slack later than its slot.
+   */
   async function call<T>(
     channel: string | undefined,
-    run: () => Promise<T>,
+    run: (leaveAt: number) => Promise<T>,
     lane: Lane = 'first',
   ): Promise<T> {
-    if (channel) await takeChannelSlot(channel, lane);
+    const leaveAt = channel ? await takeChannelSlot(channel, lane) : 0;
     try {
-      return await run();
+      return await run(leaveAt);
     } catch (error) {
       throw slackFailure(error);
     }
@@ -222,7 +231,7 @@ export function createNotifier(deps: NotifyDeps) {
     message: { text: string; blocks: unknown[] },
   ): Promise<void> {
     const channel = await dmChannel(job.user);
-    await call(channel, () => post(job, { channel, ...message }));
+    await call(channel, (leaveAt) => post(job, { channel, ...message }, leaveAt));
   }
 
   /**
@@ -247,7 +256,10 @@ export function createNotifier(deps: NotifyDeps) {
    * card's slot went to opening it. Called with the card's slot in hand: the
    * decision is as fresh as the post that follows.
    */
-  async function surgeThread(channel: string): Promise<{ rootTs: string; opened: boolean } | undefined> {
+  async function surgeThread(
+    channel: string,
+    leaveAt: number,
+  ): Promise<{ rootTs: string; opened: boolean } | undefined> {
     const { backlog, surge } = await surgeState(channel);
     if (!surge) {
       if (backlog < surgeBacklog) return undefined;
@@ -258,7 +270,12 @@ export function createNotifier(deps: NotifyDeps) {
       const text = `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`;
       let rootTs: string;
       try {
-        rootTs = (await call(undefined, () => deps.slack.chat.postMessage({ channel, text }))).ts!;
+        rootTs = (
+          await call(undefined, async () => {
+            await leave(leaveAt);
+            return deps.slack.chat.postMessage({ channel, text });
+          })
+        ).ts!;
       } catch (error) {
         await endSurge(deps.db, channel); // let the next card try again
         throw error;
@@ -281,10 +298,15 @@ export function createNotifier(deps: NotifyDeps) {
   }
 
   /** Posts a job's message once, even when Slack's answer is lost (post-once.ts). */
-  async function post(job: NotifyJob, message: Parameters<typeof postOnce>[2]): Promise<string> {
+  async function post(
+    job: NotifyJob,
+    message: Parameters<typeof postOnce>[2],
+    leaveAt: number,
+  ): Promise<string> {
     const redis = await deps.queues.notify.getBackend().client;
     const markerKey = (key: string) => `${deps.queues.notify.qualifiedName}:posting:${key}`;
-    return postOnce({ slack: deps.slack, redis, logger: deps.logger, markerKey }, notifyJobId(job)!, message);
+    const postDeps = { slack: deps.slack, redis, logger: deps.logger, markerKey };
+    return postOnce(postDeps, notifyJobId(job)!, message, leaveAt);
   }
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
@@ -292,7 +314,7 @@ export function createNotifier(deps: NotifyDeps) {
     const job: NotifyJob = { type: 'mention', mentionId };
     // The card of a conversation nobody holds (queued at the lower priority) asks the channel first:
     // in a surge most are sent back to wait their turn, and need not read their conversation for it.
-    if (unheldCard) await takeChannelSlot(deps.channelId, 'last');
+    let leaveAt = unheldCard ? await takeChannelSlot(deps.channelId, 'last') : 0;
     // One read for the mention and its conversation: it is found among the conversation's mentions.
     const loaded = await loadConversationOfMention(deps.db, mentionId);
     const mention = loaded?.mentions.find((m) => m.id === mentionId);
@@ -312,33 +334,42 @@ export function createNotifier(deps: NotifyDeps) {
       if (conversation.slackTs) {
         ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
       } else {
-        if (!unheldCard) await takeChannelSlot(deps.channelId, conversation.assigneeId ? 'first' : 'last');
-        const surge = await surgeThread(deps.channelId);
+        if (!unheldCard)
+          leaveAt = await takeChannelSlot(deps.channelId, conversation.assigneeId ? 'first' : 'last');
+        const surge = await surgeThread(deps.channelId, leaveAt);
         // The slot went to the surge message: the card takes the channel's next.
         if (surge?.opened) throw channelBusy(deps.channelId, new Date(Date.now() + spacingMs));
         ts = await call(undefined, () =>
-          post(job, {
-            channel: deps.channelId,
-            ...(surge ? { thread_ts: surge.rootTs } : {}),
-            ...conversationMessage(toCard(loaded, deps.now())),
-          }),
+          post(
+            job,
+            {
+              channel: deps.channelId,
+              ...(surge ? { thread_ts: surge.rootTs } : {}),
+              ...conversationMessage(toCard(loaded, deps.now())),
+            },
+            leaveAt,
+          ),
         );
       }
     } else {
       // A follow-up goes in the root message's thread, so it must wait for the root to exist.
       if (!conversation.slackTs || !conversation.slackChannel) throw rootPending(mention.receivedAt);
       const channel = conversation.slackChannel;
-      ts = await call(channel, () =>
-        post(job, {
-          channel,
-          thread_ts: conversation.slackTs!,
-          ...followupMessage({
-            handle: mention.authorHandle,
-            text: mention.text,
-            url: mention.url,
-            network: mention.network,
-          }),
-        }),
+      ts = await call(channel, (leaveAt) =>
+        post(
+          job,
+          {
+            channel,
+            thread_ts: conversation.slackTs!,
+            ...followupMessage({
+              handle: mention.authorHandle,
+              text: mention.text,
+              url: mention.url,
+              network: mention.network,
+            }),
+          },
+          leaveAt,
+        ),
       );
     }
     const eventId = await recordShownInSlack(
@@ -392,13 +423,14 @@ export function createNotifier(deps: NotifyDeps) {
       if (assigneeId && firstMentionId) await putCardFirst(deps.queues, firstMentionId);
       throw rootPending(loaded.events.find((e) => e.id === eventId)?.at ?? openedAt);
     }
-    await call(slackChannel, () =>
-      deps.slack.chat.update({
+    await call(slackChannel, async (leaveAt) => {
+      await leave(leaveAt);
+      return deps.slack.chat.update({
         channel: slackChannel,
         ts: slackTs,
         ...conversationMessage(toCard(loaded, deps.now())),
-      }),
-    );
+      });
+    });
   }
 
   async function postLog(job: Extract<NotifyJob, { type: 'log' }>): Promise<void> {
@@ -417,7 +449,9 @@ export function createNotifier(deps: NotifyDeps) {
     const line = logLine({ type: event.type, actor: event.actor, details });
     if (!line) return;
     const channel = conversation.slackChannel;
-    await call(channel, () => post(job, { channel, thread_ts: conversation.slackTs!, ...logMessage(line) }));
+    await call(channel, (leaveAt) =>
+      post(job, { channel, thread_ts: conversation.slackTs!, ...logMessage(line) }, leaveAt),
+    );
   }
 
   async function directMessage(job: Extract<NotifyJob, { type: 'dm' }>): Promise<void> {
@@ -519,7 +553,7 @@ export function createNotifier(deps: NotifyDeps) {
   async function alertOwner(job: Extract<NotifyJob, { type: 'alert' }>): Promise<void> {
     const owner = await findOwner(deps.db);
     const text = `${owner ? `<@${owner.id}> ` : ''}:warning: ${job.text}`.slice(0, 3000);
-    await call(deps.channelId, () => post(job, { channel: deps.channelId, text }));
+    await call(deps.channelId, (leaveAt) => post(job, { channel: deps.channelId, text }, leaveAt));
   }
 
   /** Runs one job; `unheldCard` when it is the card of a conversation nobody holds (isUnheldCard). */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChatPostMessageArguments, ErrorCode, type WebClient } from '@slack/web-api';
 import type { IRedisClient } from 'bullmq';
 import type { Logger } from 'pino';
@@ -44,9 +45,15 @@ type PostArguments = { channel: string; thread_ts?: string; text: string; blocks
  * and when that attempt would have put it, and takes its ts instead of
  * posting a second one. A refusal (429 or an error from Slack) posted
  * nothing, so its note is cleared and the rerun posts without looking.
+ * The post leaves no sooner than `leaveAt`, its slot in the channel's pace.
  * Returns the message's ts.
  */
-export async function postOnce(deps: PostOnceDeps, key: string, message: PostArguments): Promise<string> {
+export async function postOnce(
+  deps: PostOnceDeps,
+  key: string,
+  message: PostArguments,
+  leaveAt = 0,
+): Promise<string> {
   const marker = deps.markerKey(key);
   const attempt: Attempt = { at: Date.now(), ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
   if (!scriptDefined.has(deps.redis))
@@ -70,6 +77,8 @@ export async function postOnce(deps: PostOnceDeps, key: string, message: PostArg
     // The earlier attempt posted nothing: this one is what a later run looks for.
     await deps.redis.set(marker, attemptNote(attempt), { PX: MARKER_TTL_MS });
   }
+  // Slack's spacing is waited out last, so the steps above do not make the post late for its slot.
+  if (leaveAt > Date.now()) await sleep(leaveAt - Date.now());
   try {
     const posted = await deps.slack.chat.postMessage({
       ...message,
