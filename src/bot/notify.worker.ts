@@ -35,7 +35,7 @@ import {
   toCard,
 } from './conversation-card.js';
 import { homeView } from './home-view.js';
-import { postOnce } from './post-once.js';
+import { forgetPost, type PostOnceDeps, postOnce } from './post-once.js';
 import { slackFailure } from './slack-errors.js';
 import { loadHome } from './team-views.js';
 
@@ -56,6 +56,8 @@ export interface NotifyDeps {
 
 // A worker that claimed a surge but died before posting its root gives way after this long.
 const SURGE_CLAIM_TIMEOUT_MS = 30_000;
+// The note of a surge root's attempt outlives the claim of a worker that died while posting it.
+const SURGE_ROOT_NOTE_TTL_MS = 10 * SURGE_CLAIM_TIMEOUT_MS;
 // Every card asks how far behind the channel is; an answer this old is close enough and spares a query a card.
 const SURGE_STATE_MAX_AGE_MS = 1000;
 
@@ -268,19 +270,20 @@ export function createNotifier(deps: NotifyDeps) {
       // The owner is named in the surge message itself: told once, at once, not behind the backlog.
       const owner = await findOwner(deps.db);
       const text = `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`;
+      // Posted once as any message is, by a key of the channel's: the next claimant after a lost answer
+      // finds this root. Its note is forgotten once the root is recorded, for the next surge's own.
+      const rootKey = `u-${channel}`;
       let rootTs: string;
       try {
-        rootTs = (
-          await call(undefined, async () => {
-            await leave(leaveAt);
-            return deps.slack.chat.postMessage({ channel, text });
-          })
-        ).ts!;
+        rootTs = await call(undefined, async () =>
+          postOnce(await postDeps(), rootKey, { channel, text }, leaveAt, SURGE_ROOT_NOTE_TTL_MS),
+        );
       } catch (error) {
         await endSurge(deps.db, channel); // let the next card try again
         throw error;
       }
       await openSurge(deps.db, channel, rootTs);
+      await forgetPost(await postDeps(), rootKey);
       surgeStates.delete(channel);
       return { rootTs, opened: true };
     }
@@ -298,15 +301,19 @@ export function createNotifier(deps: NotifyDeps) {
   }
 
   /** Posts a job's message once, even when Slack's answer is lost (post-once.ts). */
+  async function postDeps(): Promise<PostOnceDeps> {
+    const redis = await deps.queues.notify.getBackend().client;
+    const markerKey = (key: string) => `${deps.queues.notify.qualifiedName}:posting:${key}`;
+    return { slack: deps.slack, redis, logger: deps.logger, markerKey };
+  }
+
+  /** Posts a job's message once, even when Slack's answer is lost (post-once.ts). */
   async function post(
     job: NotifyJob,
     message: Parameters<typeof postOnce>[2],
     leaveAt: number,
   ): Promise<string> {
-    const redis = await deps.queues.notify.getBackend().client;
-    const markerKey = (key: string) => `${deps.queues.notify.qualifiedName}:posting:${key}`;
-    const postDeps = { slack: deps.slack, redis, logger: deps.logger, markerKey };
-    return postOnce(postDeps, notifyJobId(job)!, message, leaveAt);
+    return postOnce(await postDeps(), notifyJobId(job)!, message, leaveAt);
   }
 
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */

@@ -11,7 +11,7 @@ export const POST_EVENT_TYPE = 'firsthand_post';
 // Slack stamps a message by its own clock, as late as the call's timeout after it left.
 const CLOCK_MARGIN_MS = 60_000;
 const MAX_PAGES = 5;
-const MARKER_TTL_MS = 7 * 24 * 3600_000;
+const NOTE_TTL_MS = 7 * 24 * 3600_000;
 
 /** What a post attempt leaves in Redis: when it went out, and into which thread. */
 interface Attempt {
@@ -53,6 +53,7 @@ export async function postOnce(
   key: string,
   message: PostArguments,
   leaveAt = 0,
+  noteTtlMs = NOTE_TTL_MS,
 ): Promise<string> {
   const marker = deps.markerKey(key);
   const attempt: Attempt = { at: Date.now(), ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
@@ -60,7 +61,7 @@ export async function postOnce(
     deps.redis.defineCommand('firsthandNoteAttempt', { numberOfKeys: 1, lua: NOTE_ATTEMPT_LUA });
   scriptDefined.add(deps.redis);
   const earlier = parseAttempt(
-    await deps.redis.runCommand('firsthandNoteAttempt', [marker, attemptNote(attempt), MARKER_TTL_MS]),
+    await deps.redis.runCommand('firsthandNoteAttempt', [marker, attemptNote(attempt), noteTtlMs]),
   );
   if (earlier) {
     const found = await findPosted(deps, message.channel, key, earlier).catch((error: unknown) => {
@@ -75,7 +76,7 @@ export async function postOnce(
       return found;
     }
     // The earlier attempt posted nothing: this one is what a later run looks for.
-    await deps.redis.set(marker, attemptNote(attempt), { PX: MARKER_TTL_MS });
+    await deps.redis.set(marker, attemptNote(attempt), { PX: noteTtlMs });
   }
   // Slack's spacing is waited out last, so the steps above do not make the post late for its slot.
   if (leaveAt > Date.now()) await sleep(leaveAt - Date.now());
@@ -89,6 +90,11 @@ export async function postOnce(
     if (!slackMayHavePosted(error)) await deps.redis.del(marker);
     throw error;
   }
+}
+
+/** Forgets a key's attempts, for a key used again later for another message (a channel's surge root). */
+export async function forgetPost(deps: PostOnceDeps, key: string): Promise<void> {
+  await deps.redis.del(deps.markerKey(key));
 }
 
 // An attempt is kept as "<ms> [thread ts]".

@@ -208,7 +208,7 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
   });
 
   describe('a mention whose post may have reached Slack without an answer', () => {
-    const notifierFor = (channelId = 'C0TEAM', standin = slack) =>
+    const notifierFor = (channelId = 'C0TEAM', standin = slack, surgeBacklog?: number) =>
       createNotifier({
         db: database.db,
         queues,
@@ -222,6 +222,7 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
         logger: pino({ level: 'silent' }),
         now,
         channelMessagesPerSecond: 1000, // the channel's pace is not what these tests are about
+        ...(surgeBacklog ? { surgeBacklog } : {}),
       });
     // Each message carries its notify job's id as metadata: a card's is `n-<mention id>`.
     const posted = (key: string, standin = slack) =>
@@ -297,6 +298,21 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
         vi.useRealTimers();
       }
       expect(shown(card)).toHaveLength(1);
+    });
+
+    it('opens a surge with one message though the first post of it lost its answer', async () => {
+      // Any mention routed and not yet in Slack is a backlog of one: a surge at once.
+      const notifier = notifierFor('C0SURGE', slack, 1);
+      const card = await routed('r-14', 'cust-14');
+      slack.loseNextPostAnswers(1);
+      await expect(notifier.notifyMention(card)).rejects.toMatchObject({ code: 'slack.unreachable' });
+      // The next try finds the surge message, records it, and hands its slot to it; the card follows.
+      await expect(notifier.notifyMention(card)).rejects.toMatchObject({ code: 'slack.channel_busy' });
+      await notifier.notifyMention(card);
+      const roots = [...slack.messages.values()].filter((m) => m.channel === 'C0SURGE' && !m.thread_ts);
+      expect(roots).toHaveLength(1);
+      expect(posted('u-C0SURGE')).toEqual(roots);
+      expect(shown(card)[0]!.thread_ts).toBe(roots[0]!.ts);
     });
 
     it('is posted again, as before, by an app without the history scopes', async () => {
