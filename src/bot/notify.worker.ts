@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
@@ -35,7 +34,7 @@ import {
   toCard,
 } from './conversation-card.js';
 import { homeView } from './home-view.js';
-import { forgetPost, type PostOnceDeps, postOnce } from './post-once.js';
+import { forgetPost, leave, type PostOnceDeps, postOnce } from './post-once.js';
 import { slackFailure } from './slack-errors.js';
 import { loadHome } from './team-views.js';
 
@@ -109,11 +108,6 @@ if taken <= tonumber(ARGV[4]) and spacing > 0 then
   return {taken, ahead, at - now, 0}
 end
 return {taken, ahead, 0, 0}`;
-
-/** Waits until a call granted its channel slot may leave. */
-const leave = async (leaveAt: number) => {
-  if (leaveAt > Date.now()) await sleep(leaveAt - Date.now());
-};
 
 const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
@@ -300,11 +294,11 @@ export function createNotifier(deps: NotifyDeps) {
     return { rootTs: surge.rootTs, opened: false };
   }
 
-  /** Posts a job's message once, even when Slack's answer is lost (post-once.ts). */
+  /** What posting once needs: the Slack client, and this queue's Redis to keep attempts in. */
   async function postDeps(): Promise<PostOnceDeps> {
     const redis = await deps.queues.notify.getBackend().client;
-    const markerKey = (key: string) => `${deps.queues.notify.qualifiedName}:posting:${key}`;
-    return { slack: deps.slack, redis, logger: deps.logger, markerKey };
+    const noteKey = (key: string) => `${deps.queues.notify.qualifiedName}:posting:${key}`;
+    return { slack: deps.slack, redis, logger: deps.logger, noteKey };
   }
 
   /** Posts a job's message once, even when Slack's answer is lost (post-once.ts). */

@@ -30,17 +30,17 @@ export interface PostOnceDeps {
   slack: WebClient;
   redis: IRedisClient;
   logger: Logger;
-  /** The Redis key a message's attempt is kept under. */
-  markerKey: (key: string) => string;
+  /** The Redis key a message's attempt is noted under. */
+  noteKey: (key: string) => string;
 }
 
 type PostArguments = { channel: string; thread_ts?: string; text: string; blocks?: unknown[] };
 
 /**
  * Posts the message known by `key` (its notify job's id) once, though Slack
- * has no idempotency key. A
- * call that timed out, lost its connection or died with its worker may have
- * posted all the same, so each attempt is noted in Redis before it leaves.
+ * has no idempotency key. A call that timed out, lost its connection or died
+ * with its worker may have posted all the same, so each attempt is noted in
+ * Redis before it leaves.
  * A rerun that finds the note looks for the message, by its metadata, where
  * and when that attempt would have put it, and takes its ts instead of
  * posting a second one. A refusal (429 or an error from Slack) posted
@@ -55,13 +55,13 @@ export async function postOnce(
   leaveAt = 0,
   noteTtlMs = NOTE_TTL_MS,
 ): Promise<string> {
-  const marker = deps.markerKey(key);
+  const note = deps.noteKey(key);
   const attempt: Attempt = { at: Date.now(), ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
   if (!scriptDefined.has(deps.redis))
     deps.redis.defineCommand('firsthandNoteAttempt', { numberOfKeys: 1, lua: NOTE_ATTEMPT_LUA });
   scriptDefined.add(deps.redis);
   const earlier = parseAttempt(
-    await deps.redis.runCommand('firsthandNoteAttempt', [marker, attemptNote(attempt), noteTtlMs]),
+    await deps.redis.runCommand('firsthandNoteAttempt', [note, attemptNote(attempt), noteTtlMs]),
   );
   if (earlier) {
     const found = await findPosted(deps, message.channel, key, earlier).catch((error: unknown) => {
@@ -76,10 +76,10 @@ export async function postOnce(
       return found;
     }
     // The earlier attempt posted nothing: this one is what a later run looks for.
-    await deps.redis.set(marker, attemptNote(attempt), { PX: noteTtlMs });
+    await deps.redis.set(note, attemptNote(attempt), { PX: noteTtlMs });
   }
   // Slack's spacing is waited out last, so the steps above do not make the post late for its slot.
-  if (leaveAt > Date.now()) await sleep(leaveAt - Date.now());
+  await leave(leaveAt);
   try {
     const posted = await deps.slack.chat.postMessage({
       ...message,
@@ -87,14 +87,19 @@ export async function postOnce(
     } as ChatPostMessageArguments);
     return posted.ts!;
   } catch (error) {
-    if (!slackMayHavePosted(error)) await deps.redis.del(marker);
+    if (!slackMayHavePosted(error)) await deps.redis.del(note);
     throw error;
   }
 }
 
+/** Waits until a call granted its slot in a channel's pace (at `leaveAt`, ms) may leave. */
+export async function leave(leaveAt: number): Promise<void> {
+  if (leaveAt > Date.now()) await sleep(leaveAt - Date.now());
+}
+
 /** Forgets a key's attempts, for a key used again later for another message (a channel's surge root). */
 export async function forgetPost(deps: PostOnceDeps, key: string): Promise<void> {
-  await deps.redis.del(deps.markerKey(key));
+  await deps.redis.del(deps.noteKey(key));
 }
 
 // An attempt is kept as "<ms> [thread ts]".
