@@ -1,4 +1,12 @@
-import { type ConnectionOptions, DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import {
+  type ConnectionOptions,
+  DelayedError,
+  type IRedisClient,
+  type Job,
+  Queue,
+  UnrecoverableError,
+  Worker,
+} from 'bullmq';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Network } from './contract/mention.js';
@@ -21,6 +29,30 @@ import { retryAtOf } from './network/http.js';
 export interface QueueSettings {
   redisUrl: string;
   prefix: string;
+}
+
+/** A Lua script run atomically on a queue's Redis connection; `name` must be unique to it. */
+export interface RedisScript {
+  name: string;
+  numberOfKeys: number;
+  lua: string;
+}
+
+const scriptsDefined = new WeakMap<IRedisClient, Set<string>>();
+
+/** Runs `script` with its keys, then its arguments, defining it on this connection the first time. */
+export function runScript(
+  redis: IRedisClient,
+  script: RedisScript,
+  args: (string | number)[],
+): Promise<unknown> {
+  const defined = scriptsDefined.get(redis) ?? new Set<string>();
+  if (!defined.has(script.name)) {
+    redis.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+    defined.add(script.name);
+    scriptsDefined.set(redis, defined);
+  }
+  return redis.runCommand(script.name, args);
 }
 
 function connection(settings: QueueSettings): ConnectionOptions {

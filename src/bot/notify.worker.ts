@@ -24,6 +24,8 @@ import {
   putCardFirst,
   type QueueSettings,
   type Queues,
+  type RedisScript,
+  runScript,
   startWorker,
 } from '../queueing.js';
 import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
@@ -87,7 +89,10 @@ const surgeRootPending = () =>
  * on a 429, and not lost to a trip through the delayed set. Only when the
  * spacing reaches past its second does it give the slot back and return then.
  */
-const CHANNEL_SLOT_LUA = `
+const CHANNEL_SLOT: RedisScript = {
+  name: 'firsthandChannelSlot',
+  numberOfKeys: 3,
+  lua: `
 local taken = redis.call('INCR', KEYS[1])
 if taken == 1 then redis.call('EXPIRE', KEYS[1], 5) end
 local ahead = taken
@@ -107,7 +112,8 @@ if taken <= tonumber(ARGV[4]) and spacing > 0 then
   redis.call('SET', KEYS[3], string.format('%.0f', at), 'PX', 60000)
   return {taken, ahead, at - now, 0}
 end
-return {taken, ahead, 0, 0}`;
+return {taken, ahead, 0, 0}`,
+};
 
 const channelBusy = (channel: string, retryAt: Date) =>
   Object.assign(new AppError('slack.channel_busy', `channel ${channel} is at its pace`, true), { retryAt });
@@ -138,20 +144,16 @@ export function createNotifier(deps: NotifyDeps) {
   // pace lifted past a call a millisecond (a benchmark's) leaves spacing to the count alone.
   const spacingMs = Math.floor((1000 / perSecond) * 1.05);
   const surgeBacklog = Math.max(1, deps.surgeBacklog ?? 30);
-  let slotScriptDefined = false;
 
   /** Takes a slot in the channel's pace; returns when the call may leave (now, or after Slack's spacing). */
   async function takeChannelSlot(channel: string, lane: Lane): Promise<number> {
     const redis = await deps.queues.notify.getBackend().client;
-    // The script counts, spaces and expires in one atomic step.
-    if (!slotScriptDefined)
-      redis.defineCommand('firsthandChannelSlot', { numberOfKeys: 3, lua: CHANNEL_SLOT_LUA });
-    slotScriptDefined = true;
     const now = Date.now();
     const second = Math.floor(now / 1000);
     const channelKey = `${deps.queues.notify.qualifiedName}:channel-rate:${channel}`;
     const key = `${channelKey}:${second}`;
-    const [taken, ahead, spaceBy, nextSecondIn] = (await redis.runCommand('firsthandChannelSlot', [
+    // The script counts, spaces and expires in one atomic step.
+    const [taken, ahead, spaceBy, nextSecondIn] = (await runScript(redis, CHANNEL_SLOT, [
       key,
       `${key}:first`,
       `${channelKey}:last`,

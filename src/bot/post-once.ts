@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChatPostMessageArguments, ErrorCode, type WebClient } from '@slack/web-api';
 import type { IRedisClient } from 'bullmq';
 import type { Logger } from 'pino';
+import { type RedisScript, runScript } from '../queueing.js';
 import { slackMayHavePosted } from './slack-errors.js';
 import { SLACK_CALL_TIMEOUT_MS } from './slack-transport.js';
 
@@ -20,11 +21,14 @@ interface Attempt {
 }
 
 // Notes the first attempt, or hands back the one before, in one step.
-const NOTE_ATTEMPT_LUA = `
+const NOTE_ATTEMPT: RedisScript = {
+  name: 'firsthandNoteAttempt',
+  numberOfKeys: 1,
+  lua: `
 local earlier = redis.call('GET', KEYS[1])
 if not earlier then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-return earlier`;
-const scriptDefined = new WeakSet<IRedisClient>();
+return earlier`,
+};
 
 export interface PostOnceDeps {
   slack: WebClient;
@@ -57,11 +61,8 @@ export async function postOnce(
 ): Promise<string> {
   const note = deps.noteKey(key);
   const attempt: Attempt = { at: Date.now(), ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
-  if (!scriptDefined.has(deps.redis))
-    deps.redis.defineCommand('firsthandNoteAttempt', { numberOfKeys: 1, lua: NOTE_ATTEMPT_LUA });
-  scriptDefined.add(deps.redis);
   const earlier = parseAttempt(
-    await deps.redis.runCommand('firsthandNoteAttempt', [note, attemptNote(attempt), noteTtlMs]),
+    await runScript(deps.redis, NOTE_ATTEMPT, [note, attemptNote(attempt), noteTtlMs]),
   );
   if (earlier) {
     const found = await findPosted(deps, message.channel, key, earlier).catch((error: unknown) => {
