@@ -5,7 +5,8 @@ import { type IntentReading, readIntent } from './intent.js';
 import { detectLanguage, type LanguageGuess } from './language.js';
 import { firstMatch } from './matcher.js';
 import { readSentiment, type SentimentReading } from './sentiment.js';
-import { readSpam, type SpamContext, type SpamReading } from './spam.js';
+import type { ReadingContext } from './reading-context.js';
+import { readSpam, type SpamReading } from './spam.js';
 import { fold, hashtags, words } from './text.js';
 
 export interface TopicMatch {
@@ -30,7 +31,7 @@ export interface Understanding {
 export function understand(
   mention: Mention,
   policy: Policy,
-  context: SpamContext = { sameTextElsewhere: 0 },
+  context: ReadingContext = { sameTextElsewhere: 0 },
 ): Understanding {
   const folded = fold(mention.text);
   const text = { original: mention.text, folded, words: words(folded), hashtags: hashtags(mention.text) };

@@ -1,4 +1,5 @@
 import type { Mention } from '../../contract/mention.js';
+import type { ReadingContext } from './reading-context.js';
 import { containsPhrase, links, words } from './text.js';
 
 const SPAM_PHRASES = [
@@ -41,16 +42,12 @@ export interface SpamReading {
   signals: string[];
 }
 
-export interface SpamContext {
-  /** How many other authors posted the same text recently: copy-paste campaigns. */
-  sameTextElsewhere: number;
-}
 
 /**
  * Evidence adds up: one link is normal, a post that is mostly links from an
  * account nobody follows, saying what ten other accounts said, is not.
  */
-export function readSpam(mention: Mention, folded: string, context: SpamContext): SpamReading {
+export function readSpam(mention: Mention, folded: string, context: ReadingContext): SpamReading {
   const signals: string[] = [];
   let score = 0;
   const found = links(mention.text);
