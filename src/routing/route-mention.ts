@@ -16,6 +16,7 @@ import { escalationReasons } from './escalation.js';
 import { factWindows, loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
 import { type Understanding, understand } from './understand/index.js';
+import type { TriageVerdict } from './understand/reading-context.js';
 
 export function mentionFromRow(row: MentionRow): Mention {
   return {
@@ -52,6 +53,8 @@ export interface RouteDeps {
   now: () => Date;
   /** The routing policy; without one, the defaults (no topics, no triggers, least loaded). */
   policy?: Policy;
+  /** The optional model triage (TRIAGE_LLM_URL); it answers undefined when it cannot help in time. */
+  triage?: (mention: Mention) => Promise<TriageVerdict | undefined>;
 }
 
 const DEFAULT_POLICY = compilePolicy(DEFAULT_POLICY_FILE);
@@ -71,15 +74,19 @@ const MAX_ATTEMPTS = 5;
  */
 export async function routeMention(deps: RouteDeps, mentionId: string): Promise<RouteOutcome> {
   const policy = deps.policy ?? DEFAULT_POLICY;
+  let triage: Promise<TriageVerdict | undefined> | undefined;
   for (let attempt = 1; ; attempt++) {
     const now = deps.now();
     const read = await readMentionAndFacts(deps.db, mentionId, factWindows(policy, now));
     if (!read) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
+    // Asked once, outside any transaction: a slow model must not hold locks, and a retry reuses its answer.
+    if (!read.mention.routedAt && deps.triage) triage ??= deps.triage(mentionFromRow(read.mention));
+    const verdict = triage ? await triage : undefined;
     const routed: Routed | Lost = read.mention.routedAt
       ? { outcome: 'already_routed' }
       : read.open
-        ? await deps.db.transaction((tx) => joinInTransaction(policy, tx, read, now))
-        : await decideAndOpen(policy, deps.db, read, now);
+        ? await deps.db.transaction((tx) => joinInTransaction(policy, tx, read, now, verdict))
+        : await decideAndOpen(policy, deps.db, read, now, verdict);
     if ('lost' in routed) {
       if (attempt >= MAX_ATTEMPTS)
         throw new AppError(
@@ -123,15 +130,16 @@ async function joinInTransaction(
   tx: Tx,
   read: MentionRead,
   now: Date,
+  triage: TriageVerdict | undefined,
 ): Promise<Routed | Lost> {
   const locked = await lockMentionAndOpen(tx, read.mention.id);
   if (!locked) throw new AppError('routing.mention_missing', `mention ${read.mention.id} is not stored`);
   if (locked.mention.routedAt) return { outcome: 'already_routed' };
-  if (!locked.open) return decideAndOpen(policy, tx, read, now);
+  if (!locked.open) return decideAndOpen(policy, tx, read, now, triage);
   const row = locked.mention;
   const mention = mentionFromRow(row);
   const readSnapshot = () => loadSnapshot(tx, policy, { ...mention, id: row.id }, now, read.facts);
-  return joinOpenConversation(policy, tx, row, mention, locked.open, now, readSnapshot);
+  return joinOpenConversation(policy, tx, row, mention, locked.open, now, readSnapshot, triage);
 }
 
 /** Decides on a mention that opens a conversation, and opens it unless another router got there first. */
@@ -140,6 +148,7 @@ async function decideAndOpen(
   db: Executor,
   read: MentionRead,
   now: Date,
+  triage: TriageVerdict | undefined,
 ): Promise<Routed | Lost> {
   const row = read.mention;
   const mention = mentionFromRow(row);
@@ -150,7 +159,7 @@ async function decideAndOpen(
     now,
     read.facts,
   );
-  const understanding = understand(mention, policy, { sameTextElsewhere });
+  const understanding = understand(mention, policy, { sameTextElsewhere, ...(triage ? { triage } : {}) });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
   const opened = await openRoutedConversation(
@@ -231,6 +240,7 @@ async function joinOpenConversation(
   open: ConversationRow,
   now: Date,
   readSnapshot: () => ReturnType<typeof loadSnapshot>,
+  triage: TriageVerdict | undefined,
 ): Promise<Routed> {
   await markRouted(tx, row.id, open.id, now);
   await appendEvent(tx, {
@@ -242,7 +252,7 @@ async function joinOpenConversation(
   });
   if (open.escalated) return { outcome: 'joined' };
   const { snapshot, sameTextElsewhere } = await readSnapshot();
-  const understanding = understand(mention, policy, { sameTextElsewhere });
+  const understanding = understand(mention, policy, { sameTextElsewhere, ...(triage ? { triage } : {}) });
   const identities = linkedIdentities(policy, mention.network, mention.author.handle);
   const reasons = escalationReasons(policy, mention, understanding, snapshot, identities);
   if (reasons.length === 0 || understanding.spam.likelihood >= policy.file.spam.dropAt) {

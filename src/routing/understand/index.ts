@@ -4,8 +4,8 @@ import { type InfluenceReading, readInfluence } from './influence.js';
 import { type IntentReading, readIntent } from './intent.js';
 import { detectLanguage, type LanguageGuess } from './language.js';
 import { firstMatch } from './matcher.js';
-import { readSentiment, type SentimentReading } from './sentiment.js';
 import type { ReadingContext } from './reading-context.js';
+import { readSentiment, type SentimentReading } from './sentiment.js';
 import { readSpam, type SpamReading } from './spam.js';
 import { fold, hashtags, words } from './text.js';
 

@@ -42,7 +42,6 @@ export interface SpamReading {
   signals: string[];
 }
 
-
 /**
  * Evidence adds up: one link is normal, a post that is mostly links from an
  * account nobody follows, saying what ten other accounts said, is not.
