@@ -84,6 +84,12 @@ const EnvSchema = z
       z.string().min(16, 'at least 16 characters').optional(),
     ),
     GENERIC_REPLY_URL: z.preprocess(blankAsUndefined, optionalUrl),
+    // The optional model triage: an OpenAI-compatible chat completions endpoint, off unless a URL is set.
+    TRIAGE_LLM_URL: z.preprocess(blankAsUndefined, optionalUrl),
+    TRIAGE_LLM_MODEL: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    TRIAGE_LLM_API_KEY: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    TRIAGE_LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(4000),
+    TRIAGE_LLM_DAILY_BUDGET: z.coerce.number().int().min(1).default(2000),
   })
   .superRefine((env, ctx) => {
     // HTTP mode verifies every request with the signing secret; Socket Mode does not use it.
@@ -114,6 +120,12 @@ const EnvSchema = z
       ],
       ['Bluesky', ['BLUESKY_IDENTIFIER', 'BLUESKY_PASSWORD']],
       ['generic replies', ['GENERIC_WEBHOOK_SECRET'], ['GENERIC_REPLY_URL']],
+      // A key alone is a half-made setting, not a reason to send posts anywhere: it asks for the rest.
+      [
+        'model triage',
+        ['TRIAGE_LLM_URL', 'TRIAGE_LLM_MODEL'],
+        ['TRIAGE_LLM_URL', 'TRIAGE_LLM_MODEL', 'TRIAGE_LLM_API_KEY'],
+      ],
     ];
     const values = env as Record<string, unknown>;
     const reported = new Set<string>();
@@ -172,6 +184,10 @@ export interface Config {
   instagram: { token: string; userId: string } | undefined;
   bluesky: { service: string; identifier: string; password: string; pollSeconds: number } | undefined;
   generic: { secret: string; replyUrl: string | undefined } | undefined;
+  /** The optional model triage; undefined (the default) keeps every post on this machine. */
+  triage:
+    | { url: string; model: string; apiKey: string | undefined; timeoutMs: number; dailyBudget: number }
+    | undefined;
 }
 
 export class ConfigError extends Error {
@@ -252,5 +268,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     generic: e.GENERIC_WEBHOOK_SECRET
       ? { secret: e.GENERIC_WEBHOOK_SECRET, replyUrl: e.GENERIC_REPLY_URL }
       : undefined,
+    triage:
+      e.TRIAGE_LLM_URL && e.TRIAGE_LLM_MODEL
+        ? {
+            url: e.TRIAGE_LLM_URL,
+            model: e.TRIAGE_LLM_MODEL,
+            apiKey: e.TRIAGE_LLM_API_KEY,
+            timeoutMs: e.TRIAGE_LLM_TIMEOUT_MS,
+            dailyBudget: e.TRIAGE_LLM_DAILY_BUDGET,
+          }
+        : undefined,
   };
 }

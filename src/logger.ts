@@ -13,6 +13,8 @@ export function createLogger(options: { level: string; pretty: boolean }): Logge
         '*.ingestToken',
         '*.password',
         '*.adminPassword',
+        '*.apiKey',
+        '*["api-key"]',
         '*.authorization',
         'headers.authorization',
         'req.headers.authorization',

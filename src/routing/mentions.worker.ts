@@ -5,18 +5,29 @@ import type { Database } from '../db/client.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
 import type { Policy } from './compiled-policy.js';
 import { routeMention } from './route-mention.js';
+import { failSoft } from './triage/fail-soft.js';
+import type { Triage } from './triage/llm-triage.js';
 
 export function startMentionsWorker(
-  deps: { db: Database; queues: Queues; logger: Logger; now: () => Date; policy?: Policy },
+  deps: {
+    db: Database;
+    queues: Queues;
+    logger: Logger;
+    now: () => Date;
+    policy?: Policy;
+    /** The optional model triage (TRIAGE_LLM_URL); routing never fails because of it. */
+    triage?: Triage;
+  },
   settings: QueueSettings,
   concurrency = 8,
 ): Worker {
+  const routeDeps = { ...deps, triage: deps.triage && failSoft(deps.triage, deps.logger) };
   return startWorker(
     settings,
     QUEUE.mentions,
     MentionJobSchema,
     async ({ mentionId }) => {
-      const outcome = await routeMention(deps, mentionId);
+      const outcome = await routeMention(routeDeps, mentionId);
       deps.logger.debug({ mentionId, outcome }, 'mention routed');
     },
     deps.logger,

@@ -60,4 +60,25 @@ describe('configuration from the environment', () => {
       'MASTODON_TOKEN: MASTODON_URL and MASTODON_TOKEN go together',
     ]);
   });
+
+  it('leaves the model triage off unless a URL and a model are set, and asks for the missing one', () => {
+    expect(loadConfig(valid).triage).toBeUndefined();
+    expect(problems({ ...valid, TRIAGE_LLM_URL: 'https://api.openai.com/v1' })).toEqual([
+      'TRIAGE_LLM_MODEL: required with TRIAGE_LLM_URL (model triage)',
+    ]);
+    expect(problems({ ...valid, TRIAGE_LLM_API_KEY: 'sk-1' })).toEqual([
+      'TRIAGE_LLM_URL: required with TRIAGE_LLM_API_KEY (model triage)',
+      'TRIAGE_LLM_MODEL: required with TRIAGE_LLM_API_KEY (model triage)',
+    ]);
+    expect(
+      loadConfig({ ...valid, TRIAGE_LLM_URL: 'http://127.0.0.1:11434/v1', TRIAGE_LLM_MODEL: 'llama3.1' })
+        .triage,
+    ).toEqual({
+      url: 'http://127.0.0.1:11434/v1',
+      model: 'llama3.1',
+      apiKey: undefined,
+      timeoutMs: 4000,
+      dailyBudget: 2000,
+    });
+  });
 });
