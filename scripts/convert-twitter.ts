@@ -25,15 +25,26 @@ const TurnSchema = z.object({
 const ConversationSchema = z.object({
   dialogHeader: z.object({ company: z.string().min(1), sessionID: z.string().min(1) }),
   dialogContent: z.array(TurnSchema),
+  // The company's final reply, which is not among the turns.
+  agentURL: z.object({ tweet_ID: z.string().regex(/^\d+$/) }).optional(),
 });
 export type DatasetConversation = z.infer<typeof ConversationSchema>;
 
 export const DatasetSchema = z.array(ConversationSchema);
 
-/** A mention with the dataset conversation it came from, so a replay can follow a thread. */
+/**
+ * A mention with the dataset conversation it came from, so a replay can follow a thread, and
+ * when the company answered it, so a dry run can close the conversation when the company did.
+ */
 export interface ConvertedMention extends Mention {
   conversation: string;
+  repliedAt?: string;
 }
+
+// Twitter's ids carry their own creation time: milliseconds since Twitter's epoch, above the low 22 bits.
+const TWITTER_EPOCH_MS = 1_288_834_974_657n;
+export const tweetTime = (id: string): string =>
+  new Date(Number((BigInt(id) >> 22n) + TWITTER_EPOCH_MS)).toISOString();
 
 // Twitter's API escapes exactly these three in tweet text; the normalized mention carries plain text.
 const unescapeTweet = (text: string) =>
@@ -46,19 +57,25 @@ const unescapeTweet = (text: string) =>
  * no numeric user ids, so the lowercased handle stands in: X handles are
  * case-insensitive, and a follow-up must reach the same author id.
  * A tweet id seen twice keeps its first occurrence: external ids are unique.
+ * A customer's turn was answered by the company's next turn, or else by the
+ * final reply, whose time comes from its id (the header's `duration` is
+ * malformed or days off in some conversations).
  */
 export function convertConversations(conversations: DatasetConversation[]): ConvertedMention[] {
   const seen = new Set<string>();
   const mentions: ConvertedMention[] = [];
   for (const conversation of conversations) {
     const account = conversation.dialogHeader.company;
+    const finalReply = conversation.agentURL && tweetTime(conversation.agentURL.tweet_ID);
     let previous: string | undefined;
-    conversation.dialogContent.forEach((turn) => {
+    conversation.dialogContent.forEach((turn, index) => {
       const handle = turn.client ?? turn.client1;
       const inReplyTo = previous;
       previous = turn.tweet_ID;
       if (!handle || seen.has(turn.tweet_ID)) return;
       seen.add(turn.tweet_ID);
+      const answer =
+        conversation.dialogContent.slice(index + 1).find((later) => later.agent)?.datetime ?? finalReply;
       const mention: ConvertedMention = {
         network: 'x',
         externalId: turn.tweet_ID,
@@ -70,6 +87,7 @@ export function convertConversations(conversations: DatasetConversation[]): Conv
         kind: inReplyTo ? 'reply' : 'mention',
         createdAt: turn.datetime,
         conversation: conversation.dialogHeader.sessionID,
+        ...(answer && Date.parse(answer) >= Date.parse(turn.datetime) ? { repliedAt: answer } : {}),
       };
       MentionSchema.parse(mention);
       mentions.push(mention);
@@ -85,12 +103,20 @@ export function readConvertedMentions(path = DEFAULT_OUTPUT): ConvertedMention[]
     .filter((line) => line.trim().length > 0)
     .map((line) => {
       const parsed = JSON.parse(line) as ConvertedMention;
-      return { ...MentionSchema.parse(parsed), conversation: parsed.conversation };
+      return {
+        ...MentionSchema.parse(parsed),
+        conversation: parsed.conversation,
+        ...(parsed.repliedAt ? { repliedAt: parsed.repliedAt } : {}),
+      };
     });
 }
 
-/** Strips the replay-only field, leaving exactly the normalized mention that ingest accepts. */
-export function asMention({ conversation: _conversation, ...mention }: ConvertedMention): Mention {
+/** Strips the replay-only fields, leaving exactly the normalized mention that ingest accepts. */
+export function asMention({
+  conversation: _conversation,
+  repliedAt: _repliedAt,
+  ...mention
+}: ConvertedMention): Mention {
   return mention;
 }
 

@@ -52,7 +52,19 @@ describe('the Twitter customer-care converter', () => {
       kind: 'mention',
       createdAt: '2020-03-29T07:29:04.000Z',
       conversation: 'S1',
+      repliedAt: '2020-03-29T07:35:31.000Z',
     });
+  });
+
+  it("carries when the company answered: its next turn, or else its final reply's time from the tweet id", () => {
+    // The id of a tweet posted at 08:00:00 UTC: its time in milliseconds since Twitter's epoch, shifted by 22 bits.
+    const mentions = convertConversations([{ ...thread, agentURL: { tweet_ID: '1244172440171458617' } }]);
+    expect(mentions.map((m) => m.repliedAt)).toEqual([
+      '2020-03-29T07:35:31.000Z',
+      '2020-03-29T08:00:00.000Z',
+      '2020-03-29T08:00:00.000Z',
+    ]);
+    expect(asMention(mentions[0]!)).not.toHaveProperty('repliedAt');
   });
 
   it('keeps a follow-up with the same author, threaded to the turn before it, at its real time', () => {
