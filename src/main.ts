@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import type { Worker } from 'bullmq';
+import { oweDailySpamCount } from './bot/filtered-mentions.js';
 import { registerListeners } from './bot/listeners.js';
 import { startNotifyWorker } from './bot/notify.worker.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
@@ -32,6 +33,7 @@ import { assignWaitingConversations, handBackCoveredConversations } from './rout
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
+import { createLlmTriage, type Triage } from './routing/triage/llm-triage.js';
 import { loadTeamFile, rosterEntries } from './team-file.js';
 import { FileError } from './yaml-file.js';
 
@@ -89,8 +91,15 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     connectors.set(connector.network, metrics.meterConnector(connector));
 
   if (slackApp) registerListeners(slackApp.app, { db, queues, now, logger });
+  // Off unless TRIAGE_LLM_URL is set; then each new post's text and network go to that endpoint.
+  let triage: Triage | undefined;
+  if (runs('router') && config.triage) {
+    triage = createLlmTriage(config.triage, { logger, now });
+    const { model, url } = config.triage;
+    logger.info({ model, host: new URL(url).host }, 'model triage is on: post texts are sent to this host');
+  }
   const workers = [
-    runs('router') && startMentionsWorker({ db, queues, logger, now, policy }, queueSettings),
+    runs('router') && startMentionsWorker({ db, queues, logger, now, policy, triage }, queueSettings),
     runs('bot') &&
       startNotifyWorker(
         {
@@ -158,6 +167,18 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
         (error) => logger.warn({ err: error.message }, 'bot sweep failed'),
       )
     : undefined;
+  // The day's count of mentions filtered as spam, in the team channel once from 08:00 UTC (the day is
+  // claimed in the database, so every bot process may ask, at start and every minute).
+  const dailySpamCount = runs('bot')
+    ? repeatWithoutOverlap(
+        60_000,
+        async () => {
+          await oweDailySpamCount({ db, queues, now, channelId: config.slack.channelId });
+        },
+        (error) => logger.warn({ err: error.message }, 'daily spam count failed'),
+        { immediately: true },
+      )
+    : undefined;
 
   let ready = false;
   const readiness: Record<string, Check> = {
@@ -209,6 +230,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       await recovery?.stop();
       await queueSweep?.stop();
       await botSweep?.stop();
+      await dailySpamCount?.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;

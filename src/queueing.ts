@@ -18,6 +18,7 @@ import {
   QUEUE,
   type ReplyJob,
   replyJobId,
+  rerouteJobId,
 } from './contract/queues.js';
 import { toAppError } from './errors.js';
 import { retryAtOf } from './network/http.js';
@@ -123,6 +124,11 @@ export async function enqueueMentions(
       opts: { jobId: mentionJobId(mention.network, mention.externalId) },
     })),
   );
+}
+
+/** Routes a mention again (brought back from the spam filter by event `eventId`), under a job id of its own. */
+export async function enqueueReroute(queues: Queues, mentionId: string, eventId: number): Promise<void> {
+  await queues.mentions.add('route', { mentionId }, { jobId: rerouteJobId(mentionId, eventId) });
 }
 
 /**

@@ -43,7 +43,7 @@ export const LIMITS = {
 export interface ConversationCard {
   conversationId: string;
   network: string;
-  status: 'open' | 'replied' | 'resolved' | 'spam';
+  status: 'open' | 'replied' | 'resolved' | 'spam' | 'not_spam';
   escalated: boolean;
   assigneeId: string | null;
   author: { handle: string; name: string | null; followers: number | null; verified: boolean | null };
@@ -87,6 +87,8 @@ function statusLine(card: ConversationCard): string {
     return `:white_check_mark: Resolved${card.closedBy ? ` by <@${card.closedBy}>` : ''}`;
   if (card.status === 'spam')
     return `:no_entry_sign: Marked as spam${card.closedBy ? ` by <@${card.closedBy}>` : ''}`;
+  // The filter's conversation once its mention was brought back; that mention has a card of its own.
+  if (card.status === 'not_spam') return ':leftwards_arrow_with_hook: Brought back from the spam filter';
   const assignee = card.assigneeId ? `<@${card.assigneeId}>` : 'nobody yet: claim it';
   const lines = [
     `${card.escalated ? ':rotating_light: Escalated to the owner,' : 'Assigned to'} ${assignee}`,
@@ -205,7 +207,7 @@ export function conversationMessage(card: ConversationCard): { text: string; blo
       elements: context.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.text) })),
     });
   }
-  if (card.status !== 'resolved' && card.status !== 'spam') blocks.push(...actionRows(card));
+  if (card.status === 'open' || card.status === 'replied') blocks.push(...actionRows(card));
   const fallback = `New ${card.privateMessage ? 'private message' : 'mention'} on ${network} from @${card.author.handle}: ${card.text}`;
   return { text: truncate(fallback, LIMITS.text), blocks };
 }

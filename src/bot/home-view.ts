@@ -2,6 +2,7 @@ import type { KnownBlock, View } from '@slack/types';
 import type { PeriodStats } from '../db/workload.repository.js';
 import { LIMITS, networkName } from './blocks.js';
 import { AWAY_INDEFINITELY, slackDate } from './clock.js';
+import { type FilteredOverview, filteredSection } from './filtered-view.js';
 import { escapeMrkdwn, fitQuoted, mrkdwnLink, truncate } from './mrkdwn.js';
 
 /** Pure builders for App Home and the /firsthand answers. */
@@ -94,11 +95,25 @@ export interface HomeData {
   team: TeamMember[];
   /** Only for the owner. */
   escalations: ConversationSummary[] | undefined;
+  /** What the spam filter dropped lately; left out when undefined. */
+  filtered?: FilteredOverview;
+  /** A line above the rest: why a click made in App Home changed nothing. */
+  notice?: string;
 }
 
 export function homeView(data: HomeData): View {
   const { now } = data;
   const blocks: KnownBlock[] = [
+    ...(data.notice
+      ? [
+          {
+            type: 'context',
+            elements: [
+              { type: 'mrkdwn', text: truncate(`:information_source: ${data.notice}`, LIMITS.text) },
+            ],
+          } satisfies KnownBlock,
+        ]
+      : []),
     header('Your conversations'),
     ...conversationList(data.mine, 35, now, 'Nothing assigned to you right now.'),
     { type: 'divider' },
@@ -130,6 +145,7 @@ export function homeView(data: HomeData): View {
       },
     ],
   });
+  if (data.filtered) blocks.push({ type: 'divider' }, ...filteredSection(data.filtered));
   return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };
 }
 

@@ -8,6 +8,7 @@ import type {
 } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { Network } from '../contract/mention.js';
+import type { NotifyJob } from '../contract/queues.js';
 import { AppError, toAppError } from '../errors.js';
 import { allowsPrivateReply, requiresPrivateReply, textLimitFor } from '../network/text-limits.js';
 import { enqueueNotify } from '../queueing.js';
@@ -36,6 +37,7 @@ import {
   submitReply,
 } from './conversation-actions.js';
 import { loadConversation, toTurns } from './conversation-card.js';
+import { markNotSpam } from './filtered-mentions.js';
 import { plainAnswer } from './home-view.js';
 import { runCommand } from './team-views.js';
 
@@ -53,11 +55,17 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
     const failure = toAppError(error);
     if (failure.code === 'internal.unexpected') deps.logger.error({ err: failure.message }, 'action failed');
     const channel = body.channel?.id ?? body.container?.channel_id;
-    if (!channel) return;
     const text =
       failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message;
-    await enqueueNotify(deps.queues, { type: 'ephemeral', channel, user: body.user.id, text }).catch(
-      (queueError: Error) => deps.logger.error({ err: queueError.message }, 'could not queue a refusal'),
+    // A click in App Home has no channel to answer in: the refusal tops the clicker's redrawn Home.
+    const job: NotifyJob | undefined = channel
+      ? { type: 'ephemeral', channel, user: body.user.id, text }
+      : body.view?.type === 'home'
+        ? { type: 'home', user: body.user.id, notice: text.slice(0, 2000) }
+        : undefined;
+    if (!job) return;
+    await enqueueNotify(deps.queues, job).catch((queueError: Error) =>
+      deps.logger.error({ err: queueError.message }, 'could not queue a refusal'),
     );
   };
 
@@ -116,6 +124,10 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
 
   on<BlockAction<ButtonAction>>(ACTION.spam, (body) =>
     markAsSpam(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
+  );
+
+  on<BlockAction<ButtonAction>>(ACTION.notSpam, (body) =>
+    markNotSpam(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
   );
 
   on<BlockAction<StaticSelectAction>>(ACTION.snooze, async (body) => {

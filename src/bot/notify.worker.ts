@@ -35,6 +35,7 @@ import {
   loadConversationOfMention,
   toCard,
 } from './conversation-card.js';
+import { dailySpamCountMessage } from './filtered-view.js';
 import { homeView } from './home-view.js';
 import { forgetPost, leave, type PostOnceDeps, postOnce } from './post-once.js';
 import { slackFailure } from './slack-errors.js';
@@ -502,11 +503,11 @@ export function createNotifier(deps: NotifyDeps) {
     return surge?.rootTs;
   }
 
-  async function publishHome(user: string): Promise<void> {
+  async function publishHome(user: string, notice: string | undefined): Promise<void> {
     const links = await linkBuilder();
     const data = await loadHome({ db: deps.db, queues: deps.queues, now: deps.now }, user, links);
     const view: View = data
-      ? homeView(data)
+      ? homeView(notice ? { ...data, notice } : data)
       : {
           type: 'home',
           blocks: [
@@ -559,6 +560,13 @@ export function createNotifier(deps: NotifyDeps) {
     await call(deps.channelId, (leaveAt) => post(job, { channel: deps.channelId, text }, leaveAt));
   }
 
+  /** The day's count of filtered mentions, posted once in the team channel by its day's key. */
+  async function postSpamCount(job: Extract<NotifyJob, { type: 'spam_count' }>): Promise<void> {
+    await call(deps.channelId, (leaveAt) =>
+      post(job, { channel: deps.channelId, ...dailySpamCountMessage(job) }, leaveAt),
+    );
+  }
+
   /** Runs one job; `unheldCard` when it is the card of a conversation nobody holds (isUnheldCard). */
   async function handle(job: NotifyJob, unheldCard = false): Promise<void> {
     switch (job.type) {
@@ -571,11 +579,13 @@ export function createNotifier(deps: NotifyDeps) {
       case 'dm':
         return directMessage(job);
       case 'home':
-        return publishHome(job.user);
+        return publishHome(job.user, job.notice);
       case 'snooze_end':
         return endSnooze(job.conversationId, job.eventId);
       case 'alert':
         return alertOwner(job);
+      case 'spam_count':
+        return postSpamCount(job);
       case 'ephemeral':
         await call(undefined, () =>
           deps.slack.chat.postEphemeral({ channel: job.channel, user: job.user, text: job.text }),

@@ -13,6 +13,7 @@ import { AppError } from '../errors.js';
 import { parseCommand } from './command.js';
 import { type ActionDeps, requireRosterMember } from './conversation-actions.js';
 import { activeSnooze, routingFacts } from './conversation-card.js';
+import { loadFiltered } from './filtered-mentions.js';
 import {
   availability,
   type CommandAnswer,
@@ -84,12 +85,14 @@ export async function loadHome(
   const team = await listRosterWithLoad(deps.db);
   const me = team.find((s) => s.id === userId);
   if (!me) return undefined;
-  const [mine, waiting, escalations] = await Promise.all([
+  const [mine, waiting, escalations, filtered] = await Promise.all([
     summaries(deps.db, { assigneeId: me.id }, now, link),
     summaries(deps.db, { unassigned: true }, now, link),
     me.role === 'owner' ? summaries(deps.db, { escalated: true }, now, link) : Promise.resolve(undefined),
+    // Everyone on the roster may bring a real customer back from the filter.
+    loadFiltered(deps.db, now),
   ]);
-  return { me: member(me), now, mine, waiting, team: team.map(member), escalations };
+  return { me: member(me), now, mine, waiting, team: team.map(member), escalations, filtered };
 }
 
 /** Answers /firsthand for a roster member; refuses anyone else with the reason. */

@@ -44,10 +44,17 @@ export const NotifyJobSchema = z.discriminatedUnion('type', [
     conversationId: z.string().uuid(),
     eventId: z.number().int(),
   }),
-  // Redraw one person's App Home.
-  z.object({ type: z.literal('home'), user: z.string() }),
+  // Redraw one person's App Home; `notice` tops it (a refusal of a click made there, with no channel to answer in).
+  z.object({ type: z.literal('home'), user: z.string(), notice: z.string().max(2000).optional() }),
   // A snooze runs out (scheduled as a delayed job at its end).
   z.object({ type: z.literal('snooze_end'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // The day's count of mentions filtered as spam, for the team channel; `day` (UTC) makes it once a day.
+  z.object({
+    type: z.literal('spam_count'),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    count: z.number().int().positive(),
+    topReasons: z.array(z.object({ reason: z.string(), count: z.number().int().positive() })).max(10),
+  }),
 ]);
 export type NotifyJob = z.infer<typeof NotifyJobSchema>;
 
@@ -79,6 +86,8 @@ export function notifyJobId(job: NotifyJob): string | undefined {
       return undefined;
     case 'alert':
       return `a-${job.kind.replace(/[^A-Za-z0-9_.-]/g, '_')}-${job.hour}`;
+    case 'spam_count':
+      return `f-${job.day}`;
   }
 }
 
@@ -91,3 +100,10 @@ export const alertJob = (kind: string, text: string, now: Date): NotifyJob => ({
 });
 
 export const replyJobId = (replyId: string) => `reply-${replyId}`;
+
+/**
+ * A mention routed again, once brought back from the spam filter (the event
+ * that did it): its first job may still be kept as done under its own id,
+ * and adding that id again would do nothing.
+ */
+export const rerouteJobId = (mentionId: string, eventId: number) => `m-again-${mentionId}-${eventId}`;

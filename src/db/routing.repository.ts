@@ -45,6 +45,8 @@ export interface RoutingFacts {
   contacts: ContactRow[];
   texts: string[];
   sameTextElsewhere: number;
+  /** Someone on the team said "Not spam" for this author (spam_exemptions). */
+  vouched: boolean;
 }
 
 /** Who the facts are about, as SQL: parameters, or columns of the mention being routed. */
@@ -101,7 +103,9 @@ function factsExpression(q: FactsInputs): SQL {
           where (${customer('c')}) and a.assigned_at >= ${since}::timestamptz
         ) x),
       'texts', ${texts},
-      'sameText', ${sameText}
+      'sameText', ${sameText},
+      'vouched', exists (select 1 from spam_exemptions v
+          where v.network = ${q.author.network} and v.author_id = ${q.author.authorId})
     )`;
 }
 
@@ -117,6 +121,7 @@ function toFacts(raw: RawFacts): RoutingFacts {
     contacts: contacts.sort((a, b) => Number(b.replied) - Number(a.replied)),
     texts: raw.texts ?? [],
     sameTextElsewhere: Number(raw.sameText),
+    vouched: raw.vouched === true,
   };
 }
 
@@ -249,6 +254,7 @@ interface RawFacts {
   contacts: (Omit<ContactRow, 'at'> & { at: string })[] | null;
   texts: string[] | null;
   sameText: number | string;
+  vouched: boolean;
 }
 
 /**

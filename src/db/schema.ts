@@ -46,7 +46,9 @@ export const conversations = pgTable(
     account: text('account').notNull(),
     authorId: text('author_id').notNull(),
     authorHandle: text('author_handle').notNull(),
-    status: text('status', { enum: ['open', 'replied', 'resolved', 'spam'] })
+    // not_spam: a mention the filter dropped that someone brought back; it was routed again into a
+    // conversation of its own, and this one stays closed for its history.
+    status: text('status', { enum: ['open', 'replied', 'resolved', 'spam', 'not_spam'] })
       .notNull()
       .default('open'),
     assigneeId: text('assignee_id').references(() => staff.id),
@@ -80,6 +82,8 @@ export const conversations = pgTable(
     index('conversations_author_handle_idx').on(t.network, sql`lower(${t.authorHandle})`),
     // The customer's history across open and closed conversations (relationship owner).
     index('conversations_author_idx').on(t.network, t.authorId),
+    // What the filter dropped lately, for App Home (every redraw) and the daily count.
+    index('conversations_spam_idx').on(t.closedAt).where(sql`${t.status} = 'spam'`),
   ],
 );
 
@@ -218,4 +222,21 @@ export const notifyOutbox = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('notify_outbox_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Authors someone on the team said "Not spam" for: the spam filter leaves
+ * their mentions alone from then on (a policy's own drop rules still apply).
+ */
+export const spamExemptions = pgTable(
+  'spam_exemptions',
+  {
+    network: text('network').notNull(),
+    authorId: text('author_id').notNull(),
+    vouchedBy: text('vouched_by')
+      .notNull()
+      .references(() => staff.id),
+    vouchedAt: timestamp('vouched_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.network, t.authorId] })],
 );

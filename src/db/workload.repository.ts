@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, ne, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import type { ConversationRow } from './conversations.repository.js';
 import { conversations, mentions, staff } from './schema.js';
@@ -65,7 +65,8 @@ export async function periodStats(db: Executor, since: Date): Promise<PeriodStat
       >`percentile_cont(0.5) within group (order by extract(epoch from ${conversations.firstRepliedAt} - ${conversations.openedAt}) / 60)`,
     })
     .from(conversations)
-    .where(gte(conversations.openedAt, since));
+    // A mention brought back from the spam filter opened a second conversation; the first is not counted again.
+    .where(and(gte(conversations.openedAt, since), ne(conversations.status, 'not_spam')));
   const [open] = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(conversations)

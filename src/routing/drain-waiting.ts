@@ -41,7 +41,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
       if (!row) return [];
       const mention = mentionFromRow(row);
       const now = deps.now();
-      const { snapshot, sameTextElsewhere } = await loadSnapshot(
+      const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
         tx,
         deps.policy,
         { ...mention, id: row.id },
@@ -49,7 +49,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
       );
       const decision = decide(
         mention,
-        understand(mention, deps.policy, { sameTextElsewhere }),
+        understand(mention, deps.policy, { sameTextElsewhere, vouched }),
         snapshot,
         deps.policy,
         now,

@@ -4,9 +4,7 @@ import { type FactWindows, type RoutingFacts, readRoutingFacts } from '../db/rou
 import { linkedIdentities, type Policy } from './compiled-policy.js';
 import { parseIdentity } from './identity.js';
 import type { RoutingSnapshot } from './snapshot.js';
-import { readIntent } from './understand/intent.js';
-import { readSentiment } from './understand/sentiment.js';
-import { fold } from './understand/text.js';
+import { isComplaint } from './understand/index.js';
 
 const DAY = 86_400_000;
 
@@ -31,7 +29,7 @@ export async function loadSnapshot(
   mention: Mention & { id: string },
   now: Date,
   ownFacts?: RoutingFacts,
-): Promise<{ snapshot: RoutingSnapshot; sameTextElsewhere: number }> {
+): Promise<{ snapshot: RoutingSnapshot; sameTextElsewhere: number; vouched: boolean }> {
   const identities = linkedIdentities(policy, mention.network, mention.author.handle);
   const windows = factWindows(policy, now);
   const facts =
@@ -50,13 +48,11 @@ export async function loadSnapshot(
           sameText: { text: mention.text, since: windows.sameTextSince },
         });
   // Past complaints are read with the same rules as the mention in hand, so the count and the trigger agree.
-  const recentComplaints = facts.texts.filter((text) => {
-    const folded = fold(text);
-    return readIntent(folded, readSentiment(folded)).all.includes('complaint');
-  }).length;
+  const recentComplaints = facts.texts.filter(isComplaint).length;
   return {
     snapshot: { staff: facts.staff, history: facts.contacts, recentComplaints },
     // Short texts ("thanks!") repeat innocently; only longer ones are a campaign.
     sameTextElsewhere: mention.text.length >= 20 ? facts.sameTextElsewhere : 0,
+    vouched: facts.vouched,
   };
 }

@@ -80,7 +80,8 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
     const read = await readMentionAndFacts(deps.db, mentionId, factWindows(policy, now));
     if (!read) throw new AppError('routing.mention_missing', `mention ${mentionId} is not stored`);
     // Asked once, outside any transaction: a slow model must not hold locks, and a retry reuses its answer.
-    if (!read.mention.routedAt && deps.triage) triage ??= deps.triage(mentionFromRow(read.mention));
+    if (!read.mention.routedAt && deps.triage)
+      triage ??= deps.triage(mentionFromRow(read.mention)).catch(() => undefined);
     const verdict = triage ? await triage : undefined;
     const routed: Routed | Lost = read.mention.routedAt
       ? { outcome: 'already_routed' }
@@ -152,14 +153,18 @@ async function decideAndOpen(
 ): Promise<Routed | Lost> {
   const row = read.mention;
   const mention = mentionFromRow(row);
-  const { snapshot, sameTextElsewhere } = await loadSnapshot(
+  const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
     db,
     policy,
     { ...mention, id: row.id },
     now,
     read.facts,
   );
-  const understanding = understand(mention, policy, { sameTextElsewhere, ...(triage ? { triage } : {}) });
+  const understanding = understand(mention, policy, {
+    sameTextElsewhere,
+    vouched,
+    ...(triage ? { triage } : {}),
+  });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
   const opened = await openRoutedConversation(
@@ -251,8 +256,12 @@ async function joinOpenConversation(
     details: { assigneeId: open.assigneeId },
   });
   if (open.escalated) return { outcome: 'joined' };
-  const { snapshot, sameTextElsewhere } = await readSnapshot();
-  const understanding = understand(mention, policy, { sameTextElsewhere, ...(triage ? { triage } : {}) });
+  const { snapshot, sameTextElsewhere, vouched } = await readSnapshot();
+  const understanding = understand(mention, policy, {
+    sameTextElsewhere,
+    vouched,
+    ...(triage ? { triage } : {}),
+  });
   const identities = linkedIdentities(policy, mention.network, mention.author.handle);
   const reasons = escalationReasons(policy, mention, understanding, snapshot, identities);
   if (reasons.length === 0 || understanding.spam.likelihood >= policy.file.spam.dropAt) {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config.js';
-import { startFirsthand } from '../../src/main.js';
+import { type Running, startFirsthand } from '../../src/main.js';
 import { type MastodonStandin, startMastodonStandin } from '../../src/standins/mastodon.standin.js';
 import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -25,6 +25,8 @@ export interface Harness {
   command(userId: string, text: string, command?: string): Promise<Response>;
   /** An Events API event, e.g. app_home_opened. */
   event(event: Record<string, unknown>): Promise<Response>;
+  /** Another process of the same installation (its database, queues and Slack); the caller stops it. */
+  startInstance(): Promise<Running>;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startHarness(
     command: (userId, text, command = '/firsthand') =>
       postCommand(baseUrl, { command, text, userId, channel: CHANNEL }, { secret: SIGNING_SECRET }),
     event: (event) => postEvent(baseUrl, event, { secret: SIGNING_SECRET }),
+    startInstance: () => startFirsthand(config, options.now),
     async stop() {
       await app.stop();
       await Promise.all([slack.close(), mastodon.close()]);

@@ -66,6 +66,26 @@ export function buttonClick(input: {
   };
 }
 
+/** A button clicked in the Home tab: no channel or message, only the view it sits in. */
+export function homeButtonClick(input: { userId: string; actionId: string; value: string }) {
+  const click = buttonClick({ ...input, channel: 'unused', messageTs: 'unused' });
+  const { channel: _channel, message: _message, response_url: _url, ...rest } = click;
+  return {
+    ...rest,
+    container: { type: 'view', view_id: 'V0HOME' },
+    view: {
+      id: 'V0HOME',
+      team_id: 'T0STANDIN',
+      type: 'home',
+      callback_id: '',
+      private_metadata: '',
+      hash: '1.home',
+      state: { values: {} },
+      blocks: [],
+    },
+  };
+}
+
 export function viewSubmission(input: {
   userId: string;
   viewId: string;

@@ -10,6 +10,7 @@ import {
   logMessage,
   replyModal,
 } from '../../../src/bot/blocks.js';
+import type { FilteredMention } from '../../../src/bot/filtered-view.js';
 import {
   type ConversationSummary,
   homeView,
@@ -175,15 +176,33 @@ describe('every message and view stays within Block Kit limits', () => {
       open: fc.nat(100),
       capacity: fc.nat(100),
     }) as fc.Arbitrary<TeamMember>;
+    const filtered = fc.record({
+      conversationId: fc.constant(ID),
+      network: fc.constantFrom('x', 'mastodon', 'somewhere-new'),
+      handle: nasty,
+      text: nasty,
+      reasons: fc.array(nasty, { maxLength: 4 }),
+      at: fc.constant(NOW),
+    }) as fc.Arbitrary<FilteredMention>;
     fc.assert(
       fc.property(
         member,
         fc.array(summary, { maxLength: 120 }),
         fc.array(member, { maxLength: 80 }),
-        (me, list, team) => {
+        fc.array(filtered, { maxLength: 12 }),
+        (me, list, team, latest) => {
           expect(
             viewProblems(
-              homeView({ me, now: NOW, mine: list, waiting: list, team, escalations: list }) as never,
+              homeView({
+                me,
+                now: NOW,
+                mine: list,
+                waiting: list,
+                team,
+                escalations: list,
+                filtered: { latest, lastDay: latest.length, lastWeek: latest.length + 40 },
+                notice: 'You already brought this mention back from the spam filter.',
+              }) as never,
             ),
           ).toEqual([]);
           message(meAnswer(me, list, NOW));
