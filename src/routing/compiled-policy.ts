@@ -1,6 +1,8 @@
 import { identityKey, parseIdentity } from './identity.js';
 import { list, type PolicyFile, type PolicyRule, type Priority } from './policy.js';
-import { compileMatcher, type Matcher } from './understand/matcher.js';
+import { OWNER_CATEGORIES, type OwnerCategory } from './understand/categories.js';
+import { compileMatcher, isEmptyMatcher, type Matcher } from './understand/matcher.js';
+import type { OwnerLaneSettings } from './understand/owner-lane.js';
 
 export interface CompiledTopic {
   name: string;
@@ -32,6 +34,8 @@ export interface Policy {
   /** Every linked identity key to its customer: how Jane on X and Jane on Bluesky are known as one. */
   customers: Map<string, Customer>;
   responseTargets: Record<Priority, number>;
+  /** The built-in owner-lane categories this policy keeps on, and the words it adds to them. */
+  ownerLane: OwnerLaneSettings;
 }
 
 export function compilePolicy(file: PolicyFile): Policy {
@@ -72,6 +76,7 @@ export function compilePolicy(file: PolicyFile): Policy {
     vip,
     customers,
     responseTargets: file.responseTargets,
+    ownerLane: compileOwnerLane(file),
   };
 }
 
@@ -80,4 +85,17 @@ export function linkedIdentities(policy: Policy, network: string, handle: string
   const own = identityKey(network, handle);
   const customer = policy.customers.get(own);
   return customer ? [own, ...customer.identities.filter((key) => key !== own)] : [own];
+}
+
+function compileOwnerLane(file: PolicyFile): OwnerLaneSettings {
+  const enabled = new Set<OwnerCategory>();
+  const added = new Map<OwnerCategory, Matcher>();
+  for (const category of OWNER_CATEGORIES) {
+    const settings = file.escalation.categories[category];
+    if (settings?.enabled === false) continue;
+    enabled.add(category);
+    const matcher = settings ? compileMatcher(settings) : undefined;
+    if (matcher && !isEmptyMatcher(matcher)) added.set(category, matcher);
+  }
+  return { enabled, added };
 }

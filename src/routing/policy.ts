@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NETWORKS } from '../contract/mention.js';
+import type { OwnerCategory } from './understand/categories.js';
 import { INTENTS } from './understand/intent.js';
 
 /**
@@ -116,6 +117,43 @@ const Trigger = z
   })
   .strict();
 
+const OwnerCategorySettings = z
+  .object({
+    enabled: z.boolean().default(true).describe('false: this category no longer escalates'),
+    ...matcherFields,
+  })
+  .strict();
+
+/** The built-in owner-lane categories, each on unless the policy turns it off; words given here are added to it. */
+const OwnerCategories = z
+  .object({
+    legal: OwnerCategorySettings.optional(),
+    press: OwnerCategorySettings.optional(),
+    harm: OwnerCategorySettings.optional(),
+    food_safety: OwnerCategorySettings.optional(),
+    privacy: OwnerCategorySettings.optional(),
+    discrimination: OwnerCategorySettings.optional(),
+    threat: OwnerCategorySettings.optional(),
+    staff_dispute: OwnerCategorySettings.optional(),
+    ask_owner: OwnerCategorySettings.optional(),
+  } satisfies Record<OwnerCategory, z.ZodType>)
+  .strict()
+  .default({});
+
+const AngryInfluencer = z
+  .object({
+    minFollowers: z.number().int().nonnegative().default(10000),
+    verifiedCounts: z.boolean().default(true).describe('A verified account counts as influential'),
+    maxSentiment: z.number().default(-3).describe('Sentiment score at or below which a post is angry'),
+  })
+  .strict();
+const RepeatComplaints = z
+  .object({
+    count: z.number().int().min(2).default(3),
+    withinDays: z.number().int().positive().default(7),
+  })
+  .strict();
+
 export const PolicyFileSchema = z
   .object({
     languages: z
@@ -164,27 +202,20 @@ export const PolicyFileSchema = z
       .object({
         priority: z.enum(PRIORITIES).default('urgent'),
         triggers: z.array(Trigger).default([]),
+        categories: OwnerCategories,
         angryInfluencer: z
-          .object({
-            minFollowers: z.number().int().nonnegative().default(10000),
-            verifiedCounts: z.boolean().default(true).describe('A verified account counts as influential'),
-            maxSentiment: z
-              .number()
-              .default(-3)
-              .describe('Sentiment score at or below which a post is angry'),
-          })
-          .strict()
-          .optional(),
+          .union([z.literal(false), AngryInfluencer])
+          .default(AngryInfluencer.parse({}))
+          .describe('An angry customer with real reach goes to the owner; false turns it off'),
         repeatComplaints: z
-          .object({
-            count: z.number().int().min(2).default(3),
-            withinDays: z.number().int().positive().default(7),
-          })
-          .strict()
-          .optional(),
+          .union([z.literal(false), RepeatComplaints])
+          .default(RepeatComplaints.parse({}))
+          .describe(
+            'The nth complaint from one customer within the window goes to the owner; false turns it off',
+          ),
       })
       .strict()
-      .default({ priority: 'urgent', triggers: [] }),
+      .prefault({}),
     routing: z
       .object({
         selectors: z

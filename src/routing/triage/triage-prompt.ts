@@ -30,6 +30,7 @@ const SPAM_DEFINITIONS: Record<SpamKind, string> = {
   collab: 'unsolicited influencer, ambassador or partnership pitches',
   dating: 'dating or adult content',
   pharma: 'pills, drugs or supplements for sale',
+  knockoff: 'counterfeit or replica branded goods at a fraction of the price',
   copy_paste: 'a chain message or template obviously pasted to many accounts',
   other: 'any other post that is not a person talking to the business',
 };

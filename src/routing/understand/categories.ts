@@ -38,6 +38,7 @@ export const SPAM_KINDS = [
   'collab',
   'dating',
   'pharma',
+  'knockoff',
   'copy_paste',
   'other',
 ] as const;

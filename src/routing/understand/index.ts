@@ -4,6 +4,8 @@ import { type InfluenceReading, readInfluence } from './influence.js';
 import { type IntentReading, readIntent } from './intent.js';
 import { detectLanguage, type LanguageGuess } from './language.js';
 import { firstMatch } from './matcher.js';
+import { builtInModel, type ModelReading, readWithModel } from './model.js';
+import { type OwnerSignal, readOwnerLane } from './owner-lane.js';
 import type { ReadingContext } from './reading-context.js';
 import { readSentiment, type SentimentReading } from './sentiment.js';
 import { readSpam, type SpamReading } from './spam.js';
@@ -23,6 +25,12 @@ export interface Understanding {
   spam: SpamReading;
   influence: InfluenceReading;
   topics: TopicMatch[];
+  /** What only the owner should answer, each with its evidence; empty for routine work. */
+  owner: OwnerSignal[];
+  /** The statistical model's reading, shown beside the evidence. */
+  model: ModelReading;
+  /** Where the optional model triage's verdicts came from, when it answered. */
+  triageSource: string | undefined;
   /** The searchable text, for rules that match keywords. */
   text: { original: string; folded: string; words: string[]; hashtags: string[] };
 }
@@ -35,8 +43,9 @@ export function understand(
 ): Understanding {
   const folded = fold(mention.text);
   const text = { original: mention.text, folded, words: words(folded), hashtags: hashtags(mention.text) };
-  const sentiment = readSentiment(folded);
-  const spam = readSpam(mention, folded, context);
+  const model = readWithModel(builtInModel(), mention.text);
+  const sentiment = readSentiment(mention.text, folded, model.tone);
+  const spam = readSpam(mention, folded, context, model);
   const topics: TopicMatch[] = [];
   for (const topic of policy.topics) {
     const matched = firstMatch(topic.matcher, text);
@@ -45,10 +54,20 @@ export function understand(
   return {
     language: detectLanguage(mention.text, policy.file.languages),
     sentiment,
-    intent: readIntent(folded, sentiment),
+    intent: readIntent(folded, sentiment, model.tone),
     spam,
     influence: readInfluence(mention, spam.likelihood, policy.file.influence),
     topics,
+    owner: readOwnerLane(text, model, policy.ownerLane, context.triage),
+    model,
+    triageSource: context.triage?.source,
     text,
   };
+}
+
+/** Whether a past text was a complaint, read as the mention in hand is: for counting repeated complaints. */
+export function isComplaint(text: string): boolean {
+  const folded = fold(text);
+  const model = readWithModel(builtInModel(), text);
+  return readIntent(folded, readSentiment(text, folded, model.tone), model.tone).all.includes('complaint');
 }

@@ -1,3 +1,5 @@
+import type { Tone } from './categories.js';
+import type { HeadReading } from './model.js';
 import type { SentimentReading } from './sentiment.js';
 import { containsPhrase, words } from './text.js';
 
@@ -180,7 +182,11 @@ export interface IntentReading {
 /** A bug report or complaint outranks a question: it is what the answer must address. */
 const INTENT_PRECEDENCE: Intent[] = ['bug_report', 'complaint', 'sales_lead', 'question', 'praise'];
 
-export function readIntent(folded: string, sentiment: SentimentReading): IntentReading {
+export function readIntent(
+  folded: string,
+  sentiment: SentimentReading,
+  tone?: HeadReading<Tone>,
+): IntentReading {
   const tokens = words(folded);
   const has = (cues: readonly string[]) => cues.some((cue) => containsPhrase(folded, cue));
   const found = new Set<Intent>();
@@ -190,8 +196,11 @@ export function readIntent(folded: string, sentiment: SentimentReading): IntentR
     found.add('question');
   }
   if (has(BUG_CUES) && has(BUG_FAILURE)) found.add('bug_report');
+  // The model's tone reads complaints in ordinary wording and in every corpus language.
+  const unhappy = tone ? tone.probabilities.complaint + tone.probabilities.angry : 0;
   if (has(COMPLAINT_CUES) && sentiment.label !== 'positive') found.add('complaint');
   else if (sentiment.score <= -4) found.add('complaint');
+  else if (unhappy >= 0.6 && sentiment.label !== 'positive') found.add('complaint');
   if (has(PRAISE_CUES) && sentiment.label !== 'negative') found.add('praise');
   if (has(SALES_CUES) && !found.has('complaint')) found.add('sales_lead');
 

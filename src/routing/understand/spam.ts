@@ -1,91 +1,104 @@
 import type { Mention } from '../../contract/mention.js';
+import type { SpamKind } from './categories.js';
+import { LINK } from './features.js';
+import type { ModelReading } from './model.js';
+import { compilePhrases, findAll } from './phrase-list.js';
 import type { ReadingContext } from './reading-context.js';
-import { containsPhrase, links, words } from './text.js';
-
-const SPAM_PHRASES = [
-  'crypto',
-  'bitcoin',
-  'forex',
-  'giveaway',
-  'dm me',
-  'dm for',
-  'promo code',
-  'earn $',
-  'make money',
-  'work from home',
-  'free followers',
-  'buy followers',
-  'click here',
-  'onlyfans',
-  'investment opportunity',
-  'cheap followers',
-  'check my profile',
-  'limited offer',
-  'casino',
-  'airdrop',
-];
-const SHORTENERS = [
-  'bit.ly',
-  'tinyurl.com',
-  't.co',
-  'goo.gl',
-  'ow.ly',
-  'is.gd',
-  'cutt.ly',
-  'rb.gy',
-  'shorturl.at',
-];
+import { CUSTOMER_MARKERS, SHORTENERS, SPAM_LEXICON } from './spam-lexicon.js';
+import { words } from './text.js';
 
 export interface SpamReading {
   /** 0 (a person) to 1 (certainly spam). */
   likelihood: number;
+  /** The kind it looks like, when a phrase or the triage names one. */
+  kind: SpamKind | undefined;
+  /** What shows it, in words a person checks: "phrases of phishing ("will be suspended")", "2 links". */
   signals: string[];
+}
+
+const KIND_LISTS = Object.entries(SPAM_LEXICON).map(
+  ([kind, phrases]) => [kind as SpamKind, compilePhrases(phrases)] as const,
+);
+const CUSTOMER = compilePhrases(CUSTOMER_MARKERS);
+
+/** Every link in a text, with or without a scheme ("bit.ly/3xYz", "www.shop.example"). */
+export function links(text: string): string[] {
+  return text.match(LINK) ?? [];
 }
 
 /**
  * Evidence adds up: one link is normal, a post that is mostly links from an
- * account nobody follows, saying what ten other accounts said, is not.
+ * account nobody follows, saying what ten other accounts said, is not. The
+ * model's reading and the signs combine as independent evidence (noisy-or);
+ * a person writing about their own order is never dropped on the model alone.
  */
-export function readSpam(mention: Mention, folded: string, context: ReadingContext): SpamReading {
+export function readSpam(
+  mention: Mention,
+  folded: string,
+  context: ReadingContext,
+  model: ModelReading,
+): SpamReading {
+  if (context.vouched)
+    return { likelihood: 0, kind: undefined, signals: ['a person on the team said this author is not spam'] };
   const signals: string[] = [];
-  let score = 0;
+  let signs = 0;
+  let kind: SpamKind | undefined;
   const found = links(mention.text);
   const tokens = words(folded);
   if (found.length >= 3) {
-    score += 0.4;
+    signs += 0.3;
     signals.push(`${found.length} links`);
-  } else if (found.length > 0 && tokens.length <= found.length * 4) {
-    score += 0.2;
+  } else if (found.length > 0 && tokens.length <= found.length * 6) {
+    signs += 0.15;
     signals.push('mostly links');
   }
-  if (found.some((url) => SHORTENERS.some((host) => url.toLowerCase().includes(`//${host}/`)))) {
-    score += 0.15;
+  const lowered = found.map((url) => url.toLowerCase().replace(/^https?:\/\//, ''));
+  if (lowered.some((url) => SHORTENERS.some((host) => url.startsWith(`${host}/`)))) {
+    signs += 0.15;
     signals.push('shortened links');
   }
-  const phrases = SPAM_PHRASES.filter((phrase) => containsPhrase(folded, phrase));
-  if (phrases.length > 0) {
-    score += Math.min(0.5, 0.25 * phrases.length);
-    signals.push(`spam phrases (${phrases.join(', ')})`);
+  for (const [name, list] of KIND_LISTS) {
+    const hits = findAll(list, folded);
+    if (hits.length === 0) continue;
+    kind ??= name;
+    signs += 0.3;
+    signals.push(`${name} phrases (${[...new Set(hits.map((h) => `"${h.text}"`))].slice(0, 3).join(', ')})`);
   }
-  if (tokens.length >= 6) {
-    const distinct = new Set(tokens).size;
-    if (distinct / tokens.length < 0.35) {
-      score += 0.3;
-      signals.push('the same words over and over');
-    }
+  if (tokens.length >= 6 && new Set(tokens).size / tokens.length < 0.35) {
+    signs += 0.3;
+    signals.push('the same words over and over');
   }
   if (context.sameTextElsewhere >= 2) {
-    score += context.sameTextElsewhere >= 5 ? 0.5 : 0.3;
+    signs += context.sameTextElsewhere >= 5 ? 0.6 : 0.4;
+    kind ??= 'copy_paste';
     signals.push(`same text from ${context.sameTextElsewhere} other accounts`);
   }
   if (mention.author.followers === 0) {
-    score += 0.2;
+    signs += 0.1;
     signals.push('no followers');
   }
   // Handles like "bikes84736251" are what sign-up bots generate.
   if (/\d{6,}$/.test(mention.author.handle.split('@')[0] ?? '')) {
-    score += 0.15;
+    signs += 0.1;
     signals.push('generated-looking handle');
   }
-  return { likelihood: Math.min(1, Math.round(score * 100) / 100), signals };
+  const p = model.lane.probabilities.spam;
+  if (p >= 0.5) {
+    const evidence = model.evidenceFor('spam');
+    signals.push(
+      `model ${p.toFixed(2)}${evidence.length ? ` (${evidence.map((e) => `"${e}"`).join(', ')})` : ''}`,
+    );
+  }
+  if (context.triage?.spam) {
+    kind = context.triage.spam.kind;
+    signs += 0.5;
+    signals.push(`model triage by ${context.triage.source}: ${kind} ("${context.triage.spam.evidence}")`);
+  }
+  let likelihood = 1 - (1 - p) * (1 - Math.min(1, signs));
+  const ownDealings = findAll(CUSTOMER, folded)[0];
+  if (ownDealings && context.sameTextElsewhere < 2) {
+    likelihood *= 0.5;
+    signals.push(`writes about their own dealings ("${ownDealings.text}")`);
+  }
+  return { likelihood: Math.round(likelihood * 100) / 100, kind, signals };
 }

@@ -47,7 +47,9 @@ describe('the dry run', () => {
     const followUp = sim.route(mention('Still nothing? I will talk to my lawyer.', { externalId: 'b' }), at);
     expect(first.action).toBe('assign');
     expect(followUp).toMatchObject({ action: 'escalate', assignee: 'U0OWNER01' });
-    expect(followUp.reasons).toEqual(['legal threat ("lawyer")']);
+    expect(followUp.reasons).toEqual([
+      expect.stringMatching(/^legal action or a formal complaint: "my lawyer" \(words; model 0\.\d\d\)$/),
+    ]);
   });
 
   it('closes a conversation after the handling time, and the queue gets the room it frees, oldest first', () => {

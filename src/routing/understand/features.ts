@@ -1,0 +1,106 @@
+import { OWNER_CATEGORIES } from './categories.js';
+import { OWNER_LEXICON } from './owner-lexicon.js';
+import { compilePhrases, findAll, type PhraseList } from './phrase-list.js';
+import { CUSTOMER_MARKERS, SPAM_LEXICON } from './spam-lexicon.js';
+import { fold } from './text.js';
+
+/**
+ * The text as the model sees it: folded words with links, handles and numbers
+ * replaced by placeholders, so "bit.ly/x9" and "https://t.co/ab" count as one
+ * thing and no customer's handle is learnt.
+ */
+export interface Token {
+  /** What the model hashes. */
+  key: string;
+  /** The word as written, quoted as evidence. */
+  shown: string;
+}
+
+/** Links with or without a scheme: "https://x.example/a", "www.shop.example", "bit.ly/3xYz", "meta-help.example". */
+export const LINK =
+  /\b(?:https?:\/\/[^\s<>"']+|www\.[^\s<>"']+|(?:[a-z0-9-]+\.)+(?:[a-z]{2,24})\/[^\s<>"']*|(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|gl|gd|me|info|biz|xyz|shop|store|online|site|app|link|club|top|click|example|page|live|pro|vip|win|bet)\b)/giu;
+
+const WORD = String.raw`\p{Extended_Pictographic}|[\p{L}\p{N}]+(?:['’][\p{L}]+)*`;
+const PIECES = new RegExp(`(${LINK.source})|(@[\\p{L}\\p{N}_.]+)|(${WORD})`, 'giu');
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  for (const [, link, handle, word] of text.matchAll(PIECES)) {
+    if (link) tokens.push({ key: '<link>', shown: 'a link' });
+    else if (handle) tokens.push({ key: '<handle>', shown: '@…' });
+    else if (word) {
+      const key = /^\p{N}+$/u.test(word) ? '<num>' : fold(word).replace(/’/g, "'");
+      tokens.push({ key, shown: word });
+    }
+  }
+  return tokens;
+}
+
+/** One feature of the text, with the index of the word it came from (for evidence), or -1 for the whole post. */
+export interface Feature {
+  hash: number;
+  word: number;
+}
+
+/**
+ * Words, word pairs and the letters inside words, four at a time: the
+ * letters let "vergiftigd" and "vergiftiging", or a typo, share what was learnt.
+ */
+export function features(text: string, buckets: number): { tokens: Token[]; features: Feature[] } {
+  const tokens = tokenize(text);
+  const out: Feature[] = [];
+  const add = (key: string, word: number) => out.push({ hash: fnv1a(key) % buckets, word });
+  tokens.forEach((token, i) => {
+    add(`w:${token.key}`, i);
+    const next = tokens[i + 1];
+    if (next) add(`b:${token.key} ${next.key}`, i);
+    if (token.key.length >= 3 && !token.key.startsWith('<')) {
+      const padded = ` ${token.key} `;
+      for (let at = 0; at + 4 <= padded.length; at++) add(`c:${padded.slice(at, at + 4)}`, i);
+    }
+  });
+  const folded = fold(text);
+  for (const [name, list] of LEXICON_FEATURES) {
+    const hit = findAll(list, folded)[0];
+    if (hit)
+      add(
+        `x:${name}`,
+        tokens.findIndex((t) => hit.text.startsWith(t.key)),
+      );
+  }
+  const shouted = tokens.filter((t) => t.shown.length >= 3 && /^\p{Lu}+$/u.test(t.shown)).length;
+  if (shouted >= 2) add('s:shouting', -1);
+  if (/!{2,}/.test(text)) add('s:exclaims', -1);
+  if (/\?/.test(text)) add('s:question', -1);
+  if (tokens.length <= 6) add('s:short', -1);
+  add('s:bias', -1);
+  return { tokens, features: out };
+}
+
+/** FNV-1a, 32 bits: the same hash in training and at run time, on every machine. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/**
+ * The lexicons as features: a word list hit is one feature whatever the
+ * language, so what the model learns about "a strong legal phrase in a
+ * question" in English carries over to Dutch.
+ */
+const LEXICON_FEATURES: [string, PhraseList][] = [
+  ...OWNER_CATEGORIES.flatMap((c): [string, PhraseList][] => [
+    [`${c}:strong`, compilePhrases(OWNER_LEXICON[c].strong)],
+    [`${c}:cue`, compilePhrases(OWNER_LEXICON[c].cues)],
+    [`${c}:innocent`, compilePhrases(OWNER_LEXICON[c].innocent)],
+  ]),
+  ...Object.entries(SPAM_LEXICON).map(([kind, phrases]): [string, PhraseList] => [
+    `spam:${kind}`,
+    compilePhrases(phrases),
+  ]),
+  ['customer', compilePhrases(CUSTOMER_MARKERS)],
+];

@@ -1,0 +1,192 @@
+import { OWNER_CATEGORIES, OWNER_CATEGORY_LABELS, type OwnerCategory } from './categories.js';
+import type { Matcher } from './matcher.js';
+import { firstMatch } from './matcher.js';
+import type { ModelReading } from './model.js';
+import { OWNER_LEXICON } from './owner-lexicon.js';
+import { compilePhrases, findAll, findOutside, type PhraseList, type Span } from './phrase-list.js';
+import type { TriageVerdict } from './reading-context.js';
+import { fold } from './text.js';
+
+/** One reason the owner should answer, with what shows it. */
+export interface OwnerSignal {
+  category: OwnerCategory;
+  /** The words of the post that show it, as written or folded. */
+  evidence: string[];
+  /** Where the verdict came from: the built-in words, the policy's words, the model, or the model triage. */
+  source: 'words' | 'policy' | 'model' | 'triage';
+  /** The model's probability for this category, shown beside the evidence. */
+  confidence: number;
+}
+
+/** The policy's say over the built-in categories: which are on, and words it adds. */
+export interface OwnerLaneSettings {
+  enabled: ReadonlySet<OwnerCategory>;
+  added: ReadonlyMap<OwnerCategory, Matcher>;
+}
+
+/**
+ * How much the model must read a category before a word counts. A strong
+ * phrase needs little: the model only has to not be sure it is routine. A cue
+ * ("court", "fire") needs the model to see the category itself. With no word
+ * at all, the model must be confident alone, and its evidence is the words
+ * that moved it.
+ */
+export const THRESHOLDS = { strong: 0.05, cue: 0.2, modelAlone: 0.5 };
+
+interface CompiledCategory {
+  strong: PhraseList;
+  cues: PhraseList;
+  innocent: PhraseList;
+}
+const COMPILED = new Map<OwnerCategory, CompiledCategory>(
+  OWNER_CATEGORIES.map((c) => [
+    c,
+    {
+      strong: compilePhrases(OWNER_LEXICON[c].strong),
+      cues: compilePhrases(OWNER_LEXICON[c].cues),
+      innocent: compilePhrases(OWNER_LEXICON[c].innocent),
+    },
+  ]),
+);
+
+export function readOwnerLane(
+  text: { original: string; folded: string; words: readonly string[]; hashtags: readonly string[] },
+  model: ModelReading,
+  settings: OwnerLaneSettings,
+  triage?: TriageVerdict,
+): OwnerSignal[] {
+  const signals: OwnerSignal[] = [];
+  const p = model.lane.probabilities;
+  const tone = model.tone.probabilities;
+  const praise = model.tone.label === 'praise' && model.tone.confidence >= 0.6;
+  // "Is it gluten free? I'm coeliac" asks, it does not report: a word in a calm question does not count.
+  const calm = tone.complaint + tone.angry < 0.4;
+  // How much the model reads the owner lane at all, and which category most.
+  const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
+  const top = OWNER_CATEGORIES.reduce((best, c) => (p[c] > p[best] ? c : best));
+  for (const category of OWNER_CATEGORIES) {
+    if (!settings.enabled.has(category)) continue;
+    const confidence = round(p[category]);
+    const added = settings.added.get(category);
+    const policyWord = added ? firstMatch(added, text) : undefined;
+    if (policyWord !== undefined) {
+      signals.push({ category, evidence: [policyWord], source: 'policy', confidence });
+      continue;
+    }
+    const words = COMPILED.get(category)!;
+    const innocent = findAll(words.innocent, text.folded);
+    const stated = (span: Span) =>
+      !calm ||
+      ASKED_OF_THE_OWNER.has(category) ||
+      (CONDITIONS.has(category) ? !/[?¿]/u.test(text.folded) : !inQuestion(text.folded, span.start));
+    const strong = [
+      ...findOutside(words.strong, text.folded, innocent),
+      ...findPatterns(category, text.folded),
+    ].filter(stated);
+    // Praise that happens to use a category's word ("my solicitor loved it") is not the category.
+    const praised = praise && p.routine > 0.5;
+    if (strong.length > 0 && any >= THRESHOLDS.strong && !praised) {
+      signals.push({ category, evidence: quoted(strong), source: 'words', confidence });
+      continue;
+    }
+    const cues = [...strong, ...findOutside(words.cues, text.folded, innocent).filter(stated)];
+    if (
+      cues.length > 0 &&
+      !praised &&
+      any >= THRESHOLDS.cue &&
+      (category === top || p[category] >= any / 3)
+    ) {
+      signals.push({ category, evidence: quoted(cues), source: 'words', confidence });
+    }
+  }
+  // With no word for any category, the model must be confident alone, and quotes the words that moved it.
+  if (signals.length === 0 && settings.enabled.has(top) && p[top] >= THRESHOLDS.modelAlone) {
+    const evidence = model.evidenceFor(top);
+    if (evidence.length > 0)
+      signals.push({ category: top, evidence, source: 'model', confidence: round(p[top]) });
+  }
+  if (triage?.owner && settings.enabled.has(triage.owner.category)) {
+    const { category, evidence } = triage.owner;
+    if (!signals.some((s) => s.category === category)) {
+      signals.push({ category, evidence: [evidence], source: 'triage', confidence: round(p[category]) });
+    }
+  }
+  return signals;
+}
+
+const ALL_INNOCENT = compilePhrases(OWNER_CATEGORIES.flatMap((c) => OWNER_LEXICON[c].innocent));
+
+/**
+ * Whether a policy trigger's word is used in the owner's sense. The same
+ * context rules as the built-in words: not inside an innocent phrase ("video
+ * editor", "got my data back"), and not in praise or a calm question unless
+ * the model reads the owner lane too.
+ */
+export function triggerStands(
+  matched: string,
+  text: { original: string; folded: string },
+  model: ModelReading,
+): boolean {
+  const word = fold(matched);
+  if (findAll(ALL_INNOCENT, text.folded).some((span) => span.text.includes(word))) return false;
+  const p = model.lane.probabilities;
+  const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
+  if (any >= THRESHOLDS.cue) return true;
+  const tone = model.tone.probabilities;
+  const praised = model.tone.label === 'praise' && model.tone.confidence >= 0.6;
+  const calm = tone.complaint + tone.angry < 0.4;
+  return !praised && !(calm && inQuestion(text.folded, text.folded.indexOf(word)));
+}
+
+/** A reason the owner reads: "harm or safety: "blistered", "a doctor" (model 0.91)". */
+export function describeOwnerSignal(signal: OwnerSignal, triageSource?: string): string {
+  const evidence = signal.evidence.map((e) => `"${e}"`).join(', ');
+  const from =
+    signal.source === 'triage'
+      ? `model triage${triageSource ? ` by ${triageSource}` : ''}`
+      : signal.source === 'policy'
+        ? "the policy's words"
+        : signal.source === 'model'
+          ? `model ${signal.confidence.toFixed(2)}`
+          : `words; model ${signal.confidence.toFixed(2)}`;
+  return `${OWNER_CATEGORY_LABELS[signal.category]}: ${evidence} (${from})`;
+}
+
+function findPatterns(category: OwnerCategory, folded: string): Span[] {
+  const found: Span[] = [];
+  for (const pattern of OWNER_LEXICON[category].patterns ?? []) {
+    const match = pattern.exec(folded);
+    if (!match) continue;
+    const text = match[0].length > 60 ? `${match[0].slice(0, 57)}…` : match[0];
+    found.push({ text, start: match.index, end: match.index + match[0].length });
+  }
+  return found;
+}
+
+/** Whether the sentence around `at` is a question: it ends in "?" or opens with "¿". */
+function inQuestion(folded: string, at: number): boolean {
+  if (at < 0) return false;
+  const before = folded.slice(0, at);
+  const start =
+    Math.max(
+      before.lastIndexOf('.'),
+      before.lastIndexOf('!'),
+      before.lastIndexOf('?'),
+      before.lastIndexOf('\n'),
+    ) + 1;
+  const rest = folded.slice(at);
+  const end = rest.search(/[.!?\n]/u);
+  return (end >= 0 && rest[end] === '?') || folded.slice(start, at).trimStart().startsWith('¿');
+}
+
+/**
+ * Words that can name a customer's condition ("I'm coeliac", "in a wheelchair") as well as an
+ * incident: with a calm question anywhere in the post, they are context for the question.
+ */
+const CONDITIONS = new Set<OwnerCategory>(['food_safety', 'discrimination']);
+
+/** Press enquiries and requests for the owner are questions by nature. */
+const ASKED_OF_THE_OWNER = new Set<OwnerCategory>(['press', 'ask_owner']);
+
+const quoted = (spans: { text: string }[]) => [...new Set(spans.map((s) => s.text))].slice(0, 3);
+const round = (x: number) => Math.round(x * 100) / 100;
