@@ -100,7 +100,15 @@ export function readOwnerLane(
     }
   }
   // With no word for any category, the model must be confident alone, and quotes the words that moved it.
-  if (signals.length === 0 && settings.enabled.has(top) && p[top] >= THRESHOLDS.modelAlone) {
+  const praisedOverall = praise && p.routine > 0.3;
+  const askedAbout = calm && CONDITIONS.has(top) && /[?¿]/u.test(text.folded);
+  if (
+    signals.length === 0 &&
+    settings.enabled.has(top) &&
+    p[top] >= THRESHOLDS.modelAlone &&
+    !praisedOverall &&
+    !askedAbout
+  ) {
     const evidence = model.evidenceFor(top);
     if (evidence.length > 0)
       signals.push({ category: top, evidence, source: 'model', confidence: round(p[top]) });

@@ -72,12 +72,13 @@ export function readSentiment(original: string, folded: string, tone?: HeadReadi
     if (shouted.has(word)) weight += 0.5;
     score += value * weight;
   }
-  if (LAPSED.test(folded)) score -= 3;
+  const lapsed = LAPSED.test(folded);
+  if (lapsed) score -= 4;
   if (/!{2,}/.test(original) && score < 0) score -= 1;
   if (tone && tone.confidence >= 0.55) {
     if (tone.label === 'angry') score = Math.min(score, -4);
     else if (tone.label === 'complaint') score = Math.min(score, -2);
-    else if (tone.label === 'praise' && score >= 0) score = Math.max(score, 2);
+    else if (tone.label === 'praise' && score >= 0 && !lapsed) score = Math.max(score, 2);
   }
   score = Math.round(score * 10) / 10;
   const label = score <= -2 ? 'negative' : score >= 2 ? 'positive' : 'neutral';

@@ -23,7 +23,7 @@ const CUSTOMER = compilePhrases(CUSTOMER_MARKERS);
 
 /** Every link in a text, with or without a scheme ("bit.ly/3xYz", "www.shop.example"). */
 export function links(text: string): string[] {
-  return text.match(LINK) ?? [];
+  return (text.match(LINK) ?? []).map((link) => link.replace(/[.,;:!?)\]]+$/u, ''));
 }
 
 /**
@@ -60,8 +60,9 @@ export function readSpam(
   for (const [name, list] of KIND_LISTS) {
     const hits = findAll(list, folded);
     if (hits.length === 0) continue;
+    // The first kind named is strong evidence; a second adds less.
+    signs += kind === undefined ? 0.45 : 0.2;
     kind ??= name;
-    signs += 0.3;
     signals.push(`${name} phrases (${[...new Set(hits.map((h) => `"${h.text}"`))].slice(0, 3).join(', ')})`);
   }
   if (tokens.length >= 6 && new Set(tokens).size / tokens.length < 0.35) {
