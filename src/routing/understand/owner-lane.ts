@@ -31,7 +31,7 @@ export interface OwnerLaneSettings {
  * at all, the model must be confident alone, and its evidence is the words
  * that moved it.
  */
-export const THRESHOLDS = { strong: 0.05, cue: 0.2, modelAlone: 0.5 };
+export const THRESHOLDS = { strong: 0.05, cue: 0.2, cueCategory: 0.3, modelAlone: 0.5 };
 
 interface CompiledCategory {
   strong: PhraseList;
@@ -94,6 +94,7 @@ export function readOwnerLane(
       cues.length > 0 &&
       !praised &&
       any >= THRESHOLDS.cue &&
+      p[category] >= THRESHOLDS.cueCategory &&
       (category === top || p[category] >= any / 3)
     ) {
       signals.push({ category, evidence: quoted(cues), source: 'words', confidence });

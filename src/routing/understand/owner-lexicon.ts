@@ -21,7 +21,7 @@ export interface CategoryWords {
 
 // Whose: people other than the writer, in each language.
 const OTHERS_EN = String.raw`(?:other|every|all(?: the)?|another|strangers?|random|someone else|somebody else)(?:['’]s)? (?:\S+ )?(?:customer|client|guest|patient|member|user|people|person|diner|passenger|student|parent|tenant|owner)s?(?:['’]s?)?`;
-const DATA_EN = `(?:phone|number|address|email|e-mail|name|details|data|card|passport|booking|medical|record|invoice|order|id|photo|diagnosis|bank)`;
+const DATA_EN = `(?:phone|number|address|email|e-mail|name|details|data|card|passport|booking|medical|record|invoice|order|id|photo|diagnosis|bank|licen[cs]e|scan|document|statement|contract)`;
 
 export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   legal: {
@@ -372,6 +372,14 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   harm: {
     patterns: [
+      /\b(?:hurt|injured|bruised|grazed|sprained|twisted|banged|smashed|cut|burnt|burned|scalded) (?:my|his|her|their|our) (?:head|knee|knees|arm|leg|shoulder|back|hand|hands|foot|feet|ankle|wrist|face|eye|finger|fingers|neck|ribs?)\b/u,
+      /\b(?:brakes?|bremse\S*|frenos?|freins?|freni|remmen|travoes|travao)\b.{0,40}\b(?:failed|gave way|didn'?t work|did not work|went|versagt\S*|nicht gegriffen|kaum gegriffen|ging nicht|no funcionaron|fallaron|ne marchaient pas|ont lache|non funzionavano|hanno ceduto|werkten niet|deden het niet|falharam|nao funcionaram)\b/u,
+      /\b(?:knie|kopf|arm|bein|schulter|rucken|hand|fuss|handgelenk|knochel|gesicht)\S* (?:\S+ )?(?:aufgeschlagen|verletzt|geprellt|verstaucht|gebrochen|blutet|genaht|tut\S* (?:\S+ )?weh)\b/u,
+      /\b(?:me (?:he|ha) (?:hecho dano|roto|torcido|golpeado|cortado|quemado)|(?:rodilla|cabeza|brazo|pierna|hombro|espalda|mano|pie|tobillo|muneca) (?:herid\S*|sangr\S*|hinchad\S*|rot[oa]))\b/u,
+      /\b(?:je me suis (?:blesse\S*|cogne\S*|coupe\S*|brule\S*|tordu\S*|casse\S*|ouvert\S*)|(?:genou|tete|bras|jambe|epaule|dos|main|pied|cheville|poignet)\S* (?:en sang|blesse\S*|casse\S*|foule\S*|ouvert\S*|gonfle\S*))\b/u,
+      /\b(?:mi sono (?:ferit\S*|fatt[oa] male|tagliat\S*|bruciat\S*|rott\S*)|(?:ginocchio|testa|braccio|gamba|spalla|schiena|mano|piede|caviglia|polso) (?:ferit\S*|sanguin\S*|rott\S*|gonfi\S*|sbucciat\S*))\b/u,
+      /\b(?:heb (?:me|mijn \S+) (?:bezeerd|gesneden|gebrand|gebroken|gestoten)|(?:knie|hoofd|arm|been|schouder|rug|hand|voet|enkel|pols) (?:open|gekneusd|gebroken|bloedt|verstuikt|gewond))\b/u,
+      /\b(?:me (?:machuquei|cortei|queimei|magoei|aleijei)|(?:joelho|cabeca|braco|perna|ombro|costas|mao|pe|tornozelo|pulso) (?:ferid\S*|sangr\S*|partid\S*|inchad\S*|abert\S*))\b/u,
       /\b(?:broken|broke|fractured|cracked|dislocated) (?:my |his |her |their |a |two |both )?(?:arm|leg|wrist|ankle|toes?|fingers?|nose|ribs?|collarbone|tooth|teeth|hip|jaw|elbow|knee|shoulder)s?\b/u,
       /\b(?:needed|had|got|getting|needs) (?:\S+ )?(?:stitches|an x-?ray|x-?rays|surgery|a cast|plaster|a tetanus)\b/u,
       /\b(?:gebrochen\S*|angebrochen\S*|genaht|rontgen\S*|fraktur\S*|platzwunde|gehirnerschutterung)\b/u,
@@ -613,6 +621,15 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
     ],
   },
   food_safety: {
+    patterns: [
+      /\b(?:sick|ill|unwell|vomiting|throwing up|cramps|diarrh\S*|up all night|poorly|food poisoning)\b(?: \S+){0,6} after (?:the|your|our|my|eating|dinner|lunch|breakfast|a meal|the meal|we ate|i ate|having)\b/u,
+      /\b(?:enferm[oa]s?|malos?|malas?|vomitando|vomitos?|diarrea|retortijones|calambres|intoxicad[oa]s?|fatal)\b(?: \S+){0,6} (?:despues de|tras) (?:comer|cenar|la cena|la comida|el menu|vuestr[oa]s?|su|sus|el|la|los|las)\b/u,
+      /\b(?:malades?|vomi\S*|diarrhee|crampes|intoxique\S*|mal au ventre|nuit aux toilettes)\b(?: \S+){0,6} apres (?:avoir mange|le repas|le diner|le dejeuner|votre|vos|le|la|les)\b/u,
+      /\b(?:krank|ubel|erbrochen|ubergeben|durchfall|krampfe|bauchkrampfe|magen-darm)\b(?: \S+){0,6} nach (?:dem essen|eurem|ihrem|eurer|ihrer|dem|der|den)\b|\bnach (?:dem essen|eurem|ihrem|eurer|ihrer)\b(?: \S+){0,6} (?:krank|ubel|erbrochen|ubergeben|durchfall|krampfe|bauchkrampfe)\b/u,
+      /\b(?:stat[oi] mal[ei]|stata male|state male|vomitato|vomito|diarrea|crampi|intossicat\S*|mal di pancia)\b(?: \S+){0,6} dopo (?:aver mangiato|la cena|il pranzo|il vostro|la vostra|i vostri|le vostre|il|la|i|le)\b/u,
+      /\b(?:ziek|misselijk|overgegeven|overgeven|kotsen|diarree|buikkrampen|buikpijn)\b(?: \S+){0,6} na (?:het eten|jullie|uw|de|het)\b|\bna (?:het eten|jullie|uw)\b(?: \S+){0,6} (?:ziek|misselijk|overgegeven|kotsen|diarree|buikkrampen)\b/u,
+      /\b(?:doente|doentes|mal disposto|vomitei|vomitou|vomitaram|vomito|diarreia|colicas|intoxicad[oa]s?|dor de barriga)\b(?: \S+){0,6} (?:depois de|apos) (?:comer|jantar|almocar|o jantar|o almoco|a refeicao|o vosso|a vossa|o|a|os|as)\b/u,
+    ],
     strong: [
       'food poisoning',
       'poisoned',
@@ -841,12 +858,12 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
         `${DATA_EN}\\S* (?:\\S+ ){0,2}of (?:an)?other (?:customer|client|guest|patient|person|people|member)s?`,
         'u',
       ),
-      /\b(?:datos|telefonos?|direccion(?:es)?|correos?|nombres?|dni|pasaportes?|tarjetas?|historial(?:es)?)\b(?: \S+){0,2} (?:de|del) (?:otros?|otras?|todos los|todas las|otra persona)\b/u,
-      /\b(?:donnees|numeros?|adresses?|mails?|noms?|cartes?|passeports?|dossiers?)\b(?: \S+){0,2} (?:d'autres|des autres|de tous les|d'un autre|d'une autre|d'une autre personne)\b/u,
-      /\b(?:daten|\S*nummern?|adressen?|\S*mails?|namen|passe?s?|befunde?)\b(?: \S+){0,2} (?:anderer|aller|fremder|eines anderen|einer anderen|von anderen|von fremden)\b/u,
-      /\b(?:dati|numer[oi]|indirizz[oi]|mail|nom[ei]|cart[ae]|passaport[oi]|cartell[ae])\b(?: \S+){0,2} (?:di altri|degli altri|di tutti i|di un altro|di un'altra|di altre|di altri clienti)\b/u,
-      /\b(?:gegevens|\S*nummers?|adress(?:en)?|\S*mails?|namen|naam|paspoort\S*)\b(?: \S+){0,2} van (?:andere|alle|een andere|iemand anders|vreemden)\b/u,
-      /\b(?:dados|numeros?|telefones?|enderecos?|moradas?|emails?|nomes?|cartoes?|passaportes?)\b(?: \S+){0,2} (?:de outros|dos outros|de todos os|de outro|de outra|de outras|de outra pessoa)\b/u,
+      /\b(?:datos|telefonos?|direccion(?:es)?|correos?|nombres?|dni|pasaportes?|tarjetas?|historial(?:es)?|documentos?|carnet|facturas?|contratos?)\b(?: \S+){0,2} (?:de|del) (?:otros?|otras?|todos los|todas las|otra persona)\b/u,
+      /\b(?:donnees|numeros?|adresses?|mails?|noms?|cartes?|passeports?|dossiers?|factures?|contrats?|pieces? d'identite)\b(?: \S+){0,2} (?:d'autres|des autres|de tous les|d'un autre|d'une autre|d'une autre personne)\b/u,
+      /\b(?:daten|\S*nummern?|adressen?|\S*mails?|namen|passe?s?|befunde?|\S*ausweis\S*|fuhrerschein\S*|vertrag|rechnung|scan|kopie)\b(?: \S+){0,2} (?:anderer|aller|fremder|eines anderen|einer anderen|von anderen|von fremden)\b/u,
+      /\b(?:dati|numer[oi]|indirizz[oi]|mail|nom[ei]|cart[ae]|passaport[oi]|cartell[ae]|document[oi]|fattur[ae]|contratt[oi]|certificat[oi])\b(?: \S+){0,2} (?:di altri|degli altri|di tutti i|di un altro|di un'altra|di altre|di altri clienti)\b/u,
+      /\b(?:gegevens|\S*nummers?|adress(?:en)?|\S*mails?|namen|naam|paspoort\S*|identiteitsbewijs|rijbewijs|id-kaart|kopie|factuur|contract)\b(?: \S+){0,2} van (?:andere|alle|een andere|iemand anders|vreemden)\b/u,
+      /\b(?:dados|numeros?|telefones?|enderecos?|moradas?|emails?|nomes?|cartoes?|passaportes?|documentos?|faturas?|contratos?|cpf|rg)\b(?: \S+){0,2} (?:de outros|dos outros|de todos os|de outro|de outra|de outras|de outra pessoa)\b/u,
     ],
     strong: [
       'data breach',
