@@ -81,7 +81,9 @@ export function decide(
   if (identities.some((key) => policy.vip.has(key))) {
     return escalate([`VIP: ${customer?.name ?? `@${mention.author.handle}`} is on the VIP list`]);
   }
-  if (u.spam.likelihood >= policy.file.spam.dropAt) {
+  // A customer whose words say the owner lane is never dropped on the model's hunch alone.
+  const spokenForByWords = u.spam.kind === undefined && u.owner.some((signal) => signal.source !== 'model');
+  if (u.spam.likelihood >= policy.file.spam.dropAt && !spokenForByWords) {
     return drop([`likely spam (${Math.round(u.spam.likelihood * 100)}%: ${u.spam.signals.join(', ')})`]);
   }
   const owed = escalationReasons(policy, mention, u, snapshot, identities);
