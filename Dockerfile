@@ -16,6 +16,7 @@ COPY --from=build /app/dist ./dist
 # Migrations are applied at start; the examples are the default team and policy files.
 COPY migrations ./migrations
 COPY examples ./examples
+COPY models ./models
 USER node
 EXPOSE 3000
 # SIGTERM reaches node directly (exec form), so shutdown finishes the jobs in hand.

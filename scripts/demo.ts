@@ -7,6 +7,11 @@
  *   npm run demo -- --full       # all 500 conversations (585 mentions)
  *   npm run demo -- --conversations 50
  *
+ * Two mentions written for the demo follow the real ones: a reporter asking
+ * the owner for an interview (escalated, with its evidence) and a post
+ * selling followers (dropped by the spam filter, with its reason, as App Home
+ * lists it).
+ *
  * With SLACK_BOT_TOKEN, SLACK_CHANNEL_ID and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
  * in the environment, it posts to that real workspace instead of the stand-in
  * (TEAM_FILE must then name real Slack user ids).
@@ -18,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION, REPLY_INPUT, REPLY_MODAL } from '../src/bot/action-ids.js';
 import { type Config, ConfigError, loadConfig } from '../src/config.js';
+import type { Mention } from '../src/contract/mention.js';
 import { AppError } from '../src/errors.js';
 import { type Running, startFirsthand } from '../src/main.js';
 import { type SlackCall, type SlackStandin, startSlackStandin } from '../src/standins/slack.standin.js';
@@ -30,6 +36,51 @@ const SIGNING_SECRET = 'demo-signing-secret-0123456789';
 const INGEST_TOKEN = randomBytes(16).toString('hex');
 const CHANNEL = 'C0DEMO0001';
 const X_ACCOUNT = { id: '1000000001', username: 'harbourbikes', name: 'Harbour Street Bikes' };
+
+interface DemoMention {
+  /** What the mention is there to show, for the summary. */
+  shows: string;
+  /** Where routing should put it: the owner, or the spam filter. */
+  lane: 'owner' | 'filtered';
+  mention: Mention;
+}
+
+const demoMention = (id: string, author: Mention['author'], text: string): Mention => ({
+  network: 'x',
+  externalId: id,
+  account: X_ACCOUNT.username,
+  author,
+  text,
+  url: `https://x.com/${author.handle}/status/${id}`,
+  kind: 'mention',
+  createdAt: new Date().toISOString(),
+});
+
+/**
+ * Written for the demo (the Twitter set has few of either), sent after the
+ * real conversations: what only the owner should answer, and what nobody
+ * should. Both are worded plainly, so the reading's verdict is not in doubt.
+ */
+const DEMO_MENTIONS: DemoMention[] = [
+  {
+    shows: 'a reporter asking for an interview',
+    lane: 'owner',
+    mention: demoMention(
+      '1900000000000000001',
+      { id: '2900000001', handle: 'tomwrites', name: 'Tom Hale', followers: 5200 },
+      "@harbourbikes Hello, I'm a journalist at the Harbour Gazette writing about cycle safety on the seafront. Would the owner be free for a short interview this week?",
+    ),
+  },
+  {
+    shows: 'a post selling followers',
+    lane: 'filtered',
+    mention: demoMention(
+      '1900000000000000002',
+      { id: '2900000002', handle: 'growth_boost_2024', followers: 0 },
+      'Boost your shop fast! Buy 10k real followers and likes for only $9, instant delivery, 100% safe. DM us or order at bit.ly/3grow10k',
+    ),
+  },
+];
 
 const { values: flags } = parseArgs({
   options: {
@@ -129,18 +180,45 @@ function readable(call: SlackCall, names: Map<string, string>): string[] {
     line
       .replace(/<@(U[A-Z0-9]+)>/g, (_, id: string) => `@${names.get(id) ?? id}`)
       .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2')
-      .replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1'),
+      .replace(/<!date\^\d+\^[^|]*\|([^>]+)>/g, '$1')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&'),
   );
 }
 
+/** An interaction (button, modal) as Slack sends it: a signed form with a JSON payload. */
 function signedPost(baseUrl: string, payload: unknown): Promise<Response> {
-  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return signedRequest(
+    baseUrl,
+    `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    'application/x-www-form-urlencoded',
+  );
+}
+
+/** An Events API callback (app_home_opened) as Slack sends it: signed JSON. */
+function signedEvent(baseUrl: string, event: Record<string, unknown>): Promise<Response> {
+  const now = Date.now();
+  const body = JSON.stringify({
+    token: 'unused',
+    team_id: 'T0STANDIN',
+    api_app_id: 'A0FIRSTHAND',
+    event: { event_ts: `${now / 1000}`, ...event },
+    type: 'event_callback',
+    event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+    event_time: Math.floor(now / 1000),
+    authed_users: [],
+  });
+  return signedRequest(baseUrl, body, 'application/json');
+}
+
+function signedRequest(baseUrl: string, body: string, contentType: string): Promise<Response> {
   const timestamp = Math.floor(Date.now() / 1000);
   const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:${body}`).digest('hex')}`;
   return fetch(`${baseUrl}/slack/events`, {
     method: 'POST',
     headers: {
-      'content-type': 'application/x-www-form-urlencoded',
+      'content-type': contentType,
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': signature,
     },
@@ -214,6 +292,41 @@ async function simulateReply(
   return response.ok;
 }
 
+/**
+ * The owner opens App Home, as Slack tells the app, until its "Filtered as
+ * spam" list shows `handle`: the item's lines (who, the post, and Why), or
+ * undefined when the list never shows it.
+ */
+async function filteredInAppHome(
+  baseUrl: string,
+  slack: SlackStandin,
+  userId: string,
+  handle: string,
+  names: Map<string, string>,
+): Promise<string[] | undefined> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const since = Date.now();
+    await signedEvent(baseUrl, { type: 'app_home_opened', user: userId, channel: 'D0DEMOHOME', tab: 'home' });
+    const until = Math.min(deadline, Date.now() + 2000);
+    while (Date.now() < until) {
+      const home = slack
+        .callsTo('views.publish')
+        .filter((call) => call.params.user_id === userId && call.at >= since)
+        .at(-1);
+      const blocks = (home?.params.view as { blocks?: unknown } | undefined)?.blocks;
+      if (home && Array.isArray(blocks)) {
+        const lines = readable({ ...home, params: { blocks } }, names);
+        const from = lines.findIndex((line) => line.includes(`@${handle} `));
+        const to = lines.findIndex((line, i) => i > from && line.startsWith('Why:'));
+        if (from >= 0 && to > from) return lines.slice(from, to + 1);
+      }
+      await sleep(100);
+    }
+  }
+  return undefined;
+}
+
 const REPLIES = [
   "Sorry about this! We're on it and will DM you the next steps within the hour.",
   'Thanks for flagging this. Could you send us a DM with your order number so we can check?',
@@ -226,7 +339,13 @@ async function main(): Promise<void> {
     all,
     flags.full ? Number.MAX_SAFE_INTEGER : Number(flags.conversations),
   );
-  const total = conversations.reduce((n, c) => n + c.length, 0);
+  const real = conversations.reduce((n, c) => n + c.length, 0);
+  // The demo's own mentions come last, each a conversation of its own.
+  const replayed: Mention[][] = [
+    ...conversations.map((turns) => turns.map(asMention)),
+    ...DEMO_MENTIONS.map((demo) => [demo.mention]),
+  ];
+  const total = replayed.reduce((n, c) => n + c.length, 0);
   const gapMs = Number(flags.gap);
 
   let setup: Setup;
@@ -241,7 +360,7 @@ async function main(): Promise<void> {
   }
   const { config, slack, x } = setup;
   // The customer posts exist on the X stand-in, so replies can be threaded to them.
-  for (const mention of conversations.flat()) {
+  for (const mention of replayed.flat()) {
     x.posts.push({
       id: mention.externalId,
       text: mention.text,
@@ -269,7 +388,8 @@ async function main(): Promise<void> {
   console.log(
     bold(`Firsthand demo — ${team.business ?? 'the team'}`),
     dim(
-      `\n${total} real customer mentions from ${conversations.length} Twitter conversations` +
+      `\n${real} real customer mentions from ${conversations.length} Twitter conversations` +
+        ` and ${DEMO_MENTIONS.length} written for the demo (${DEMO_MENTIONS.map((d) => d.shows).join(', ')})` +
         ` → ${baseUrl}/ingest/mentions → routing → ${slack ? 'the Slack stand-in' : 'your Slack workspace'}` +
         `\nPGlite in ${setup.dataDir}, ${config.redis.url ? 'Redis at REDIS_URL' : 'a private redis-server'}\n`,
     ),
@@ -283,6 +403,8 @@ async function main(): Promise<void> {
   const escalations = new Map<string, number>();
   const load = new Map<string, number>();
   let queued = 0;
+  // The card each of the demo's own mentions got, as the channel shows it.
+  const demoCards = new Map<string, { assigned: string; why: string | undefined }>();
 
   const watch = () => {
     if (!slack) return;
@@ -298,6 +420,7 @@ async function main(): Promise<void> {
       const lines = readable(call, names).filter(
         (line) => !/^(View on|\*Priority\*|\*Respond by\*|\d{4}-\d\d-\d\d )/.test(line),
       );
+      const assignedLine = lines.find((line) => /^Assigned to|Escalated to the owner/.test(line));
       const channel = String(call.params.channel ?? '');
       const isDm = channel.startsWith('D');
       const inThread = Boolean(call.params.thread_ts);
@@ -309,7 +432,7 @@ async function main(): Promise<void> {
         console.log(`${yellow('  ↻ card updated')}  ${shorten(lines[0] ?? '')}${state ? ` → ${state}` : ''}`);
       } else if (isCard || (!isDm && !inThread)) {
         const quote = lines.find((line) => line.startsWith('>'));
-        const assigned = lines.find((line) => line.startsWith('Assigned to')) ?? 'Not assigned yet';
+        const assigned = assignedLine ?? 'Not assigned yet';
         const why = lines.find((line) => line.startsWith('Why:'));
         const where = inThread ? dim(' (in the surge thread)') : '';
         console.log(`${green('● #customers')}${where}  ${lines[0] ?? ''}`);
@@ -322,16 +445,22 @@ async function main(): Promise<void> {
         console.log(`${label}  ${lines.slice(0, 2).map(shorten).join(dim(' ┊ '))}`);
       }
       if (isCard) {
-        const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(raw)?.[1];
+        // An escalation's card says "Escalated to the owner, @…" where others say "Assigned to @…".
+        const assignee = /(?:Assigned to|Escalated to the owner,) <@(U[A-Z0-9]+)>/.exec(raw)?.[1];
         if (assignee) load.set(assignee, (load.get(assignee) ?? 0) + 1);
         else queued++;
         if (assignee === team.owner.id) {
           const why = lines.find((line) => line.startsWith('Why:'))?.slice(5) ?? 'unknown';
-          // Group by the kind of reason, not its particulars (the matched word, the handle).
-          const reason = (why.split(' · ')[0] ?? why).replace(/ \(.*$|: @.*$/, '');
+          // Group by the kind of reason, not its particulars (the evidence quoted, the matched word, the handle).
+          const reason = (why.split(' · ')[0] ?? why).replace(/ \(.*$|: [@"].*$/, '');
           escalations.set(reason, (escalations.get(reason) ?? 0) + 1);
         }
         cards.push({ call, ts: '', assignee });
+        const own = DEMO_MENTIONS.find((demo) => raw.includes(`status/${demo.mention.externalId}`));
+        if (own && !demoCards.has(own.mention.externalId)) {
+          const why = lines.find((line) => line.startsWith('Why:'));
+          demoCards.set(own.mention.externalId, { assigned: assignedLine ?? 'Not assigned yet', why });
+        }
       }
     }
   };
@@ -340,7 +469,7 @@ async function main(): Promise<void> {
   // Conversations start one after another; a customer's follow-ups come a little later in the same thread.
   const started = Date.now();
   const sends: Promise<void>[] = [];
-  conversations.forEach((turns, index) => {
+  replayed.forEach((turns, index) => {
     turns.forEach((mention, turn) => {
       sends.push(
         (async () => {
@@ -350,7 +479,7 @@ async function main(): Promise<void> {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
             // Replayed as if posted now, so response targets and waiting times read as they would today.
-            body: JSON.stringify({ ...asMention(mention), createdAt: new Date().toISOString() }),
+            body: JSON.stringify({ ...mention, createdAt: new Date().toISOString() }),
           });
           if (response.status !== 202) console.error(red(`ingest answered ${response.status}`));
         })(),
@@ -359,9 +488,10 @@ async function main(): Promise<void> {
   });
   await Promise.all(sends);
 
-  // Wait until every mention is in Slack (or stop waiting after a while).
+  // Wait until every mention is in Slack (or stop waiting after a while); the filter's never is.
+  const filtered = DEMO_MENTIONS.filter((demo) => demo.lane === 'filtered').length;
   const deadline = Date.now() + Math.max(20_000, total * 200);
-  while (slack && notifiedAt.size < postedAt.size && Date.now() < deadline) await sleep(100);
+  while (slack && notifiedAt.size < postedAt.size - filtered && Date.now() < deadline) await sleep(100);
 
   let replied = 0;
   if (slack) {
@@ -388,6 +518,15 @@ async function main(): Promise<void> {
       );
     }
   }
+  // What the spam filter dropped never reaches the channel; App Home lists it, with the reason.
+  const filteredItems = new Map<string, string[]>();
+  for (const demo of slack ? DEMO_MENTIONS.filter((d) => d.lane === 'filtered') : []) {
+    const item = await filteredInAppHome(baseUrl, slack!, team.owner.id, demo.mention.author.handle, names);
+    if (!item) continue;
+    filteredItems.set(demo.mention.externalId, item);
+    console.log(cyan(`\n  ${names.get(team.owner.id)} opens App Home → Filtered as spam:`));
+    for (const line of item) console.log(`    ${line.length > 160 ? `${line.slice(0, 157)}…` : line}`);
+  }
   clearInterval(ticker);
   const elapsed = (Date.now() - started) / 1000;
 
@@ -404,6 +543,27 @@ async function main(): Promise<void> {
   console.log('  escalations to the owner by reason:');
   if (escalations.size === 0) console.log('    none');
   for (const [reason, count] of escalations) console.log(`    ${count} × ${reason}`);
+  console.log('  written for the demo:');
+  for (const demo of DEMO_MENTIONS) {
+    const id = demo.mention.externalId;
+    const card = demoCards.get(id);
+    const item = filteredItems.get(id);
+    const who = `@${demo.mention.author.handle}, ${demo.shows}`;
+    if (card) {
+      const expected = demo.lane === 'owner' ? '' : dim(' (expected: filtered as spam)');
+      console.log(`    ${who} → ${card.assigned.replace(/^:[a-z_]+:\s*/, '')}${expected}`);
+      if (card.why) console.log(`      ${card.why}`);
+    } else if (item) {
+      const expected = demo.lane === 'filtered' ? '' : dim(' (expected: escalated to the owner)');
+      console.log(`    ${who} → filtered as spam, listed in App Home${expected}`);
+      const why = item.find((line) => line.startsWith('Why:'));
+      if (why) console.log(`      ${why}`);
+    } else {
+      console.log(
+        `    ${who} → ${slack ? 'not seen in Slack' : 'see your workspace (App Home lists what the filter dropped)'}`,
+      );
+    }
+  }
   if (slack) {
     console.log(`  replies posted on X: ${x.created.length}`);
     console.log(

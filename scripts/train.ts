@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { LANES, type LaneLabel, TONES, type Tone } from '../src/routing/understand/categories.js';
 import { features } from '../src/routing/understand/features.js';
 import { type ModelMeta, parseModel, readWithModel } from '../src/routing/understand/model.js';
+import { writeLanguageData } from './language-data.js';
 import { type CorpusExample, loadCorpus } from './lib/corpus.js';
 
 /**
@@ -137,7 +138,7 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const outIndex = process.argv.indexOf('--out');
   const out = path.resolve(outIndex > 0 ? process.argv[outIndex + 1]! : 'models');
   const trainSet = loadCorpus('train');
@@ -147,6 +148,7 @@ function main(): void {
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'understanding.json'), `${JSON.stringify(meta, null, 2)}\n`);
   writeFileSync(path.join(out, 'understanding.bin'), bytes);
+  await writeLanguageData(out);
   const model = parseModel(meta, bytes);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(
@@ -169,4 +171,4 @@ function main(): void {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
