@@ -100,7 +100,9 @@ describe('acting on a conversation from Slack', () => {
   const otherStaff = (...not: string[]) => STAFF.find((s) => !not.includes(s))!;
 
   it('shows the network, the author, the text, the link, the assignee and every action', async () => {
-    const shown = await newConversation('Do you fit brake cables <!channel> & the shop was closed when I came by?');
+    const shown = await newConversation(
+      'Do you fit brake cables <!channel> & the shop was closed when I came by?',
+    );
     const text = shown.blocks.map((b) => b.text?.text ?? '').join('\n');
     expect(text).toContain('*Mastodon*');
     expect(text).toContain('*Dana Ruiz*');
@@ -278,7 +280,9 @@ describe('acting on a conversation from Slack', () => {
   });
 
   it('escalates to the owner once, with a DM that gives the reasons', async () => {
-    const shown = await newConversation('The wheel still wobbles after the service, can someone have a look?');
+    const shown = await newConversation(
+      'The wheel still wobbles after the service, can someone have a look?',
+    );
     await click(shown.assignee, ACTION.escalate, shown.conversationId, shown.ts);
     await click(shown.assignee, ACTION.escalate, shown.conversationId, shown.ts);
     await waitFor(async () => (await conversation(shown.conversationId)).escalated);

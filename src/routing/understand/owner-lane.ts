@@ -31,7 +31,13 @@ export interface OwnerLaneSettings {
  * at all, the model must be confident alone, and its evidence is the words
  * that moved it.
  */
-export const THRESHOLDS = { strong: 0.05, cue: 0.2, cueCategory: 0.3, modelAlone: 0.5 };
+export const THRESHOLDS = {
+  strong: 0.05,
+  cue: 0.2,
+  cueCategory: 0.3,
+  modelAlone: 0.5,
+  modelAloneOnAQuestion: 0.75,
+};
 
 interface CompiledCategory {
   strong: PhraseList;
@@ -106,7 +112,9 @@ export function readOwnerLane(
   if (
     signals.length === 0 &&
     settings.enabled.has(top) &&
-    p[top] >= THRESHOLDS.modelAlone &&
+    // A calm question with no word of the lane is routine unless the model is quite sure.
+    p[top] >=
+      (calm && /[?¿]/u.test(text.folded) ? THRESHOLDS.modelAloneOnAQuestion : THRESHOLDS.modelAlone) &&
     !praisedOverall &&
     !askedAbout
   ) {
@@ -126,10 +134,11 @@ export function readOwnerLane(
 const ALL_INNOCENT = compilePhrases(OWNER_CATEGORIES.flatMap((c) => OWNER_LEXICON[c].innocent));
 
 /**
- * Whether a policy trigger's word is used in the owner's sense. The same
- * context rules as the built-in words: not inside an innocent phrase ("video
- * editor", "got my data back"), and not in praise or a calm question unless
- * the model reads the owner lane too.
+ * Whether a policy trigger's word is used in the owner's sense, by the same
+ * context rules as the built-in words: never inside an innocent phrase
+ * ("video editor", "got my data back"), in praise or in a calm question. A
+ * phrase ("small claims") is specific enough on its own; a single word
+ * ("editor", "sue") also needs the model to read the owner lane at all.
  */
 export function triggerStands(
   matched: string,
@@ -139,12 +148,12 @@ export function triggerStands(
   const word = fold(matched);
   if (findAll(ALL_INNOCENT, text.folded).some((span) => span.text.includes(word))) return false;
   const p = model.lane.probabilities;
-  const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
-  if (any >= THRESHOLDS.cue) return true;
   const tone = model.tone.probabilities;
   const praised = model.tone.label === 'praise' && model.tone.confidence >= 0.6;
   const calm = tone.complaint + tone.angry < 0.4;
-  return !praised && !(calm && inQuestion(text.folded, text.folded.indexOf(word)));
+  if (praised || (calm && inQuestion(text.folded, text.folded.indexOf(word)))) return false;
+  const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
+  return /\s/u.test(word.trim()) || any >= THRESHOLDS.cue;
 }
 
 /** A reason the owner reads: "harm or safety: "blistered", "a doctor" (model 0.91)". */

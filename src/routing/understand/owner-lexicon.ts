@@ -23,6 +23,10 @@ export interface CategoryWords {
 const OTHERS_EN = String.raw`(?:other|every|all(?: the)?|another|strangers?|random|someone else|somebody else)(?:['’]s)? (?:\S+ )?(?:customer|client|guest|patient|member|user|people|person|diner|passenger|student|parent|tenant|owner)s?(?:['’]s?)?`;
 const DATA_EN = `(?:phone|number|address|email|e-mail|name|details|data|card|passport|booking|medical|record|invoice|order|id|photo|diagnosis|bank|licen[cs]e|scan|document|statement|contract)`;
 
+// Refused or turned away, and a disability, near each other: an accessibility or disability refusal.
+const DISABILITY = `\\b(?:wheelchair|rollstuhl\\S*|silla de ruedas|fauteuil roulant|sedia a rotelle|carrozzina|rolstoel\\S*|cadeira de rodas|cadeirante|guide dog|assistance dog|blindenhund|assistenzhund|perro guia|chien guide|chien d'assistance|cane guida|geleidehond|hulphond|cao[- ]guia|disabled|disability|behindert\\S*|discapacitad\\S*|handicap\\S*|disabil\\S*|gehandicapt\\S*|deficiente|deaf|sordo|sorda|sourde?|gehorlos\\S*|doof|surd[oa]|blind|ciego|ciega|aveugle|ciec[oa]|cego|cega)\\b`;
+const REFUSAL = `\\b(?:refused|turned (?:us |me |him |her )?away|wouldn'?t let|would not let|not allowed|no longer available|suddenly (?:full|unavailable)|asked (?:us|me|him|her) to leave|told (?:us|me) to leave|denied|no nos dejaron|nos negaron|se negaron|ya no estaba disponible|nos echaron|refus\\S*|plus disponible|pas adapte\\S*|mis dehors|verweigert|abgewiesen|nicht mehr frei|durften nicht|rausgeworfen|rifiutat\\S*|non era piu disponibile|non ci hanno fatto|mandati via|negat[oa]|geweigerd|niet meer beschikbaar|mochten niet|weggestuurd|recusa\\S*|nao nos deixaram|ja nao estava disponivel|mandaram embora)\\b`;
+
 export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   legal: {
     strong: [
@@ -226,6 +230,30 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   press: {
     strong: [
+      'a piece for',
+      'a piece on',
+      'a piece about',
+      'an article on',
+      'an article about',
+      'a feature on',
+      'un articulo sobre',
+      'un reportaje sobre',
+      'un article sur',
+      'un reportage sur',
+      'un papier sur',
+      'einen artikel uber',
+      'einen beitrag uber',
+      'eine reportage uber',
+      'un articolo su',
+      'un servizio su',
+      'un pezzo su',
+      'een stuk voor',
+      'een stuk over',
+      'een artikel over',
+      'een reportage over',
+      'uma materia sobre',
+      'um artigo sobre',
+      'uma reportagem sobre',
       'journalist',
       'reporter',
       'for an article',
@@ -372,6 +400,9 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   harm: {
     patterns: [
+      /\b(?:guest|customer|client|child|kid|boy|girl|son|daughter|wife|husband|partner|mother|father|mum|mom|dad|someone|somebody|i|he|she|we)\b (?:\S+ ){0,2}(?:fell|slipped|tripped|collapsed|fainted|passed out)\b/u,
+      /\b(?:alarm|alarms|alarma|alarme|allarme|rauchmelder|brandmelder|feueralarm|rookmelder)\b.{0,40}\b(?:nobody|no one|didn'?t|did not|never|wasn'?t|not|nadie|no|personne|ne|pas|niemand|nicht|kein|nessuno|non|geen|niet|ninguem|nao)\b/u,
+      /\b(?:se (?:cayo|resbalo|desmayo)|s'est (?:effondre|evanoui|cogne)|est tombee?|ist (?:gesturzt|ausgerutscht|ohnmachtig)|e (?:caduto|caduta|scivolat[oa]|svenut[oa])|is (?:gevallen|uitgegleden|flauwgevallen)|(?:caiu|escorregou|desmaiou))\b/u,
       /\b(?:hurt|injured|bruised|grazed|sprained|twisted|banged|smashed|cut|burnt|burned|scalded) (?:my|his|her|their|our) (?:head|knee|knees|arm|leg|shoulder|back|hand|hands|foot|feet|ankle|wrist|face|eye|finger|fingers|neck|ribs?)\b/u,
       /\b(?:brakes?|bremse\S*|frenos?|freins?|freni|remmen|travoes|travao)\b.{0,40}\b(?:failed|gave way|didn'?t work|did not work|went|versagt\S*|nicht gegriffen|kaum gegriffen|ging nicht|no funcionaron|fallaron|ne marchaient pas|ont lache|non funzionavano|hanno ceduto|werkten niet|deden het niet|falharam|nao funcionaram)\b/u,
       /\b(?:knie|kopf|arm|bein|schulter|rucken|hand|fuss|handgelenk|knochel|gesicht)\S* (?:\S+ )?(?:aufgeschlagen|verletzt|geprellt|verstaucht|gebrochen|blutet|genaht|tut\S* (?:\S+ )?weh)\b/u,
@@ -853,6 +884,8 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   privacy: {
     patterns: [
+      /\b(?:sent|emailed|mailed|posted|given|handed|forwarded|shown)\b (?:\S+ ){0,5}to (?:the wrong|another|a different|someone else|somebody else|a stranger|strangers|everyone|all the)\b/u,
+      /\b(?:enviad[oa]s?|mandad[oa]s?|entregad[oa]s?|reenviad[oa]s?|envoye\S*|transmis\S*|geschickt|verschickt|weitergeleitet|inviat[oa]|inoltrat[oa]|mandat[oa]|gestuurd|doorgestuurd|verstuurd)\b (?:\S+ ){0,5}(?:a otra persona|a otro cliente|a un desconocido|a une autre personne|a un autre client|an (?:eine|einen) (?:andere|fremde|anderen)|a un altro cliente|a un'altra persona|a un estraneo|naar (?:iemand anders|een andere klant|een vreemde)|para outra pessoa|a outro cliente|a um estranho)\b/u,
       new RegExp(`${OTHERS_EN}(?: \\S+){0,3} ${DATA_EN}`, 'u'),
       new RegExp(
         `${DATA_EN}\\S* (?:\\S+ ){0,2}of (?:an)?other (?:customer|client|guest|patient|person|people|member)s?`,
@@ -993,6 +1026,7 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   discrimination: {
     patterns: [
+      new RegExp(`${DISABILITY}.{0,80}${REFUSAL}|${REFUSAL}.{0,80}${DISABILITY}`, 'u'),
       /\b(?:because|for being|coz|cause|cos) (?:i'?m|i am|we'?re|we are|he'?s|he is|she'?s|she is|they'?re|my \S+ (?:is|was)|of (?:my|our|his|her|their)) (?:\S+ )?(?:black|asian|muslim|jewish|gay|lesbian|trans|disabled|deaf|blind|pregnant|old|a woman|in a wheelchair|religion|race|skin|accent|hijab|headscarf|turban|age|colou?r|nationality|ethnicity|disability|autistic|sexuality)\b/u,
       /\b(?:por ser|porque soy|porque es|porque somos|por mi|por su|por llevar) (?:\S+ )?(?:negr[oa]s?|gitan[oa]s?|musulman[ae]?s?|gays?|lesbianas?|trans|extranjer[oa]s?|discapacitad[oa]s?|religion|raza|color|acento|velo|edad|embarazada|mujer|sordo|ciego)\b/u,
       /\b(?:parce que je suis|parce qu'il est|parce qu'elle est|parce qu'on est|a cause de (?:mon|ma|sa|son)|en raison de (?:mon|ma|sa|son)|vu (?:mon|ma)) (?:\S+ )?(?:noire?s?|arabes?|musulmane?s?|juive?s?|gays?|lesbiennes?|trans|handicape?e?s?|religion|origine|couleur|accent|voile|age|enceinte|femme|sourde?|aveugle|fauteuil)\b/u,

@@ -52,6 +52,10 @@ export function readSpam(
     signs += 0.15;
     signals.push('mostly links');
   }
+  if (found.length > 0 && (mention.author.followers ?? 100) < 20) {
+    signs += 0.15;
+    signals.push('a link from an account almost nobody follows');
+  }
   const lowered = found.map((url) => url.toLowerCase().replace(/^https?:\/\//, ''));
   if (lowered.some((url) => SHORTENERS.some((host) => url.startsWith(`${host}/`)))) {
     signs += 0.15;
@@ -60,8 +64,9 @@ export function readSpam(
   for (const [name, list] of KIND_LISTS) {
     const hits = findAll(list, folded);
     if (hits.length === 0) continue;
-    // The first kind named is strong evidence; a second adds less.
-    signs += kind === undefined ? 0.45 : 0.2;
+    // The first kind named is strong evidence; a second kind, or more phrases of it, add less.
+    const distinct = new Set(hits.map((h) => h.text)).size;
+    signs += (kind === undefined ? 0.45 : 0.2) + 0.1 * Math.min(2, distinct - 1);
     kind ??= name;
     signals.push(`${name} phrases (${[...new Set(hits.map((h) => `"${h.text}"`))].slice(0, 3).join(', ')})`);
   }
@@ -95,7 +100,10 @@ export function readSpam(
     signs += 0.5;
     signals.push(`model triage by ${context.triage.source}: ${kind} ("${context.triage.spam.evidence}")`);
   }
-  let likelihood = 1 - (1 - p) * (1 - Math.min(1, signs));
+  // The model alone reads spam in a short complaint too readily: without a sign it can name, its
+  // reading is stretched so that only above about 0.8 does it reach the usual drop threshold.
+  const byModel = signs > 0 ? p : Math.max(0, (p - 0.4) * 1.7);
+  let likelihood = 1 - (1 - byModel) * (1 - Math.min(1, signs));
   const ownDealings = findAll(CUSTOMER, folded)[0];
   if (ownDealings && context.sameTextElsewhere < 2) {
     likelihood *= 0.5;

@@ -48,7 +48,7 @@ describe('the dry run', () => {
     expect(first.action).toBe('assign');
     expect(followUp).toMatchObject({ action: 'escalate', assignee: 'U0OWNER01' });
     expect(followUp.reasons).toEqual([
-      expect.stringMatching(/^legal action or a formal complaint: "my lawyer" \(words; model 0\.\d\d\)$/),
+      expect.stringMatching(/^legal action or a formal complaint: "my lawyer" \(words; model [01]\.\d\d\)$/),
     ]);
   });
 
