@@ -16,7 +16,7 @@ import { type CorpusExample, loadCorpus } from './lib/corpus.js';
  *   npm run train [-- --out models]
  */
 export const BUCKETS = 1 << 17;
-const EPOCHS = 10;
+const EPOCHS = 15;
 const SEED = 20261207;
 
 export interface TrainOptions {
@@ -51,7 +51,7 @@ export function train(
   const counts: Record<string, number> = {};
   for (const e of examples) counts[e.label] = (counts[e.label] ?? 0) + 1;
   const meta: ModelMeta = {
-    version: `understanding-1.${corpusHash}`,
+    version: `understanding-1.${corpusHash}.${createHash('sha256').update(lane.quantized).update(tone.quantized).digest('hex').slice(0, 6)}`,
     buckets: BUCKETS,
     heads: {
       lane: { labels: [...LANES], scale: lane.scale },

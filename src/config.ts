@@ -27,6 +27,10 @@ const EnvSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    // /metrics, /readyz and /admin/queues live on their own port, on loopback unless said otherwise.
+    OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9091),
+    OPS_HOST: z.string().min(1).default('127.0.0.1'),
+    OPS_TOKEN: z.preprocess(blankAsUndefined, z.string().min(16, 'at least 16 characters').optional()),
     ...DatabaseEnvSchema.shape,
     // Unset: the app starts a private redis-server of its own (see src/ops/embedded-redis.ts).
     REDIS_URL: z.preprocess(blankAsUndefined, optionalUrl),
@@ -146,6 +150,8 @@ export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   port: number;
+  /** The operations port: /metrics, /readyz, /admin/queues; `token`, when set, is asked of every request but /healthz. */
+  ops: { port: number; host: string; token: string | undefined };
   role: Role;
   /** The BullMQ dashboard at /admin/queues is served only when this is set. */
   adminPassword: string | undefined;
@@ -214,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    ops: { port: e.OPS_PORT, host: e.OPS_HOST, token: e.OPS_TOKEN },
     role: e.FIRSTHAND_ROLE,
     adminPassword: e.ADMIN_PASSWORD,
     database: { url: e.DATABASE_URL, dataDir: e.DATA_DIR },

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   createServer,
   type IncomingMessage,
@@ -34,22 +35,52 @@ export function createHttpServer(
   });
 }
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+// Past the limit the rest is read and dropped, so the 413 reaches a sender still sending (closing
+// the socket under it is a reset, and the answer is lost); past this many times the limit, it is cut.
+const DRAIN_FACTOR = 8;
+
+export class BodyTooLargeError extends AppError {
+  constructor(readonly limitBytes: number) {
+    super('http.body_too_large', `body larger than ${limitBytes} bytes`);
+  }
+}
 
 export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => {
+      reject(new BodyTooLargeError(limit));
+      req.removeAllListeners('data');
+      let drained = 0;
+      req.on('data', (chunk: Buffer) => {
+        drained += chunk.length;
+        if (drained > DRAIN_FACTOR * limit) req.destroy();
+      });
+      req.resume();
+    };
+    if (Number(req.headers['content-length']) > limit) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new AppError('http.body_too_large', `body larger than ${limit} bytes`));
-        req.destroy();
-      } else chunks.push(chunk);
+      if (size > limit) tooLarge();
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** 413 with a JSON body naming the limit. */
+export function sendTooLarge(res: ServerResponse, error: BodyTooLargeError): void {
+  sendJson(res, 413, { error: error.message, limitBytes: error.limitBytes });
+}
+
+/** Compares hashes so neither the token's content nor its length leaks through timing. */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = header?.startsWith('Bearer ') ? header.slice(7) : '';
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(token)) && given.length > 0;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -15,7 +15,7 @@ import type { Network } from './contract/mention.js';
 import { alertJob } from './contract/queues.js';
 import { openDatabase } from './db/client.js';
 import { upsertRoster } from './db/staff.repository.js';
-import { createHttpServer, sendJson } from './http-server.js';
+import { createHttpServer, type Route, sendJson } from './http-server.js';
 import { ingestMentionsHandler } from './ingest/ingest.http.js';
 import { startPoller } from './ingest/poller.js';
 import { networkRoutes, socialConnectors } from './ingest/webhooks/social-networks.js';
@@ -26,6 +26,7 @@ import { sweepOutbox } from './notify-outbox.js';
 import { ADMIN_BASE_PATH, adminBoard, mountPrefix } from './ops/admin-board.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './ops/embedded-redis.js';
 import { createMetrics } from './ops/metrics.js';
+import { createOpsServer, isLoopback } from './ops/ops-server.js';
 import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } from './ops/readiness.js';
 import { enqueueNotify, openQueues } from './queueing.js';
 import { repeatWithoutOverlap } from './repeat.js';
@@ -39,6 +40,8 @@ import { FileError } from './yaml-file.js';
 
 export interface Running {
   port: number;
+  /** The operations port: /metrics, /readyz, /admin/queues. */
+  opsPort: number;
   stop(): Promise<void>;
 }
 
@@ -118,7 +121,14 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     runs('bot') && startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
   ].filter((worker): worker is Worker => worker !== false);
   for (const worker of workers) metrics.watchWorker(worker);
-  const pollDeps = { db, queues, logger, now, firstLookbackHours: config.pollFirstLookbackHours };
+  const pollDeps = {
+    db,
+    queues,
+    logger,
+    now,
+    firstLookbackHours: config.pollFirstLookbackHours,
+    onQuarantined: metrics.countQuarantined,
+  };
   const poller =
     runs('ingest') && mastodon && config.mastodon && config.mastodon.pollSeconds > 0
       ? startPoller(pollDeps, mastodon, config.mastodon.pollSeconds)
@@ -186,34 +196,53 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     redis: redisCheck(queues.mentions),
   };
   if (runs('bot')) readiness.slack = slackCheck(slack);
+  const ingestDeps = { db, queues, onQuarantined: metrics.countQuarantined };
+  const healthz: Route = (_req, res) => sendJson(res, ready ? 200 : 503, { ok: ready });
+  // The public port: Slack, ingest and a liveness probe, nothing an outsider could learn the system from.
   const server = createHttpServer(
     {
-      'GET /healthz': (_req, res) => sendJson(res, ready ? 200 : 503, { ok: ready }),
-      'GET /readyz': readinessHandler(readiness, () => ready),
-      'GET /metrics': (req, res) => metrics.handler(req, res),
+      'GET /healthz': healthz,
       'POST /ingest/mentions': runs('ingest')
-        ? ingestMentionsHandler({ db, queues, ingestToken: config.ingestToken })
+        ? ingestMentionsHandler({ ...ingestDeps, ingestToken: config.ingestToken })
         : undefined,
-      ...(runs('ingest') ? networkRoutes(config, { db, queues, now }, social) : {}),
+      ...(runs('ingest') ? networkRoutes(config, { ...ingestDeps, now }, social) : {}),
     },
     slackApp?.httpListener,
     logger,
   );
+  const opsServer = createOpsServer(
+    {
+      healthz,
+      readyz: readinessHandler(readiness, () => ready),
+      metrics: (req, res) => metrics.handler(req, res),
+    },
+    config.ops.token,
+    logger,
+  );
   if (config.adminPassword) {
     mountPrefix(
-      server,
+      opsServer,
       ADMIN_BASE_PATH,
       adminBoard([queues.mentions, queues.notify, queues.replies], config.adminPassword),
     );
   }
+  if (!isLoopback(config.ops.host) && !config.ops.token) {
+    logger.warn(
+      { host: config.ops.host },
+      'the operations port (/metrics, /readyz) is reachable beyond this machine without OPS_TOKEN',
+    );
+  }
   server.listen(config.port, '0.0.0.0');
-  await once(server, 'listening');
+  opsServer.listen(config.ops.port, config.ops.host);
+  await Promise.all([once(server, 'listening'), once(opsServer, 'listening')]);
   await slackApp?.start();
   ready = true;
   const port = (server.address() as AddressInfo).port;
+  const opsPort = (opsServer.address() as AddressInfo).port;
   logger.info(
     {
       port,
+      opsPort,
       role: config.role,
       database: database.driver,
       redis: embeddedRedis ? 'embedded' : 'external',
@@ -225,15 +254,17 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
 
   return {
     port,
+    opsPort,
     async stop() {
       ready = false;
       await recovery?.stop();
       await queueSweep?.stop();
       await botSweep?.stop();
       await dailySpamCount?.stop();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = [server, opsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
       server.closeAllConnections();
-      await closed;
+      opsServer.closeAllConnections();
+      await Promise.all(closed);
       await poller?.stop();
       await Promise.all(socialPollers.map((p) => p.stop()));
       await slackApp?.stop();

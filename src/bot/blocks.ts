@@ -13,20 +13,35 @@ import {
   SNOOZE_OPTIONS,
 } from './action-ids.js';
 import { slackDate } from './clock.js';
-import { escapeMrkdwn, fitQuoted, formatDuration, mrkdwnLink, truncate } from './mrkdwn.js';
+import {
+  displayName,
+  escapeMrkdwn,
+  fitEscaped,
+  fitQuoted,
+  formatDuration,
+  mrkdwnLink,
+  nameText,
+  truncate,
+} from './mrkdwn.js';
 
 /**
  * Pure Block Kit builders: data in, Slack JSON out, always within Block
  * Kit's limits (50 blocks a message, 100 a view, 3,000 characters a text,
  * 2,000 a field, 75 a button label). Long customer text is cut and the cut
- * says where the rest is.
+ * says where the rest is. Customer data (names, handles, texts, reasons,
+ * a network's own words) enters a text only through mrkdwn.ts's escaping
+ * (nameText, fitEscaped, fitQuoted, escapeMrkdwn), in every field: blocks,
+ * the notification `text`, plain_text labels and titles alike.
  */
 
 // Own keys only: a value like "constructor" must not find Object.prototype's.
 const lookup = (table: Record<string, string>, key: string) =>
   Object.hasOwn(table, key) ? table[key] : undefined;
-export const networkName = (network: string) =>
-  lookup(NETWORK_NAMES as Record<string, string>, network) ?? truncate(network, 40);
+/** The network's name for display, not yet escaped: for labels that mrkdwnLink escapes. */
+const networkLabel = (network: string) =>
+  lookup(NETWORK_NAMES as Record<string, string>, network) ?? truncate(displayName(network), 40);
+/** The network's name, escaped for any text field. */
+export const networkName = (network: string) => escapeMrkdwn(networkLabel(network));
 
 export const LIMITS = {
   messageBlocks: 50,
@@ -75,11 +90,11 @@ const PRIORITY_MARK: Record<string, string> = {
 };
 
 function authorLine(author: ConversationCard['author']): string {
-  const parts = [`@${truncate(author.handle, 100)}`];
+  const parts = [`@${nameText(author.handle, 100)}`];
   if (author.followers !== null) parts.push(`${author.followers.toLocaleString('en')} followers`);
   if (author.verified) parts.push('verified :white_check_mark:');
-  const name = author.name ? `*${escapeMrkdwn(truncate(author.name, 100))}* ` : '';
-  return `${name}${escapeMrkdwn(parts.join(' · '))}`;
+  const name = author.name ? `*${nameText(author.name, 100)}* ` : '';
+  return `${name}${parts.join(' · ')}`;
 }
 
 function statusLine(card: ConversationCard): string {
@@ -103,7 +118,7 @@ function statusLine(card: ConversationCard): string {
 
 /** The customer's words, cut to fit, with a link to the original (and to the rest when cut). */
 function bodyText(text: string, url: string | null, network: string, budget: number): string {
-  const name = networkName(network);
+  const name = networkLabel(network);
   const full = mrkdwnLink(url, `View on ${name}`);
   const rest = mrkdwnLink(url, `Read the whole post on ${name}`);
   const tail = Math.max(full.length, rest.length, 40) + 1;
@@ -208,8 +223,8 @@ export function conversationMessage(card: ConversationCard): { text: string; blo
     });
   }
   if (card.status === 'open' || card.status === 'replied') blocks.push(...actionRows(card));
-  const fallback = `New ${card.privateMessage ? 'private message' : 'mention'} on ${network} from @${card.author.handle}: ${card.text}`;
-  return { text: truncate(fallback, LIMITS.text), blocks };
+  const head = `New ${card.privateMessage ? 'private message' : 'mention'} on ${network} from @${nameText(card.author.handle, 100)}: `;
+  return { text: head + fitEscaped(card.text, LIMITS.text - head.length), blocks };
 }
 
 export function followupMessage(followup: {
@@ -221,7 +236,8 @@ export function followupMessage(followup: {
   text: string;
   blocks: KnownBlock[];
 } {
-  const head = `:speech_balloon: Follow-up from @${escapeMrkdwn(truncate(followup.handle, 100))}:\n`;
+  const handle = nameText(followup.handle, 100);
+  const head = `:speech_balloon: Follow-up from @${handle}:\n`;
   const body = bodyText(
     followup.text,
     followup.url,
@@ -229,7 +245,7 @@ export function followupMessage(followup: {
     LIMITS.text - head.length,
   );
   return {
-    text: truncate(`Follow-up from @${followup.handle}: ${followup.text}`, LIMITS.text),
+    text: `Follow-up from @${handle}: ${fitEscaped(followup.text, LIMITS.text - handle.length - 18)}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head + body } }],
   };
 }
@@ -294,16 +310,16 @@ export function conversationDm(input: {
 }): { text: string; blocks: KnownBlock[] } {
   const { card } = input;
   const network = networkName(card.network);
-  const from = `@${card.author.handle}`;
+  // Built from escaped parts; the only mention in it is `who(by)`, a roster id the app checked.
+  const from = `@${nameText(card.author.handle, 100)}`;
   const headline = {
     assigned: `You have a new ${network} conversation with ${from}.`,
     reassigned: `${input.by ? who(input.by) : 'A colleague'} handed you a ${network} conversation with ${from}.`,
     escalated: `${input.by ? who(input.by) : 'Firsthand'} escalated a ${network} conversation with ${from} to you.`,
     snooze_ended: `Your snooze on the ${network} conversation with ${from} is over.`,
   }[input.kind];
-  const headText = escapeMrkdwn(truncate(headline, 400)).replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, '<@$1>');
   const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: headText } },
+    { type: 'section', text: { type: 'mrkdwn', text: headline } },
     { type: 'section', text: { type: 'mrkdwn', text: fitQuoted(card.text || '(no text)', 1500).text } },
   ];
   const facts: string[] = [];
@@ -323,7 +339,19 @@ export function conversationDm(input: {
   if (input.note) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(input.note, LIMITS.text) }] });
   }
-  return { text: truncate(`${headline} ${card.text}`, LIMITS.text), blocks };
+  return { text: `${headline} ${fitEscaped(card.text, LIMITS.text - headline.length - 1)}`, blocks };
+}
+
+/** The ephemeral note telling a colleague their reply did not go out, and the network's reason. */
+export function replyFailedNotice(input: { handle: string; code: string; message: string }): string {
+  const why = fitEscaped(input.message, 1000);
+  return `Your reply to @${nameText(input.handle, 100)} ${notPostedWords(input.code)}: ${why}`;
+}
+
+/** An alert for the owner in the team channel; its text may quote a network, so it is escaped. */
+export function ownerAlert(ownerId: string | undefined, text: string): { text: string } {
+  const head = `${ownerId ? `${who(ownerId)} ` : ''}:warning: `;
+  return { text: head + fitEscaped(text, LIMITS.text - head.length) };
 }
 
 export interface ModalTurn {
@@ -376,7 +404,7 @@ export function replyModal(input: {
     });
   }
   for (const turn of shown) {
-    const head = `*${escapeMrkdwn(truncate(turn.from, 200))}*\n`;
+    const head = `*${nameText(turn.from, 200)}*\n`;
     blocks.push({
       type: 'section',
       text: {
@@ -388,8 +416,8 @@ export function replyModal(input: {
   blocks.push({
     type: 'input',
     block_id: REPLY_INPUT.block,
-    label: plain(`Your reply to @${input.authorHandle}`, 2000),
-    hint: plain(replyHint(input), 2000),
+    label: plain(`Your reply to @${nameText(input.authorHandle, 200)}`, 2000),
+    hint: plain(replyHint({ ...input, authorHandle: nameText(input.authorHandle, 200) }), 2000),
     element: {
       type: 'plain_text_input',
       action_id: REPLY_INPUT.action,
@@ -417,7 +445,7 @@ export function replyModal(input: {
         initial_option: publicReply,
         options: [
           publicReply,
-          option('private', 'Private message', `Only @${truncate(input.authorHandle, 40)} sees it`),
+          option('private', 'Private message', `Only @${nameText(input.authorHandle, 40)} sees it`),
         ],
       },
     });

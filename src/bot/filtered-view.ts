@@ -2,7 +2,7 @@ import type { KnownBlock } from '@slack/types';
 import { ACTION } from './action-ids.js';
 import { LIMITS, networkName } from './blocks.js';
 import { slackDate } from './clock.js';
-import { escapeMrkdwn, fitQuoted, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, fitQuoted, nameText, truncate } from './mrkdwn.js';
 
 /** Pure builders for what the spam filter dropped: App Home's list and the channel's daily count. */
 
@@ -31,8 +31,7 @@ const plain = (text: string, max: number) => ({ type: 'plain_text' as const, tex
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function filteredItem(m: FilteredMention): KnownBlock {
-  const handle = escapeMrkdwn(truncate(m.handle, 80));
-  const head = `*${escapeMrkdwn(networkName(m.network))}* · @${handle} · ${slackDate(m.at)}`;
+  const head = `*${networkName(m.network)}* · @${nameText(m.handle, 80)} · ${slackDate(m.at)}`;
   // Cut before escaping, small enough that the escaped whole (at most five times as long) still fits.
   const why =
     m.reasons.length > 0 ? escapeMrkdwn(truncate(m.reasons.join(' · '), 300)) : 'no reason recorded';
@@ -50,7 +49,7 @@ function filteredItem(m: FilteredMention): KnownBlock {
       confirm: {
         title: plain('Not spam?', 100),
         text: plain(
-          `The mention goes to the team like any other, and @${truncate(m.handle, 60)}'s mentions are no longer filtered as spam.`,
+          `The mention goes to the team like any other, and @${nameText(m.handle, 60)}'s mentions are no longer filtered as spam.`,
           300,
         ),
         confirm: plain('Not spam', 30),

@@ -3,7 +3,7 @@ import type { PeriodStats } from '../db/workload.repository.js';
 import { LIMITS, networkName } from './blocks.js';
 import { AWAY_INDEFINITELY, slackDate } from './clock.js';
 import { type FilteredOverview, filteredSection } from './filtered-view.js';
-import { escapeMrkdwn, fitQuoted, mrkdwnLink, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, fitQuoted, mrkdwnLink, nameText, truncate } from './mrkdwn.js';
 
 /** Pure builders for App Home and the /firsthand answers. */
 
@@ -36,7 +36,7 @@ export function availability(awayUntil: Date | null, now: Date): string {
 }
 
 function summaryLine(c: ConversationSummary, now: Date): string {
-  const who = `*${escapeMrkdwn(networkName(c.network))}* · @${escapeMrkdwn(truncate(c.handle, 80))}`;
+  const who = `*${networkName(c.network)}* · @${nameText(c.handle, 80)}`;
   const facts: string[] = [];
   if (c.priority && c.priority !== 'normal') facts.push(escapeMrkdwn(c.priority));
   if (c.dueAt)

@@ -1,10 +1,49 @@
-/** Slack mrkdwn needs &, < and > escaped, or a customer's text could forge links and mentions. */
+/**
+ * The one escaping path for customer text. Slack reads `<…>` as a mention,
+ * a channel, `<!channel>` or a link in every text it is sent (mrkdwn, the
+ * notification `text`, and plain_text too, which it decodes the same way),
+ * so &, < and > from a customer always arrive escaped, and nothing turns an
+ * escaped sequence back into markup afterwards: the only live `<…>` in a
+ * message are those the app writes itself (roster ids, dates, its links).
+ */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Bidi controls reorder what follows them (`\u202E` shows "moc.elgoog" as "google.com"), and invisible
+// characters make two different handles look alike; a joiner inside an emoji sequence is kept.
+const DISGUISE =
+  /[\p{Bidi_Control}\p{Cc}\u00AD\u180E\u200B\u200C\u2060-\u2064\uFEFF]|(?<!\p{Extended_Pictographic}|\p{Emoji_Modifier}|\uFE0F)\u200D|\u200D(?!\p{Extended_Pictographic})/gu;
+
+/** A customer's name or handle as it may be shown: what could disguise it removed. Not yet escaped. */
+export function displayName(raw: string): string {
+  return raw.replace(DISGUISE, '');
+}
+
+/** A name or handle for any Slack text field: neutralised, escaped, and within `max` code units. */
+export function nameText(raw: string, max: number): string {
+  return fitEscaped(displayName(raw), max);
+}
+
 const segmenter = new Intl.Segmenter('en', { granularity: 'grapheme' });
 const SLACK = 64;
+
+/**
+ * Escapes a customer's text within `max` code units, marking a cut. Cutting
+ * after escaping could split an entity (`&am…`), so the budget counts what
+ * Slack will receive, one grapheme at a time.
+ */
+export function fitEscaped(raw: string, max: number, marker = '…'): string {
+  const whole = escapeMrkdwn(raw);
+  if (whole.length <= max) return whole;
+  let out = '';
+  for (const { segment } of segmenter.segment(raw.slice(0, max + SLACK))) {
+    const piece = escapeMrkdwn(segment);
+    if (out.length + piece.length + marker.length > max) break;
+    out += piece;
+  }
+  return out + marker;
+}
 
 /** Cuts to at most `max` code units without splitting a character, marking the cut. */
 export function truncate(text: string, max: number, marker = '…'): string {

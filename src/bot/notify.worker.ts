@@ -28,7 +28,14 @@ import {
   runScript,
   startWorker,
 } from '../queueing.js';
-import { conversationDm, conversationMessage, followupMessage, logLine, logMessage } from './blocks.js';
+import {
+  conversationDm,
+  conversationMessage,
+  followupMessage,
+  logLine,
+  logMessage,
+  ownerAlert,
+} from './blocks.js';
 import {
   type LoadedConversation,
   loadConversation,
@@ -556,7 +563,7 @@ export function createNotifier(deps: NotifyDeps) {
   /** Something the owner must fix, said in the team channel so a colleague can nudge them too. */
   async function alertOwner(job: Extract<NotifyJob, { type: 'alert' }>): Promise<void> {
     const owner = await findOwner(deps.db);
-    const text = `${owner ? `<@${owner.id}> ` : ''}:warning: ${job.text}`.slice(0, 3000);
+    const { text } = ownerAlert(owner?.id, job.text);
     await call(deps.channelId, (leaveAt) => post(job, { channel: deps.channelId, text }, leaveAt));
   }
 

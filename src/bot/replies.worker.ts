@@ -15,14 +15,10 @@ import {
   setReplyAttempt,
 } from '../db/replies.repository.js';
 import { AppError, toAppError } from '../errors.js';
-import {
-  type NetworkConnector,
-  notPostedWords,
-  type ReplyRequest,
-  type ReplyResult,
-} from '../network/connector.js';
+import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
 import { deliverOwed, oweNotifications } from '../notify-outbox.js';
 import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import { replyFailedNotice } from './blocks.js';
 
 export interface ReplyDeps {
   db: Database;
@@ -167,7 +163,11 @@ export async function recordFailure(
         type: 'ephemeral',
         channel: conversation.slackChannel,
         user: reply.staffId,
-        text: `Your reply to @${conversation.authorHandle} ${notPostedWords(failure.code)}: ${failure.message}`,
+        text: replyFailedNotice({
+          handle: conversation.authorHandle,
+          code: failure.code,
+          message: failure.message,
+        }),
       });
     }
     return oweNotifications(tx, jobs);

@@ -16,6 +16,29 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+/** How far a Slack request's timestamp may be from our clock, either way, before it is refused as a replay. */
+export const SLACK_REQUEST_WINDOW_SECONDS = 5 * 60;
+
+/**
+ * Refuses a request stamped more than five minutes from now before Bolt sees
+ * it. Bolt checks the signature and refuses a request older than that, but
+ * takes one stamped in the future, which a captured request re-sent later, or
+ * one signed ahead of time, would be.
+ */
+export function withinSlackWindow(listener: RequestListener, now: () => number = Date.now): RequestListener {
+  return (req, res) => {
+    const header = req.headers['x-slack-request-timestamp'];
+    const sentAt = typeof header === 'string' && /^\d{1,12}$/.test(header) ? Number(header) : Number.NaN;
+    // NaN (no header, or not a number) fails the comparison too.
+    if (!(Math.abs(now() / 1000 - sentAt) <= SLACK_REQUEST_WINDOW_SECONDS)) {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'text/plain' }).end();
+      return;
+    }
+    listener(req, res);
+  };
+}
+
 /**
  * Bolt with HTTP (signature-verified /slack/events) or Socket Mode when an
  * app token is given. In HTTP mode our own server hosts Bolt's listener, so
@@ -62,5 +85,10 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     logLevel: LogLevel.WARN,
   });
   await app.init();
-  return { app, httpListener: receiver.requestListener, start: async () => {}, stop: async () => {} };
+  return {
+    app,
+    httpListener: withinSlackWindow(receiver.requestListener),
+    start: async () => {},
+    stop: async () => {},
+  };
 }

@@ -17,22 +17,51 @@ export const NETWORK_NAMES: Record<Network, string> = {
   generic: 'the web',
 };
 
+// C0 and C1 controls and DEL, and half a surrogate pair (which storage turns into U+FFFD, so two ids could meet).
+const UNSAFE_IN_ID =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+  /[\u0000-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** An identifier is matched and compared, never shown as prose: a control character in one is refused. */
+const identifier = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !UNSAFE_IN_ID.test(value), 'must not contain control characters');
+
+/**
+ * Free text from a customer is kept as written, except NUL, which PostgreSQL
+ * cannot store (a mention holding one used to fail its whole batch, and the
+ * sender retried it forever), and half a surrogate pair, stored as U+FFFD.
+ */
+const prose = () =>
+  z.string().overwrite((value) => value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd'));
+
 export const MentionSchema = z.object({
   network: z.enum(NETWORKS),
-  externalId: z.string().min(1).max(512),
-  account: z.string().min(1).max(256),
+  externalId: identifier(512),
+  account: identifier(256),
   author: z.object({
-    id: z.string().min(1).max(256),
-    handle: z.string().min(1).max(256),
-    name: z.string().max(512).optional(),
+    id: identifier(256),
+    handle: identifier(256),
+    name: prose().max(512).optional(),
     followers: z.number().int().nonnegative().optional(),
     verified: z.boolean().optional(),
   }),
-  text: z.string().max(100_000),
-  url: z.url().optional(),
-  inReplyTo: z.string().min(1).max(512).optional(),
+  text: prose().max(100_000),
+  url: z
+    .url()
+    .refine((value) => !UNSAFE_IN_ID.test(value), 'must not contain control characters')
+    .optional(),
+  inReplyTo: identifier(512).optional(),
   kind: z.enum(['mention', 'comment', 'reply', 'direct_message']).optional(),
-  createdAt: z.iso.datetime({ offset: true }),
+  // The format alone admits year 0 and, through an offset, years beyond 9999, which PostgreSQL refuses.
+  createdAt: z.iso.datetime({ offset: true }).refine((value) => {
+    const year = new Date(value).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'must be a date between the years 1 and 9999'),
 });
 export type Mention = z.infer<typeof MentionSchema>;
 

@@ -240,3 +240,23 @@ export const spamExemptions = pgTable(
   },
   (t) => [primaryKey({ columns: [t.network, t.authorId] })],
 );
+
+/**
+ * Items that could not be stored as mentions (a polled post that breaks the
+ * contract, a mention the database refused), kept with the reason so that
+ * one bad item never blocks the rest and is never silently lost. The payload
+ * is JSON text, not jsonb, which cannot hold the NUL that often caused it.
+ */
+export const quarantinedItems = pgTable(
+  'quarantined_items',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    source: text('source').notNull(),
+    network: text('network'),
+    externalId: text('external_id'),
+    reason: text('reason').notNull(),
+    payload: text('payload').notNull(),
+    quarantinedAt: timestamp('quarantined_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('quarantined_items_at_idx').on(t.quarantinedAt)],
+);

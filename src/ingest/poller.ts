@@ -1,16 +1,14 @@
 import type { Logger } from 'pino';
-import type { Database } from '../db/client.js';
+import { describeIssues, type Mention, MentionSchema } from '../contract/mention.js';
 import { readCursor, writeCursor } from '../db/cursors.repository.js';
+import type { QuarantineEntry } from '../db/quarantine.repository.js';
 import type { NetworkConnector, PollResult } from '../network/connector.js';
-import type { Queues } from '../queueing.js';
 import { repeatWithoutOverlap } from '../repeat.js';
-import { acceptMentions } from './accept-mentions.js';
+import { acceptMentions, type IngestDeps, quarantine } from './accept-mentions.js';
 
 type Pollable = NetworkConnector & { poll(cursor: string | undefined): Promise<PollResult> };
 
-export interface PollDeps {
-  db: Database;
-  queues: Queues;
+export interface PollDeps extends IngestDeps {
   now: () => Date;
   /** How far back an account's first poll (no stored position) takes mentions. */
   firstLookbackHours: number;
@@ -20,6 +18,8 @@ export interface Polled {
   accepted: number;
   /** Left on the network by a first poll: older than the lookback. */
   tooOld: number;
+  /** Items that break the mention contract, quarantined with the reason; absent when none. */
+  quarantined?: number;
 }
 
 /**
@@ -27,16 +27,43 @@ export interface Polled {
  * move the position on. Without a position the network hands back its whole
  * recent history; a newly connected account then starts from the last day
  * (the lookback), so the team is not handed months of settled mentions.
+ *
+ * Each item is checked against the contract on its own: one that breaks it
+ * is quarantined and the rest of the page is stored, so a single bad post
+ * never holds the position back (the poller would re-read that page forever).
  */
 export async function pollOnce(deps: PollDeps, connector: Pollable): Promise<Polled> {
   const cursor = await readCursor(deps.db, connector.network, 'mentions');
   const { mentions: found, cursor: next } = await connector.poll(cursor);
+  const source = `poll:${connector.network}`;
+  const valid: Mention[] = [];
+  const broken: QuarantineEntry[] = [];
+  for (const item of found) {
+    const parsed = MentionSchema.safeParse(item);
+    if (parsed.success) valid.push(parsed.data);
+    else {
+      const { externalId } = (item ?? {}) as { externalId?: unknown };
+      broken.push({
+        source,
+        reason: describeIssues(parsed.error),
+        payload: item,
+        network: connector.network,
+        externalId: typeof externalId === 'string' ? externalId : undefined,
+      });
+    }
+  }
   const since = deps.now().getTime() - deps.firstLookbackHours * 3_600_000;
-  const mentions = cursor ? found : found.filter((m) => Date.parse(m.createdAt) >= since);
-  if (mentions.length > 0) await acceptMentions(deps, mentions, `poll:${connector.network}`);
+  const mentions = cursor ? valid : valid.filter((m) => Date.parse(m.createdAt) >= since);
+  await quarantine(deps, broken);
+  const stored = mentions.length > 0 ? await acceptMentions(deps, mentions, source) : undefined;
   // Only after the mentions are stored: a crash in between re-fetches them, and ingest drops the duplicates.
   if (next && next !== cursor) await writeCursor(deps.db, connector.network, 'mentions', next);
-  return { accepted: mentions.length, tooOld: found.length - mentions.length };
+  const quarantined = broken.length + (stored?.quarantined ?? 0);
+  const polled = {
+    accepted: mentions.length - (stored?.quarantined ?? 0),
+    tooOld: valid.length - mentions.length,
+  };
+  return quarantined > 0 ? { ...polled, quarantined } : polled;
 }
 
 export function startPoller(
@@ -47,8 +74,10 @@ export function startPoller(
   return repeatWithoutOverlap(
     everySeconds * 1000,
     async () => {
-      const { accepted, tooOld } = await pollOnce(deps, connector);
+      const { accepted, tooOld, quarantined } = await pollOnce(deps, connector);
       if (accepted > 0) deps.logger.info({ network: connector.network, count: accepted }, 'polled mentions');
+      if (quarantined)
+        deps.logger.warn({ network: connector.network, count: quarantined }, 'polled items quarantined');
       if (tooOld > 0)
         deps.logger.info(
           { network: connector.network, count: tooOld, lookbackHours: deps.firstLookbackHours },

@@ -21,14 +21,76 @@ export function passwordMatches(header: string | undefined, password: string): b
   return timingSafeEqual(digest(given), digest(password)) && given.length > 0;
 }
 
-/** The BullMQ dashboard for these queues, behind the admin password. */
-export function adminBoard(queues: Queue[], password: string): RequestListener {
+export interface AttemptLimit {
+  /** Wrong passwords one address may send in a window before it is refused with 429. */
+  maxFailures: number;
+  windowMs: number;
+  now: () => number;
+}
+
+const DEFAULT_LIMIT: AttemptLimit = { maxFailures: 10, windowMs: 15 * 60_000, now: Date.now };
+// Addresses remembered at most; past it the expired windows are forgotten, then all of them.
+const TRACKED_MAX = 10_000;
+
+/**
+ * Counts wrong passwords per address in fixed windows. Once an address is
+ * over the limit even the right password is refused until its window ends,
+ * or guessing would simply go on at the limit's pace.
+ */
+export function failedAttempts(limit: AttemptLimit = DEFAULT_LIMIT) {
+  const windows = new Map<string, { failures: number; resetAt: number }>();
+  const current = (address: string) => {
+    const entry = windows.get(address);
+    if (entry && entry.resetAt > limit.now()) return entry;
+    windows.delete(address);
+    return undefined;
+  };
+  return {
+    /** Seconds until this address may try again, or 0 when it may now. */
+    blockedFor(address: string): number {
+      const entry = current(address);
+      return entry && entry.failures >= limit.maxFailures
+        ? Math.ceil((entry.resetAt - limit.now()) / 1000)
+        : 0;
+    },
+    fail(address: string): void {
+      const entry = current(address);
+      if (entry) {
+        entry.failures += 1;
+        return;
+      }
+      if (windows.size >= TRACKED_MAX) {
+        for (const [key, value] of windows) if (value.resetAt <= limit.now()) windows.delete(key);
+        if (windows.size >= TRACKED_MAX) windows.clear();
+      }
+      windows.set(address, { failures: 1, resetAt: limit.now() + limit.windowMs });
+    },
+  };
+}
+
+/** The BullMQ dashboard for these queues, behind the admin password, with wrong passwords rate-limited. */
+export function adminBoard(
+  queues: Queue[],
+  password: string,
+  limit: AttemptLimit = DEFAULT_LIMIT,
+): RequestListener {
   const adapter = new ExpressAdapter();
   adapter.setBasePath(ADMIN_BASE_PATH);
   createBullBoard({ queues: queues.map((queue) => new BullMQAdapter(queue)), serverAdapter: adapter });
   const router = adapter.getRouter() as (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  const attempts = failedAttempts(limit);
   return (req, res) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = attempts.blockedFor(address);
+    if (wait > 0) {
+      res
+        .writeHead(429, { 'retry-after': String(wait), 'content-type': 'text/plain' })
+        .end('too many wrong passwords; try again later');
+      return;
+    }
     if (!passwordMatches(req.headers.authorization, password)) {
+      // A request without credentials is a browser asking for them, not a guess.
+      if (req.headers.authorization) attempts.fail(address);
       res
         .writeHead(401, { 'www-authenticate': 'Basic realm="Firsthand admin", charset="UTF-8"' })
         .end('password required');

@@ -15,6 +15,8 @@ export interface Metrics {
   slackClient(token: string | undefined, options: WebClientOptions): WebClient;
   /** The same connector, with its failed network calls counted. */
   meterConnector<C extends NetworkConnector>(connector: C): C;
+  /** Counts items quarantined instead of stored, by source. */
+  countQuarantined(source: string, count: number): void;
   handler(req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
@@ -55,6 +57,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     name: 'firsthand_external_call_errors_total',
     help: 'Failed calls to Slack and the social networks, by service, method and error',
     labelNames: ['service', 'method', 'error'],
+    registers: [registry],
+  });
+  const quarantined = new Counter({
+    name: 'firsthand_quarantined_items_total',
+    help: 'Items kept in quarantine instead of stored as mentions (they broke the contract or the database refused them), by source',
+    labelNames: ['source'],
     registers: [registry],
   });
   const watched: Queue[] = [];
@@ -119,6 +127,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
           };
         },
       });
+    },
+    countQuarantined(source, count) {
+      // The network part only (poll:x, webhook:generic): a generic webhook's source is named by the sender.
+      quarantined.inc({ source: source.split(':').slice(0, 2).join(':') }, count);
     },
     async handler(_req, res) {
       const body = await registry.metrics();

@@ -1,23 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { describeIssues, type Mention, MentionSchema } from '../../contract/mention.js';
-import type { Database } from '../../db/client.js';
-import { AppError } from '../../errors.js';
-import { readBody, sendJson } from '../../http-server.js';
-import type { Queues } from '../../queueing.js';
-import { acceptMentions } from '../accept-mentions.js';
+import { BodyTooLargeError, readBody, sendJson, sendTooLarge } from '../../http-server.js';
+import { acceptMentions, type IngestDeps } from '../accept-mentions.js';
 
-export interface WebhookDeps {
-  db: Database;
-  queues: Queues;
-}
+export type WebhookDeps = IngestDeps;
 
 /** Reads the raw bytes a signature covers; an oversized body is answered here and yields undefined. */
 export async function readRaw(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
   try {
     return await readBody(req, 1024 * 1024);
   } catch (error) {
-    if (error instanceof AppError) sendJson(res, 413, { error: error.message });
+    if (error instanceof BodyTooLargeError) sendTooLarge(res, error);
     else throw error;
     return undefined;
   }

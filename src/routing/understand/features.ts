@@ -18,7 +18,7 @@ export interface Token {
 
 /** Links with or without a scheme: "https://x.example/a", "www.shop.example", "bit.ly/3xYz", "meta-help.example". */
 export const LINK =
-  /\b(?:https?:\/\/[^\s<>"']+|www\.[^\s<>"']+|(?:[a-z0-9-]+\.)+(?:[a-z]{2,24})\/[^\s<>"']*|(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|gl|gd|me|info|biz|xyz|shop|store|online|site|app|link|club|top|click|example|page|live|pro|vip|win|bet)\b)/giu;
+  /\b(?:https?:\/\/[^\s<>"']+|www\.[^\s<>"']+|(?:[a-z0-9-]+\.)+(?:[a-z]{2,24})\/[^\s<>"']*|(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|gl|gd|me|info|biz|xyz|shop|store|online|site|app|link|club|top|click|example|page|live|pro|vip|win|bet|fun|love|icu|buzz|cam|date|dating|men|work|loan|bid|lol)\b)/giu;
 
 const WORD = String.raw`\p{Extended_Pictographic}|[\p{L}\p{N}]+(?:['’][\p{L}]+)*`;
 const PIECES = new RegExp(`(${LINK.source})|(@[\\p{L}\\p{N}_.]+)|(${WORD})`, 'giu');

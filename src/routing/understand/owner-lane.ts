@@ -146,12 +146,14 @@ export function triggerStands(
   model: ModelReading,
 ): boolean {
   const word = fold(matched);
-  if (findAll(ALL_INNOCENT, text.folded).some((span) => span.text.includes(word))) return false;
+  const at = text.folded.indexOf(word);
+  const inside = (span: Span) => at < span.end && span.start < at + word.length;
+  if (findAll(ALL_INNOCENT, text.folded).some(inside)) return false;
   const p = model.lane.probabilities;
   const tone = model.tone.probabilities;
   const praised = model.tone.label === 'praise' && model.tone.confidence >= 0.6;
   const calm = tone.complaint + tone.angry < 0.4;
-  if (praised || (calm && inQuestion(text.folded, text.folded.indexOf(word)))) return false;
+  if (praised || (calm && inQuestion(text.folded, at))) return false;
   const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
   return /\s/u.test(word.trim()) || any >= THRESHOLDS.cue;
 }

@@ -27,12 +27,24 @@ export interface Span {
   end: number;
 }
 
+// The features, the owner lane and the spam reading all ask about the same lists for the text in hand;
+// each list is matched once per text.
+let cachedText: string | undefined;
+const cached = new Map<PhraseList, Span[]>();
+
 export function findAll(list: PhraseList, folded: string): Span[] {
   if (!list.regex) return [];
+  if (folded !== cachedText) {
+    cachedText = folded;
+    cached.clear();
+  }
+  const known = cached.get(list);
+  if (known) return known;
   const spans: Span[] = [];
   for (const match of folded.matchAll(list.regex)) {
     spans.push({ text: match[0], start: match.index, end: match.index + match[0].length });
   }
+  cached.set(list, spans);
   return spans;
 }
 

@@ -137,8 +137,8 @@ export const SPAM_LEXICON: Record<Exclude<SpamKind, 'other'>, string[]> = {
     'claim your reward',
     'claim now',
     'free iphone',
-    'giveaway',
     'lucky winner',
+    'giveaway winner!',
     'has ganado',
     'has sido seleccionado',
     'reclama tu premio',
@@ -298,6 +298,9 @@ export const SPAM_LEXICON: Record<Exclude<SpamKind, 'other'>, string[]> = {
     'onlyfans',
     '18+',
     'sexy',
+    '🔞',
+    'my private page',
+    'saw your profile',
     'snap me',
     'add me on',
     'mujeres solteras',
@@ -402,6 +405,9 @@ export const SPAM_LEXICON: Record<Exclude<SpamKind, 'other'>, string[]> = {
 
 /** Signs of a person writing about their own dealings with the business: never what a spammer writes. */
 export const CUSTOMER_MARKERS = [
+  'i entered',
+  'your giveaway',
+  'your competition',
   'my order',
   'i ordered',
   'we ordered',
