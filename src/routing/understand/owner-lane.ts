@@ -90,7 +90,8 @@ export function readOwnerLane(
       ...findPatterns(category, text.folded),
     ].filter(stated);
     // Praise that happens to use a category's word ("my solicitor loved it") is not the category.
-    const praised = praise && p.routine > 0.5;
+    // Naming the owner in thanks is not asking for them.
+    const praised = praise && (p.routine > 0.5 || category === 'ask_owner');
     if (strong.length > 0 && any >= THRESHOLDS.strong && !praised) {
       signals.push({ category, evidence: quoted(strong), source: 'words', confidence });
       continue;
@@ -107,7 +108,8 @@ export function readOwnerLane(
     }
   }
   // With no word for any category, the model must be confident alone, and quotes the words that moved it.
-  const praisedOverall = praise && p.routine > 0.3;
+  // With no word of the lane, a post that praises is never the owner's.
+  const praisedOverall = praise;
   const askedAbout = calm && CONDITIONS.has(top) && /[?¿]/u.test(text.folded);
   if (
     signals.length === 0 &&
@@ -118,7 +120,11 @@ export function readOwnerLane(
     !praisedOverall &&
     !askedAbout
   ) {
-    const evidence = model.evidenceFor(top);
+    // A word the lexicon knows in an innocent sense here ("any news on my order") is not evidence.
+    const innocent = findAll(COMPILED.get(top)!.innocent, text.folded)
+      .map((span) => span.text)
+      .join(' ');
+    const evidence = model.evidenceFor(top).filter((word) => !innocent.includes(fold(word)));
     if (evidence.length > 0)
       signals.push({ category: top, evidence, source: 'model', confidence: round(p[top]) });
   }

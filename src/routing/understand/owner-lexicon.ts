@@ -20,6 +20,7 @@ export interface CategoryWords {
 }
 
 // Whose: people other than the writer, in each language.
+const SOMEONE_ELSES = String.raw`(?:someone|somebody|another (?:guest|customer|client|patient|person))(?: else)?['’]s`;
 const OTHERS_EN = String.raw`(?:other|every|all(?: the)?|another|strangers?|random|someone else|somebody else)(?:['’]s)? (?:\S+ )?(?:customer|client|guest|patient|member|user|people|person|diner|passenger|student|parent|tenant|owner)s?(?:['’]s?)?`;
 const DATA_EN = `(?:phone|number|address|email|e-mail|name|details|data|card|passport|booking|medical|record|invoice|order|id|photo|diagnosis|bank|licen[cs]e|scan|document|statement|contract)`;
 
@@ -387,6 +388,22 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
       'for the paper',
     ],
     innocent: [
+      'any news',
+      'no news',
+      'news on my',
+      'news about my',
+      'news of my',
+      'hay noticias',
+      'sin noticias',
+      'des nouvelles de',
+      'neuigkeiten zu',
+      'keine neuigkeiten',
+      'novita sulla',
+      'nessuna notizia',
+      'al nieuws',
+      'geen nieuws',
+      'alguma novidade',
+      'sem noticias',
       'video editor',
       'photo editor',
       'editing software',
@@ -905,6 +922,7 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   privacy: {
     patterns: [
+      new RegExp(`${SOMEONE_ELSES} (?:\\S+ ){0,2}${DATA_EN}`, 'u'),
       /\b(?:sent|emailed|mailed|posted|given|handed|forwarded|shown)\b (?:\S+ ){0,5}to (?:the wrong|another|a different|someone else|somebody else|a stranger|strangers|everyone|all the)\b/u,
       /\b(?:enviad[oa]s?|mandad[oa]s?|entregad[oa]s?|reenviad[oa]s?|envoye\S*|transmis\S*|geschickt|verschickt|weitergeleitet|inviat[oa]|inoltrat[oa]|mandat[oa]|gestuurd|doorgestuurd|verstuurd)\b (?:\S+ ){0,5}(?:a otra persona|a otro cliente|a un desconocido|a une autre personne|a un autre client|an (?:eine|einen) (?:andere|fremde|anderen)|a un altro cliente|a un'altra persona|a un estraneo|naar (?:iemand anders|een andere klant|een vreemde)|para outra pessoa|a outro cliente|a um estranho)\b/u,
       new RegExp(`${OTHERS_EN}(?: \\S+){0,3} ${DATA_EN}`, 'u'),
@@ -1574,6 +1592,22 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
       'met de manager',
     ],
     innocent: [
+      'thanks to the manager',
+      'thank you to the owner',
+      'grazie alla titolare',
+      'grazie al proprietario',
+      'un grazie al titolare',
+      'un grazie alla titolare',
+      'merci a la patronne',
+      'merci au gerant',
+      'danke an die chefin',
+      'danke an den inhaber',
+      'gracias a la duena',
+      'gracias al encargado',
+      'obrigado a dona',
+      'obrigada ao dono',
+      'dank aan de eigenaar',
+      'bedankt aan de eigenaar',
       'thanks to the owner',
       'thank the owner',
       'tell the owner',

@@ -405,6 +405,23 @@ export const SPAM_LEXICON: Record<Exclude<SpamKind, 'other'>, string[]> = {
 
 /** Signs of a person writing about their own dealings with the business: never what a spammer writes. */
 export const CUSTOMER_MARKERS = [
+  'tracking number',
+  'order number',
+  'my tracking',
+  'sendungsnummer',
+  'bestellnummer',
+  'numero de seguimiento',
+  'numero de pedido',
+  'numero de suivi',
+  'numero de commande',
+  'numero di tracking',
+  "numero d'ordine",
+  'trackingnummer',
+  'bestelnummer',
+  'track & trace',
+  'codigo de rastreio',
+  'numero da encomenda',
+  'numero do pedido',
   'i entered',
   'your giveaway',
   'your competition',

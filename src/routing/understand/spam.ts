@@ -101,8 +101,8 @@ export function readSpam(
     signals.push(`model triage by ${context.triage.source}: ${kind} ("${context.triage.spam.evidence}")`);
   }
   // The model alone reads spam in a short complaint too readily: without a sign it can name, its
-  // reading is stretched so that only above about 0.8 does it reach the usual drop threshold.
-  const byModel = signs > 0 ? p : Math.max(0, (p - 0.4) * 1.7);
+  // reading is stretched so that only above 0.85 does it reach the usual drop threshold.
+  const byModel = signs > 0 ? p : Math.max(0, (p - 0.5) * 2);
   let likelihood = 1 - (1 - byModel) * (1 - Math.min(1, signs));
   const ownDealings = findAll(CUSTOMER, folded)[0];
   if (ownDealings && context.sameTextElsewhere < 2) {
