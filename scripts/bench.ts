@@ -438,7 +438,7 @@ async function freePort(): Promise<number> {
 async function startProcess(args: string[], env: Record<string, string>): Promise<UnderTest> {
   const port = await freePort();
   const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+    env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port), OPS_PORT: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const exited = once(child, 'exit');

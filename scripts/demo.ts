@@ -136,6 +136,7 @@ async function setUp(): Promise<Setup> {
     NODE_ENV: 'production',
     LOG_LEVEL: base.LOG_LEVEL ?? 'error',
     PORT: '0',
+    OPS_PORT: '0',
     // The demo never writes into a real database: always a throwaway PGlite.
     DATABASE_URL: '',
     DATA_DIR: dataDir,

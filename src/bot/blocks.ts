@@ -245,7 +245,7 @@ export function followupMessage(followup: {
     LIMITS.text - head.length,
   );
   return {
-    text: `Follow-up from @${handle}: ${fitEscaped(followup.text, LIMITS.text - handle.length - 18)}`,
+    text: `Follow-up from @${handle}: ${fitEscaped(followup.text, LIMITS.text - `Follow-up from @${handle}: `.length)}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head + body } }],
   };
 }

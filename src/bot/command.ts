@@ -1,4 +1,5 @@
 import { AWAY_INDEFINITELY, parseUntil } from './clock.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 
 /** Pure: the words after /firsthand, read into what the person asked for. */
 export type Command =
@@ -29,12 +30,12 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
         ? { kind: 'away', until }
         : {
             kind: 'help',
-            problem: `I can't read "${argument.slice(0, 100)}" as a time. Try \`away 2h\`, \`away 3d\`, \`away tomorrow\`, \`away friday\` or \`away 2025-08-01\`.`,
+            problem: `I can't read "${escapeMrkdwn(argument.slice(0, 100))}" as a time. Try \`away 2h\`, \`away 3d\`, \`away tomorrow\`, \`away friday\` or \`away 2025-08-01\`.`,
           };
     }
     case 'help':
       return { kind: 'help' };
     default:
-      return { kind: 'help', problem: `I don't know "${verb.slice(0, 50)}".` };
+      return { kind: 'help', problem: `I don't know "${escapeMrkdwn(verb.slice(0, 50))}".` };
   }
 }

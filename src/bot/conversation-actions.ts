@@ -24,6 +24,7 @@ import { enqueueReply, type Queues } from '../queueing.js';
 import type { SnoozeOption } from './action-ids.js';
 import { snoozeUntil } from './clock.js';
 import { routingFacts } from './conversation-card.js';
+import { nameText } from './mrkdwn.js';
 
 /**
  * The use cases behind Slack's buttons, menus and modal. Each one locks the
@@ -344,7 +345,7 @@ export async function submitReply(
   if (visibility === 'public' && privateOnly) {
     throw new AppError(
       'reply.private_only',
-      `@${mention.authorHandle} wrote to us privately, so the answer goes back as a private message.`,
+      `@${nameText(mention.authorHandle, 100)} wrote to us privately, so the answer goes back as a private message.`,
     );
   }
   if (visibility === 'private' && !allowsPrivateReply(mention)) {

@@ -99,6 +99,30 @@ export interface HomeData {
   filtered?: FilteredOverview;
   /** A line above the rest: why a click made in App Home changed nothing. */
   notice?: string;
+  /** Only for the owner, and only when items were quarantined lately. */
+  quarantined?: QuarantineOverview;
+}
+
+/** Items kept out of storage lately (they broke the contract, or the database refused them). */
+export interface QuarantineOverview {
+  days: number;
+  count: number;
+  latest: { source: string; reason: string; at: Date }[];
+}
+
+function quarantineSection(q: QuarantineOverview): KnownBlock[] {
+  const lines = q.latest.map(
+    (item) =>
+      `${slackDate(item.at)} \`${escapeMrkdwn(item.source)}\`: ${escapeMrkdwn(truncate(item.reason, 300))}`,
+  );
+  const summary = `${q.count} item${q.count === 1 ? '' : 's'} could not be stored in the last ${q.days} days and ${q.count === 1 ? 'is' : 'are'} kept in quarantine (table \`quarantined_items\`); the rest of each batch was stored.`;
+  return [
+    header('Quarantined items'),
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate([summary, ...lines].join('\n'), LIMITS.text) },
+    },
+  ];
 }
 
 export function homeView(data: HomeData): View {
@@ -146,6 +170,7 @@ export function homeView(data: HomeData): View {
     ],
   });
   if (data.filtered) blocks.push({ type: 'divider' }, ...filteredSection(data.filtered));
+  if (data.quarantined) blocks.push({ type: 'divider' }, ...quarantineSection(data.quarantined));
   return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };
 }
 

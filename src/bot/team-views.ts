@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.js';
 import { latestEvents } from '../db/conversation-changes.repository.js';
 import { appendEvent } from '../db/events.repository.js';
+import { countQuarantined, listQuarantined } from '../db/quarantine.repository.js';
 import { listRosterWithLoad, type StaffRow } from '../db/staff.repository.js';
 import {
   listOpenConversations,
@@ -22,6 +23,7 @@ import {
   type HomeData,
   meAnswer,
   plainAnswer,
+  type QuarantineOverview,
   queueAnswer,
   statsAnswer,
   type TeamMember,
@@ -85,14 +87,37 @@ export async function loadHome(
   const team = await listRosterWithLoad(deps.db);
   const me = team.find((s) => s.id === userId);
   if (!me) return undefined;
-  const [mine, waiting, escalations, filtered] = await Promise.all([
+  const [mine, waiting, escalations, filtered, quarantined] = await Promise.all([
     summaries(deps.db, { assigneeId: me.id }, now, link),
     summaries(deps.db, { unassigned: true }, now, link),
     me.role === 'owner' ? summaries(deps.db, { escalated: true }, now, link) : Promise.resolve(undefined),
     // Everyone on the roster may bring a real customer back from the filter.
     loadFiltered(deps.db, now),
+    me.role === 'owner' ? loadQuarantine(deps.db, now) : Promise.resolve(undefined),
   ]);
-  return { me: member(me), now, mine, waiting, team: team.map(member), escalations, filtered };
+  const home: HomeData = {
+    me: member(me),
+    now,
+    mine,
+    waiting,
+    team: team.map(member),
+    escalations,
+    filtered,
+  };
+  return quarantined ? { ...home, quarantined } : home;
+}
+
+const QUARANTINE_DAYS = 7;
+
+async function loadQuarantine(db: Database, now: Date): Promise<QuarantineOverview | undefined> {
+  const count = await countQuarantined(db, new Date(now.getTime() - QUARANTINE_DAYS * 86_400_000));
+  if (count === 0) return undefined;
+  const latest = await listQuarantined(db, 3);
+  return {
+    days: QUARANTINE_DAYS,
+    count,
+    latest: latest.map((row) => ({ source: row.source, reason: row.reason, at: row.quarantinedAt })),
+  };
 }
 
 /** Answers /firsthand for a roster member; refuses anyone else with the reason. */

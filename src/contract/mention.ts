@@ -36,8 +36,11 @@ const identifier = (max: number) =>
  * cannot store (a mention holding one used to fail its whole batch, and the
  * sender retried it forever), and half a surrogate pair, stored as U+FFFD.
  */
-const prose = () =>
-  z.string().overwrite((value) => value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd'));
+/** Text as it can be stored: NUL dropped, half a surrogate pair made U+FFFD; nothing else changed. */
+export const storableText = (value: string): string =>
+  value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
+
+const prose = () => z.string().overwrite(storableText);
 
 export const MentionSchema = z.object({
   network: z.enum(NETWORKS),

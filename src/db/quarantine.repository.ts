@@ -17,8 +17,11 @@ export interface QuarantineEntry {
 const PAYLOAD_MAX = 64 * 1024;
 const FIELD_MAX = 512;
 
-/** JSON.stringify escapes NUL and half surrogate pairs, so the text is always storable; NUL is dropped elsewhere. */
-const storable = (value: string, max: number) => value.replaceAll('\u0000', '').slice(0, max);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** What PostgreSQL can store: no NUL, no half surrogate pair (the driver would make it U+FFFD anyway). */
+const storable = (value: string, max: number) =>
+  value.slice(0, max).replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
 
 function payloadText(payload: unknown): string {
   let text: string;

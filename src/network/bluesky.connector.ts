@@ -10,6 +10,7 @@ import {
   unconfirmedReply,
 } from './connector.js';
 import { httpFailure, retryAtOf } from './http.js';
+import { isoDate } from './iso-date.js';
 import { isEarlierReply } from './reply-text.js';
 import { blueskyLimit } from './text-limits.js';
 
@@ -60,7 +61,8 @@ export function normalizeNotification(raw: unknown, ourHandle: string): Mention 
     url: postUrl(n.author.handle, n.uri),
     inReplyTo: parent,
     kind: parent ? 'reply' : 'mention',
-    createdAt: (Number.isNaN(created.getTime()) ? new Date(n.indexedAt) : created).toISOString(),
+    // An unreadable date is passed on as sent: the contract refuses that post alone, never the whole page.
+    createdAt: Number.isNaN(created.getTime()) ? isoDate(n.indexedAt) : created.toISOString(),
   };
 }
 

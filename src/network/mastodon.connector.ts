@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Mention } from '../contract/mention.js';
 import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
+import { isoDate } from './iso-date.js';
 
 const Account = z.object({
   id: z.string(),
@@ -61,7 +62,7 @@ export function normalizeNotification(raw: unknown, ourAccount: string): Mention
     url: status.url ?? undefined,
     inReplyTo: status.in_reply_to_id ?? undefined,
     kind,
-    createdAt: new Date(status.created_at).toISOString(),
+    createdAt: isoDate(status.created_at),
   };
 }
 

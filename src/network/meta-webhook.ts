@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeIssues, type Mention } from '../contract/mention.js';
+import { isoDate } from './iso-date.js';
 
 /**
  * Meta's webhook deliveries (Pages `feed`: comments and visitors' posts;
@@ -23,8 +24,7 @@ export const MetaEnvelope = z.object({
 export type MetaEnvelope = z.infer<typeof MetaEnvelope>;
 
 const unixOrIso = z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]);
-const toIso = (value: number | string) =>
-  new Date(typeof value === 'number' ? value * 1000 : value).toISOString();
+const toIso = (value: number | string) => isoDate(typeof value === 'number' ? value * 1000 : value);
 
 const FeedComment = z.object({
   item: z.literal('comment'),
@@ -118,7 +118,7 @@ export function normalizeMetaWebhook(envelope: MetaEnvelope): MetaNormalized {
         author: { id: sender.id, handle: sender.id },
         text,
         kind: 'direct_message',
-        createdAt: new Date(timestamp).toISOString(),
+        createdAt: isoDate(timestamp),
       });
     }
     const entryTime = entry.time ? toIso(entry.time) : undefined;

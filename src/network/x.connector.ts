@@ -9,6 +9,7 @@ import {
   unconfirmedReply,
 } from './connector.js';
 import { fetchWithToken, httpFailure } from './http.js';
+import { isoDate } from './iso-date.js';
 import { isEarlierReply } from './reply-text.js';
 
 /** X sends its reset as Unix seconds in `x-rate-limit-reset`. */
@@ -171,7 +172,7 @@ export function normalizeActivity(envelope: ActivityEnvelope): Mention[] {
       },
       text: message.message_data.text,
       kind: 'direct_message',
-      createdAt: new Date(Number(event.created_timestamp)).toISOString(),
+      createdAt: isoDate(Number(event.created_timestamp)),
     });
   }
   for (const tweet of envelope.tweet_create_events ?? []) {

@@ -18,7 +18,7 @@ describe('operations endpoints of a running app', () => {
   });
 
   it('is ready when the database, Redis and Slack answer', async () => {
-    const response = await fetch(`${h.baseUrl}/readyz`);
+    const response = await fetch(`${h.opsUrl}/readyz`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { ready: boolean; checks: Record<string, { ok: boolean }> };
     expect(body.ready).toBe(true);
@@ -31,7 +31,7 @@ describe('operations endpoints of a running app', () => {
     expect((await h.postMentions(asMention(first!))).status).toBe(202);
     await waitFor(() => h.slack.callsTo('chat.postMessage')[0]);
     const text = await waitFor(async () => {
-      const body = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const body = await (await fetch(`${h.opsUrl}/metrics`)).text();
       return (sample(body, 'firsthand_jobs_processed_total', { queue: 'notify' }) ?? 0) >= 1 && body;
     });
     expect(sample(text, 'firsthand_jobs_processed_total', { queue: 'mentions' })).toBe(1);
@@ -43,23 +43,47 @@ describe('operations endpoints of a running app', () => {
   });
 
   it('keeps the queue dashboard behind the admin password', async () => {
-    const none = await fetch(`${h.baseUrl}/admin/queues`);
+    const none = await fetch(`${h.opsUrl}/admin/queues`);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Basic /);
-    const wrong = await fetch(`${h.baseUrl}/admin/queues/api/queues`, {
+    const wrong = await fetch(`${h.opsUrl}/admin/queues/api/queues`, {
       headers: { authorization: basic(`${ADMIN_PASSWORD}x`) },
     });
     expect(wrong.status).toBe(401);
-    const page = await fetch(`${h.baseUrl}/admin/queues`, {
+    const page = await fetch(`${h.opsUrl}/admin/queues`, {
       headers: { authorization: basic(ADMIN_PASSWORD) },
     });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
-    const api = await fetch(`${h.baseUrl}/admin/queues/api/queues`, {
+    const api = await fetch(`${h.opsUrl}/admin/queues/api/queues`, {
       headers: { authorization: basic(ADMIN_PASSWORD) },
     });
     expect(api.status).toBe(200);
     const { queues } = (await api.json()) as { queues: { name: string }[] };
     expect(queues.map((q) => q.name).sort()).toEqual(['mentions', 'notify', 'replies']);
+  });
+
+  it('serves only Slack, ingest and /healthz on the public port', async () => {
+    for (const path of ['/metrics', '/readyz', '/admin/queues', '/admin/queues/api/queues']) {
+      const response = await fetch(`${h.baseUrl}${path}`, {
+        headers: { authorization: basic(ADMIN_PASSWORD) },
+      });
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+    }
+    expect((await fetch(`${h.baseUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${h.opsUrl}/healthz`)).status).toBe(200);
+  });
+
+  // Last: it locks this address out of the dashboard for the rest of the window.
+  it('refuses every password with 429 after repeated wrong ones from the same address', async () => {
+    const attempt = (password: string) =>
+      fetch(`${h.opsUrl}/admin/queues/api/queues`, { headers: { authorization: basic(password) } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await attempt(`guess-${i}-wrong-password`)).status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.at(-1)).toBe(429);
+    const right = await attempt(ADMIN_PASSWORD);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

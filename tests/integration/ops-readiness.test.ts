@@ -18,7 +18,7 @@ describe('operations endpoints when Slack is unreachable', () => {
   });
 
   it('is not ready, names Slack, and counts the failed Slack calls; no dashboard without a password', async () => {
-    const response = await fetch(`${h.baseUrl}/readyz`);
+    const response = await fetch(`${h.opsUrl}/readyz`);
     expect(response.status).toBe(503);
     const body = (await response.json()) as { checks: Record<string, { ok: boolean; error?: string }> };
     expect(body.checks.database?.ok).toBe(true);
@@ -27,7 +27,7 @@ describe('operations endpoints when Slack is unreachable', () => {
 
     await h.postMentions(asMention(second!));
     const text = await waitFor(async () => {
-      const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
       const errors = sample(metrics, 'firsthand_external_call_errors_total', {
         service: 'slack',
         method: 'chat.postMessage',
@@ -37,6 +37,6 @@ describe('operations endpoints when Slack is unreachable', () => {
       return (errors ?? 0) >= 1 && (failedJobs ?? 0) >= 1 && metrics;
     });
     expect(sample(text, 'firsthand_jobs_failed_total', { queue: 'notify' })).toBeGreaterThanOrEqual(1);
-    expect((await fetch(`${h.baseUrl}/admin/queues`)).status).toBe(404);
+    expect((await fetch(`${h.opsUrl}/admin/queues`)).status).toBe(404);
   });
 });

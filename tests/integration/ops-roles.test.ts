@@ -17,9 +17,9 @@ describe('a process running only the ingest role', () => {
 
   it('accepts mentions and leaves them queued for a router, without Slack', async () => {
     expect((await h.postMentions(asMention(first!))).status).toBe(202);
-    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${h.opsUrl}/metrics`)).text();
     expect(sample(metrics, 'firsthand_queue_jobs', { queue: 'mentions', state: 'waiting' })).toBe(1);
-    const readiness = (await (await fetch(`${h.baseUrl}/readyz`)).json()) as { checks: object };
+    const readiness = (await (await fetch(`${h.opsUrl}/readyz`)).json()) as { checks: object };
     expect(Object.keys(readiness.checks).sort()).toEqual(['database', 'redis']);
     expect((await fetch(`${h.baseUrl}/slack/events`, { method: 'POST' })).status).toBe(404);
     expect(h.slack.callsTo('chat.postMessage')).toHaveLength(0);

@@ -14,6 +14,8 @@ export const CHANNEL = 'C0CUSTOMERS';
 
 export interface Harness {
   baseUrl: string;
+  /** The operations port: /metrics, /readyz, /admin/queues. */
+  opsUrl: string;
   slack: SlackStandin;
   mastodon: MastodonStandin;
   database: TestDatabase;
@@ -58,6 +60,7 @@ export async function startHarness(
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     PORT: '0',
+    OPS_PORT: '0',
     DATABASE_URL: database.url,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: prefix,
@@ -77,6 +80,7 @@ export async function startHarness(
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const harness: Harness = {
     baseUrl,
+    opsUrl: `http://127.0.0.1:${app.opsPort}`,
     slack,
     mastodon,
     database,
