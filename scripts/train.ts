@@ -32,7 +32,7 @@ export function train(
 ): { meta: ModelMeta; bytes: Uint8Array } {
   const encoded = examples.map((e) => ({
     ...e,
-    hashes: features(e.text, BUCKETS).features.map((f) => f.hash),
+    hashes: features(e.text, BUCKETS).features.hashes,
   }));
   const lane = fitHead(
     [...LANES],

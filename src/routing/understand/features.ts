@@ -36,29 +36,41 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-/** One feature of the text, with the index of the word it came from (for evidence), or -1 for the whole post. */
-export interface Feature {
-  hash: number;
-  word: number;
+/**
+ * The features of a text: `hashes[i]` is a bucket, `words[i]` the index of
+ * the token it came from (for evidence), or -1 for the whole post. Two flat
+ * arrays rather than an object a feature: a post has a few hundred.
+ */
+export interface Features {
+  hashes: number[];
+  words: number[];
 }
 
 /**
  * Words, word pairs and the letters inside words, four at a time: the
  * letters let "vergiftigd" and "vergiftiging", or a typo, share what was learnt.
  */
-export function features(text: string, buckets: number): { tokens: Token[]; features: Feature[] } {
+export function features(text: string, buckets: number): { tokens: Token[]; features: Features } {
   const tokens = tokenize(text);
-  const out: Feature[] = [];
-  const add = (key: string, word: number) => out.push({ hash: fnv1a(key) % buckets, word });
+  const out: Features = { hashes: [], words: [] };
+  const push = (hash: number, word: number) => {
+    out.hashes.push(hash % buckets);
+    out.words.push(word);
+  };
   tokens.forEach((token, i) => {
-    add(`w:${token.key}`, i);
+    push(fnv1a(token.key, 0, token.key.length, WORD_KEY), i);
     const next = tokens[i + 1];
-    if (next) add(`b:${token.key} ${next.key}`, i);
+    if (next)
+      push(
+        fnv1a(next.key, 0, next.key.length, fnv1a(' ', 0, 1, fnv1a(token.key, 0, token.key.length, PAIR))),
+        i,
+      );
     if (token.key.length >= 3 && !token.key.startsWith('<')) {
       const padded = ` ${token.key} `;
-      for (let at = 0; at + 4 <= padded.length; at++) add(`c:${padded.slice(at, at + 4)}`, i);
+      for (let at = 0; at + 4 <= padded.length; at++) push(fnv1a(padded, at, at + 4, LETTERS), i);
     }
   });
+  const add = (key: string, word: number) => push(fnv1a(key, 0, key.length, OFFSET), word);
   const folded = fold(text);
   for (const [name, list] of LEXICON_FEATURES) {
     const hit = findAll(list, folded)[0];
@@ -77,15 +89,23 @@ export function features(text: string, buckets: number): { tokens: Token[]; feat
   return { tokens, features: out };
 }
 
-/** FNV-1a, 32 bits: the same hash in training and at run time, on every machine. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
+/**
+ * FNV-1a, 32 bits, over `text[from..to)` continuing from `hash`: the same
+ * hash in training and at run time, on every machine, and a prefix's state
+ * is reused instead of building "c:" + piece strings.
+ */
+function fnv1a(text: string, from: number, to: number, hash: number): number {
+  let h = hash;
+  for (let i = from; i < to; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
   }
-  return hash >>> 0;
+  return h >>> 0;
 }
+const OFFSET = 0x811c9dc5;
+const WORD_KEY = fnv1a('w:', 0, 2, OFFSET);
+const PAIR = fnv1a('b:', 0, 2, OFFSET);
+const LETTERS = fnv1a('c:', 0, 2, OFFSET);
 
 /**
  * The lexicons as features: a word list hit is one feature whatever the

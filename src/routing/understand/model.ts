@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { LANES, type LaneLabel, TONES, type Tone } from './categories.js';
-import { features, type Token } from './features.js';
+import { type Features, features, type Token } from './features.js';
 import { STOPWORDS } from './stopwords.js';
 
 /**
@@ -87,15 +87,15 @@ export function readWithModel(model: Model, text: string): ModelReading {
   };
 }
 
-function scoreHead<L extends string>(head: Head<L>, found: { hash: number }[]) {
+function scoreHead<L extends string>(head: Head<L>, found: Features) {
   const width = head.labels.length;
   const logits = new Float64Array(width);
-  for (const { hash } of found) {
+  for (const hash of found.hashes) {
     const row = hash * width;
     for (let k = 0; k < width; k++) logits[k]! += head.weights[row + k]!;
   }
   // Every feature weighs 1/√n, so a long post is not more certain for having more words.
-  const norm = head.scale / Math.sqrt(Math.max(1, found.length));
+  const norm = head.scale / Math.sqrt(Math.max(1, found.hashes.length));
   let max = -Infinity;
   for (let k = 0; k < width; k++) {
     logits[k]! *= norm;
@@ -119,18 +119,15 @@ function scoreHead<L extends string>(head: Head<L>, found: { hash: number }[]) {
  * Per word, how much it raised `label` over the routine lane: a linear model
  * can say exactly which words made the difference, so its verdicts quote them.
  */
-function evidence(
-  head: Head<LaneLabel>,
-  found: { hash: number; word: number }[],
-  tokens: Token[],
-  label: LaneLabel,
-): string[] {
+function evidence(head: Head<LaneLabel>, found: Features, tokens: Token[], label: LaneLabel): string[] {
   const width = head.labels.length;
   const k = head.labels.indexOf(label);
   const base = head.labels.indexOf('routine');
   if (k < 0) return [];
   const byWord = new Map<number, number>();
-  for (const { hash, word } of found) {
+  for (let f = 0; f < found.hashes.length; f++) {
+    const hash = found.hashes[f]!;
+    const word = found.words[f]!;
     const token = tokens[word];
     // Only words that carry meaning are quoted: "the" may tip a linear model, but it explains nothing.
     if (!token || token.key.length < 3 || token.key.startsWith('<') || STOPWORDS.has(token.key)) continue;
