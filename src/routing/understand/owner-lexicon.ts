@@ -691,6 +691,7 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   food_safety: {
     patterns: [
+      /\b(?:found|there was|there's|there were|had|got|with) (?:a|an|some|two|three) (?:\S+ ){0,3}(?:in|inside|baked into|in the middle of) (?:my|the|our|his|her) (?:\S+ )?(?:food|meal|dish|pasta|pasty|pie|burger|salad|sandwich|soup|pizza|curry|rice|chicken|bowl|drink|coffee|cake|tub|order|plate|takeaway|sushi|bread|ice cream)\b/u,
       /\b(?:sick|ill|unwell|vomiting|throwing up|cramps|diarrh\S*|up all night|poorly|food poisoning)\b(?: \S+){0,6} after (?:the|your|our|my|eating|dinner|lunch|breakfast|a meal|the meal|we ate|i ate|having)\b/u,
       /\b(?:enferm[oa]s?|malos?|malas?|vomitando|vomitos?|diarrea|retortijones|calambres|intoxicad[oa]s?|fatal)\b(?: \S+){0,6} (?:despues de|tras) (?:comer|cenar|la cena|la comida|el menu|vuestr[oa]s?|su|sus|el|la|los|las)\b/u,
       /\b(?:malades?|vomi\S*|diarrhee|crampes|intoxique\S*|mal au ventre|nuit aux toilettes)\b(?: \S+){0,6} apres (?:avoir mange|le repas|le diner|le dejeuner|votre|vos|le|la|les)\b/u,
@@ -700,6 +701,15 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
       /\b(?:doente|doentes|mal disposto|vomitei|vomitou|vomitaram|vomito|diarreia|colicas|intoxicad[oa]s?|dor de barriga)\b(?: \S+){0,6} (?:depois de|apos) (?:comer|jantar|almocar|o jantar|o almoco|a refeicao|o vosso|a vossa|o|a|os|as)\b/u,
     ],
     strong: [
+      'inspection report',
+      'hygiene rating',
+      'food safety rating',
+      'closure order',
+      'closure list',
+      'environmental health officer',
+      'brechdurchfall',
+      'lebensmittelmotten',
+      'mehlmotten',
       'food poisoning',
       'poisoned',
       'vomiting',
@@ -1215,6 +1225,8 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
   },
   threat: {
     patterns: [
+      /\b(?:wait (?:till|until) i (?:catch|see|find)|with a (?:bat|knife|crowbar|hammer)|con un (?:bate|cuchillo|martillo)|mit (?:einem|nem) (?:baseballschlager|messer|hammer)|avec (?:une batte|un couteau|un marteau)|con (?:una mazza|un coltello|un martello)|met een (?:knuppel|mes|hamer)|com um (?:taco|faca|martelo))\b/u,
+      /\b(?:have my money or|or (?:you'?ll|you will) (?:regret|see|pay)|last warning|final warning|letzte warnung|ultimo aviso|dernier avertissement|ultimo avvertimento|laatste waarschuwing)\b/u,
       /\b(?:i know where (?:you|he|she|they|your \S+) (?:live|lives|park|parks)|knock(?:ing)? (?:you|him|her|them) out|smash your (?:face|windows?|shop)|you(?:'ll| will) pay for (?:this|that) (?:one way|trust me))\b/u,
       /\b(?:unless|or else|otherwise|or) (?:you |i )?(?:\S+ ){0,4}(?:review|reviews|post|tell|share|expose|go public|report you)\b.*\b(?:refund|free|money back|compensation|pay)\b|\b(?:refund|free|money back|compensation)\b.*\b(?:or|otherwise|unless|else)\b (?:\S+ ){0,5}(?:reviews?|everywhere|followers|public|expose|tiktok|tripadvisor|google)\b/u,
     ],
@@ -1335,6 +1347,11 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
     ],
   },
   staff_dispute: {
+    patterns: [
+      /\b(?:ex|former)[- ](?:\S+ )?(?:barista|waiter|waitress|chef|cook|employee|staff|worker|driver|receptionist|cleaner|bartender|manager|teacher|nurse|mechanic|intern|apprentice|stylist|therapist|instructor|kellner\S*|mitarbeiter\S*|camarer[oa]|emplead[oa]|serveu\S*|salarie\S*|cameriere|dipendente|medewerker|serveerster|empregad[oa]|funcionari[oa])\b/u,
+      /\b(?:(?:still )?(?:not|never|haven'?t been|hasn'?t been) (?:been )?paid (?:for|my|the)|paying me [£$€]?\d|unpaid (?:intern|trial|shifts?|overtime|hours)|sacked (?:me|over|by)|fired (?:me|over|by))\b/u,
+      /\b(?:toujours pas (?:ete )?paye|pas ete paye|noch (?:kein|nicht) (?:lohn|gehalt|bezahlt)|todavia no me (?:han )?pagado|no me han pagado|ancora non (?:mi hanno )?pagat\S*|nog steeds niet betaald|ainda nao (?:me )?pagaram)\b/u,
+    ],
     strong: [
       'unpaid wages',
       'owed wages',
