@@ -50,7 +50,8 @@ export function escalationReasons(
   const tone = u.model.tone;
   const angryTone =
     tone.probabilities.angry >= 0.5 ||
-    (tone.probabilities.angry + tone.probabilities.complaint >= 0.75 && u.sentiment.label === 'negative');
+    (tone.probabilities.angry + tone.probabilities.complaint >= 0.75 &&
+      (u.sentiment.label === 'negative' || u.intent.all.includes('complaint')));
   if (angry && (u.sentiment.score <= angry.maxSentiment || angryTone)) {
     const reach = u.influence.followers >= angry.minFollowers;
     const verified = angry.verifiedCounts && u.influence.verified;
