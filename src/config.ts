@@ -22,6 +22,29 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): Config
   return { url: parsed.data.DATABASE_URL, dataDir: parsed.data.DATA_DIR };
 }
 
+const SlackApiEnvSchema = z.object({
+  SLACK_BOT_TOKEN: z.string().min(1),
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
+});
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+
+/** Just the bot token and API URL, for tools (team:init) that need nothing else. */
+export function loadSlackApiConfig(env: NodeJS.ProcessEnv = process.env): {
+  botToken: string;
+  apiUrl: string;
+} {
+  const parsed = SlackApiEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        return env[name] === undefined ? `${name} is required` : `${name}: ${issue.message}`;
+      }),
+    );
+  }
+  return { botToken: parsed.data.SLACK_BOT_TOKEN, apiUrl: withSlash(parsed.data.SLACK_API_URL) };
+}
+
 const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -40,10 +63,9 @@ const EnvSchema = z
       .default('firsthand'),
     FIRSTHAND_ROLE: z.enum(ROLES).default('all'),
     ADMIN_PASSWORD: z.preprocess(blankAsUndefined, z.string().min(12, 'at least 12 characters').optional()),
-    SLACK_BOT_TOKEN: z.string().min(1),
+    ...SlackApiEnvSchema.shape,
     SLACK_SIGNING_SECRET: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     SLACK_APP_TOKEN: z.preprocess(blankAsUndefined, z.string().startsWith('xapp-').optional()),
-    SLACK_API_URL: z.url().default('https://slack.com/api/'),
     SLACK_CHANNEL_ID: z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD'),
     // Slack allows about one message a second a channel and a few calls a second in all; raise them only for a stand-in.
     SLACK_CHANNEL_MESSAGES_PER_SECOND: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -229,7 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
       appToken: e.SLACK_APP_TOKEN,
-      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      apiUrl: withSlash(e.SLACK_API_URL),
       channelId: e.SLACK_CHANNEL_ID,
       channelMessagesPerSecond: e.SLACK_CHANNEL_MESSAGES_PER_SECOND,
       callsPerSecond: e.SLACK_CALLS_PER_SECOND,

@@ -92,6 +92,8 @@ export interface MetaStandinOptions {
   pages?: Record<string, string>;
   /** Our Instagram accounts' usernames, by account id. */
   instagramAccounts?: Record<string, string>;
+  /** The webhook fields our app is subscribed to on each Page (GET /{page}/subscribed_apps); unlisted Pages have feed and messages. */
+  pageSubscriptions?: Record<string, string[]>;
   now?: () => Date;
 }
 
@@ -480,6 +482,11 @@ export async function startMetaStandin(options: MetaStandinOptions): Promise<Met
       const page = options.pages?.[token];
       if (!page) return json(res, 400, graphError('(#100) Unknown user', 100));
       return json(res, 200, { id: page });
+    }
+    if (req.method === 'GET' && id && edge === 'subscribed_apps') {
+      const fields = options.pageSubscriptions?.[id] ?? ['feed', 'messages'];
+      const apps = fields.length > 0 ? [{ id: '1000', name: 'Firsthand', subscribed_fields: fields }] : [];
+      return json(res, 200, { data: apps });
     }
     if (req.method === 'POST' && id && edge === 'messages') return privateReply(id, token, body, res);
     if (req.method === 'POST' && id && edge === 'mentions') {

@@ -69,7 +69,39 @@ export interface SlackStandinOptions {
   perChannelPerSecond?: number;
   /** Scopes the token lacks (an app installed from an older manifest): reading history answers missing_scope. */
   missingScopes?: string[];
+  /** The workspace's people, for users.info; the bot itself (U0BOT0001) is always there. */
+  users?: StandinUser[];
+  /**
+   * Channel members, for conversations.members. A channel listed here without
+   * the bot (U0BOT0001) answers history with not_in_channel, as Slack does;
+   * a channel not listed counts the bot in.
+   */
+  channelMembers?: Record<string, string[]>;
 }
+
+/** A users.info profile, as much of it as the app reads. */
+export interface StandinUser {
+  id: string;
+  name: string;
+  realName?: string;
+  tz?: string;
+  deleted?: boolean;
+  isBot?: boolean;
+}
+
+/** What a token installed from slack/manifest.yaml holds; `missingScopes` takes some away. */
+export const STANDIN_SCOPES = [
+  'chat:write',
+  'channels:history',
+  'groups:history',
+  'im:history',
+  'im:write',
+  'commands',
+  'users:read',
+  'channels:read',
+  'groups:read',
+];
+const BOT_USER_ID = 'U0BOT0001';
 
 const FIELDS_AS_JSON = new Set(['blocks', 'view', 'attachments', 'metadata']);
 
@@ -339,6 +371,10 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
       return json(res, 200, { ok: false, error: 'not_allowed_token_type' });
     if (req.headers.authorization !== `Bearer ${options.token}`)
       return json(res, 200, { ok: false, error: 'invalid_auth' });
+    // Slack names the token's scopes on every Web API answer.
+    const granted = STANDIN_SCOPES.filter((scope) => !options.missingScopes?.includes(scope));
+    res.setHeader('x-oauth-scopes', granted.join(','));
+    const lacks = (scope: string) => !granted.includes(scope);
     const force = forced.get(method);
     if (force && force.count > 0) {
       force.count--;
@@ -363,7 +399,7 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
           team: 'Standin',
           user: 'firsthand',
           team_id: 'T0STANDIN',
-          user_id: 'U0BOT0001',
+          user_id: BOT_USER_ID,
           bot_id: 'B0BOT0001',
         });
       case 'chat.postMessage':
@@ -423,12 +459,46 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
       case 'conversations.replies': {
         if (!channel) return json(res, 200, { ok: false, error: 'channel_not_found' });
         const scope = channel.startsWith('D') ? 'im:history' : 'channels:history';
-        if (options.missingScopes?.includes(scope))
-          return json(res, 200, { ok: false, error: 'missing_scope', needed: scope });
+        if (lacks(scope)) return json(res, 200, { ok: false, error: 'missing_scope', needed: scope });
+        if (options.channelMembers?.[channel]?.includes(BOT_USER_ID) === false)
+          return json(res, 200, { ok: false, error: 'not_in_channel' });
         const parent = method === 'conversations.replies' ? messages.get(String(params.ts)) : undefined;
         if (method === 'conversations.replies' && parent?.channel !== channel)
           return json(res, 200, { ok: false, error: 'thread_not_found' });
         return json(res, 200, listMessages([...messages.values()], params, parent));
+      }
+      case 'conversations.members': {
+        if (lacks('channels:read'))
+          return json(res, 200, { ok: false, error: 'missing_scope', needed: 'channels:read' });
+        const members = channel ? options.channelMembers?.[channel] : undefined;
+        if (!members) return json(res, 200, { ok: false, error: 'channel_not_found' });
+        const limit = Math.min(Number(params.limit ?? 100) || 100, 1000);
+        const start = Number(params.cursor ?? 0) || 0;
+        const more = start + limit < members.length;
+        return json(res, 200, {
+          ok: true,
+          members: members.slice(start, start + limit),
+          response_metadata: { next_cursor: more ? String(start + limit) : '' },
+        });
+      }
+      case 'users.info': {
+        if (lacks('users:read'))
+          return json(res, 200, { ok: false, error: 'missing_scope', needed: 'users:read' });
+        const bot: StandinUser = { id: BOT_USER_ID, name: 'firsthand', isBot: true };
+        const user = [bot, ...(options.users ?? [])].find((u) => u.id === params.user);
+        if (!user) return json(res, 200, { ok: false, error: 'user_not_found' });
+        return json(res, 200, {
+          ok: true,
+          user: {
+            id: user.id,
+            name: user.name,
+            real_name: user.realName ?? user.name,
+            deleted: user.deleted ?? false,
+            is_bot: user.isBot ?? false,
+            ...(user.tz ? { tz: user.tz } : {}),
+            profile: { real_name: user.realName ?? user.name, display_name: user.name },
+          },
+        });
       }
       case 'conversations.open':
         return json(res, 200, {

@@ -407,6 +407,10 @@ export async function startXStandin(options: XStandinOptions): Promise<XStandin>
     const mentionsPath = url.pathname.match(/^\/2\/users\/(\d+)\/mentions$/);
     if (req.method === 'GET' && mentionsPath)
       return mentionsTimeline(mentionsPath[1]!, url.searchParams, res, reset);
+    if (req.method === 'GET' && url.pathname === '/2/users/me') {
+      const me = options.account;
+      return json(res, 200, { data: { ...me, name: me.name ?? me.username } }, rateHeaders(reset));
+    }
     const userPath = url.pathname.match(/^\/2\/users\/(\d+)$/);
     if (req.method === 'GET' && userPath) {
       const user = users.get(userPath[1]!);
