@@ -7,10 +7,13 @@
  *   npm run demo -- --full       # all 500 conversations (585 mentions)
  *   npm run demo -- --conversations 50
  *
- * Two mentions written for the demo follow the real ones: a reporter asking
- * the owner for an interview (escalated, with its evidence) and a post
- * selling followers (dropped by the spam filter, with its reason, as App Home
- * lists it).
+ * Three conversations written for the demo: a customer who writes twice
+ * (the second mention joins the first's conversation and stays with its
+ * person) opens the replay; a reporter asking the owner for an interview
+ * (escalated, with its evidence, and the owner's DM) and a post selling
+ * followers (dropped by the spam filter, with its reason, as App Home lists
+ * it) follow the real ones. The first card is also printed as a Block Kit
+ * Builder link, to see it as Slack renders it.
  *
  * With SLACK_BOT_TOKEN, SLACK_CHANNEL_ID and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
  * in the environment, it posts to that real workspace instead of the stand-in
@@ -26,10 +29,16 @@ import { type Config, ConfigError, loadConfig } from '../src/config.js';
 import type { Mention } from '../src/contract/mention.js';
 import { AppError } from '../src/errors.js';
 import { type Running, startFirsthand } from '../src/main.js';
-import { type SlackCall, type SlackStandin, startSlackStandin } from '../src/standins/slack.standin.js';
+import {
+  type SlackCall,
+  type SlackStandin,
+  type StandinMessage,
+  startSlackStandin,
+} from '../src/standins/slack.standin.js';
 import { startXStandin, type XStandin } from '../src/standins/x.standin.js';
 import { loadTeamFile } from '../src/team-file.js';
 import { asMention, type ConvertedMention, readConvertedMentions } from './convert-twitter.js';
+import { blockKitBuilderUrl } from './lib/block-kit-builder.js';
 
 const STANDIN_TOKEN = 'xoxb-demo-standin';
 const SIGNING_SECRET = 'demo-signing-secret-0123456789';
@@ -40,9 +49,13 @@ const X_ACCOUNT = { id: '1000000001', username: 'harbourbikes', name: 'Harbour S
 interface DemoMention {
   /** What the mention is there to show, for the summary. */
   shows: string;
-  /** Where routing should put it: the owner, or the spam filter. */
-  lane: 'owner' | 'filtered';
+  /** Where routing should put it: the owner, the spam filter, or a colleague. */
+  lane: 'owner' | 'filtered' | 'staff';
   mention: Mention;
+  /** The same customer writing again while the conversation is open: it joins it, and its person. */
+  followUp?: Mention;
+  /** Sent first, so someone has room for it even in a run where the real ones fill everyone's capacity. */
+  first?: boolean;
 }
 
 const demoMention = (id: string, author: Mention['author'], text: string): Mention => ({
@@ -61,7 +74,24 @@ const demoMention = (id: string, author: Mention['author'], text: string): Menti
  * real conversations: what only the owner should answer, and what nobody
  * should. Both are worded plainly, so the reading's verdict is not in doubt.
  */
+const MARIA = { id: '2900000003', handle: 'maria_rides', name: 'María Castro', followers: 412 };
+
 const DEMO_MENTIONS: DemoMention[] = [
+  {
+    shows: 'a customer who writes twice',
+    lane: 'staff',
+    first: true,
+    mention: demoMention(
+      '1900000000000000003',
+      MARIA,
+      '@harbourbikes Hi! My rear brake has started rubbing again a week after the service. Could someone look at it before Saturday?',
+    ),
+    followUp: demoMention(
+      '1900000000000000004',
+      MARIA,
+      '@harbourbikes Also, the chain skips in the smallest gear, in case that helps. I can bring the bike in on Friday morning.',
+    ),
+  },
   {
     shows: 'a reporter asking for an interview',
     lane: 'owner',
@@ -341,10 +371,12 @@ async function main(): Promise<void> {
     flags.full ? Number.MAX_SAFE_INTEGER : Number(flags.conversations),
   );
   const real = conversations.reduce((n, c) => n + c.length, 0);
-  // The demo's own mentions come last, each a conversation of its own.
+  // The demo's own mentions come last (the customer who writes twice first), each a conversation of its own.
+  const turnsOf = (demo: DemoMention) => (demo.followUp ? [demo.mention, demo.followUp] : [demo.mention]);
   const replayed: Mention[][] = [
+    ...DEMO_MENTIONS.filter((demo) => demo.first).map(turnsOf),
     ...conversations.map((turns) => turns.map(asMention)),
-    ...DEMO_MENTIONS.map((demo) => [demo.mention]),
+    ...DEMO_MENTIONS.filter((demo) => !demo.first).map(turnsOf),
   ];
   const total = replayed.reduce((n, c) => n + c.length, 0);
   const gapMs = Number(flags.gap);
@@ -390,7 +422,7 @@ async function main(): Promise<void> {
     bold(`Firsthand demo — ${team.business ?? 'the team'}`),
     dim(
       `\n${real} real customer mentions from ${conversations.length} Twitter conversations` +
-        ` and ${DEMO_MENTIONS.length} written for the demo (${DEMO_MENTIONS.map((d) => d.shows).join(', ')})` +
+        ` and ${DEMO_MENTIONS.length} conversations written for the demo (${DEMO_MENTIONS.map((d) => d.shows).join(', ')})` +
         ` → ${baseUrl}/ingest/mentions → routing → ${slack ? 'the Slack stand-in' : 'your Slack workspace'}` +
         `\nPGlite in ${setup.dataDir}, ${config.redis.url ? 'Redis at REDIS_URL' : 'a private redis-server'}\n`,
     ),
@@ -499,7 +531,14 @@ async function main(): Promise<void> {
     const wanted = Number(flags.replies);
     const messages = [...slack.messages.values()];
     for (const card of cards.slice(0, wanted)) {
-      const ts = messages.find((m) => m.blocks === card.call.params.blocks)?.ts;
+      // The card as first posted, or redrawn since (a follow-up's count): its buttons' block id stays.
+      const buttons = JSON.stringify(card.call.params.blocks).match(
+        /"block_id":"(fh\.c\.buttons\.[^"]+)"/,
+      )?.[1];
+      const ts = messages.find(
+        (m) =>
+          m.blocks === card.call.params.blocks || (buttons && JSON.stringify(m.blocks).includes(buttons)),
+      )?.ts;
       if (!ts || !card.assignee) continue;
       console.log(cyan(`\n  ${names.get(card.assignee) ?? card.assignee} clicks Reply and answers:`));
       const text = REPLIES[replied % REPLIES.length]!;
@@ -518,6 +557,45 @@ async function main(): Promise<void> {
         body.text,
       );
     }
+  }
+  // The customer who wrote twice: the second mention is in the first one's thread, and the card still names its person.
+  const followUps = new Map<string, string[]>();
+  const assigneeLine = (lines: string[]) =>
+    lines.find((line) => /^Assigned to|Escalated to the owner/.test(line)) ?? 'Not assigned yet';
+  for (const demo of slack ? DEMO_MENTIONS.filter((d) => d.followUp) : []) {
+    const messages = [...slack!.messages.values()];
+    const quotes = (m: StandinMessage, id: string) => JSON.stringify(m.blocks ?? '').includes(`status/${id}`);
+    const root = messages.find((m) => !m.thread_ts && quotes(m, demo.mention.externalId));
+    const reply = messages.find((m) => m.thread_ts === root?.ts && quotes(m, demo.followUp!.externalId));
+    if (!root || !reply) continue;
+    const shown = (m: StandinMessage) =>
+      readable({ method: 'chat.postMessage', params: { blocks: m.blocks }, at: 0 }, names);
+    const card = shown(root);
+    const now = assigneeLine(card);
+    const before = demoCards.get(demo.mention.externalId)?.assigned;
+    const count = card.join('\n').match(/\d+ follow-ups? in the thread/)?.[0];
+    const lines = [
+      `in the card's thread: ${shown(reply).slice(0, 2).join(' ')}`,
+      `the card now: ${now}${now === before ? ' (the same person)' : ` (was: ${before ?? 'nobody'})`}${count ? ` · ${count}` : ''}`,
+    ];
+    followUps.set(demo.mention.externalId, lines);
+    console.log(cyan(`\n  @${demo.mention.author.handle} writes again while the conversation is open:`));
+    for (const line of lines) console.log(`    ${line.length > 160 ? `${line.slice(0, 157)}…` : line}`);
+  }
+  // The owner's DM for the router's escalation, as the owner reads it.
+  const ownerDms = new Map<string, string[]>();
+  for (const demo of slack ? DEMO_MENTIONS.filter((d) => d.lane === 'owner') : []) {
+    const dm = slack!.callsTo('chat.postMessage').find(
+      (call) =>
+        // The stand-in's DM channel for a user is the user's id with a D.
+        call.params.channel === `D${team.owner.id.slice(1)}` &&
+        JSON.stringify(call.params.blocks ?? '').includes(`@${demo.mention.author.handle}`),
+    );
+    if (!dm) continue;
+    const lines = readable(dm, names);
+    ownerDms.set(demo.mention.externalId, lines);
+    console.log(cyan(`\n  ${names.get(team.owner.id)} reads the escalation's DM:`));
+    for (const line of lines) console.log(`    ${line.length > 160 ? `${line.slice(0, 157)}…` : line}`);
   }
   // What the spam filter dropped never reaches the channel; App Home lists it, with the reason.
   const filteredItems = new Map<string, string[]>();
@@ -544,6 +622,13 @@ async function main(): Promise<void> {
   console.log('  escalations to the owner by reason:');
   if (escalations.size === 0) console.log('    none');
   for (const [reason, count] of escalations) console.log(`    ${count} × ${reason}`);
+  // In a surge the owner gets one DM for the router's escalations, not one each (docs/surge-pacing.md).
+  const surged = slack
+    ?.callsTo('chat.postMessage')
+    .some((call) => String(call.params.text).includes('A surge:'));
+  const noOwnerDm = surged
+    ? 'none of its own: a surge was on, and its first DM to the owner covers it'
+    : 'not seen';
   console.log('  written for the demo:');
   for (const demo of DEMO_MENTIONS) {
     const id = demo.mention.externalId;
@@ -551,9 +636,16 @@ async function main(): Promise<void> {
     const item = filteredItems.get(id);
     const who = `@${demo.mention.author.handle}, ${demo.shows}`;
     if (card) {
-      const expected = demo.lane === 'owner' ? '' : dim(' (expected: filtered as spam)');
+      const expected = demo.lane === 'filtered' ? dim(' (expected: filtered as spam)') : '';
       console.log(`    ${who} → ${card.assigned.replace(/^:[a-z_]+:\s*/, '')}${expected}`);
       if (card.why) console.log(`      ${card.why}`);
+      const followUp = followUps.get(id);
+      if (demo.followUp)
+        console.log(
+          `      then writes again → ${followUp ? followUp[1]!.replace(/^the card now: /, 'the card: ') : 'not seen in the thread'}`,
+        );
+      const dm = ownerDms.get(id);
+      if (demo.lane === 'owner') console.log(`      owner's DM: ${dm?.[0] ?? noOwnerDm}`);
     } else if (item) {
       const expected = demo.lane === 'filtered' ? '' : dim(' (expected: escalated to the owner)');
       console.log(`    ${who} → filtered as spam, listed in App Home${expected}`);
@@ -567,6 +659,11 @@ async function main(): Promise<void> {
   }
   if (slack) {
     console.log(`  replies posted on X: ${x.created.length}`);
+    const first = cards[0]?.call.params.blocks;
+    if (Array.isArray(first)) {
+      console.log(`  the first card in Slack's Block Kit Builder (open it to see it as Slack renders it):`);
+      console.log(`    ${blockKitBuilderUrl({ blocks: first })}`);
+    }
     console.log(
       `  mention → Slack notification: median ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms` +
         dim(

@@ -312,10 +312,12 @@ export function conversationDm(input: {
   const network = networkName(card.network);
   // Built from escaped parts; the only mention in it is `who(by)`, a roster id the app checked.
   const from = `@${nameText(card.author.handle, 100)}`;
+  // "an X", "an Instagram", "a Mastodon": the article follows how the name is said.
+  const aNetwork = `${/^[aeiox]/i.test(network) ? 'an' : 'a'} ${network}`;
   const headline = {
     assigned: `You have a new ${network} conversation with ${from}.`,
-    reassigned: `${input.by ? who(input.by) : 'A colleague'} handed you a ${network} conversation with ${from}.`,
-    escalated: `${input.by ? who(input.by) : 'Firsthand'} escalated a ${network} conversation with ${from} to you.`,
+    reassigned: `${input.by ? who(input.by) : 'A colleague'} handed you ${aNetwork} conversation with ${from}.`,
+    escalated: `${input.by ? who(input.by) : 'Firsthand'} escalated ${aNetwork} conversation with ${from} to you.`,
     snooze_ended: `Your snooze on the ${network} conversation with ${from} is over.`,
   }[input.kind];
   const blocks: KnownBlock[] = [
