@@ -34,6 +34,7 @@ import { assignWaitingConversations, handBackCoveredConversations } from './rout
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
+import { channelOnHandover as handoverChannel, teamChannelsOf } from './routing/team-channels.js';
 import { createLlmTriage, type Triage } from './routing/triage/llm-triage.js';
 import { loadTeamFile, rosterEntries } from './team-file.js';
 import { FileError } from './yaml-file.js';
@@ -93,7 +94,10 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   for (const connector of social.connectors)
     connectors.set(connector.network, metrics.meterConnector(connector));
 
-  if (slackApp) registerListeners(slackApp.app, { db, queues, now, logger });
+  // A conversation handed to someone of another team follows them to that team's channel.
+  const channelOnHandover = (current: string | null, person: { id: string; skills: readonly string[] }) =>
+    handoverChannel(current, teamChannelsOf(policy, person));
+  if (slackApp) registerListeners(slackApp.app, { db, queues, now, logger, channelOnHandover });
   // Off unless TRIAGE_LLM_URL is set; then each new post's text and network go to that endpoint.
   let triage: Triage | undefined;
   if (runs('router') && config.triage) {

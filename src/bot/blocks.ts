@@ -293,6 +293,12 @@ export function logLine(event: LoggedEvent): string | undefined {
   }
 }
 
+/** The pointer left in a moved conversation's old thread: where it went, who moved it, and a link. */
+export function movedLine(channel: string, by: string | undefined, link: string | undefined): string {
+  const there = mrkdwnLink(link ?? null, 'See it there');
+  return `:arrow_right: Moved to <#${channel}>${by ? ` by ${who(by)}` : ''}${there ? `: ${there}` : ''}.`;
+}
+
 export function logMessage(line: string): { text: string; blocks: KnownBlock[] } {
   const text = truncate(line, LIMITS.text);
   return { text, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text }] }] };

@@ -10,6 +10,7 @@ import {
 import {
   type ConversationRow,
   escalateToOwner,
+  placeConversation,
   recordAssignment,
   resolveConversation,
 } from '../db/conversations.repository.js';
@@ -37,6 +38,14 @@ export interface ActionDeps {
   db: Database;
   queues: Queues;
   now: () => Date;
+  /**
+   * Where a conversation goes when handed to `person` from `current` (null: the main channel): a
+   * channel, null for the main one, or undefined to stay. Without it, conversations never move.
+   */
+  channelOnHandover?: (
+    current: string | null,
+    person: { id: string; skills: readonly string[] },
+  ) => string | null | undefined;
 }
 
 export interface Outcome {
@@ -199,13 +208,22 @@ export function reassign(
       assignedBy: actor.id,
       reasons: [`handed over by <@${actor.id}>`],
     });
+    // Handed to someone of another team's channel, the conversation follows them there; the move's
+    // Slack work (new card, pointer in the old thread) is owed with the rest, in this transaction.
+    const moveTo = escalated ? undefined : deps.channelOnHandover?.(conversation.channel, target);
+    if (moveTo !== undefined) await placeConversation(tx, conversation.id, moveTo);
     return {
       event: {
         type: 'conversation.reassigned',
         actor: actor.id,
-        details: { assigneeId: target.id, previousAssigneeId: conversation.assigneeId },
+        details: {
+          assigneeId: target.id,
+          previousAssigneeId: conversation.assigneeId,
+          ...(moveTo !== undefined ? { channel: moveTo } : {}),
+        },
       },
       afterwards: (eventId) => [
+        ...(moveTo !== undefined ? [{ type: 'move' as const, conversationId, eventId }] : []),
         ...(target.id === actor.id
           ? []
           : [{ type: 'dm' as const, kind: 'reassigned' as const, user: target.id, conversationId, eventId }]),

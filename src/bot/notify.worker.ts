@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { type NotifyJob, NotifyJobSchema, notifyJobId, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { findEvent } from '../db/conversation-changes.repository.js';
-import { findConversation } from '../db/conversations.repository.js';
+import { findConversation, recordMovedCard } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
@@ -34,6 +34,7 @@ import {
   followupMessage,
   logLine,
   logMessage,
+  movedLine,
   ownerAlert,
 } from './blocks.js';
 import {
@@ -67,6 +68,8 @@ export interface NotifyDeps {
 const SURGE_CLAIM_TIMEOUT_MS = 30_000;
 // The note of a surge root's attempt outlives the claim of a worker that died while posting it.
 const SURGE_ROOT_NOTE_TTL_MS = 10 * SURGE_CLAIM_TIMEOUT_MS;
+// Unheld cards waiting in a surge whose channel is remembered; past this the memory starts again.
+const UNHELD_CARD_CHANNELS_KEPT = 50_000;
 // Every card asks how far behind the channel is; an answer this old is close enough and spares a query a card.
 const SURGE_STATE_MAX_AGE_MS = 1000;
 
@@ -200,6 +203,9 @@ export function createNotifier(deps: NotifyDeps) {
     }
   }
 
+  // The channel of each unheld card that was sent back to wait, so its rerun asks that channel first.
+  const unheldCardChannels = new Map<string, string>();
+
   let workspaceUrl: Promise<string | undefined> | undefined;
   /** Message links are built from the workspace URL (one auth.test), not a chat.getPermalink per message. */
   async function linkBuilder(): Promise<
@@ -323,15 +329,24 @@ export function createNotifier(deps: NotifyDeps) {
   /** Shows a routed mention in Slack: the conversation's root message, or a thread reply for a follow-up. */
   async function notifyMention(mentionId: string, unheldCard = false): Promise<void> {
     const job: NotifyJob = { type: 'mention', mentionId };
-    // The card of a conversation nobody holds (queued at the lower priority) asks the channel first:
+    // The card of a conversation nobody holds (queued at the lower priority) asks its channel first:
     // in a surge most are sent back to wait their turn, and need not read their conversation for it.
-    let leaveAt = unheldCard ? await takeChannelSlot(deps.channelId, 'last') : 0;
+    // Its channel is known from its first run (the conversation's, read then).
+    const knownChannel = unheldCard ? unheldCardChannels.get(mentionId) : undefined;
+    let leaveAt = knownChannel ? await takeChannelSlot(knownChannel, 'last') : 0;
     // One read for the mention and its conversation: it is found among the conversation's mentions.
     const loaded = await loadConversationOfMention(deps.db, mentionId);
     const mention = loaded?.mentions.find((m) => m.id === mentionId);
     if (!loaded || !mention) throw new AppError('notify.not_routed', `mention ${mentionId} is not routed`);
     const { conversation } = loaded;
     const isRoot = conversation.firstMentionId === mention.id;
+    // A team's conversation is shown in its team's channel; the rest in the main one.
+    const cardChannel = conversation.channel ?? deps.channelId;
+    if (unheldCard && knownChannel !== cardChannel) {
+      if (unheldCardChannels.size >= UNHELD_CARD_CHANNELS_KEPT) unheldCardChannels.clear();
+      unheldCardChannels.set(mentionId, cardChannel);
+      leaveAt = await takeChannelSlot(cardChannel, 'last');
+    }
     if (mention.notifiedAt) {
       // A rerun after a crash between recording and queueing what follows: queue it again (job ids
       // keep it single). A dropped mention was never shown, so nothing follows it.
@@ -346,15 +361,15 @@ export function createNotifier(deps: NotifyDeps) {
         ts = conversation.slackTs; // posted before a crash; only the bookkeeping was lost
       } else {
         if (!unheldCard)
-          leaveAt = await takeChannelSlot(deps.channelId, conversation.assigneeId ? 'first' : 'last');
-        const surge = await surgeThread(deps.channelId, leaveAt);
+          leaveAt = await takeChannelSlot(cardChannel, conversation.assigneeId ? 'first' : 'last');
+        const surge = await surgeThread(cardChannel, leaveAt);
         // The slot went to the surge message: the card takes the channel's next.
-        if (surge?.opened) throw channelBusy(deps.channelId, new Date(Date.now() + spacingMs));
+        if (surge?.opened) throw channelBusy(cardChannel, new Date(Date.now() + spacingMs));
         ts = await call(undefined, () =>
           post(
             job,
             {
-              channel: deps.channelId,
+              channel: cardChannel,
               ...(surge ? { thread_ts: surge.rootTs } : {}),
               ...conversationMessage(toCard(loaded, deps.now())),
             },
@@ -389,11 +404,12 @@ export function createNotifier(deps: NotifyDeps) {
         mentionId: mention.id,
         conversationId: conversation.id,
         opensConversation: isRoot,
-        channel: conversation.slackChannel ?? deps.channelId,
+        channel: conversation.slackChannel ?? cardChannel,
         ts,
       },
       deps.now(),
     );
+    unheldCardChannels.delete(mentionId);
     // Undefined: another run recorded it first, and queues what follows.
     if (eventId !== undefined) await afterShown(loaded, isRoot, eventId);
   }
@@ -560,6 +576,49 @@ export function createNotifier(deps: NotifyDeps) {
     for (const job of jobs) await enqueueNotify(deps.queues, job);
   }
 
+  /**
+   * A conversation reassigned into another team's channel: its card is posted there, a pointer to it
+   * goes in the old thread, then the new card is recorded. Each post is once by its own key, and the
+   * record is conditional on the old card, so a rerun at any step finishes the move without doubling it.
+   */
+  async function moveConversation(job: Extract<NotifyJob, { type: 'move' }>): Promise<void> {
+    const [loaded, event, links] = await Promise.all([
+      loadConversation(deps.db, job.conversationId),
+      findEvent(deps.db, job.eventId),
+      linkBuilder(),
+    ]);
+    const { conversation } = loaded;
+    const to = conversation.channel ?? deps.channelId;
+    const from = conversation.slackChannel;
+    const fromTs = conversation.slackTs;
+    // Not shown yet: the card will be posted where the conversation now belongs.
+    if (!from || !fromTs) {
+      if (conversation.closedAt) return;
+      throw rootPending(event?.at ?? conversation.openedAt);
+    }
+    // Already there: moved before, or moved back.
+    if (from === to) return;
+    const key = notifyJobId(job)!;
+    const ts = await call(to, async (leaveAt) =>
+      postOnce(
+        await postDeps(),
+        key,
+        { channel: to, ...conversationMessage(toCard(loaded, deps.now())) },
+        leaveAt,
+      ),
+    );
+    const by = event && event.actor !== 'router' && event.actor !== 'bot' ? event.actor : undefined;
+    await call(from, async (leaveAt) =>
+      postOnce(
+        await postDeps(),
+        `${key}-p`,
+        { channel: from, thread_ts: fromTs, ...logMessage(movedLine(to, by, links(to, ts))) },
+        leaveAt,
+      ),
+    );
+    await recordMovedCard(deps.db, conversation.id, { channel: from, ts: fromTs }, { channel: to, ts });
+  }
+
   /** Something the owner must fix, said in the team channel so a colleague can nudge them too. */
   async function alertOwner(job: Extract<NotifyJob, { type: 'alert' }>): Promise<void> {
     const owner = await findOwner(deps.db);
@@ -589,6 +648,8 @@ export function createNotifier(deps: NotifyDeps) {
         return publishHome(job.user, job.notice);
       case 'snooze_end':
         return endSnooze(job.conversationId, job.eventId);
+      case 'move':
+        return moveConversation(job);
       case 'alert':
         return alertOwner(job);
       case 'spam_count':

@@ -46,6 +46,8 @@ export const NotifyJobSchema = z.discriminatedUnion('type', [
   }),
   // Redraw one person's App Home; `notice` tops it (a refusal of a click made there, with no channel to answer in).
   z.object({ type: z.literal('home'), user: z.string(), notice: z.string().max(2000).optional() }),
+  // A conversation reassigned into another channel: a new card there, a pointer in the old thread.
+  z.object({ type: z.literal('move'), conversationId: z.string().uuid(), eventId: z.number().int() }),
   // A snooze runs out (scheduled as a delayed job at its end).
   z.object({ type: z.literal('snooze_end'), conversationId: z.string().uuid(), eventId: z.number().int() }),
   // The day's count of mentions filtered as spam, for the team channel; `day` (UTC) makes it once a day.
@@ -81,6 +83,8 @@ export function notifyJobId(job: NotifyJob): string | undefined {
       return `d-${job.kind}-${job.eventId}-${job.user}`;
     case 'snooze_end':
       return `s-${job.eventId}`;
+    case 'move':
+      return `v-${job.eventId}`;
     case 'ephemeral':
     case 'home':
       return undefined;

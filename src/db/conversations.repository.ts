@@ -56,3 +56,32 @@ export async function markReplied(db: Executor, id: string, at: Date): Promise<v
     })
     .where(eq(conversations.id, id));
 }
+
+/** The channel a conversation belongs in (null: the main channel), as routing or a reassignment chose it. */
+export async function placeConversation(db: Executor, id: string, channel: string | null): Promise<void> {
+  await db.update(conversations).set({ channel }).where(eq(conversations.id, id));
+}
+
+/**
+ * Records the card posted in the conversation's new channel. Conditional on the card it replaces, so
+ * a rerun of the move after it was recorded changes nothing.
+ */
+export async function recordMovedCard(
+  db: Executor,
+  id: string,
+  from: { channel: string; ts: string },
+  to: { channel: string; ts: string },
+): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ slackChannel: to.channel, slackTs: to.ts })
+    .where(
+      and(
+        eq(conversations.id, id),
+        eq(conversations.slackChannel, from.channel),
+        eq(conversations.slackTs, from.ts),
+      ),
+    )
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}

@@ -62,6 +62,9 @@ export const conversations = pgTable(
     // A colleague covers while the customer's usual contact is away; on return it goes back to them.
     coveringFor: text('covering_for').references(() => staff.id),
     firstMentionId: uuid('first_mention_id'),
+    // The Slack channel the conversation belongs in, its team's (routing, or a move on reassignment);
+    // null: the main channel. slack_channel is where its card is now, and catches up on a move.
+    channel: text('channel'),
     slackChannel: text('slack_channel'),
     slackTs: text('slack_ts'),
     openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),

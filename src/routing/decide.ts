@@ -22,6 +22,11 @@ export interface Decision {
   reasons: string[];
   /** The customer's usual contact, away for now: the conversation goes back to them on return. */
   coveringFor: string | null;
+  /**
+   * The team routing chose by (the topic's, or a rule's assign.team), whose channel the conversation
+   * goes to; null for escalations, drops and conversations of no team.
+   */
+  team: string | null;
 }
 
 /**
@@ -59,6 +64,7 @@ export function decide(
       responseTargetMinutes: Math.min(target(p), policy.responseTargets[p]),
       reasons: [...why, ...note],
       coveringFor: null,
+      team: null,
     };
   };
   const drop = (why: string[]): Decision => ({
@@ -68,6 +74,7 @@ export function decide(
     responseTargetMinutes: policy.responseTargets.low,
     reasons: why,
     coveringFor: null,
+    team: null,
   });
   const queue = (why: string[], p: Priority = priority): Decision => ({
     action: 'queue',
@@ -76,6 +83,7 @@ export function decide(
     responseTargetMinutes: target(p),
     reasons: why,
     coveringFor: null,
+    team: null,
   });
 
   if (identities.some((key) => policy.vip.has(key))) {
@@ -166,6 +174,7 @@ function assignRoutine(
       responseTargetMinutes: ctx.target(priority),
       reasons,
       coveringFor,
+      team: teamName ?? null,
     };
   };
 
@@ -233,13 +242,14 @@ function assignRoutine(
       : unavailable.length === 0
         ? [`nobody on the team ${needs.length > 0 ? 'has what it needs' : 'can take it'}`]
         : unavailable.slice(0, 4);
-  return ctx.queue([
+  const queued = ctx.queue([
     'waiting in the queue: nobody eligible right now',
     ...needs,
     ...why,
     ...(mainTopic ? [topicReason(mainTopic)] : []),
     ...notes,
   ]);
+  return { ...queued, team: teamName ?? null };
 }
 
 function topicReason(topic: { name: string; matched: string }): string {

@@ -10,6 +10,8 @@ import { INTENTS } from './understand/intent.js';
  */
 
 const SlackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD');
+// As SLACK_CHANNEL_ID is checked in config.ts.
+const SlackChannelId = z.string().regex(/^[CGD][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD');
 const Name = z.string().min(1).max(80);
 const LanguageCode = z.string().regex(/^[a-z]{2,3}$/, 'a language code such as en or es');
 /** A customer's handle on one network, written "network:handle", e.g. "x:@jane" or "bluesky:jane.bsky.social". */
@@ -54,6 +56,9 @@ const Team = z
   .object({
     members: z.array(SlackUserId).default([]),
     skills: z.array(Name).default([]).describe('Anyone with all these skills belongs to the team too'),
+    channel: SlackChannelId.optional().describe(
+      "The team's own Slack channel for its conversations' cards and threads; without it, the main channel",
+    ),
   })
   .strict();
 

@@ -1,7 +1,12 @@
 import type { Mention, Network } from '../contract/mention.js';
 import type { NotifyJob } from '../contract/queues.js';
 import type { Database, Executor, Tx } from '../db/client.js';
-import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
+import {
+  type ConversationRow,
+  escalateToOwner,
+  placeConversation,
+  recordAssignment,
+} from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted } from '../db/mentions.repository.js';
 import type { OutboxRow } from '../db/outbox.repository.js';
@@ -167,30 +172,37 @@ async function decideAndOpen(
   });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
-  const opened = await openRoutedConversation(
-    db,
-    {
-      network: row.network,
-      account: row.account,
-      authorId: row.authorId,
-      authorHandle: row.authorHandle,
-      assigneeId: decision.assigneeId,
-      escalated: decision.action === 'escalate',
-      openedAt: row.postedAt,
-      priority: decision.priority,
-      responseTargetMinutes: decision.responseTargetMinutes,
-      routingReasons: decision.reasons,
-      coveringFor: decision.coveringFor,
-      ...(decision.action === 'drop'
-        ? { status: 'spam' as const, closedAt: now }
-        : { status: 'open' as const, closedAt: null }),
-    },
-    {
-      mentionId: row.id,
-      routedAt: now,
-      event: { type: EVENT_TYPE[decision.action], details: decisionDetails(decision, understanding) },
-    },
-  );
+  const channel = teamChannel(policy, decision.team);
+  const values = {
+    network: row.network,
+    account: row.account,
+    authorId: row.authorId,
+    authorHandle: row.authorHandle,
+    assigneeId: decision.assigneeId,
+    escalated: decision.action === 'escalate',
+    openedAt: row.postedAt,
+    priority: decision.priority,
+    responseTargetMinutes: decision.responseTargetMinutes,
+    routingReasons: decision.reasons,
+    coveringFor: decision.coveringFor,
+    ...(decision.action === 'drop'
+      ? { status: 'spam' as const, closedAt: now }
+      : { status: 'open' as const, closedAt: null }),
+  };
+  const routed = {
+    mentionId: row.id,
+    routedAt: now,
+    event: { type: EVENT_TYPE[decision.action], details: decisionDetails(decision, understanding) },
+  };
+  // A team's conversation is opened and placed in its channel together, so its card never goes to the
+  // main channel first; the rest keep the single call, with no transaction around it.
+  const opened = channel
+    ? await db.transaction(async (tx) => {
+        const result = await openRoutedConversation(tx, values, routed);
+        if (result.outcome === 'opened') await placeConversation(tx, result.id, channel);
+        return result;
+      })
+    : await openRoutedConversation(db, values, routed);
   switch (opened.outcome) {
     case 'opened':
       return { outcome: OUTCOME[decision.action] };
@@ -229,7 +241,13 @@ function decisionDetails(decision: Decision, understanding: Understanding): Reco
     responseTargetMinutes: decision.responseTargetMinutes,
     reasons: decision.reasons,
     ...(decision.coveringFor ? { coveringFor: decision.coveringFor } : {}),
+    ...(decision.team ? { team: decision.team } : {}),
   };
+}
+
+/** The channel of the team routing chose by, if the policy names one; null: the main channel. */
+function teamChannel(policy: Policy, team: string | null): string | null {
+  return (team && policy.file.teams[team]?.channel) || null;
 }
 
 /**

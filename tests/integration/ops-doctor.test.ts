@@ -129,6 +129,27 @@ describe('npm run doctor against the stand-ins', () => {
     expect(code).toBe(1);
   });
 
+  it("checks the bot is in every team's own channel the policy names", async () => {
+    const policy = join(dir, 'policy-team-channels.yaml');
+    writeFileSync(
+      policy,
+      'teams:\n  workshop:\n    members: [U0SAM0001]\n    channel: C0WORKSHOP\n  accounts:\n    channel: C0ACCOUNTS\n',
+    );
+    const { results, output, code } = await doctor({
+      env: { POLICY_FILE: policy },
+      slack: {
+        channelMembers: {
+          [CHANNEL]: [BOT, ...PEOPLE.map((p) => p.id)],
+          C0WORKSHOP: [BOT],
+          C0ACCOUNTS: ['U0SAM0001'],
+        },
+      },
+    });
+    expect(named(results, 'Slack channel of team workshop')?.status).toBe('ok');
+    expect(output).toContain('✗ Slack channel of team accounts: the bot is not a member of C0ACCOUNTS');
+    expect(code).toBe(1);
+  });
+
   it('fails a roster id that is unknown, deactivated or a bot, one line each', async () => {
     const { results, output, code } = await doctor({
       slack: {

@@ -1,3 +1,4 @@
+import type { Policy } from '../../routing/compiled-policy.js';
 import { loadPolicyFile } from '../../routing/policy-file.js';
 import { loadTeamFile, type TeamFile } from '../../team-file.js';
 import { type CheckResult, errorText, fail, ok } from './check.js';
@@ -6,11 +7,14 @@ export interface FileChecks {
   results: CheckResult[];
   /** The parsed team file, for the roster check; undefined when it did not parse. */
   team: TeamFile | undefined;
+  /** The parsed policy, for the team channels' check; undefined when it did not parse. */
+  policy: Policy | undefined;
 }
 
 export function checkFiles(teamFile: string, policyFile: string): FileChecks {
   const results: CheckResult[] = [];
   let team: TeamFile | undefined;
+  let policy: Policy | undefined;
   try {
     team = loadTeamFile(teamFile);
     results.push(ok('Team file', `${teamFile}: owner ${team.owner.name} and ${team.staff.length} staff`));
@@ -24,7 +28,7 @@ export function checkFiles(teamFile: string, policyFile: string): FileChecks {
     );
   }
   try {
-    loadPolicyFile(policyFile);
+    policy = loadPolicyFile(policyFile);
     results.push(ok('Policy file', `${policyFile} is valid`));
   } catch (error) {
     results.push(
@@ -35,5 +39,5 @@ export function checkFiles(teamFile: string, policyFile: string): FileChecks {
       ),
     );
   }
-  return { results, team };
+  return { results, team, policy };
 }

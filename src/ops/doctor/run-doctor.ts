@@ -41,6 +41,9 @@ export async function runDoctor(
       appCall: config.slack.appToken ? slackWebCall(config.slack.apiUrl, config.slack.appToken) : undefined,
       appToken: config.slack.appToken,
       channelId: config.slack.channelId,
+      teamChannels: Object.entries(files.policy?.file.teams ?? {}).flatMap(([team, { channel }]) =>
+        channel ? [{ team, channel }] : [],
+      ),
       roster: team && [team.owner, ...team.staff].map(({ id, name }) => ({ id, name })),
       manifestScopes,
     }),

@@ -49,8 +49,14 @@ export function judgeScopes(granted: string[] | undefined, wanted: string[]): Ch
 }
 
 /** conversations.history needs only a history scope and answers not_in_channel when the bot was not invited. */
-export function judgeChannel(answer: SlackAnswer, channelId: string, botName: string): CheckResult {
-  const name = 'Slack channel';
+export function judgeChannel(
+  answer: SlackAnswer,
+  channelId: string,
+  botName: string,
+  team?: string,
+): CheckResult {
+  const name = team ? `Slack channel of team ${team}` : 'Slack channel';
+  const where = team ? `the channel of team ${team} in the policy file` : 'SLACK_CHANNEL_ID';
   if (answer.body.ok) return ok(name, `the bot is a member of ${channelId}`);
   switch (answer.body.error) {
     case 'not_in_channel':
@@ -63,12 +69,12 @@ export function judgeChannel(answer: SlackAnswer, channelId: string, botName: st
       return fail(
         name,
         `${channelId} not found`,
-        `check SLACK_CHANNEL_ID (channel → name → About → Channel ID); a private channel must invite @${botName} first`,
+        `check ${where} (channel → name → About → Channel ID); a private channel must invite @${botName} first`,
       );
     case 'missing_scope':
       return fail(name, `cannot read ${channelId}: missing ${answer.body.needed ?? 'a scope'}`, REINSTALL);
     default:
-      return fail(name, `conversations.history: ${answer.body.error}`, 'check SLACK_CHANNEL_ID');
+      return fail(name, `conversations.history: ${answer.body.error}`, `check ${where}`);
   }
 }
 
@@ -124,6 +130,8 @@ export interface SlackCheckInput {
   appCall: SlackWebCall | undefined;
   appToken: string | undefined;
   channelId: string;
+  /** The channels teams of the policy file name for their conversations. */
+  teamChannels?: { team: string; channel: string }[];
   /** Undefined when the team file could not be read (its own check says why). */
   roster: RosterPerson[] | undefined;
   manifestScopes: string[];
@@ -159,6 +167,13 @@ export async function checkSlack(input: SlackCheckInput): Promise<CheckResult[]>
       botName,
     ),
   );
+  // Each team's own channel is posted to as the main one is: the bot must be in every one.
+  for (const { team, channel } of input.teamChannels ?? []) {
+    if (channel === input.channelId) continue;
+    results.push(
+      judgeChannel(await call('conversations.history', { channel, limit: '1' }), channel, botName, team),
+    );
+  }
   if (input.roster) {
     const problems: CheckResult[] = [];
     for (const person of input.roster) {

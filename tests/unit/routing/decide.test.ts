@@ -35,6 +35,8 @@ describe('the owner lane', () => {
       responseTargetMinutes: 15,
     });
     expect(d.reasons[0]).toMatch(/^the press/);
+    // The owner lane stays in the main channel, whatever the topic's team.
+    expect(d.team).toBeNull();
   });
 
   it('a legal threat goes to the owner even when it is also a billing question', () => {
@@ -103,6 +105,9 @@ describe('choosing a staff member', () => {
       snapshot(harbourTeam({ [SAM]: { openConversations: 4 }, [TOM]: { openConversations: 2 } })),
     );
     expect(d.assigneeId).toBe(TOM);
+    // The decision names the team it chose by, whose channel the conversation goes to.
+    expect(d.team).toBe('workshop');
+    expect(route(mention('Are you open on bank holidays?')).team).toBeNull();
     expect(d.reasons).toEqual([
       'in the workshop team',
       '2 open conversations, fewest in the team',
