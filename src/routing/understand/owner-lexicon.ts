@@ -25,7 +25,7 @@ const OTHERS_EN = String.raw`(?:other|every|all(?: the)?|another|strangers?|rand
 const DATA_EN = `(?:phone|number|address|email|e-mail|name|details|data|card|passport|booking|medical|record|invoice|order|id|photo|diagnosis|bank|licen[cs]e|scan|document|statement|contract)`;
 
 // Refused or turned away, and a disability, near each other: an accessibility or disability refusal.
-const DISABILITY = `\\b(?:wheelchair|rollstuhl\\S*|silla de ruedas|fauteuil roulant|sedia a rotelle|carrozzina|rolstoel\\S*|cadeira de rodas|cadeirante|guide dog|assistance dog|blindenhund|assistenzhund|perro guia|chien guide|chien d'assistance|cane guida|geleidehond|hulphond|cao[- ]guia|disabled|disability|behindert\\S*|discapacitad\\S*|handicap\\S*|disabil\\S*|gehandicapt\\S*|deficiente|deaf|sordo|sorda|sourde?|gehorlos\\S*|doof|surd[oa]|blind|ciego|ciega|aveugle|ciec[oa]|cego|cega)\\b`;
+const DISABILITY = `\\b(?:wheelchair|rollstuhl\\S*|silla de ruedas|fauteuil roulant|sedia a rotelle|carrozzina|rolstoel\\S*|cadeira de rodas|cadeirante|guide dog|assistance dog|blindenhund|assistenzhund|perro guia|chien guide|chien d'assistance|cane guida|geleidehond|hulphond|cao[- ]guia|en fauteuil|in carrozzina|im rollstuhl|in een rolstoel|disabled|disability|behindert\\S*|discapacitad\\S*|handicap\\S*|disabil\\S*|gehandicapt\\S*|deficiente|deaf|sordo|sorda|sourde?|gehorlos\\S*|doof|surd[oa]|blind|ciego|ciega|aveugle|ciec[oa]|cego|cega)\\b`;
 const REFUSAL = `\\b(?:refused|turned (?:us |me |him |her )?away|wouldn'?t let|would not let|not allowed|no longer available|suddenly (?:full|unavailable)|asked (?:us|me|him|her) to leave|told (?:us|me) to leave|denied|no nos dejaron|nos negaron|se negaron|ya no estaba disponible|nos echaron|refus\\S*|plus disponible|pas adapte\\S*|mis dehors|verweigert|abgewiesen|nicht mehr frei|durften nicht|rausgeworfen|rifiutat\\S*|non era piu disponibile|non ci hanno fatto|mandati via|negat[oa]|geweigerd|niet meer beschikbaar|mochten niet|weggestuurd|recusa\\S*|nao nos deixaram|ja nao estava disponivel|mandaram embora)\\b`;
 
 export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
@@ -1122,6 +1122,45 @@ export const OWNER_LEXICON: Record<OwnerCategory, CategoryWords> = {
       'preconceito',
     ],
     cues: [
+      'black',
+      'asian',
+      'travellers',
+      'travelers',
+      'accent',
+      'hijab',
+      'burkini',
+      'kippah',
+      'autistic',
+      'autism',
+      'adhd',
+      'two men',
+      'two women',
+      'same-sex',
+      'too old',
+      'zu alt',
+      'troppo vecchia',
+      'troppo vecchio',
+      'trop vieux',
+      'trop vieille',
+      'demasiado mayor',
+      'te oud',
+      'velho demais',
+      'velha demais',
+      'auslander*',
+      'extranjer*',
+      'etrangers',
+      'stranieri',
+      'buitenlanders',
+      'estrangeiros',
+      'gens du voyage',
+      'roma',
+      'gitanos',
+      'zigeuner*',
+      'schwarze*',
+      'negros',
+      'noirs',
+      'neri',
+      'zwarte',
       'religion',
       'race',
       'skin',
