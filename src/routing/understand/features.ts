@@ -1,8 +1,6 @@
-import { OWNER_CATEGORIES } from './categories.js';
-import { OWNER_LEXICON } from './owner-lexicon.js';
-import { compilePhrases, findAll, type PhraseList } from './phrase-list.js';
-import { CUSTOMER_MARKERS, SPAM_LEXICON } from './spam-lexicon.js';
+import { findAll, type PhraseList } from './phrase-list.js';
 import { fold } from './text.js';
+import { CUSTOMER_LIST, OWNER_LISTS, SPAM_LISTS } from './word-lists.js';
 
 /**
  * The text as the model sees it: folded words with links, handles and numbers
@@ -113,14 +111,11 @@ const LETTERS = fnv1a('c:', 0, 2, OFFSET);
  * question" in English carries over to Dutch.
  */
 const LEXICON_FEATURES: [string, PhraseList][] = [
-  ...OWNER_CATEGORIES.flatMap((c): [string, PhraseList][] => [
-    [`${c}:strong`, compilePhrases(OWNER_LEXICON[c].strong)],
-    [`${c}:cue`, compilePhrases(OWNER_LEXICON[c].cues)],
-    [`${c}:innocent`, compilePhrases(OWNER_LEXICON[c].innocent)],
+  ...[...OWNER_LISTS].flatMap(([c, lists]): [string, PhraseList][] => [
+    [`${c}:strong`, lists.strong],
+    [`${c}:cue`, lists.cues],
+    [`${c}:innocent`, lists.innocent],
   ]),
-  ...Object.entries(SPAM_LEXICON).map(([kind, phrases]): [string, PhraseList] => [
-    `spam:${kind}`,
-    compilePhrases(phrases),
-  ]),
-  ['customer', compilePhrases(CUSTOMER_MARKERS)],
+  ...SPAM_LISTS.map(([kind, list]): [string, PhraseList] => [`spam:${kind}`, list]),
+  ['customer', CUSTOMER_LIST],
 ];

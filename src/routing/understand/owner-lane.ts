@@ -3,9 +3,10 @@ import type { Matcher } from './matcher.js';
 import { firstMatch } from './matcher.js';
 import type { ModelReading } from './model.js';
 import { OWNER_LEXICON } from './owner-lexicon.js';
-import { compilePhrases, findAll, findOutside, type PhraseList, type Span } from './phrase-list.js';
+import { findAll, findOutside, type Span } from './phrase-list.js';
 import type { TriageVerdict } from './reading-context.js';
 import { fold } from './text.js';
+import { ALL_INNOCENT, OWNER_LISTS } from './word-lists.js';
 
 /** One reason the owner should answer, with what shows it. */
 export interface OwnerSignal {
@@ -39,21 +40,20 @@ export const THRESHOLDS = {
   modelAloneOnAQuestion: 0.75,
 };
 
-interface CompiledCategory {
-  strong: PhraseList;
-  cues: PhraseList;
-  innocent: PhraseList;
+/** What the model says about a post that every owner-lane rule weighs. */
+function readContext(model: ModelReading) {
+  const p = model.lane.probabilities;
+  const tone = model.tone.probabilities;
+  return {
+    p,
+    // How much the model reads the owner lane at all, and which category most.
+    any: OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0),
+    top: OWNER_CATEGORIES.reduce((best, c) => (p[c] > p[best] ? c : best)),
+    praise: model.tone.label === 'praise' && model.tone.confidence >= 0.6,
+    // "Is it gluten free? I'm coeliac" asks, it does not report: a word in a calm question does not count.
+    calm: tone.complaint + tone.angry < 0.4,
+  };
 }
-const COMPILED = new Map<OwnerCategory, CompiledCategory>(
-  OWNER_CATEGORIES.map((c) => [
-    c,
-    {
-      strong: compilePhrases(OWNER_LEXICON[c].strong),
-      cues: compilePhrases(OWNER_LEXICON[c].cues),
-      innocent: compilePhrases(OWNER_LEXICON[c].innocent),
-    },
-  ]),
-);
 
 export function readOwnerLane(
   text: { original: string; folded: string; words: readonly string[]; hashtags: readonly string[] },
@@ -62,14 +62,7 @@ export function readOwnerLane(
   triage?: TriageVerdict,
 ): OwnerSignal[] {
   const signals: OwnerSignal[] = [];
-  const p = model.lane.probabilities;
-  const tone = model.tone.probabilities;
-  const praise = model.tone.label === 'praise' && model.tone.confidence >= 0.6;
-  // "Is it gluten free? I'm coeliac" asks, it does not report: a word in a calm question does not count.
-  const calm = tone.complaint + tone.angry < 0.4;
-  // How much the model reads the owner lane at all, and which category most.
-  const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
-  const top = OWNER_CATEGORIES.reduce((best, c) => (p[c] > p[best] ? c : best));
+  const { p, any, top, praise, calm } = readContext(model);
   for (const category of OWNER_CATEGORIES) {
     if (!settings.enabled.has(category)) continue;
     const confidence = round(p[category]);
@@ -79,7 +72,7 @@ export function readOwnerLane(
       signals.push({ category, evidence: [policyWord], source: 'policy', confidence });
       continue;
     }
-    const words = COMPILED.get(category)!;
+    const words = OWNER_LISTS.get(category)!;
     const innocent = findAll(words.innocent, text.folded);
     const stated = (span: Span) =>
       !calm ||
@@ -121,7 +114,7 @@ export function readOwnerLane(
     !askedAbout
   ) {
     // A word the lexicon knows in an innocent sense here ("any news on my order") is not evidence.
-    const innocent = findAll(COMPILED.get(top)!.innocent, text.folded)
+    const innocent = findAll(OWNER_LISTS.get(top)!.innocent, text.folded)
       .map((span) => span.text)
       .join(' ');
     const evidence = model.evidenceFor(top).filter((word) => !innocent.includes(fold(word)));
@@ -136,8 +129,6 @@ export function readOwnerLane(
   }
   return signals;
 }
-
-const ALL_INNOCENT = compilePhrases(OWNER_CATEGORIES.flatMap((c) => OWNER_LEXICON[c].innocent));
 
 /**
  * Whether a policy trigger's word is used in the owner's sense, by the same
@@ -155,12 +146,8 @@ export function triggerStands(
   const at = text.folded.indexOf(word);
   const inside = (span: Span) => at < span.end && span.start < at + word.length;
   if (findAll(ALL_INNOCENT, text.folded).some(inside)) return false;
-  const p = model.lane.probabilities;
-  const tone = model.tone.probabilities;
-  const praised = model.tone.label === 'praise' && model.tone.confidence >= 0.6;
-  const calm = tone.complaint + tone.angry < 0.4;
-  if (praised || (calm && inQuestion(text.folded, at))) return false;
-  const any = OWNER_CATEGORIES.reduce((sum, c) => sum + p[c], 0);
+  const { any, praise, calm } = readContext(model);
+  if (praise || (calm && inQuestion(text.folded, at))) return false;
   return /\s/u.test(word.trim()) || any >= THRESHOLDS.cue;
 }
 

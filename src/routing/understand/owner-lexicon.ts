@@ -20,7 +20,7 @@ export interface CategoryWords {
 }
 
 // Whose: people other than the writer, in each language.
-const SOMEONE_ELSES = String.raw`(?:someone|somebody|another (?:guest|customer|client|patient|person))(?: else)?['’]s`;
+const SOMEONE_ELSES = `(?:someone|somebody|another (?:guest|customer|client|patient|person))(?: else)?['’]s`;
 const OTHERS_EN = String.raw`(?:other|every|all(?: the)?|another|strangers?|random|someone else|somebody else)(?:['’]s)? (?:\S+ )?(?:customer|client|guest|patient|member|user|people|person|diner|passenger|student|parent|tenant|owner)s?(?:['’]s?)?`;
 const DATA_EN = `(?:phone|number|address|email|e-mail|name|details|data|card|passport|booking|medical|record|invoice|order|id|photo|diagnosis|bank|licen[cs]e|scan|document|statement|contract)`;
 

@@ -2,10 +2,11 @@ import type { Mention } from '../../contract/mention.js';
 import type { SpamKind } from './categories.js';
 import { LINK } from './features.js';
 import type { ModelReading } from './model.js';
-import { compilePhrases, findAll } from './phrase-list.js';
+import { findAll } from './phrase-list.js';
 import type { ReadingContext } from './reading-context.js';
-import { CUSTOMER_MARKERS, SHORTENERS, SPAM_LEXICON } from './spam-lexicon.js';
+import { SHORTENERS } from './spam-lexicon.js';
 import { words } from './text.js';
+import { CUSTOMER_LIST, SPAM_LISTS } from './word-lists.js';
 
 export interface SpamReading {
   /** 0 (a person) to 1 (certainly spam). */
@@ -15,11 +16,6 @@ export interface SpamReading {
   /** What shows it, in words a person checks: "phrases of phishing ("will be suspended")", "2 links". */
   signals: string[];
 }
-
-const KIND_LISTS = Object.entries(SPAM_LEXICON).map(
-  ([kind, phrases]) => [kind as SpamKind, compilePhrases(phrases)] as const,
-);
-const CUSTOMER = compilePhrases(CUSTOMER_MARKERS);
 
 /** Every link in a text, with or without a scheme ("bit.ly/3xYz", "www.shop.example"). */
 export function links(text: string): string[] {
@@ -61,7 +57,7 @@ export function readSpam(
     signs += 0.15;
     signals.push('shortened links');
   }
-  for (const [name, list] of KIND_LISTS) {
+  for (const [name, list] of SPAM_LISTS) {
     const hits = findAll(list, folded);
     if (hits.length === 0) continue;
     // The first kind named is strong evidence; a second kind, or more phrases of it, add less.
@@ -104,7 +100,7 @@ export function readSpam(
   // reading is stretched so that only above 0.85 does it reach the usual drop threshold.
   const byModel = signs > 0 ? p : Math.max(0, (p - 0.5) * 2);
   let likelihood = 1 - (1 - byModel) * (1 - Math.min(1, signs));
-  const ownDealings = findAll(CUSTOMER, folded)[0];
+  const ownDealings = findAll(CUSTOMER_LIST, folded)[0];
   if (ownDealings && context.sameTextElsewhere < 2) {
     likelihood *= 0.5;
     signals.push(`writes about their own dealings ("${ownDealings.text}")`);

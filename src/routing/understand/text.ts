@@ -15,10 +15,6 @@ export function hashtags(text: string): string[] {
   return (fold(text).match(/#[\p{L}\p{N}_]+/gu) ?? []).map((tag) => tag.slice(1));
 }
 
-export function links(text: string): string[] {
-  return text.match(/\bhttps?:\/\/[^\s<>"']+/gi) ?? [];
-}
-
 /**
  * True when `phrase` (already folded) occurs in `folded` on word boundaries,
  * so "sue" does not match "issue" and "charged twice" matches "charged twice!".
