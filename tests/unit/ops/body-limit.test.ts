@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.js';
@@ -8,16 +5,17 @@ import { createHttpServer, MAX_BODY_BYTES } from '../../../src/http-server.js';
 import { ingestMentionsHandler } from '../../../src/ingest/ingest.http.js';
 import { xEventsHandler } from '../../../src/ingest/webhooks/x.webhook.js';
 import type { Queues } from '../../../src/queueing.js';
+import { serveOnLoopback } from '../../support/loopback.js';
 
 const TOKEN = 'ingest-token-for-body-limit';
 // Never reached: an oversized body is answered before anything is parsed or stored.
 const unused = { db: {} as Database, queues: {} as Queues };
 
 describe('a body over the limit', () => {
-  let server: Server;
   let url: string;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    server = createHttpServer(
+    const server = createHttpServer(
       {
         'POST /ingest/mentions': ingestMentionsHandler({ ...unused, ingestToken: TOKEN }),
         'POST /ingest/x/webhook': xEventsHandler({ ...unused, consumerSecret: 'x-consumer-secret' }),
@@ -25,14 +23,9 @@ describe('a body over the limit', () => {
       undefined,
       pino({ level: 'silent' }),
     );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ url, close } = await serveOnLoopback(server));
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => close());
 
   it('is answered 413 with a JSON body naming the limit at /ingest/mentions', async () => {
     const response = await fetch(`${url}/ingest/mentions`, {

@@ -1,23 +1,21 @@
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendJson } from '../../../src/http-server.js';
 import { failedAttempts } from '../../../src/ops/admin-board.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
 import { createOpsServer } from '../../../src/ops/ops-server.js';
+import { serveOnLoopback } from '../../support/loopback.js';
 
 const TOKEN = 'ops-token-for-tests-0123';
 
 describe('the operations server behind OPS_TOKEN', () => {
-  let server: Server;
   let url: string;
+  let close: () => Promise<void>;
   beforeAll(async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     metrics.countQuarantined('webhook:generic:reviews', 2);
     metrics.countQuarantined('poll:x', 1);
-    server = createOpsServer(
+    const server = createOpsServer(
       {
         healthz: (_req, res) => sendJson(res, 200, { ok: true }),
         readyz: (_req, res) => sendJson(res, 200, { ready: true }),
@@ -26,14 +24,9 @@ describe('the operations server behind OPS_TOKEN', () => {
       TOKEN,
       pino({ level: 'silent' }),
     );
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ url, close } = await serveOnLoopback(server));
   });
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => close());
 
   it('asks for the token on /metrics and /readyz, not on /healthz', async () => {
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
