@@ -30,7 +30,7 @@ export function escalationReasons(
   snapshot: RoutingSnapshot,
   identities: readonly string[],
 ): string[] {
-  const reasons: string[] = u.owner.map((signal) => describeOwnerSignal(signal, u.triageSource));
+  const reasons: string[] = u.owner.map(describeOwnerSignal);
   for (const trigger of policy.triggers) {
     if (identities.some((key) => trigger.authors.has(key))) {
       reasons.push(`${trigger.reason}: @${mention.author.handle} is on the policy's list`);

@@ -29,8 +29,6 @@ export interface Understanding {
   owner: OwnerSignal[];
   /** The statistical model's reading, shown beside the evidence. */
   model: ModelReading;
-  /** Where the optional model triage's verdicts came from, when it answered. */
-  triageSource: string | undefined;
   /** The searchable text, for rules that match keywords. */
   text: { original: string; folded: string; words: string[]; hashtags: string[] };
 }
@@ -60,7 +58,6 @@ export function understand(
     topics,
     owner: readOwnerLane(text, model, policy.ownerLane, context.triage),
     model,
-    triageSource: context.triage?.source,
     text,
   };
 }

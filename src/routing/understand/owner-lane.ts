@@ -15,6 +15,8 @@ export interface OwnerSignal {
   evidence: string[];
   /** Where the verdict came from: the built-in words, the policy's words, the model, or the model triage. */
   source: 'words' | 'policy' | 'model' | 'triage';
+  /** For a triage verdict: the model that gave it. */
+  triageModel?: string;
   /** The model's probability for this category, shown beside the evidence. */
   confidence: number;
 }
@@ -124,7 +126,13 @@ export function readOwnerLane(
   if (triage?.owner && settings.enabled.has(triage.owner.category)) {
     const { category, evidence } = triage.owner;
     if (!signals.some((s) => s.category === category)) {
-      signals.push({ category, evidence: [evidence], source: 'triage', confidence: round(p[category]) });
+      signals.push({
+        category,
+        evidence: [evidence],
+        source: 'triage',
+        triageModel: triage.source,
+        confidence: round(p[category]),
+      });
     }
   }
   return signals;
@@ -152,11 +160,11 @@ export function triggerStands(
 }
 
 /** A reason the owner reads: "harm or safety: "blistered", "a doctor" (model 0.91)". */
-export function describeOwnerSignal(signal: OwnerSignal, triageSource?: string): string {
+export function describeOwnerSignal(signal: OwnerSignal): string {
   const evidence = signal.evidence.map((e) => `"${e}"`).join(', ');
   const from =
     signal.source === 'triage'
-      ? `model triage${triageSource ? ` by ${triageSource}` : ''}`
+      ? `model triage by ${signal.triageModel}`
       : signal.source === 'policy'
         ? "the policy's words"
         : signal.source === 'model'
