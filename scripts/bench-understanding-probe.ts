@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { loadPolicyFile } from '../src/routing/policy-file.js';
 import type { RoutingSnapshot } from '../src/routing/snapshot.js';
-import { loadTeamFile } from '../src/team-file.js';
+import { loadTeamFile } from '../src/routing/team-file.js';
 import { asMention, readConvertedMentions } from './convert-twitter.js';
 import { startingRoster } from './lib/roster.js';
 

@@ -25,9 +25,9 @@ import { QUEUE } from '../src/contract/queues.js';
 import { decide } from '../src/routing/decide.js';
 import { loadPolicyFile } from '../src/routing/policy-file.js';
 import type { RoutingSnapshot } from '../src/routing/snapshot.js';
+import { loadTeamFile } from '../src/routing/team-file.js';
 import { understand } from '../src/routing/understand/index.js';
-import { type SlackStandin, startSlackStandin } from '../src/standins/slack.standin.js';
-import { loadTeamFile } from '../src/team-file.js';
+import { type SlackStandin, startSlackStandin } from '../tests/standins/slack.standin.js';
 import { asMention, readConvertedMentions } from './convert-twitter.js';
 import { loadCorpus } from './lib/corpus.js';
 

@@ -26,17 +26,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION, REPLY_INPUT, REPLY_MODAL } from '../src/bot/action-ids.js';
 import { type Config, ConfigError, loadConfig } from '../src/config.js';
+import { AppError } from '../src/contract/errors.js';
 import type { Mention } from '../src/contract/mention.js';
-import { AppError } from '../src/errors.js';
 import { type Running, startFirsthand } from '../src/main.js';
+import { loadTeamFile } from '../src/routing/team-file.js';
 import {
   type SlackCall,
   type SlackStandin,
   type StandinMessage,
   startSlackStandin,
-} from '../src/standins/slack.standin.js';
-import { startXStandin, type XStandin } from '../src/standins/x.standin.js';
-import { loadTeamFile } from '../src/team-file.js';
+} from '../tests/standins/slack.standin.js';
+import { startXStandin, type XStandin } from '../tests/standins/x.standin.js';
 import { asMention, type ConvertedMention, readConvertedMentions } from './convert-twitter.js';
 import { blockKitBuilderUrl } from './lib/block-kit-builder.js';
 

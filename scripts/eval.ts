@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type SimulatedDecision, Simulator } from '../src/routing/simulator.js';
-import { FileError } from '../src/yaml-file.js';
+import { FileError } from '../src/routing/yaml-file.js';
 import { loadCorpus } from './lib/corpus.js';
 import { corpusSet, type EvalSet, loadSetDirectory, SetError } from './lib/eval-sets.js';
 import {

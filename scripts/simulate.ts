@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadPolicyFile } from '../src/routing/policy-file.js';
 import { Simulator } from '../src/routing/simulator.js';
-import { loadTeamFile } from '../src/team-file.js';
-import { FileError } from '../src/yaml-file.js';
+import { loadTeamFile } from '../src/routing/team-file.js';
+import { FileError } from '../src/routing/yaml-file.js';
 import { readMentionsFile } from './lib/mentions-file.js';
 import { startingRoster } from './lib/roster.js';
 

@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Logger } from 'pino';
-import { AppError } from './errors.js';
+import { AppError } from './contract/errors.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void;
 

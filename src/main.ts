@@ -4,40 +4,38 @@ import { pathToFileURL } from 'node:url';
 import type { Worker } from 'bullmq';
 import { oweDailySpamCount } from './bot/filtered-mentions.js';
 import { registerListeners } from './bot/listeners.js';
-import { startNotifyWorker } from './bot/notify.worker.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
-import { recoverOverdueSnoozes } from './bot/recover-snoozes.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp } from './bot/slack-app.js';
+import { createSlackSender } from './bot/slack-sender.js';
 import { slackTransport } from './bot/slack-transport.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
 import type { Network } from './contract/mention.js';
-import { alertJob } from './contract/queues.js';
+import { alertWork } from './contract/slack-work.js';
 import { openDatabase } from './db/client.js';
+import { OUTBOX_WAKE, oweSlack } from './db/slack-outbox.repository.js';
 import { upsertRoster } from './db/staff.repository.js';
 import { createHttpServer, type Route, sendJson } from './http-server.js';
 import { ingestMentionsHandler } from './ingest/ingest.http.js';
 import { startPoller } from './ingest/poller.js';
-import { networkRoutes, socialConnectors } from './ingest/webhooks/social-networks.js';
 import { createLogger } from './logger.js';
 import type { NetworkConnector } from './network/connector.js';
-import { createMastodonConnector } from './network/mastodon.connector.js';
-import { sweepOutbox } from './notify-outbox.js';
+import { configuredNetworks } from './network/registry.js';
 import { ADMIN_BASE_PATH, adminBoard, mountPrefix } from './ops/admin-board.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './ops/embedded-redis.js';
 import { createMetrics } from './ops/metrics.js';
 import { createOpsServer, isLoopback } from './ops/ops-server.js';
 import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } from './ops/readiness.js';
-import { enqueueNotify, openQueues } from './queueing.js';
-import { repeatWithoutOverlap } from './repeat.js';
+import { repeatWithoutOverlap } from './ops/repeat.js';
+import { openQueues } from './queue/queues.js';
 import { assignWaitingConversations, handBackCoveredConversations } from './routing/drain-waiting.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
 import { channelOnHandover as handoverChannel, teamChannelsOf } from './routing/team-channels.js';
+import { loadTeamFile, rosterEntries } from './routing/team-file.js';
 import { createLlmTriage, type Triage } from './routing/triage/llm-triage.js';
-import { loadTeamFile, rosterEntries } from './team-file.js';
-import { FileError } from './yaml-file.js';
+import { FileError } from './routing/yaml-file.js';
 
 export interface Running {
   port: number;
@@ -71,9 +69,10 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   const redisUrl = config.redis.url ?? embeddedRedis!.url;
   const queueSettings = { redisUrl, prefix: config.redis.prefix };
   const queues = openQueues(queueSettings);
-  metrics.watchQueues([queues.mentions, queues.notify, queues.replies]);
+  metrics.watchQueues([queues.mentions, queues.replies]);
+  metrics.watchOutbox(db);
   const slackApp = runs('bot') ? await createSlackApp(config.slack) : undefined;
-  // Workers own retries: the client fails fast and a 429 becomes a delayed job, never a lost or doubled one.
+  // The sender and workers own retries: the client fails fast and a 429 is waited out, never lost or doubled.
   const slack = metrics.slackClient(config.slack.botToken, {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 0 },
@@ -81,18 +80,14 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     fetch: slackTransport(),
   });
 
-  const connectors = new Map<Network, NetworkConnector>();
-  const mastodon = config.mastodon
-    ? metrics.meterConnector(createMastodonConnector(config.mastodon))
-    : undefined;
-  if (mastodon) connectors.set('mastodon', mastodon);
   const alertOwner = (kind: string, text: string) =>
-    enqueueNotify(queues, alertJob(kind, text, now())).catch((error: Error) =>
-      logger.error({ err: error.message, kind }, 'could not queue an owner alert'),
+    oweSlack(db, [alertWork(kind, text, now())]).catch((error: Error) =>
+      logger.error({ err: error.message, kind }, 'could not owe an owner alert'),
     );
-  const social = socialConnectors(config, alertOwner);
-  for (const connector of social.connectors)
-    connectors.set(connector.network, metrics.meterConnector(connector));
+  const networks = configuredNetworks(config, { alertOwner });
+  const connectors = new Map<Network, NetworkConnector>(
+    networks.connectors.map((connector) => [connector.network, metrics.meterConnector(connector)]),
+  );
 
   // A conversation handed to someone of another team follows them to that team's channel.
   const channelOnHandover = (current: string | null, person: { id: string; skills: readonly string[] }) =>
@@ -107,24 +102,24 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   }
   const workers = [
     runs('router') && startMentionsWorker({ db, queues, logger, now, policy, triage }, queueSettings),
-    runs('bot') &&
-      startNotifyWorker(
-        {
-          db,
-          queues,
-          slack,
-          channelId: config.slack.channelId,
-          channelMessagesPerSecond: config.slack.channelMessagesPerSecond,
-          callsPerSecond: config.slack.callsPerSecond,
-          surgeBacklog: config.slack.surgeBacklog,
-          logger,
-          now,
-        },
-        queueSettings,
-      ),
     runs('bot') && startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
   ].filter((worker): worker is Worker => worker !== false);
   for (const worker of workers) metrics.watchWorker(worker);
+  // Everything owed to Slack leaves through one sender; of several bot processes, one holds its lease.
+  const sender = runs('bot')
+    ? createSlackSender({
+        db,
+        slack,
+        channelId: config.slack.channelId,
+        channelMessagesPerSecond: config.slack.channelMessagesPerSecond,
+        callsPerSecond: config.slack.callsPerSecond,
+        surgeBacklog: config.slack.surgeBacklog,
+        logger,
+        now,
+        onOwed: (wake) => database.listen(OUTBOX_WAKE, wake),
+      })
+    : undefined;
+  await sender?.start();
   const pollDeps = {
     db,
     queues,
@@ -133,12 +128,10 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     firstLookbackHours: config.pollFirstLookbackHours,
     onQuarantined: metrics.countQuarantined,
   };
-  const poller =
-    runs('ingest') && mastodon && config.mastodon && config.mastodon.pollSeconds > 0
-      ? startPoller(pollDeps, mastodon, config.mastodon.pollSeconds)
-      : undefined;
-  const socialPollers = runs('ingest')
-    ? social.pollers.map(({ connector, everySeconds }) => startPoller(pollDeps, connector, everySeconds))
+  const pollers = runs('ingest')
+    ? networks.pollers.map(({ connector, everySeconds }) =>
+        startPoller(pollDeps, metrics.meterConnector(connector), everySeconds),
+      )
     : [];
   const recovery = runs('router')
     ? repeatWithoutOverlap(
@@ -163,20 +156,14 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       )
     : undefined;
 
-  // Work Redis could not take or lost: Slack updates a committed change still owes, replies not
-  // posted (sent again, or handed back to their writer), and snoozes whose end never came.
+  // Replies Redis could not take or lost: sent again, or handed back to their writer.
   const botSweep = runs('bot')
     ? repeatWithoutOverlap(
         30_000,
         async () => {
-          const owed = await sweepOutbox({ db, queues, now });
-          if (owed.queued + owed.unreadable > 0)
-            logger.warn(owed, 'outbox sweep queued Slack work left behind');
           const replies = await recoverQueuedReplies({ db, queues, now });
           if (replies.requeued + replies.failed > 0)
             logger.warn(replies, 'reply sweep found replies not posted');
-          const snoozes = await recoverOverdueSnoozes({ db, queues, now });
-          if (snoozes > 0) logger.warn({ snoozes }, 'snooze sweep queued the end of snoozes past it');
         },
         (error) => logger.warn({ err: error.message }, 'bot sweep failed'),
       )
@@ -209,7 +196,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       'POST /ingest/mentions': runs('ingest')
         ? ingestMentionsHandler({ ...ingestDeps, ingestToken: config.ingestToken })
         : undefined,
-      ...(runs('ingest') ? networkRoutes(config, { ...ingestDeps, now }, social) : {}),
+      ...(runs('ingest') ? networks.routes({ ...ingestDeps, now }) : {}),
     },
     slackApp?.httpListener,
     logger,
@@ -227,7 +214,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     mountPrefix(
       opsServer,
       ADMIN_BASE_PATH,
-      adminBoard([queues.mentions, queues.notify, queues.replies], config.adminPassword),
+      adminBoard([queues.mentions, queues.replies], config.adminPassword),
     );
   }
   if (!isLoopback(config.ops.host) && !config.ops.token) {
@@ -269,11 +256,11 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       server.closeAllConnections();
       opsServer.closeAllConnections();
       await Promise.all(closed);
-      await poller?.stop();
-      await Promise.all(socialPollers.map((p) => p.stop()));
+      await Promise.all(pollers.map((poller) => poller.stop()));
       await slackApp?.stop();
-      // Workers finish the jobs in hand before closing.
+      // Workers finish the jobs in hand before closing, then the sender what it has in hand.
       await Promise.all(workers.map((worker) => worker.close()));
+      await sender?.stop();
       await queues.close();
       await database.close();
       await embeddedRedis?.stop();

@@ -5,8 +5,8 @@ import { describeIssues, type Mention } from '../../src/contract/mention.js';
 import type { Policy } from '../../src/routing/compiled-policy.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import type { StaffSnapshot } from '../../src/routing/snapshot.js';
+import { loadTeamFile } from '../../src/routing/team-file.js';
 import { OWNER_CATEGORIES } from '../../src/routing/understand/categories.js';
-import { loadTeamFile } from '../../src/team-file.js';
 import type { CorpusExample } from './corpus.js';
 import {
   type EvalCase,

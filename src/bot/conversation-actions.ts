@@ -1,5 +1,6 @@
+import { AppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
-import type { NotifyJob } from '../contract/queues.js';
+import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Tx } from '../db/client.js';
 import {
   claimConversation,
@@ -16,12 +17,11 @@ import {
 } from '../db/conversations.repository.js';
 import { appendEvent, listConversationEvents, type NewEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { createReply } from '../db/replies.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
-import { AppError } from '../errors.js';
 import { allowsPrivateReply, checkReply, requiresPrivateReply } from '../network/text-limits.js';
-import { deliverOwed, oweNotifications } from '../notify-outbox.js';
-import { enqueueReply, type Queues } from '../queueing.js';
+import { enqueueReply, type Queues } from '../queue/queues.js';
 import type { SnoozeOption } from './action-ids.js';
 import { snoozeUntil } from './clock.js';
 import { routingFacts } from './conversation-card.js';
@@ -32,7 +32,7 @@ import { nameText } from './mrkdwn.js';
  * conversation, checks the rights against what it finds, makes a
  * conditional update and writes an event in one transaction; a double
  * click finds the work done and changes nothing. Slack is told afterwards,
- * through the notify queue: the card redrawn, a line in the thread, DMs.
+ * through the Slack outbox, in the same transaction: the card redrawn, a line in the thread, DMs.
  */
 export interface ActionDeps {
   db: Database;
@@ -100,8 +100,8 @@ function requireMayAnswer(actor: StaffRow, conversation: ConversationRow, doing:
 interface Change {
   event: NewEvent;
   /** Slack work beyond the redraw and the thread line, keyed to the event. */
-  afterwards?: (eventId: number) => NotifyJob[];
-  later?: { job: (eventId: number) => NotifyJob; at: Date };
+  afterwards?: (eventId: number) => SlackWork[];
+  later?: { job: (eventId: number) => SlackWork; at: Date };
 }
 
 /**
@@ -115,27 +115,25 @@ async function change(
   conversationId: string,
   decide: (tx: Tx, actor: StaffRow, conversation: ConversationRow | undefined) => Promise<Change | undefined>,
 ): Promise<Outcome> {
-  const owed = await deps.db.transaction(async (tx) => {
+  const changed = await deps.db.transaction(async (tx) => {
     const actor = await requireRosterMember(tx, actorId);
     const conversation = await lockConversation(tx, conversationId);
     const decided = await decide(tx, actor, conversation);
-    if (!decided) return undefined;
+    if (!decided) return false;
     const { id: eventId } = await appendEvent(tx, { ...decided.event, actor: actorId, conversationId });
-    const jobs: NotifyJob[] = [
+    const jobs: SlackWork[] = [
       { type: 'refresh', conversationId, eventId },
       { type: 'log', conversationId, eventId },
       ...(decided.afterwards?.(eventId) ?? []),
     ];
-    const later = decided.later ? [{ job: decided.later.job(eventId), at: decided.later.at }] : [];
-    return oweNotifications(tx, jobs, later);
+    const later = decided.later ? [{ work: decided.later.job(eventId), at: decided.later.at }] : [];
+    await oweSlack(tx, [...jobs, ...later]);
+    return true;
   });
-  if (!owed) return { changed: false };
-  // The change stands once committed: if Redis cannot take its Slack work now, the outbox sweep will.
-  await deliverOwed(deps, owed).catch(() => undefined);
-  return { changed: true };
+  return { changed };
 }
 
-const homes = (...users: (string | null | undefined)[]): NotifyJob[] =>
+const homes = (...users: (string | null | undefined)[]): SlackWork[] =>
   [...new Set(users.filter((u): u is string => !!u))].map((user) => ({ type: 'home', user }));
 
 export function claim(
@@ -318,7 +316,7 @@ export function snooze(
         details: { until: until.toISOString(), option },
       },
       later: {
-        job: (eventId: number): NotifyJob => ({ type: 'snooze_end', conversationId, eventId }),
+        job: (eventId: number): SlackWork => ({ type: 'snooze_end', conversationId, eventId }),
         at: until,
       },
       // App Home lists the assignee's conversations with their snoozes.

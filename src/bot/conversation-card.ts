@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { AppError } from '../contract/errors.js';
 import { type Database, fromJsonRow } from '../db/client.js';
 import type { EventRow } from '../db/events.repository.js';
 import {
@@ -8,7 +9,6 @@ import {
   replies as repliesTable,
   staff,
 } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import { directAnswerDeadline } from '../network/text-limits.js';
 import type { ConversationCard, ModalTurn } from './blocks.js';
 

@@ -1,3 +1,4 @@
+import { AppError } from '../contract/errors.js';
 import type { Database } from '../db/client.js';
 import { lockConversation } from '../db/conversation-changes.repository.js';
 import { appendEvent, listConversationEvents } from '../db/events.repository.js';
@@ -10,9 +11,8 @@ import {
   unrouteMention,
   vouchForAuthor,
 } from '../db/filtered.repository.js';
-import { AppError } from '../errors.js';
-import { deliverOwed, oweNotifications } from '../notify-outbox.js';
-import { enqueueReroute, type Queues } from '../queueing.js';
+import { enqueueReroute, type Queues } from '../queue/queues.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { type ActionDeps, type Outcome, requireRosterMember } from './conversation-actions.js';
 import { FILTERED_DAYS, type FilteredOverview } from './filtered-view.js';
 
@@ -102,14 +102,12 @@ export async function markNotSpam(
         newlyVouched: vouched,
       },
     });
-    const owed = await oweNotifications(tx, [{ type: 'home', user: actor.id }]);
-    return { mentionId: mention.id, eventId, owed };
+    await oweSlack(tx, [{ type: 'home', user: actor.id }]);
+    return { mentionId: mention.id, eventId };
   });
   if (!done) return { changed: false };
-  // Committed: if Redis cannot take the job now, the recovery sweep finds the mention unrouted and
-  // queues it, and the outbox sweep redraws the Home.
+  // Committed: if Redis cannot take the job now, the recovery sweep finds the mention unrouted and queues it.
   await enqueueReroute(deps.queues, done.mentionId, done.eventId).catch(() => undefined);
-  await deliverOwed(deps, done.owed).catch(() => undefined);
   return { changed: true };
 }
 
@@ -139,15 +137,10 @@ export async function oweDailySpamCount(deps: {
   const settled = await deps.db.transaction(async (tx) => {
     if (!(await claimDailyCount(tx, deps.channelId, day))) return undefined;
     const summary = await summarizeFiltered(tx, new Date(until.getTime() - DAY_MS), until);
-    const owed =
-      summary.count > 0
-        ? await oweNotifications(tx, [
-            { type: 'spam_count', day, count: summary.count, topReasons: summary.topReasons },
-          ])
-        : [];
-    return { count: summary.count, owed };
+    if (summary.count > 0)
+      await oweSlack(tx, [{ type: 'spam_count', day, count: summary.count, topReasons: summary.topReasons }]);
+    return { count: summary.count };
   });
   if (!settled) return undefined;
-  await deliverOwed(deps, settled.owed).catch(() => undefined);
   return { day, count: settled.count };
 }

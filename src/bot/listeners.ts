@@ -7,11 +7,11 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { Logger } from 'pino';
+import { AppError, toAppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
-import type { NotifyJob } from '../contract/queues.js';
-import { AppError, toAppError } from '../errors.js';
+import type { SlackWork } from '../contract/slack-work.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { allowsPrivateReply, requiresPrivateReply, textLimitFor } from '../network/text-limits.js';
-import { enqueueNotify } from '../queueing.js';
 import {
   ACTION,
   COMMAND,
@@ -46,8 +46,8 @@ type AnyBlockAction = BlockAction<ButtonAction | UsersSelectAction | StaticSelec
 /**
  * Thin handlers grouped by Slack surface: ack first (Slack waits 3 seconds
  * at most), parse the ids, call the use case. What people see afterwards
- * (the redrawn card, thread lines, refusals) goes out through the notify
- * queue, never straight from a handler, so Slack's limits hold for it too.
+ * (the redrawn card, thread lines, refusals) goes out through the Slack
+ * outbox, never straight from a handler, so Slack's limits hold for it too.
  * The one exception is views.open: a trigger_id lives 3 seconds.
  */
 export function registerListeners(app: App, deps: ActionDeps & { logger: Logger }): void {
@@ -58,14 +58,14 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
     const text =
       failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message;
     // A click in App Home has no channel to answer in: the refusal tops the clicker's redrawn Home.
-    const job: NotifyJob | undefined = channel
+    const work: SlackWork | undefined = channel
       ? { type: 'ephemeral', channel, user: body.user.id, text }
       : body.view?.type === 'home'
         ? { type: 'home', user: body.user.id, notice: text.slice(0, 2000) }
         : undefined;
-    if (!job) return;
-    await enqueueNotify(deps.queues, job).catch((queueError: Error) =>
-      deps.logger.error({ err: queueError.message }, 'could not queue a refusal'),
+    if (!work) return;
+    await oweSlack(deps.db, [work]).catch((error: Error) =>
+      deps.logger.error({ err: error.message }, 'could not owe a refusal'),
     );
   };
 
@@ -168,7 +168,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
 
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
-    await enqueueNotify(deps.queues, { type: 'home', user: event.user });
+    await oweSlack(deps.db, [{ type: 'home', user: event.user }]);
   });
 
   app.command(COMMAND, async ({ ack, command }) => {
@@ -177,7 +177,7 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
       const answer = await runCommand(deps, command.user_id, command.text ?? '');
       await ack({ response_type: 'ephemeral', ...answer });
       if (/^\s*(away|back)\b/i.test(command.text ?? '')) {
-        await enqueueNotify(deps.queues, { type: 'home', user: command.user_id });
+        await oweSlack(deps.db, [{ type: 'home', user: command.user_id }]);
       }
     } catch (error) {
       const failure = toAppError(error);

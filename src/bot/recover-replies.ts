@@ -1,8 +1,8 @@
+import { AppError } from '../contract/errors.js';
 import { replyJobId } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
 import { listQueuedReplies } from '../db/replies.repository.js';
-import { AppError } from '../errors.js';
-import { ensureJob, type Queues } from '../queueing.js';
+import { ensureJob, type Queues } from '../queue/queues.js';
 import { recordFailure } from './replies.worker.js';
 
 /** Past this, a reply no job is running is reported failed rather than sent: it answers a stale moment. */

@@ -1,7 +1,10 @@
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { AppError, toAppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
-import { type NotifyJob, QUEUE, ReplyJobSchema } from '../contract/queues.js';
+import { QUEUE, ReplyJobSchema } from '../contract/queues.js';
+import type { SlackWork } from '../contract/slack-work.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import type { Database } from '../db/client.js';
 import { findConversation, markReplied } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
@@ -14,10 +17,9 @@ import {
   type ReplyRow,
   setReplyAttempt,
 } from '../db/replies.repository.js';
-import { AppError, toAppError } from '../errors.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
-import { deliverOwed, oweNotifications } from '../notify-outbox.js';
-import { type QueueSettings, type Queues, startWorker } from '../queueing.js';
+import { type QueueSettings, type Queues } from '../queue/queues.js';
+import { startWorker } from '../queue/worker.js';
 import { replyFailedNotice } from './blocks.js';
 
 export interface ReplyDeps {
@@ -73,14 +75,14 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     throw error;
   }
   const at = deps.now();
-  const owed = await deps.db.transaction(async (tx) => {
+  await deps.db.transaction(async (tx) => {
     const posted = await markReplyPosted(
       tx,
       reply.id,
       { networkReplyId: result.externalId, networkReplyUrl: result.url },
       at,
     );
-    if (!posted) return [];
+    if (!posted) return;
     await markReplied(tx, reply.conversationId, at);
     const { id: eventId } = await appendEvent(tx, {
       type: 'reply.posted',
@@ -90,12 +92,11 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
       details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
     });
     // Owed in the same commit: a retry of this job finds the reply posted and would queue nothing.
-    return oweNotifications(tx, [
+    await oweSlack(tx, [
       { type: 'refresh', conversationId: reply.conversationId, eventId },
       { type: 'log', conversationId: reply.conversationId, eventId },
     ]);
   });
-  await deliverOwed(deps, owed);
 }
 
 /** The post an earlier attempt of this reply published, when one may have and the network can be asked. */
@@ -147,8 +148,8 @@ export async function recordFailure(
   reply: { id: string; conversationId: string; staffId: string },
   failure: AppError,
 ): Promise<void> {
-  const owed = await deps.db.transaction(async (tx) => {
-    if (!(await markReplyFailed(tx, reply.id, failure.message))) return [];
+  await deps.db.transaction(async (tx) => {
+    if (!(await markReplyFailed(tx, reply.id, failure.message))) return;
     const event = await appendEvent(tx, {
       type: 'reply.failed',
       actor: 'bot',
@@ -157,7 +158,7 @@ export async function recordFailure(
     });
     // The writer must hear that their words did not go out.
     const conversation = await findConversation(tx, reply.conversationId);
-    const jobs: NotifyJob[] = [{ type: 'log', conversationId: reply.conversationId, eventId: event.id }];
+    const jobs: SlackWork[] = [{ type: 'log', conversationId: reply.conversationId, eventId: event.id }];
     if (conversation?.slackChannel) {
       jobs.push({
         type: 'ephemeral',
@@ -170,9 +171,8 @@ export async function recordFailure(
         }),
       });
     }
-    return oweNotifications(tx, jobs);
+    await oweSlack(tx, jobs);
   });
-  await deliverOwed(deps, owed);
 }
 
 export function startRepliesWorker(deps: ReplyDeps, settings: QueueSettings): Worker {

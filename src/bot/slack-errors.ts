@@ -1,5 +1,5 @@
 import { ErrorCode, type WebAPIPlatformError, type WebAPIRateLimitedError } from '@slack/web-api';
-import { AppError } from '../errors.js';
+import { AppError } from '../contract/errors.js';
 
 const PERMANENT = new Set([
   'channel_not_found',

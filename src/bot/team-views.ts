@@ -1,3 +1,4 @@
+import { AppError } from '../contract/errors.js';
 import type { Database } from '../db/client.js';
 import { latestEvents } from '../db/conversation-changes.repository.js';
 import { appendEvent } from '../db/events.repository.js';
@@ -10,7 +11,6 @@ import {
   periodStats,
   setAwayUntil,
 } from '../db/workload.repository.js';
-import { AppError } from '../errors.js';
 import { parseCommand } from './command.js';
 import { type ActionDeps, requireRosterMember } from './conversation-actions.js';
 import { activeSnooze, routingFacts } from './conversation-card.js';
@@ -79,7 +79,7 @@ async function summaries(
 }
 
 export async function loadHome(
-  deps: ActionDeps,
+  deps: Pick<ActionDeps, 'db' | 'now'>,
   userId: string,
   link?: LinkBuilder,
 ): Promise<HomeData | undefined> {

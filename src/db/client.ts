@@ -68,6 +68,8 @@ export function compiledStatement<T, V extends Record<string, unknown>>(name: st
 export interface DatabaseHandle {
   db: Database;
   driver: 'postgres' | 'pglite';
+  /** Calls `onNotify` on each NOTIFY on `channel` (a plain identifier); resolves to the way to stop. */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -112,7 +114,18 @@ export async function openDatabase(options: {
     pool.on('error', () => {});
     const db = drizzle(pool, { schema });
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    return { db, driver: 'postgres', close: () => pool.end() };
+    const listen = async (channel: string, onNotify: () => void) => {
+      // LISTEN belongs to a session: one client is kept out of the pool for it.
+      const client = await pool.connect();
+      client.on('notification', onNotify);
+      client.on('error', () => {});
+      await client.query(`LISTEN ${channel}`);
+      return async () => {
+        await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
+        client.release();
+      };
+    };
+    return { db, driver: 'postgres', listen, close: () => pool.end() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -122,5 +135,9 @@ export async function openDatabase(options: {
   const client = new PGlite(inMemory ? undefined : `${options.dataDir}/pglite`);
   const db = drizzle(client, { schema });
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db, driver: 'pglite', close: () => client.close() };
+  const listen = async (channel: string, onNotify: () => void) => {
+    const unlisten = await client.listen(channel, onNotify);
+    return () => unlisten();
+  };
+  return { db, driver: 'pglite', listen, close: () => client.close() };
 }

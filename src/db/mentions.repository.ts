@@ -1,4 +1,5 @@
-import { and, asc, eq, getTableColumns, isNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, type Placeholder, type SQL, sql } from 'drizzle-orm';
+import type { Mention, Network } from '../contract/mention.js';
 import { compiledStatement, type Executor, queryRows } from './client.js';
 import { mentions } from './schema.js';
 
@@ -6,6 +7,46 @@ const p = sql.placeholder;
 
 export type MentionRow = typeof mentions.$inferSelect;
 export type NewMentionRow = typeof mentions.$inferInsert;
+
+/** A normalized mention as the row that stores it; absent details are stored as null. */
+export function mentionToRow(mention: Mention): NewMentionRow {
+  return {
+    network: mention.network,
+    externalId: mention.externalId,
+    account: mention.account,
+    authorId: mention.author.id,
+    authorHandle: mention.author.handle,
+    authorName: mention.author.name ?? null,
+    authorFollowers: mention.author.followers ?? null,
+    authorVerified: mention.author.verified ?? null,
+    text: mention.text,
+    url: mention.url ?? null,
+    inReplyTo: mention.inReplyTo ?? null,
+    kind: mention.kind ?? null,
+    postedAt: new Date(mention.createdAt),
+  };
+}
+
+/** A stored row as the normalized mention it was made from: the inverse of mentionToRow. */
+export function mentionFromRow(row: MentionRow): Mention {
+  return {
+    network: row.network as Network,
+    externalId: row.externalId,
+    account: row.account,
+    author: {
+      id: row.authorId,
+      handle: row.authorHandle,
+      name: row.authorName ?? undefined,
+      followers: row.authorFollowers ?? undefined,
+      verified: row.authorVerified ?? undefined,
+    },
+    text: row.text,
+    url: row.url ?? undefined,
+    inReplyTo: row.inReplyTo ?? undefined,
+    kind: (row.kind as Mention['kind']) ?? undefined,
+    createdAt: row.postedAt.toISOString(),
+  };
+}
 
 export interface StoredMention {
   id: string;
@@ -177,24 +218,15 @@ export function listConversationMentions(db: Executor, conversationId: string): 
 }
 
 /**
- * Mentions accepted but not yet shown in Slack, older than `before`: work a
- * lost queue job left behind. `unheldCard`: the mention opens a conversation
- * nobody holds, whose card queues behind the channel's other work.
+ * Mentions stored but never routed, older than `before`: work a lost queue
+ * job left behind. A routed mention's card is owed in its routing
+ * transaction, so the Slack outbox has the rest.
  */
-export function listStalled(
-  db: Executor,
-  before: Date,
-  limit: number,
-): Promise<(MentionRow & { unheldCard: boolean })[]> {
+export function listUnrouted(db: Executor, before: Date, limit: number): Promise<MentionRow[]> {
   return db
-    .select({
-      ...getTableColumns(mentions),
-      // Named in full: drizzle leaves a lone table's columns unqualified, and c has an id too.
-      unheldCard: sql<boolean>`exists (select 1 from conversations c where c.id = mentions.conversation_id
-        and c.first_mention_id = mentions.id and c.assignee_id is null)`,
-    })
+    .select()
     .from(mentions)
-    .where(and(isNull(mentions.notifiedAt), lt(mentions.receivedAt, before)))
+    .where(and(isNull(mentions.notifiedAt), isNull(mentions.routedAt), lt(mentions.receivedAt, before)))
     .orderBy(asc(mentions.receivedAt))
     .limit(limit);
 }

@@ -3,7 +3,7 @@ import { compiledStatement, type Executor, fromJsonRow, queryRows } from './clie
 import type { ConversationRow } from './conversations.repository.js';
 import type { MentionRow } from './mentions.repository.js';
 import { conversations, mentions, staff } from './schema.js';
-import type { StaffRow } from './staff.repository.js';
+import type { RosterLoadRow } from './staff.repository.js';
 
 const p = sql.placeholder;
 
@@ -20,12 +20,6 @@ export interface ContactRow {
   at: Date;
   replied: boolean;
 }
-
-/** A person on the roster as the router reads them, with their open conversations. */
-export type RosterLoadRow = Pick<
-  StaffRow,
-  'id' | 'name' | 'role' | 'skills' | 'languages' | 'timezone' | 'capacity' | 'awayUntil' | 'workingHours'
-> & { openConversations: number };
 
 export interface RoutingFactsQuery {
   identities: readonly IdentityRef[];
@@ -291,6 +285,8 @@ export type RoutedConversationValues = {
   responseTargetMinutes: number;
   routingReasons: string[];
   coveringFor: string | null;
+  /** Its team's channel, if the policy names one; null: the main channel. */
+  channel: string | null;
 } & ({ status: 'open'; closedAt: null } | { status: 'spam'; closedAt: Date });
 
 /** The mention the conversation opens with, and the decision's event. */
@@ -339,6 +335,7 @@ export async function openRoutedConversation(
     responseTargetMinutes: values.responseTargetMinutes,
     reasons: JSON.stringify(values.routingReasons),
     coveringFor: values.coveringFor,
+    channel: values.channel,
     status: values.status,
     closedAt: values.closedAt ? values.closedAt.toISOString() : null,
     routedAt: routed.routedAt.toISOString(),
@@ -365,6 +362,7 @@ const openStatement = compiledStatement<
     | 'responseTargetMinutes'
     | 'coveringFor'
     | 'status'
+    | 'channel'
   > & {
     mentionId: string;
     openedAt: string;
@@ -382,5 +380,5 @@ const openStatement = compiledStatement<
     ${p('openedAt')}::timestamptz, ${p('priority')}::text, ${p('responseTargetMinutes')}::int,
     ${p('reasons')}::jsonb, ${p('coveringFor')}::text, ${p('status')}::text,
     ${p('closedAt')}::timestamptz, ${p('routedAt')}::timestamptz,
-    ${p('eventType')}::text, ${p('eventDetails')}::jsonb)`,
+    ${p('eventType')}::text, ${p('eventDetails')}::jsonb, ${p('channel')}::text)`,
 );

@@ -211,21 +211,52 @@ export const cursors = pgTable(
 );
 
 /**
- * Slack work a committed change still owes, kept until it is on the notify
- * queue: Redis may be unreachable just after the commit, and the change must
- * still reach the channel.
+ * Everything Firsthand owes Slack, one row per message, redraw or DM, written
+ * in the transaction of the change that owes it and sent once by the Slack
+ * sender, which fills in how it ended. Settled rows are kept a week: their
+ * keys make a change owed twice (a retry) one message.
  */
-export const notifyOutbox = pgTable(
-  'notify_outbox',
+export const slackOutbox = pgTable(
+  'slack_outbox',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    job: jsonb('job').notNull(),
-    // A job due later (a snooze's end) keeps its time.
-    runAt: timestamp('run_at', { withTimezone: true }),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    work: jsonb('work').notNull(),
+    conversationId: uuid('conversation_id'),
+    // The pace the row waits its turn in: a channel's id, 'main' (the team channel), a user's id (their
+    // DM), or 'none' (Home redraws, refusals and timers, which no channel paces).
+    lane: text('lane').notNull(),
+    // Sendable only once its conversation's card is in Slack: thread lines, redraws, DMs linking to it.
+    needsCard: boolean('needs_card').notNull().default(false),
+    // Lower goes first: 0 for most, 1 for the card of a conversation nobody holds, -1 for a surge's root.
+    priority: integer('priority').notNull().default(0),
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    attempts: integer('attempts').notNull().default(0),
+    // Post-once's note: when the last attempt left and where to, so a rerun can look for what it posted.
+    attemptedAt: timestamp('attempted_at', { withTimezone: true }),
+    attemptChannel: text('attempt_channel'),
+    attemptThreadTs: text('attempt_thread_ts'),
+    lastError: text('last_error'),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    outcome: text('outcome', { enum: ['sent', 'superseded', 'skipped', 'failed'] }),
+    ts: text('ts'),
     createdAt: createdAt(),
   },
-  (t) => [index('notify_outbox_created_idx').on(t.createdAt)],
+  (t) => [
+    uniqueIndex('slack_outbox_key_idx').on(t.key),
+    index('slack_outbox_due_idx').on(t.lane, t.priority, t.id).where(sql`${t.doneAt} is null`),
+    index('slack_outbox_conversation_idx').on(t.conversationId).where(sql`${t.doneAt} is null`),
+    index('slack_outbox_done_idx').on(t.doneAt),
+  ],
 );
+
+/** Who holds a singleton job (the Slack sender) until when; another process takes over once it expires. */
+export const leases = pgTable('leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});
 
 /**
  * Authors someone on the team said "Not spam" for: the spam filter leaves

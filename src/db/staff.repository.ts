@@ -4,18 +4,18 @@ import { conversations, staff, type WeeklyHours } from './schema.js';
 
 export type StaffRow = typeof staff.$inferSelect;
 
-export interface RosterEntry {
-  id: string;
-  name: string;
-  role: 'owner' | 'staff';
-  skills: string[];
-  languages: string[];
-  timezone: string;
-  capacity: number;
+/** A person on the roster as the router reads them, with their open conversations (routing's StaffSnapshot). */
+export type RosterLoadRow = Pick<
+  StaffRow,
+  'id' | 'name' | 'role' | 'skills' | 'languages' | 'timezone' | 'capacity' | 'awayUntil' | 'workingHours'
+> & { openConversations: number };
+
+/** A person as the team file lists them, before any load is known. */
+export type RosterEntry = Omit<RosterLoadRow, 'openConversations' | 'awayUntil' | 'workingHours'> & {
   workingHours?: WeeklyHours | null;
   /** Only set when the roster file plans an absence; otherwise the stored value (from Slack) stands. */
   awayUntil?: Date;
-}
+};
 
 /** Makes the table match the roster file: new people added, details updated, leavers kept but off the roster. */
 export async function upsertRoster(db: Executor, roster: RosterEntry[]): Promise<void> {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { AppError } from '../contract/errors.js';
 import { describeIssues, type Mention, MentionSchema } from '../contract/mention.js';
 import type { Database } from '../db/client.js';
-import { type NewMentionRow, type StoredMention, storeMentions } from '../db/mentions.repository.js';
+import { mentionToRow, type StoredMention, storeMentions } from '../db/mentions.repository.js';
 import { type QuarantineEntry, quarantineItems } from '../db/quarantine.repository.js';
-import { AppError } from '../errors.js';
-import { enqueueMentions, type Queues } from '../queueing.js';
+import { enqueueMentions, type Queues } from '../queue/queues.js';
 
 const BodySchema = z.union([MentionSchema, z.array(MentionSchema).min(1).max(1000)]);
 
@@ -60,24 +60,6 @@ export function refusedByDatabase(error: unknown): boolean {
   return false;
 }
 
-function toRow(mention: Mention): NewMentionRow {
-  return {
-    network: mention.network,
-    externalId: mention.externalId,
-    account: mention.account,
-    authorId: mention.author.id,
-    authorHandle: mention.author.handle,
-    authorName: mention.author.name ?? null,
-    authorFollowers: mention.author.followers ?? null,
-    authorVerified: mention.author.verified ?? null,
-    text: mention.text,
-    url: mention.url ?? null,
-    inReplyTo: mention.inReplyTo ?? null,
-    kind: mention.kind ?? null,
-    postedAt: new Date(mention.createdAt),
-  };
-}
-
 /**
  * Stores the batch in one statement; when the database refuses something in
  * it, stores the mentions one at a time instead and quarantines each it
@@ -89,7 +71,7 @@ async function storeEachOnce(
   source: string,
 ): Promise<{ stored: StoredMention[]; quarantined: number }> {
   try {
-    return { stored: await storeMentions(deps.db, mentions.map(toRow), source), quarantined: 0 };
+    return { stored: await storeMentions(deps.db, mentions.map(mentionToRow), source), quarantined: 0 };
   } catch (error) {
     if (!refusedByDatabase(error)) throw error;
   }
@@ -97,7 +79,7 @@ async function storeEachOnce(
   const refused: QuarantineEntry[] = [];
   for (const mention of mentions) {
     try {
-      stored.push(...(await storeMentions(deps.db, [toRow(mention)], source)));
+      stored.push(...(await storeMentions(deps.db, [mentionToRow(mention)], source)));
     } catch (error) {
       if (!refusedByDatabase(error)) throw error;
       refused.push({

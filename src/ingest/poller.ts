@@ -2,11 +2,9 @@ import type { Logger } from 'pino';
 import { describeIssues, type Mention, MentionSchema } from '../contract/mention.js';
 import { readCursor, writeCursor } from '../db/cursors.repository.js';
 import type { QuarantineEntry } from '../db/quarantine.repository.js';
-import type { NetworkConnector, PollResult } from '../network/connector.js';
-import { repeatWithoutOverlap } from '../repeat.js';
+import type { Pollable } from '../network/connector.js';
+import { repeatWithoutOverlap } from '../ops/repeat.js';
 import { acceptMentions, type IngestDeps, quarantine } from './accept-mentions.js';
-
-type Pollable = NetworkConnector & { poll(cursor: string | undefined): Promise<PollResult> };
 
 export interface PollDeps extends IngestDeps {
   now: () => Date;

@@ -1,5 +1,5 @@
+import { AppError } from '../contract/errors.js';
 import { type Mention, NETWORK_NAMES, type Network } from '../contract/mention.js';
-import { AppError } from '../errors.js';
 
 /** What a reply is threaded to, as the network knows it. */
 export interface ReplyTarget {
@@ -73,3 +73,6 @@ export interface NetworkConnector {
   ): Promise<ReplyResult | undefined>;
   poll?(cursor: string | undefined): Promise<PollResult>;
 }
+
+/** A connector that can be asked for new mentions rather than waiting for a webhook. */
+export type Pollable = NetworkConnector & { poll(cursor: string | undefined): Promise<PollResult> };

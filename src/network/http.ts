@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError } from '../contract/errors.js';
 
 /**
  * Turns a network's HTTP failure into the error family: 429 and 5xx are

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { AppError } from '../errors.js';
+import { AppError } from '../contract/errors.js';
 
 export interface EmbeddedRedis {
   url: string;

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Database } from '../db/client.js';
+import { outboxFigures } from '../db/slack-outbox.repository.js';
 import type { NetworkConnector } from '../network/connector.js';
 
 /** Prometheus metrics for one process: its own registry, so tests and roles never share counters. */
@@ -11,6 +13,8 @@ export interface Metrics {
   watchWorker(worker: Worker): void;
   /** Reports each queue's depth at scrape time. */
   watchQueues(queues: Queue[]): void;
+  /** Reports what is owed to Slack and not sent yet, and the age of the oldest, at scrape time. */
+  watchOutbox(db: Database): void;
   /** A Slack Web API client whose failed calls are counted by method and error. */
   slackClient(token: string | undefined, options: WebClientOptions): WebClient;
   /** The same connector, with its failed network calls counted. */
@@ -79,6 +83,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
   });
 
+  let outboxDb: Database | undefined;
+  const outboxAge = new Gauge({
+    name: 'firsthand_slack_outbox_oldest_seconds',
+    help: 'Age of the oldest message, redraw or DM owed to Slack and not sent yet',
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'firsthand_slack_outbox_pending',
+    help: 'Messages, redraws and DMs owed to Slack and not sent yet',
+    registers: [registry],
+    async collect() {
+      if (!outboxDb) return;
+      const figures = await outboxFigures(outboxDb);
+      this.set(figures.pending);
+      outboxAge.set(figures.oldestSeconds);
+    },
+  });
+
   const observe = (queue: string, job: Job) => {
     if (!job.processedOn || !job.finishedOn) return;
     latency.observe({ queue, phase: 'wait' }, Math.max(0, job.processedOn - job.timestamp) / 1000);
@@ -109,6 +131,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
     watchQueues(queues) {
       watched.push(...queues);
+    },
+    watchOutbox(db) {
+      outboxDb = db;
     },
     slackClient: (token, clientOptions) => new MeteredWebClient(token, clientOptions),
     meterConnector(connector) {

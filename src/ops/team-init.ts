@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { TeamFileSchema } from '../team-file.js';
-import { parseYamlText } from '../yaml-file.js';
+import { TeamFileSchema } from '../routing/team-file.js';
+import { parseYamlText } from '../routing/yaml-file.js';
 import type { SlackAnswer, SlackWebCall } from './slack-web-call.js';
 
 /** A channel member as Slack's profile describes them. */

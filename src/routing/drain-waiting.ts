@@ -1,25 +1,21 @@
-import type { NotifyJob } from '../contract/queues.js';
+import type { SlackWork } from '../contract/slack-work.js';
 import type { Database } from '../db/client.js';
 import { lockConversation } from '../db/conversation-changes.repository.js';
 import { recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
-import { findMention } from '../db/mentions.repository.js';
-import type { OutboxRow } from '../db/outbox.repository.js';
+import { findMention, mentionFromRow } from '../db/mentions.repository.js';
 import { lockStaffLoad } from '../db/routing.repository.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { listRosterWithLoad } from '../db/staff.repository.js';
 import { assignWaiting, handBack, listCovered, listWaiting } from '../db/waiting.repository.js';
-import { deliverOwed, oweNotifications } from '../notify-outbox.js';
-import type { Queues } from '../queueing.js';
 import type { Policy } from './compiled-policy.js';
 import { decide } from './decide.js';
 import { availability } from './eligibility.js';
 import { loadSnapshot } from './load-snapshot.js';
-import { mentionFromRow } from './route-mention.js';
 import { understand } from './understand/index.js';
 
 export interface DrainDeps {
   db: Database;
-  queues: Queues;
   now: () => Date;
   policy: Policy;
 }
@@ -33,12 +29,12 @@ export interface DrainDeps {
 export async function assignWaitingConversations(deps: DrainDeps, limit = 50): Promise<number> {
   let assigned = 0;
   for (const waiting of await listWaiting(deps.db, limit)) {
-    const owed = await deps.db.transaction(async (tx): Promise<OutboxRow[]> => {
+    const changed = await deps.db.transaction(async (tx): Promise<boolean> => {
       const conversation = await lockConversation(tx, waiting.id);
       if (!conversation || conversation.assigneeId || conversation.closedAt || !conversation.firstMentionId)
-        return [];
+        return false;
       const row = await findMention(tx, conversation.firstMentionId);
-      if (!row) return [];
+      if (!row) return false;
       const mention = mentionFromRow(row);
       const now = deps.now();
       const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
@@ -55,9 +51,9 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         now,
       );
       // Only a plain assignment: an owner-lane mention was escalated when it arrived, never queued.
-      if (decision.action !== 'assign' || !decision.assigneeId) return [];
+      if (decision.action !== 'assign' || !decision.assigneeId) return false;
       const load = await lockStaffLoad(tx, decision.assigneeId);
-      if (!load || load.openConversations >= load.capacity) return [];
+      if (!load || load.openConversations >= load.capacity) return false;
       const waitedMinutes = Math.round((now.getTime() - conversation.openedAt.getTime()) / 60_000);
       const reasons = [...decision.reasons, `waited ${waitedMinutes} min in the queue`];
       const taken = await assignWaiting(tx, conversation.id, {
@@ -65,7 +61,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         reasons,
         coveringFor: decision.coveringFor,
       });
-      if (!taken) return [];
+      if (!taken) return false;
       await recordAssignment(tx, {
         conversationId: conversation.id,
         staffId: decision.assigneeId,
@@ -84,7 +80,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
           waitedMinutes,
         },
       });
-      const jobs: NotifyJob[] = [
+      const jobs: SlackWork[] = [
         { type: 'refresh', conversationId: conversation.id, eventId: event.id },
         {
           type: 'dm',
@@ -95,10 +91,10 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         },
         { type: 'home', user: decision.assigneeId },
       ];
-      return oweNotifications(tx, jobs);
+      await oweSlack(tx, jobs);
+      return true;
     });
-    if (owed.length > 0) assigned++;
-    await deliverOwed(deps, owed);
+    if (changed) assigned++;
   }
   return assigned;
 }
@@ -117,10 +113,10 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
     const owner = conversation.coveringFor ? team.get(conversation.coveringFor) : undefined;
     const colleague = conversation.assigneeId;
     if (!owner || !colleague || !availability(owner, deps.now()).ok) continue;
-    const owed = await deps.db.transaction(async (tx): Promise<OutboxRow[]> => {
+    const changed = await deps.db.transaction(async (tx): Promise<boolean> => {
       const load = await lockStaffLoad(tx, owner.id);
-      if (!load || load.openConversations >= load.capacity) return [];
-      if (!(await handBack(tx, conversation.id, colleague, owner.id))) return [];
+      if (!load || load.openConversations >= load.capacity) return false;
+      if (!(await handBack(tx, conversation.id, colleague, owner.id))) return false;
       const cover = team.get(colleague)?.name ?? colleague;
       const reasons = [`back with ${owner.name}, who knows this customer; ${cover} covered meanwhile`];
       await recordAssignment(tx, {
@@ -136,7 +132,7 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
         details: { assigneeId: owner.id, previousAssigneeId: colleague, reason: 'usual contact is back' },
       });
       owner.openConversations++;
-      const jobs: NotifyJob[] = [
+      const jobs: SlackWork[] = [
         { type: 'refresh', conversationId: conversation.id, eventId: event.id },
         { type: 'log', conversationId: conversation.id, eventId: event.id },
         {
@@ -149,10 +145,10 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
         { type: 'home', user: owner.id },
         { type: 'home', user: colleague },
       ];
-      return oweNotifications(tx, jobs);
+      await oweSlack(tx, jobs);
+      return true;
     });
-    if (owed.length > 0) handed++;
-    await deliverOwed(deps, owed);
+    if (changed) handed++;
   }
   return handed;
 }

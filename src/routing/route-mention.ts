@@ -1,20 +1,13 @@
-import type { Mention, Network } from '../contract/mention.js';
-import type { NotifyJob } from '../contract/queues.js';
+import { AppError } from '../contract/errors.js';
+import type { Mention } from '../contract/mention.js';
+import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Executor, Tx } from '../db/client.js';
-import {
-  type ConversationRow,
-  escalateToOwner,
-  placeConversation,
-  recordAssignment,
-} from '../db/conversations.repository.js';
+import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
-import { type MentionRow, markRouted } from '../db/mentions.repository.js';
-import type { OutboxRow } from '../db/outbox.repository.js';
+import { type MentionRow, markRouted, mentionFromRow } from '../db/mentions.repository.js';
 import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
 import { findOwner } from '../db/staff.repository.js';
-import { AppError } from '../errors.js';
-import { deliverOwed, oweNotifications } from '../notify-outbox.js';
-import { enqueueNotify, type Queues } from '../queueing.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { compilePolicy, linkedIdentities, type Policy } from './compiled-policy.js';
 import { type Decision, decide } from './decide.js';
 import { escalationReasons } from './escalation.js';
@@ -22,26 +15,6 @@ import { factWindows, loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
 import { type Understanding, understand } from './understand/index.js';
 import type { TriageVerdict } from './understand/reading-context.js';
-
-export function mentionFromRow(row: MentionRow): Mention {
-  return {
-    network: row.network as Network,
-    externalId: row.externalId,
-    account: row.account,
-    author: {
-      id: row.authorId,
-      handle: row.authorHandle,
-      name: row.authorName ?? undefined,
-      followers: row.authorFollowers ?? undefined,
-      verified: row.authorVerified ?? undefined,
-    },
-    text: row.text,
-    url: row.url ?? undefined,
-    inReplyTo: row.inReplyTo ?? undefined,
-    kind: (row.kind as Mention['kind']) ?? undefined,
-    createdAt: row.postedAt.toISOString(),
-  };
-}
 
 export type RouteOutcome =
   | 'assigned'
@@ -54,7 +27,6 @@ export type RouteOutcome =
 
 export interface RouteDeps {
   db: Database;
-  queues: Queues;
   now: () => Date;
   /** The routing policy; without one, the defaults (no topics, no triggers, least loaded). */
   policy?: Policy;
@@ -74,8 +46,8 @@ const MAX_ATTEMPTS = 5;
  * there first (the mention routed, the customer's conversation opened, the
  * chosen person full), and then the router reads and decides again. A
  * follow-up joins the customer's open conversation in a transaction that
- * holds both. Slack is told after the write; a retry after a crash finds the
- * mention routed and only queues the (deduplicated) notification again.
+ * holds both. The mention's card is owed to Slack in the same transaction,
+ * so a retry after a crash finds the mention routed and has nothing to do.
  */
 export async function routeMention(deps: RouteDeps, mentionId: string): Promise<RouteOutcome> {
   const policy = deps.policy ?? DEFAULT_POLICY;
@@ -102,22 +74,12 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
         );
       continue;
     }
-    // A retry of a dropped mention queues a notification too; notify skips it, its notifiedAt being set.
-    if (routed.outcome !== 'dropped')
-      await enqueueNotify(
-        deps.queues,
-        { type: 'mention', mentionId },
-        { unheld: routed.outcome === 'queued' },
-      );
-    if (routed.owed) await deliverOwed(deps, routed.owed);
     return routed.outcome;
   }
 }
 
 interface Routed {
   outcome: RouteOutcome;
-  /** Slack work beyond the mention's own card, written in the routing transaction. */
-  owed?: OutboxRow[];
 }
 /** Another router changed what the decision was based on: read and decide again. */
 interface Lost {
@@ -172,8 +134,8 @@ async function decideAndOpen(
   });
   const decision = decide(mention, understanding, snapshot, policy, now);
 
-  const channel = teamChannel(policy, decision.team);
   const values = {
+    channel: teamChannel(policy, decision.team),
     network: row.network,
     account: row.account,
     authorId: row.authorId,
@@ -194,15 +156,13 @@ async function decideAndOpen(
     routedAt: now,
     event: { type: EVENT_TYPE[decision.action], details: decisionDetails(decision, understanding) },
   };
-  // A team's conversation is opened and placed in its channel together, so its card never goes to the
-  // main channel first; the rest keep the single call, with no transaction around it.
-  const opened = channel
-    ? await db.transaction(async (tx) => {
-        const result = await openRoutedConversation(tx, values, routed);
-        if (result.outcome === 'opened') await placeConversation(tx, result.id, channel);
-        return result;
-      })
-    : await openRoutedConversation(db, values, routed);
+  // The card is owed with the conversation, so a commit never leaves a conversation Slack is not told of.
+  const opened = await db.transaction(async (tx) => {
+    const result = await openRoutedConversation(tx, values, routed);
+    if (result.outcome === 'opened' && decision.action !== 'drop')
+      await oweSlack(tx, [{ type: 'mention', mentionId: row.id }]);
+    return result;
+  });
   switch (opened.outcome) {
     case 'opened':
       return { outcome: OUTCOME[decision.action] };
@@ -266,6 +226,7 @@ async function joinOpenConversation(
   triage: TriageVerdict | undefined,
 ): Promise<Routed> {
   await markRouted(tx, row.id, open.id, now);
+  await oweSlack(tx, [{ type: 'mention', mentionId: row.id }]);
   await appendEvent(tx, {
     type: 'conversation.followup',
     actor: 'router',
@@ -298,7 +259,7 @@ async function joinOpenConversation(
     details: { from: open.assigneeId, to: owner.id, reasons },
   });
   // Told as a person's escalation is: the card, a line in its thread, and the owner, once.
-  const jobs: NotifyJob[] = [
+  const owed: SlackWork[] = [
     { type: 'refresh', conversationId: open.id, eventId },
     { type: 'log', conversationId: open.id, eventId },
     { type: 'dm', kind: 'escalated', user: owner.id, conversationId: open.id, eventId },
@@ -307,5 +268,6 @@ async function joinOpenConversation(
       ? [{ type: 'home' as const, user: open.assigneeId }]
       : []),
   ];
-  return { outcome: 'joined_escalated', owed: await oweNotifications(tx, jobs) };
+  await oweSlack(tx, owed);
+  return { outcome: 'joined_escalated' };
 }

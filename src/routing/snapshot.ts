@@ -1,18 +1,10 @@
-import type { WeeklyHours } from '../db/schema.js';
+import type { RosterLoadRow } from '../db/staff.repository.js';
 
-/** One person as the router sees them at one moment. */
-export interface StaffSnapshot {
-  id: string;
-  name: string;
-  role: 'owner' | 'staff';
-  skills: string[];
-  languages: string[];
-  timezone: string;
-  capacity: number;
-  openConversations: number;
-  awayUntil: Date | null;
-  workingHours: WeeklyHours | null;
-}
+/**
+ * One person as the router sees them at one moment: the roster row as read. Defined in db, as db imports
+ * nothing from the stages; the team file's RosterEntry is the same person before any load is known.
+ */
+export type StaffSnapshot = RosterLoadRow;
 
 /** A past conversation with this customer, on any of their linked identities. */
 export interface ContactSnapshot {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BlueskyStandin, startBlueskyStandin } from '../../src/standins/bluesky.standin.js';
+import { type BlueskyStandin, startBlueskyStandin } from '../standins/bluesky.standin.js';
 import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
 import { replyFromSlack } from './network-e2e-support.js';
 

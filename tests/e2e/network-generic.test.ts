@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genericSignature } from '../../src/network/signatures.js';
-import { type GenericStandin, startGenericStandin } from '../../src/standins/generic.standin.js';
+import { type GenericStandin, startGenericStandin } from '../standins/generic.standin.js';
 import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
 import { replyFromSlack } from './network-e2e-support.js';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPLY_VISIBILITY } from '../../src/bot/action-ids.js';
 import { replies } from '../../src/db/schema.js';
 import { metaSignature } from '../../src/network/signatures.js';
-import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
+import { type MetaStandin, startMetaStandin } from '../standins/meta.standin.js';
 import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
 import { type Blocks, cardQuoting, openReplyModal, replyFromSlack } from './network-e2e-support.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xSignature } from '../../src/network/signatures.js';
-import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
+import { startXStandin, type XStandin } from '../standins/x.standin.js';
 import { type Harness, startHarness, waitFor } from '../support/app-harness.js';
 import { cardQuoting, replyFromSlack } from './network-e2e-support.js';
 

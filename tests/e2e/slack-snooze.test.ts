@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/bot/action-ids.js';
 import { conversations, events } from '../../src/db/schema.js';
-import { openQueues, type Queues } from '../../src/queueing.js';
+import { openQueues, type Queues } from '../../src/queue/queues.js';
 import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 import { buttonClick, menuChoice } from '../support/slack-requests.js';

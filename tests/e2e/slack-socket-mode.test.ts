@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/bot/action-ids.js';
 import { conversations, events } from '../../src/db/schema.js';
-import type { SlackSocket } from '../../src/standins/slack.standin.js';
+import type { SlackSocket } from '../standins/slack.standin.js';
 import { CHANNEL, type Harness, startHarness, waitFor } from '../support/app-harness.js';
 import { buttonClick } from '../support/slack-requests.js';
 

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { loadFiltered, markNotSpam, oweDailySpamCount } from '../../src/bot/filtered-mentions.js';
+import { AppError } from '../../src/contract/errors.js';
 import { rerouteJobId } from '../../src/contract/queues.js';
 import { findConversation, resolveConversation } from '../../src/db/conversations.repository.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
@@ -8,7 +9,6 @@ import { claimDailyCount, isVouched } from '../../src/db/filtered.repository.js'
 import { findMention } from '../../src/db/mentions.repository.js';
 import { readMentionAndFacts, readRoutingFacts } from '../../src/db/routing.repository.js';
 import { events, spamExemptions } from '../../src/db/schema.js';
-import { AppError } from '../../src/errors.js';
 import { factWindows } from '../../src/routing/load-snapshot.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';

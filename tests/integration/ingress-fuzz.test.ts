@@ -4,12 +4,11 @@ import { type Mention, type Network, storableText } from '../../src/contract/men
 import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { mentions, quarantinedItems } from '../../src/db/schema.js';
 import { pollOnce } from '../../src/ingest/poller.js';
-import { genericWebhookHandler } from '../../src/ingest/webhooks/generic.webhook.js';
-import { metaEventsHandler } from '../../src/ingest/webhooks/meta.webhook.js';
-import { xEventsHandler } from '../../src/ingest/webhooks/x.webhook.js';
-import { normalizeNotification as normalizeBluesky } from '../../src/network/bluesky.connector.js';
+import { normalizeNotification as normalizeBluesky } from '../../src/network/bluesky/normalize.js';
 import type { NetworkConnector, PollResult } from '../../src/network/connector.js';
-import { normalizeNotification as normalizeMastodon } from '../../src/network/mastodon.connector.js';
+import { genericWebhookHandler } from '../../src/network/generic/webhook.js';
+import { normalizeNotification as normalizeMastodon } from '../../src/network/mastodon/normalize.js';
+import { metaEventsHandler } from '../../src/network/meta/webhook.js';
 import {
   GENERIC_SIGNATURE_HEADER,
   GENERIC_TIMESTAMP_HEADER,
@@ -17,7 +16,8 @@ import {
   metaSignature,
   xSignature,
 } from '../../src/network/signatures.js';
-import { normalizeV2Mentions } from '../../src/network/x.connector.js';
+import { normalizeV2Mentions } from '../../src/network/x/normalize.js';
+import { xEventsHandler } from '../../src/network/x/webhook.js';
 import { startWebhookRig, type WebhookRig } from './network-support.js';
 
 const SEED = 20261207;

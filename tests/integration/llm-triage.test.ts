@@ -8,7 +8,7 @@ import { routeMention } from '../../src/routing/route-mention.js';
 import { failSoft } from '../../src/routing/triage/fail-soft.js';
 import { createLlmTriage, type LlmTriageSettings, type Triage } from '../../src/routing/triage/llm-triage.js';
 import { OWNER_CATEGORIES } from '../../src/routing/understand/categories.js';
-import { type LlmStandin, startLlmStandin } from '../../src/standins/llm.standin.js';
+import { type LlmStandin, startLlmStandin } from '../standins/llm.standin.js';
 import { harbourTeamFixture, JANE, storeMention } from './routing-support.js';
 
 const API_KEY = 'sk-test-9f8e7d6c5b4a39281706';

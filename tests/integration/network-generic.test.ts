@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { genericWebhookHandler } from '../../src/ingest/webhooks/generic.webhook.js';
-import { createGenericConnector } from '../../src/network/generic.connector.js';
+import { createGenericConnector } from '../../src/network/generic/connector.js';
+import { genericWebhookHandler } from '../../src/network/generic/webhook.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { genericSignature } from '../../src/network/signatures.js';
-import { type GenericStandin, startGenericStandin } from '../../src/standins/generic.standin.js';
+import { type GenericStandin, startGenericStandin } from '../standins/generic.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
 
 const SECRET = 'generic-secret-0123456789';

@@ -8,15 +8,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker.js';
 import { findReply } from '../../src/db/replies.repository.js';
 import { mentions } from '../../src/db/schema.js';
-import { metaEventsHandler, metaVerifyHandler } from '../../src/ingest/webhooks/meta.webhook.js';
 import type { NetworkConnector, ReplyRequest } from '../../src/network/connector.js';
-import { createFacebookConnector } from '../../src/network/facebook.connector.js';
 import { retryAtOf } from '../../src/network/http.js';
-import { createInstagramConnector } from '../../src/network/instagram.connector.js';
-import { SENDER_LOOKUP_TIMEOUT_MS } from '../../src/network/meta-graph.js';
-import { igMentionExternalId } from '../../src/network/meta-webhook.js';
+import { createFacebookConnector } from '../../src/network/meta/facebook.connector.js';
+import { SENDER_LOOKUP_TIMEOUT_MS } from '../../src/network/meta/graph.js';
+import { createInstagramConnector } from '../../src/network/meta/instagram.connector.js';
+import { igMentionExternalId } from '../../src/network/meta/normalize.js';
+import { metaEventsHandler, metaVerifyHandler } from '../../src/network/meta/webhook.js';
 import { metaSignature } from '../../src/network/signatures.js';
-import { type MetaStandin, startMetaStandin } from '../../src/standins/meta.standin.js';
+import { type MetaStandin, startMetaStandin } from '../standins/meta.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
 import { harbourTeamFixture, queuedReplyTo, SAM, storeMention } from './routing-support.js';
 

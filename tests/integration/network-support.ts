@@ -5,7 +5,7 @@ import { asc } from 'drizzle-orm';
 import { pino } from 'pino';
 import { mentions } from '../../src/db/schema.js';
 import { createHttpServer, type Route } from '../../src/http-server.js';
-import { openQueues, type Queues } from '../../src/queueing.js';
+import { openQueues, type Queues } from '../../src/queue/queues.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from '../support/redis.js';
 

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../src/contract/errors.js';
 import { readCursor } from '../../src/db/cursors.repository.js';
 import { mentions } from '../../src/db/schema.js';
-import { AppError } from '../../src/errors.js';
 import { pollOnce } from '../../src/ingest/poller.js';
-import { xCrcHandler, xEventsHandler } from '../../src/ingest/webhooks/x.webhook.js';
 import { retryAtOf } from '../../src/network/http.js';
 import { xCrcResponseToken, xSignature } from '../../src/network/signatures.js';
-import { createXConnector } from '../../src/network/x.connector.js';
-import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
+import { createXConnector } from '../../src/network/x/connector.js';
+import { xCrcHandler, xEventsHandler } from '../../src/network/x/webhook.js';
+import { startXStandin, type XStandin } from '../standins/x.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
 
 const TOKEN = 'x-user-token';

@@ -3,7 +3,7 @@ import { claim } from '../../src/bot/conversation-actions.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { notifyOutbox } from '../../src/db/schema.js';
 import { deliverOwed, sweepOutbox } from '../../src/notify-outbox.js';
-import { openQueues } from '../../src/queueing.js';
+import { openQueues } from '../../src/queue/queues.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
 import { DATABASE_KINDS } from '../support/database.js';

@@ -5,11 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { CheckResult } from '../../src/ops/doctor/check.js';
 import { exitCode, runDoctor } from '../../src/ops/doctor/run-doctor.js';
-import { startBlueskyStandin } from '../../src/standins/bluesky.standin.js';
-import { startMastodonStandin } from '../../src/standins/mastodon.standin.js';
-import { type MetaStandinOptions, startMetaStandin } from '../../src/standins/meta.standin.js';
-import { type SlackStandinOptions, startSlackStandin } from '../../src/standins/slack.standin.js';
-import { startXStandin } from '../../src/standins/x.standin.js';
+import { startBlueskyStandin } from '../standins/bluesky.standin.js';
+import { startMastodonStandin } from '../standins/mastodon.standin.js';
+import { type MetaStandinOptions, startMetaStandin } from '../standins/meta.standin.js';
+import { type SlackStandinOptions, startSlackStandin } from '../standins/slack.standin.js';
+import { startXStandin } from '../standins/x.standin.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 

@@ -1,13 +1,13 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EARLIER_REPLY_SETTLE_MS, postReply, startRepliesWorker } from '../../src/bot/replies.worker.js';
+import { AppError } from '../../src/contract/errors.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
 import { findReply } from '../../src/db/replies.repository.js';
-import { AppError } from '../../src/errors.js';
 import { retryAtOf } from '../../src/network/http.js';
-import { createXConnector } from '../../src/network/x.connector.js';
-import { enqueueReply } from '../../src/queueing.js';
-import { startXStandin, type XStandin } from '../../src/standins/x.standin.js';
+import { createXConnector } from '../../src/network/x/connector.js';
+import { enqueueReply } from '../../src/queue/queues.js';
+import { startXStandin, type XStandin } from '../standins/x.standin.js';
 import { waitFor } from '../support/app-harness.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/redis.js';

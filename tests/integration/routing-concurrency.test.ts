@@ -4,7 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
 import { assignments, conversations, events, mentions } from '../../src/db/schema.js';
-import { enqueueMention, openQueues, type Queues } from '../../src/queueing.js';
+import { enqueueMention, openQueues, type Queues } from '../../src/queue/queues.js';
 import { startMentionsWorker } from '../../src/routing/mentions.worker.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';

@@ -9,7 +9,7 @@ import { conversations, events, staff } from '../../src/db/schema.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
 import { acceptMentions } from '../../src/ingest/accept-mentions.js';
 import { retryAtOf } from '../../src/network/http.js';
-import { openQueues, type Queues } from '../../src/queueing.js';
+import { openQueues, type Queues } from '../../src/queue/queues.js';
 import { compilePolicy } from '../../src/routing/compiled-policy.js';
 import { assignWaitingConversations, handBackCoveredConversations } from '../../src/routing/drain-waiting.js';
 import { DEFAULT_POLICY_FILE } from '../../src/routing/policy.js';

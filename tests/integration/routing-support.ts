@@ -5,7 +5,7 @@ import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, type ReplyRow } from '../../src/db/replies.repository.js';
 import { conversations } from '../../src/db/schema.js';
 import { type RosterEntry, upsertRoster } from '../../src/db/staff.repository.js';
-import { openQueues, type Queues } from '../../src/queueing.js';
+import { openQueues, type Queues } from '../../src/queue/queues.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
 import { createTestDatabase, type DatabaseKind, type TestDatabase } from '../support/database.js';

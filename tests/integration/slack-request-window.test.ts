@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSlackApp } from '../../src/bot/slack-app.js';
-import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
+import { type SlackStandin, startSlackStandin } from '../standins/slack.standin.js';
 import { postCommand } from '../support/slack-requests.js';
 
 const SECRET = 'window-signing-secret-0123456789';

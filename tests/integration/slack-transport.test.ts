@@ -5,7 +5,7 @@ import { ErrorCode, WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackFailure } from '../../src/bot/slack-errors.js';
 import { slackTransport } from '../../src/bot/slack-transport.js';
-import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
+import { type SlackStandin, startSlackStandin } from '../standins/slack.standin.js';
 
 const TOKEN = 'xoxb-transport';
 

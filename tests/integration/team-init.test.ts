@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { slackWebCall } from '../../src/ops/slack-web-call.js';
 import { initTeamFile } from '../../src/ops/team-init.js';
-import { type SlackStandinOptions, startSlackStandin } from '../../src/standins/slack.standin.js';
-import { loadTeamFile } from '../../src/team-file.js';
+import { loadTeamFile } from '../../src/routing/team-file.js';
+import { type SlackStandinOptions, startSlackStandin } from '../standins/slack.standin.js';
 
 const CHANNEL = 'C0TEAM001';
 const dir = mkdtempSync(join(tmpdir(), 'fh-team-init-'));

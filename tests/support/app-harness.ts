@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.js';
 import { type Running, startFirsthand } from '../../src/main.js';
-import { type MastodonStandin, startMastodonStandin } from '../../src/standins/mastodon.standin.js';
-import { type SlackStandin, startSlackStandin } from '../../src/standins/slack.standin.js';
+import { type MastodonStandin, startMastodonStandin } from '../standins/mastodon.standin.js';
+import { type SlackStandin, startSlackStandin } from '../standins/slack.standin.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { dropQueuePrefix, TEST_REDIS_URL, testQueuePrefix } from './redis.js';
 import { postCommand, postEvent, postInteraction } from './slack-requests.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadTeamFile, rosterEntries, TeamFileSchema } from '../../src/team-file.js';
-import { FileError, parseYamlText } from '../../src/yaml-file.js';
+import { loadTeamFile, rosterEntries, TeamFileSchema } from '../../src/routing/team-file.js';
+import { FileError, parseYamlText } from '../../src/routing/yaml-file.js';
 
 describe('the team roster file', () => {
   it('reads the shipped example: one owner and staff with Slack ids', () => {

@@ -1,6 +1,6 @@
 import type { Policy } from '../../routing/compiled-policy.js';
 import { loadPolicyFile } from '../../routing/policy-file.js';
-import { loadTeamFile, type TeamFile } from '../../team-file.js';
+import { loadTeamFile, type TeamFile } from '../../routing/team-file.js';
 import { type CheckResult, errorText, fail, ok } from './check.js';
 
 export interface FileChecks {

@@ -11,7 +11,7 @@ import {
 import { BLOCK_KIT_BUILDER, decodeBlockKitBuilderUrl } from '../../../scripts/lib/block-kit-builder.js';
 import { conversationMessage } from '../../../src/bot/blocks.js';
 import { homeView } from '../../../src/bot/home-view.js';
-import { blockKitProblems, viewProblems } from '../../../src/standins/slack.standin.js';
+import { blockKitProblems, viewProblems } from '../../standins/slack.standin.js';
 
 /** The URLs of the script's Markdown output, in order. */
 const urlsOf = (markdown: string) => [...markdown.matchAll(/\]\((https:[^)\s]+)\)/g)].map((m) => m[1]!);

@@ -5,7 +5,7 @@ import {
   type FilteredMention,
   filteredSection,
 } from '../../../src/bot/filtered-view.js';
-import { blockKitProblems } from '../../../src/standins/slack.standin.js';
+import { blockKitProblems } from '../../standins/slack.standin.js';
 
 const ID = '0b6f7a0e-3a5c-4c1e-9d7e-1f2a3b4c5d6e';
 const NOW = new Date('2025-06-02T10:00:00Z');

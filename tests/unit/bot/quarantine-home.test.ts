@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type HomeData, homeView } from '../../../src/bot/home-view.js';
-import { blockKitProblems } from '../../../src/standins/slack.standin.js';
+import { blockKitProblems } from '../../standins/slack.standin.js';
 
 const NOW = new Date('2026-12-07T10:00:00Z');
 const me = { id: 'U0OWNER', name: 'Olga', role: 'owner', awayUntil: null, open: 0, capacity: 10 };

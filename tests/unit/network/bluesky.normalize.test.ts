@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MentionSchema } from '../../../src/contract/mention.js';
-import { normalizeNotification, postUrl, replyRefs } from '../../../src/network/bluesky.connector.js';
+import { normalizeNotification, postUrl, replyRefs } from '../../../src/network/bluesky/normalize.js';
 
 const root = {
   uri: 'at://did:plc:4a2b/app.bsky.feed.post/3k43tv4rft22g',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MentionSchema } from '../../../src/contract/mention.js';
-import { parseGenericBody } from '../../../src/network/generic.connector.js';
+import { parseGenericBody } from '../../../src/network/generic/normalize.js';
 
 const event = {
   id: 'rev-42',

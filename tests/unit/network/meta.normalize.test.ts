@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MentionSchema } from '../../../src/contract/mention.js';
-import { graphErrorOf, graphFailure, graphRetryAt } from '../../../src/network/meta-graph.js';
-import { MetaEnvelope, normalizeMetaWebhook } from '../../../src/network/meta-webhook.js';
+import { graphErrorOf, graphFailure, graphRetryAt } from '../../../src/network/meta/graph.js';
+import { MetaEnvelope, normalizeMetaWebhook } from '../../../src/network/meta/normalize.js';
 
 const normalize = (body: unknown) => normalizeMetaWebhook(MetaEnvelope.parse(body));
 

@@ -4,7 +4,7 @@ import {
   ActivityEnvelope,
   normalizeActivity,
   normalizeV2Mentions,
-} from '../../../src/network/x.connector.js';
+} from '../../../src/network/x/normalize.js';
 
 // The polling fixture of platform-facts B1, plus a reply to show threading.
 const page = {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../../src/db/client.js';
 import { createHttpServer, MAX_BODY_BYTES } from '../../../src/http-server.js';
 import { ingestMentionsHandler } from '../../../src/ingest/ingest.http.js';
-import { xEventsHandler } from '../../../src/ingest/webhooks/x.webhook.js';
-import type { Queues } from '../../../src/queueing.js';
+import { xEventsHandler } from '../../../src/network/x/webhook.js';
+import type { Queues } from '../../../src/queue/queues.js';
 import { serveOnLoopback } from '../../support/loopback.js';
 
 const TOKEN = 'ingest-token-for-body-limit';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { POLICY_SCHEMA_PATH, policyJsonSchema } from '../../../scripts/policy-schema.js';
 import { PolicyFileSchema } from '../../../src/routing/policy.js';
 import { isOnShift, parseWorkingHours } from '../../../src/routing/working-hours.js';
-import { parseYamlText } from '../../../src/yaml-file.js';
+import { parseYamlText } from '../../../src/routing/yaml-file.js';
 import { examplePolicy } from './fixtures.js';
 
 describe('the policy file', () => {

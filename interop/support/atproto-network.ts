@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AtpAgent, RichText } from '@atproto/api';
+import { TestNetwork } from '@atproto/dev-env';
+import pg from 'pg';
+
+/** The server the run's private database is made on; the same default as the main suite's tests. */
+const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/postgres';
+const REDIS_URL = new URL(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+
+export interface Account {
+  did: string;
+  handle: string;
+  password: string;
+  /** A client of the account's own, as the Bluesky app would be (not our code). */
+  agent: AtpAgent;
+}
+
+export interface Post {
+  uri: string;
+  cid: string;
+}
+
+/** A real AT Protocol network on loopback: PLC, a PDS, and the AppView (bsky) that indexes the PDS. */
+export interface AtprotoNetwork {
+  /** The PDS: what Firsthand's BLUESKY_SERVICE points at. App views are proxied through it, as on bsky.social. */
+  service: string;
+  /** A fresh account on the PDS, with a display name. */
+  createAccount(name: string, displayName?: string): Promise<Account>;
+  /** Posts as `author`, with mention and link facets resolved as the Bluesky app does. */
+  post(
+    author: Account,
+    text: string,
+    options?: { replyTo?: Post & { root?: Post }; createdAt?: string },
+  ): Promise<Post>;
+  /** Waits until the AppView has indexed everything the PDS has written (notifications included). */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function onAdmin(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Boots dev-env's TestNetwork (its Ozone comes along: TestNetwork always starts one) on a database of its
+ * own, `interop_<pid>_<time>`, dropped again by close(). The PDS keeps its repos and blobs in a private
+ * temporary directory, removed by close() too.
+ */
+export async function startAtprotoNetwork(): Promise<AtprotoNetwork> {
+  const database = `interop_${process.pid}_${Date.now()}_${randomBytes(2).toString('hex')}`;
+  await onAdmin(`create database ${database}`);
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${database}`;
+  // dev-env puts the PDS's files under os.tmpdir(), which reads TMPDIR at each call.
+  const previousTmp = process.env.TMPDIR;
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'firsthand-interop-'));
+  process.env.TMPDIR = tmp;
+  // TestNetwork.create asserts REDIS_HOST is set (host:port).
+  process.env.REDIS_HOST ??= `${REDIS_URL.hostname}:${REDIS_URL.port || '6379'}`;
+  let network: TestNetwork;
+  try {
+    network = await TestNetwork.create({ dbPostgresUrl: url.toString(), dbPostgresSchema: 'interop' });
+  } catch (error) {
+    await onAdmin(`drop database if exists ${database} with (force)`).catch(() => {});
+    await rm(tmp, { recursive: true, force: true });
+    throw error;
+  } finally {
+    if (previousTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = previousTmp;
+  }
+  const service = network.pds.url;
+  let accounts = 0;
+
+  return {
+    service,
+    async createAccount(name, displayName) {
+      const handle = `${name}${++accounts}.test`;
+      const password = `password-${randomBytes(6).toString('hex')}`;
+      const agent = new AtpAgent({ service });
+      const { data } = await agent.createAccount({ handle, email: `${name}${accounts}@example.com`, password });
+      if (displayName) await agent.upsertProfile((profile) => ({ ...profile, displayName }));
+      return { did: data.did, handle, password, agent };
+    },
+    async post(author, text, options = {}) {
+      const rich = new RichText({ text });
+      await rich.detectFacets(author.agent);
+      const parent = options.replyTo;
+      return author.agent.post({
+        text: rich.text,
+        ...(rich.facets ? { facets: rich.facets } : {}),
+        ...(parent
+          ? {
+              reply: {
+                root: { uri: (parent.root ?? parent).uri, cid: (parent.root ?? parent).cid },
+                parent: { uri: parent.uri, cid: parent.cid },
+              },
+            }
+          : {}),
+        createdAt: options.createdAt ?? new Date().toISOString(),
+      });
+    },
+    settle: () => network.processAll(),
+    async close() {
+      try {
+        await network.close();
+      } finally {
+        await onAdmin(`drop database if exists ${database} with (force)`);
+        await rm(tmp, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,336 @@
+import type { View } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { SlackWork } from '../contract/slack-work.js';
+import type { Database, Tx } from '../db/client.js';
+import { findEvent } from '../db/conversation-changes.repository.js';
+import { findConversation, recordMovedCard } from '../db/conversations.repository.js';
+import { appendEvent } from '../db/events.repository.js';
+import { recordShownInSlack } from '../db/mentions.repository.js';
+import { findReply } from '../db/replies.repository.js';
+import {
+  claimSurgeNote,
+  listPendingAlike,
+  type OutboxRow,
+  oweSlack,
+} from '../db/slack-outbox.repository.js';
+import { findOwner } from '../db/staff.repository.js';
+import {
+  conversationDm,
+  conversationMessage,
+  followupMessage,
+  logLine,
+  logMessage,
+  movedLine,
+  ownerAlert,
+} from './blocks.js';
+import { loadConversation, loadConversationOfMention, toCard } from './conversation-card.js';
+import { dailySpamCountMessage } from './filtered-view.js';
+import { homeView } from './home-view.js';
+import { loadHome } from './team-views.js';
+
+type Message = { text: string; blocks?: unknown[] };
+/** What the sender does in the same transaction as settling the row, once the call has succeeded. */
+type Recorded = (tx: Tx, ts: string | undefined) => Promise<void>;
+
+/**
+ * One Slack call an owed row comes to, rendered from the state at the moment
+ * it is sent. A card (`card`) may go into its channel's surge thread instead;
+ * a post to a person (`dm`) goes to their DM channel.
+ */
+export type Delivery = { recorded?: Recorded; superseded?: number[] } & (
+  | { call: 'post'; to: { channel: string } | { dm: string }; threadTs?: string; message: Message; card?: true }
+  | { call: 'update'; channel: string; ts: string; message: Message }
+  | { call: 'publish'; user: string; view: View }
+  | { call: 'ephemeral'; channel: string; user: string; text: string }
+  | { call: 'none'; why: string }
+);
+
+export interface DeliveryDeps {
+  db: Database;
+  slack: WebClient;
+  /** The main channel, for work owed to 'main'. */
+  channelId: string;
+  logger: Logger;
+  now: () => Date;
+}
+
+/** What the sender knows of a channel's surge when a row asks. */
+export type SurgeOf = (lane: string) => Promise<{ key: string; ts: string } | undefined>;
+
+export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
+  let workspaceUrl: Promise<string | undefined> | undefined;
+  /** Message links are built from the workspace URL (one auth.test), not a chat.getPermalink per message. */
+  async function linkBuilder(): Promise<(channel: string, ts: string) => string | undefined> {
+    workspaceUrl ??= deps.slack.auth
+      .test()
+      .then((r) => r.url)
+      .catch((error: Error) => {
+        workspaceUrl = undefined;
+        deps.logger.warn({ err: error.message }, 'auth.test failed; links left out');
+        return undefined;
+      });
+    const base = await workspaceUrl;
+    if (!base) return () => undefined;
+    const root = base.endsWith('/') ? base : `${base}/`;
+    return (channel, ts) => `${root}archives/${channel}/p${ts.replace('.', '')}`;
+  }
+
+  /** A routed mention: its conversation's card, or a line in the card's thread for a follow-up. */
+  async function mention(mentionId: string): Promise<Delivery> {
+    const loaded = await loadConversationOfMention(deps.db, mentionId);
+    const shown = loaded?.mentions.find((m) => m.id === mentionId);
+    if (!loaded || !shown) return { call: 'none', why: 'the mention is not in a conversation' };
+    // A dropped mention is settled without a card; one shown already needs nothing.
+    if (shown.notifiedAt) return { call: 'none', why: 'already shown' };
+    const { conversation } = loaded;
+    const isRoot = conversation.firstMentionId === shown.id;
+    const record = (tx: Tx, channel: string, ts: string) =>
+      recordShownInSlack(
+        tx,
+        { mentionId, conversationId: conversation.id, opensConversation: isRoot, channel, ts },
+        deps.now(),
+      );
+    if (isRoot) {
+      const channel = conversation.channel ?? deps.channelId;
+      const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');
+      return {
+        call: 'post',
+        to: { channel },
+        card: true,
+        message: conversationMessage(toCard(loaded, deps.now())),
+        superseded: await listPendingAlike(deps.db, 'refresh', { conversationId: conversation.id }),
+        recorded: async (tx, ts) => {
+          await record(tx, channel, ts!);
+          // The person it went to hears of it once the card they are pointed to is there.
+          if (conversation.assigneeId && assigned)
+            await oweSlack(tx, [
+              {
+                work: {
+                  type: 'dm',
+                  kind: conversation.escalated ? 'escalated' : 'assigned',
+                  user: conversation.assigneeId,
+                  conversationId: conversation.id,
+                  eventId: assigned.id,
+                },
+              },
+            ]);
+        },
+      };
+    }
+    const channel = conversation.slackChannel!;
+    return {
+      call: 'post',
+      to: { channel },
+      threadTs: conversation.slackTs!,
+      message: followupMessage({
+        handle: shown.authorHandle,
+        text: shown.text,
+        url: shown.url,
+        network: shown.network,
+      }),
+      recorded: async (tx, ts) => {
+        const eventId = await record(tx, channel, ts!);
+        // The card shows how many follow-ups there are.
+        if (eventId !== undefined)
+          await oweSlack(tx, [{ work: { type: 'refresh', conversationId: conversation.id, eventId } }]);
+      },
+    };
+  }
+
+  async function refresh(conversationId: string): Promise<Delivery> {
+    const superseded = await listPendingAlike(deps.db, 'refresh', { conversationId });
+    const loaded = await loadConversation(deps.db, conversationId);
+    const { slackChannel, slackTs } = loaded.conversation;
+    return {
+      call: 'update',
+      channel: slackChannel!,
+      ts: slackTs!,
+      message: conversationMessage(toCard(loaded, deps.now())),
+      superseded,
+    };
+  }
+
+  async function log(conversationId: string, eventId: number): Promise<Delivery> {
+    const [event, conversation] = await Promise.all([
+      findEvent(deps.db, eventId),
+      findConversation(deps.db, conversationId),
+    ]);
+    if (!event || event.conversationId !== conversationId || !conversation)
+      return { call: 'none', why: 'no such event' };
+    const details = { ...event.details };
+    if (event.type === 'reply.posted' && typeof details.replyId === 'string') {
+      const reply = await findReply(deps.db, details.replyId);
+      if (reply) details.text = reply.text;
+    }
+    const line = logLine({ type: event.type, actor: event.actor, details });
+    if (!line) return { call: 'none', why: 'the event has no thread line' };
+    return {
+      call: 'post',
+      to: { channel: conversation.slackChannel! },
+      threadTs: conversation.slackTs!,
+      message: logMessage(line),
+    };
+  }
+
+  async function directMessage(work: Extract<SlackWork, { type: 'dm' }>, key: string): Promise<Delivery> {
+    const [loaded, event] = await Promise.all([
+      loadConversation(deps.db, work.conversationId),
+      findEvent(deps.db, work.eventId),
+    ]);
+    // In a surge the router's escalations would reach the owner a DM each, dozens a minute: the first
+    // says so and the rest wait in the surge thread and App Home. A colleague's escalation is a person
+    // asking, and still comes on its own.
+    const surge = work.kind === 'escalated' && event?.actor === 'router' ? await surgeOf('main') : undefined;
+    if (surge && !(await claimSurgeNote(deps.db, surge.key, key)))
+      return { call: 'none', why: 'the owner was told of the surge' };
+    const { slackChannel, slackTs } = loaded.conversation;
+    const card = toCard(loaded, deps.now());
+    const reasons = Array.isArray(event?.details.reasons)
+      ? (event.details.reasons as unknown[]).filter((r): r is string => typeof r === 'string')
+      : card.reasons;
+    const message = conversationDm({
+      kind: work.kind,
+      card,
+      link: slackChannel && slackTs ? (await linkBuilder())(slackChannel, slackTs) : undefined,
+      ...(event && event.actor !== 'router' && event.actor !== 'bot' ? { by: event.actor } : {}),
+      reasons,
+      ...(surge
+        ? {
+            note: "A surge is on. Until it calms down I won't DM you each conversation escalated to you: they're in the surge thread in the team channel and listed in Firsthand's Home tab.",
+          }
+        : {}),
+    });
+    return { call: 'post', to: { dm: work.user }, message };
+  }
+
+  async function home(user: string, notice: string | undefined): Promise<Delivery> {
+    const superseded = notice ? [] : await listPendingAlike(deps.db, 'home', { user });
+    const data = await loadHome(deps, user, await linkBuilder());
+    const view: View = data
+      ? homeView(notice ? { ...data, notice } : data)
+      : {
+          type: 'home',
+          blocks: [
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: "You're not on this team's Firsthand roster. Ask the owner to add you to the team file.",
+              },
+            },
+          ],
+        };
+    return { call: 'publish', user, view, superseded };
+  }
+  /** A snooze runs out: the conversation says so, and its holder is told, unless a later change replaced it. */
+  async function endSnooze(conversationId: string, eventId: number): Promise<Delivery> {
+    const loaded = await loadConversation(deps.db, conversationId);
+    const latest = loaded.events.findLast(
+      (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
+    );
+    if (latest?.id !== eventId || loaded.conversation.closedAt)
+      return { call: 'none', why: 'replaced by a later change' };
+    return {
+      call: 'none',
+      why: 'the snooze ended',
+      recorded: async (tx) => {
+        const ended = await appendEvent(tx, {
+          type: 'conversation.snooze_ended',
+          actor: 'bot',
+          conversationId,
+          details: { snoozeEventId: eventId },
+        });
+        const assignee = loaded.conversation.assigneeId;
+        await oweSlack(tx, [
+          { work: { type: 'refresh', conversationId, eventId: ended.id } },
+          { work: { type: 'log', conversationId, eventId: ended.id } },
+          ...(assignee
+            ? [
+                {
+                  work: {
+                    type: 'dm' as const,
+                    kind: 'snooze_ended' as const,
+                    user: assignee,
+                    conversationId,
+                    eventId: ended.id,
+                  },
+                },
+                { work: { type: 'home' as const, user: assignee } },
+              ]
+            : []),
+        ]);
+      },
+    };
+  }
+
+  /**
+   * A conversation reassigned into another team's channel: its card is posted
+   * there, then the card is recorded as moved and a pointer owed in the old
+   * thread, conditionally on the old card, so nothing is doubled.
+   */
+  async function move(conversationId: string, eventId: number): Promise<Delivery> {
+    const [loaded, event] = await Promise.all([
+      loadConversation(deps.db, conversationId),
+      findEvent(deps.db, eventId),
+    ]);
+    const { conversation } = loaded;
+    const to = conversation.channel ?? deps.channelId;
+    const from = conversation.slackChannel!;
+    const fromTs = conversation.slackTs!;
+    if (from === to) return { call: 'none', why: 'already in its channel' };
+    const by = event && event.actor !== 'router' && event.actor !== 'bot' ? event.actor : undefined;
+    return {
+      call: 'post',
+      to: { channel: to },
+      message: conversationMessage(toCard(loaded, deps.now())),
+      recorded: async (tx, ts) => {
+        if (!(await recordMovedCard(tx, conversation.id, { channel: from, ts: fromTs }, { channel: to, ts: ts! })))
+          return;
+        const text = movedLine(to, by, (await linkBuilder())(to, ts!));
+        await oweSlack(tx, [{ work: { type: 'thread_line', channel: from, threadTs: fromTs, text } }]);
+      },
+    };
+  }
+
+  async function surgeRoot(backlog: number): Promise<Message> {
+    const owner = await findOwner(deps.db);
+    return {
+      text: `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`,
+    };
+  }
+
+  /** The one Slack call `row` comes to now. */
+  async function render(row: OutboxRow, work: SlackWork, channelOf: (lane: string) => string): Promise<Delivery> {
+    switch (work.type) {
+      case 'mention':
+        return mention(work.mentionId);
+      case 'refresh':
+        return refresh(work.conversationId);
+      case 'log':
+        return log(work.conversationId, work.eventId);
+      case 'dm':
+        return directMessage(work, row.key);
+      case 'home':
+        return home(work.user, work.notice);
+      case 'snooze_end':
+        return endSnooze(work.conversationId, work.eventId);
+      case 'move':
+        return move(work.conversationId, work.eventId);
+      case 'thread_line':
+        return { call: 'post', to: { channel: work.channel }, threadTs: work.threadTs, message: logMessage(work.text) };
+      case 'alert': {
+        const owner = await findOwner(deps.db);
+        return { call: 'post', to: { channel: deps.channelId }, message: ownerAlert(owner?.id, work.text) };
+      }
+      case 'spam_count':
+        return { call: 'post', to: { channel: deps.channelId }, message: dailySpamCountMessage(work) };
+      case 'surge':
+        return { call: 'post', to: { channel: channelOf(row.lane) }, message: await surgeRoot(work.backlog) };
+      case 'ephemeral':
+        return { call: 'ephemeral', channel: work.channel, user: work.user, text: work.text };
+    }
+  }
+
+  return { render };
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/**
+ * What Firsthand owes Slack: each item is one row of the Slack outbox
+ * (db/slack-outbox.repository.ts), written in the transaction of the change
+ * that owes it, and sent once by the Slack sender (bot/slack-sender.ts).
+ */
+export const SlackWorkSchema = z.discriminatedUnion('type', [
+  // A mention reached a conversation: post the conversation's card, or a line in its thread for a follow-up.
+  z.object({ type: z.literal('mention'), mentionId: z.string().uuid() }),
+  // Something happened to a conversation: redraw its card.
+  z.object({ type: z.literal('refresh'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // Tell one person something only they should see.
+  z.object({
+    type: z.literal('ephemeral'),
+    channel: z.string(),
+    user: z.string(),
+    text: z.string(),
+  }),
+  // Something the owner must fix (a dead network token); `hour` makes its key repeat within the hour.
+  z.object({
+    type: z.literal('alert'),
+    kind: z.string().min(1).max(100),
+    text: z.string(),
+    hour: z.number().int(),
+  }),
+  // Add an event's line to the conversation's thread log.
+  z.object({ type: z.literal('log'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // A direct message to one person about one conversation, for the event that called for it.
+  z.object({
+    type: z.literal('dm'),
+    kind: z.enum(['assigned', 'reassigned', 'escalated', 'snooze_ended']),
+    user: z.string(),
+    conversationId: z.string().uuid(),
+    eventId: z.number().int(),
+  }),
+  // Redraw one person's App Home; `notice` tops it (a refusal of a click made there, with no channel to answer in).
+  z.object({ type: z.literal('home'), user: z.string(), notice: z.string().max(2000).optional() }),
+  // A conversation reassigned into another channel: a new card there, then a pointer in the old thread.
+  z.object({ type: z.literal('move'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // A line in a thread whose place is known when it is owed (a moved card's pointer, a surge's end).
+  z.object({ type: z.literal('thread_line'), channel: z.string(), threadTs: z.string(), text: z.string() }),
+  // A snooze runs out: owed at its end, and then a change of the conversation, not a message.
+  z.object({ type: z.literal('snooze_end'), conversationId: z.string().uuid(), eventId: z.number().int() }),
+  // The day's count of mentions filtered as spam, for the team channel; `day` (UTC) makes it once a day.
+  z.object({
+    type: z.literal('spam_count'),
+    day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    count: z.number().int().positive(),
+    topReasons: z.array(z.object({ reason: z.string(), count: z.number().int().positive() })).max(10),
+  }),
+  // The message a surge's cards are threaded under, in the channel that is `backlog` cards behind.
+  z.object({ type: z.literal('surge'), backlog: z.number().int() }),
+]);
+export type SlackWork = z.infer<typeof SlackWorkSchema>;
+
+/**
+ * The key that makes an item owed once: the same change owing it again (a
+ * retry, a crash before the commit was known) writes nothing new. Items
+ * without one (a Home redraw, a refusal) take a fresh key each time.
+ */
+export function slackWorkKey(work: SlackWork): string | undefined {
+  switch (work.type) {
+    case 'mention':
+      return `n-${work.mentionId}`;
+    case 'refresh':
+      return `r-${work.conversationId}-${work.eventId}`;
+    case 'log':
+      return `l-${work.eventId}`;
+    case 'dm':
+      return `d-${work.kind}-${work.eventId}-${work.user}`;
+    case 'snooze_end':
+      return `s-${work.eventId}`;
+    case 'move':
+      return `v-${work.eventId}`;
+    case 'alert':
+      return `a-${work.kind.replace(/[^A-Za-z0-9_.-]/g, '_')}-${work.hour}`;
+    case 'spam_count':
+      return `f-${work.day}`;
+    case 'ephemeral':
+    case 'home':
+    case 'thread_line':
+    case 'surge':
+      return undefined;
+  }
+}
+
+/** An owner alert that posts at most once per kind per clock hour, however often the failure repeats. */
+export const alertWork = (kind: string, text: string, now: Date): SlackWork => ({
+  type: 'alert',
+  kind,
+  text,
+  hour: Math.floor(now.getTime() / 3_600_000),
+});

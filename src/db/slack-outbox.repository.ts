@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { type SlackWork, slackWorkKey } from '../contract/slack-work.js';
+import { type Executor, fromJsonRow, queryRows } from './client.js';
+import { slackOutbox } from './schema.js';
+
+export type OutboxRow = typeof slackOutbox.$inferSelect;
+
+/** The notification channel a commit that owes Slack something wakes the sender on. */
+export const OUTBOX_WAKE = 'firsthand_slack_outbox';
+
+/** Where a row waits its turn when the work itself does not say (see slackOutbox.lane). */
+const LANE: Partial<Record<SlackWork['type'], string>> = {
+  home: 'none',
+  ephemeral: 'none',
+  snooze_end: 'none',
+  alert: 'main',
+  spam_count: 'main',
+};
+
+/** A DM waits in its person's lane, a line in its thread's channel; null: the conversation's card's. */
+function laneOf(work: SlackWork): string | null {
+  if (work.type === 'dm') return work.user;
+  if (work.type === 'thread_line') return work.channel;
+  return LANE[work.type] ?? null;
+}
+
+export interface Owed {
+  work: SlackWork;
+  /** Not before this time (a snooze's end). */
+  at?: Date;
+  /** For work that has no key of its own but must still be owed once (a surge's end). */
+  key?: string;
+  /** For work whose pace is chosen by the sender (a surge's root, in its channel). */
+  lane?: string;
+  priority?: number;
+}
+
+/**
+ * Records, in the caller's transaction, what its change owes Slack. Work
+ * about a conversation waits in the lane of the conversation's card (its
+ * team's channel or the main one), the card of a conversation nobody holds
+ * behind the rest; a conversation someone holds has its card first, as its
+ * holder needs it to act. Work owed twice by one change (a retry) is one row.
+ */
+export async function oweSlack(db: Executor, items: readonly (Owed | SlackWork)[]): Promise<void> {
+  if (items.length === 0) return;
+  const owed = items.map((item): Owed => ('work' in item ? item : { work: item }));
+  const values = sql.join(
+    owed.map(({ work, at, key, lane, priority }) => {
+      const conversationId = 'conversationId' in work ? work.conversationId : null;
+      const mentionId = work.type === 'mention' ? work.mentionId : null;
+      const needsCard = ['refresh', 'log', 'dm', 'move'].includes(work.type);
+      return sql`(${key ?? slackWorkKey(work) ?? `o-${randomUUID()}`}::text, ${work.type}::text,
+        ${JSON.stringify(work)}::jsonb, ${conversationId}::uuid, ${mentionId}::uuid,
+        ${lane ?? laneOf(work)}::text,
+        ${needsCard}::boolean, ${priority ?? 0}::integer, ${at?.toISOString() ?? null}::timestamptz)`;
+    }),
+    sql`, `,
+  );
+  const conversations = [
+    ...new Set(owed.flatMap(({ work }) => ('conversationId' in work ? [work.conversationId] : []))),
+  ];
+  await queryRows(
+    db,
+    sql`with owed (key, kind, work, conversation_id, mention_id, lane, needs_card, priority, not_before) as (
+        values ${values}
+      ), added as (
+        insert into slack_outbox (key, kind, work, conversation_id, lane, needs_card, priority, not_before)
+        select o.key, o.kind, o.work, c.id,
+          coalesce(o.lane, case when o.kind = 'move' then coalesce(c.channel, 'main')
+            else coalesce(c.slack_channel, c.channel, 'main') end),
+          -- A follow-up is a line in its conversation's thread.
+          o.needs_card or (o.kind = 'mention' and c.first_mention_id <> m.id),
+          case when o.kind = 'mention' and c.first_mention_id = m.id and c.assignee_id is null then 1
+            else o.priority end,
+          o.not_before
+        from owed o
+        left join mentions m on m.id = o.mention_id
+        left join conversations c on c.id = coalesce(o.conversation_id, m.conversation_id)
+        on conflict (key) do nothing
+        returning 1
+      ), hurried as (
+        update slack_outbox set priority = 0
+        where kind = 'mention' and done_at is null and priority > 0
+          and conversation_id = any(${`{${conversations.join(',')}}`}::uuid[])
+          and conversation_id in (select id from conversations where assignee_id is not null)
+      )
+      select pg_notify(${OUTBOX_WAKE}, '') from (select count(*) from added) as counted`,
+  );
+}
+
+/**
+ * What the sender may send now: in each lane, the first `perLane` rows in
+ * their order that are due and whose card, if they need one, is in Slack.
+ */
+export async function listSendable(db: Executor, now: Date, perLane: number): Promise<OutboxRow[]> {
+  const rows = await queryRows<{ row: Record<string, unknown> }>(
+    db,
+    sql`select to_json(o) as row from (
+        select o.*, row_number() over (partition by o.lane order by o.priority, o.id) as place
+        from slack_outbox o left join conversations c on c.id = o.conversation_id
+        where o.done_at is null and (o.not_before is null or o.not_before <= ${now.toISOString()}::timestamptz)
+          and (not o.needs_card or c.slack_ts is not null)
+      ) o where o.place <= ${perLane} order by o.priority, o.id limit 500`,
+  );
+  return rows.map((r) => fromJsonRow(slackOutbox, r.row));
+}
+
+export interface Attempt {
+  at: Date;
+  channel: string;
+  threadTs: string | null;
+}
+
+/**
+ * Takes a row for one attempt, noting where a post goes before it leaves
+ * (`note`), and hands back the note of the attempt before, if one may have
+ * posted. Undefined: the row is settled, or another sender holds it.
+ */
+export async function takeRow(
+  db: Executor,
+  id: number,
+  note: Attempt | undefined,
+): Promise<{ earlier: Attempt | undefined } | undefined> {
+  const [row] = await queryRows<{ at: string | null; channel: string | null; thread_ts: string | null }>(
+    db,
+    sql`update slack_outbox o set attempts = o.attempts + 1,
+        attempted_at = coalesce(${note?.at.toISOString() ?? null}::timestamptz, o.attempted_at),
+        attempt_channel = coalesce(${note?.channel ?? null}, o.attempt_channel),
+        attempt_thread_ts = case when ${note ? 1 : 0} = 1 then ${note?.threadTs ?? null} else o.attempt_thread_ts end
+      from (select id, attempted_at, attempt_channel, attempt_thread_ts from slack_outbox
+        where id = ${id} and done_at is null for update skip locked) earlier
+      where o.id = earlier.id
+      returning earlier.attempted_at as at, earlier.attempt_channel as channel, earlier.attempt_thread_ts as thread_ts`,
+  );
+  if (!row) return undefined;
+  const earlier =
+    row.at && row.channel ? { at: new Date(row.at), channel: row.channel, threadTs: row.thread_ts } : undefined;
+  return { earlier };
+}
+
+/** How a row ended; rows it made redundant (`superseded`, e.g. older redraws of one card) end with it. */
+export async function settleRow(
+  db: Executor,
+  id: number,
+  ended: { outcome: 'sent' | 'skipped' | 'failed'; at: Date; ts?: string; error?: string },
+  superseded: readonly number[] = [],
+): Promise<void> {
+  await db
+    .update(slackOutbox)
+    .set({ doneAt: ended.at, outcome: ended.outcome, ts: ended.ts ?? null, lastError: ended.error ?? null })
+    .where(eq(slackOutbox.id, id));
+  if (superseded.length > 0)
+    await db
+      .update(slackOutbox)
+      .set({ doneAt: ended.at, outcome: 'superseded' })
+      .where(and(inArray(slackOutbox.id, [...superseded]), isNull(slackOutbox.doneAt)));
+}
+
+/** A failed attempt tries again at `until`; a refusal (nothing posted) forgets its note. */
+export async function postponeRow(
+  db: Executor,
+  id: number,
+  until: Date,
+  error: string,
+  posted: 'maybe' | 'no',
+): Promise<void> {
+  await db
+    .update(slackOutbox)
+    .set({
+      notBefore: until,
+      lastError: error,
+      ...(posted === 'no' ? { attemptedAt: null, attemptChannel: null, attemptThreadTs: null } : {}),
+    })
+    .where(eq(slackOutbox.id, id));
+}
+
+/** Unsent rows of one kind about one conversation (redraws) or one person (Home): a new rendering covers them. */
+export async function listPendingAlike(
+  db: Executor,
+  kind: 'refresh' | 'home',
+  about: { conversationId: string } | { user: string },
+): Promise<number[]> {
+  const rows = await db
+    .select({ id: slackOutbox.id })
+    .from(slackOutbox)
+    .where(
+      and(
+        isNull(slackOutbox.doneAt),
+        eq(slackOutbox.kind, kind),
+        'conversationId' in about
+          ? eq(slackOutbox.conversationId, about.conversationId)
+          : sql`${slackOutbox.work}->>'user' = ${about.user} and ${slackOutbox.work}->'notice' is null`,
+      ),
+    );
+  return rows.map((r) => r.id);
+}
+
+/** Cards owed to a lane and not yet in Slack: how far its channel is behind. */
+export async function countCardsBehind(db: Executor, lane: string): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(
+    db,
+    sql`select count(*)::int as n from slack_outbox
+      where lane = ${lane} and kind = 'mention' and not needs_card and done_at is null`,
+  );
+  return Number(row?.n ?? 0);
+}
+
+/** The lane's surge: the latest surge root not followed by its end line. */
+export async function findOpenSurge(db: Executor, lane: string): Promise<OutboxRow | undefined> {
+  const [row] = await queryRows<{ row: Record<string, unknown> }>(
+    db,
+    sql`select to_json(s) as row from slack_outbox s
+      where s.lane = ${lane} and s.kind = 'surge' and s.outcome is distinct from 'failed'
+        and not exists (select 1 from slack_outbox e where e.key = 'e-' || s.key)
+      order by s.id desc limit 1`,
+  );
+  return row ? fromJsonRow(slackOutbox, row.row) : undefined;
+}
+
+/**
+ * Whether the DM known by `key` is the one of a surge that tells the owner of
+ * it: the first to ask, kept as a settled row, so a retry of that DM is still
+ * the one and no other is.
+ */
+export async function claimSurgeNote(db: Executor, surgeKey: string, key: string): Promise<boolean> {
+  await db
+    .insert(slackOutbox)
+    .values({
+      key: `t-${surgeKey}`,
+      kind: 'surge_note',
+      work: { claimant: key },
+      lane: 'none',
+      doneAt: sql`now()`,
+      outcome: 'skipped',
+    })
+    .onConflictDoNothing();
+  const [row] = await db
+    .select({ work: slackOutbox.work })
+    .from(slackOutbox)
+    .where(eq(slackOutbox.key, `t-${surgeKey}`));
+  return (row?.work as { claimant?: string } | undefined)?.claimant === key;
+}
+
+/**
+ * Housekeeping: work whose card never reached Slack in a day (its
+ * conversation was dropped or closed first) ends as failed, and settled rows
+ * past `keepUntil` go.
+ */
+export async function tidyOutbox(db: Executor, now: Date, keepUntil: Date): Promise<void> {
+  const dayAgo = new Date(now.getTime() - 86_400_000);
+  await db
+    .update(slackOutbox)
+    .set({ doneAt: now, outcome: 'failed', lastError: 'its conversation never had a card in Slack' })
+    .where(
+      and(
+        isNull(slackOutbox.doneAt),
+        eq(slackOutbox.needsCard, true),
+        lt(slackOutbox.createdAt, dayAgo),
+      ),
+    );
+  await db.delete(slackOutbox).where(lt(slackOutbox.doneAt, keepUntil));
+}
+
+/** For /metrics: what is owed and not yet sent, and how old the oldest of it is. */
+export async function outboxFigures(db: Executor): Promise<{ pending: number; oldestSeconds: number }> {
+  const [row] = await queryRows<{ pending: number; oldest: number | null }>(
+    db,
+    sql`select count(*)::int as pending, extract(epoch from now() - min(created_at))::float8 as oldest
+      from slack_outbox where done_at is null`,
+  );
+  return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
+}

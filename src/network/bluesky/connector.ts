@@ -1,0 +1,198 @@
+import { AtpAgent, RichText } from '@atproto/api';
+import { AppError } from '../../contract/errors.js';
+import type { Mention } from '../../contract/mention.js';
+import {
+  type NetworkConnector,
+  type PollResult,
+  type ReplyRequest,
+  type ReplyResult,
+  unconfirmedReply,
+} from '../connector.js';
+import { httpFailure, retryAtOf } from '../http.js';
+import { isEarlierReply } from '../reply-text.js';
+import { blueskyLimit } from '../text-limits.js';
+import { normalizeNotification, PostRecord, postUrl, REASONS, replyRefs } from './normalize.js';
+
+interface XrpcLike {
+  status?: number;
+  error?: string;
+  message: string;
+  headers?: Record<string, string>;
+}
+
+/** The bsky rate limiter sends RateLimit-Reset as Unix seconds. */
+function blueskyFailure(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as XrpcLike;
+  if (typeof e?.status !== 'number' || e.status <= 1) {
+    return new AppError('bluesky.unreachable', `Bluesky call failed: ${(error as Error)?.message}`, true);
+  }
+  const reset = Number(e.headers?.['ratelimit-reset']);
+  const retryAt = Number.isFinite(reset) && reset > 0 ? new Date(reset * 1000) : undefined;
+  return httpFailure('bluesky', e.status, `${e.error ?? ''} ${e.message}`.trim(), retryAt);
+}
+
+const isSessionGone = (error: unknown) =>
+  ['ExpiredToken', 'InvalidToken', 'AuthenticationRequired'].includes((error as XrpcLike)?.error ?? '');
+
+export interface BlueskyOptions {
+  service: string;
+  identifier: string;
+  password: string;
+  fetch?: typeof fetch;
+}
+
+const MAX_PAGES = 10;
+// Our own posts are read back this many at a time when a retry looks for an earlier reply.
+const OWN_POSTS_PAGE = 50;
+
+/**
+ * Bluesky through @atproto/api against a configurable service. The agent
+ * refreshes an expired access token itself; when the refresh token is gone
+ * too, the connector logs in again once and repeats the call.
+ */
+export function createBlueskyConnector(options: BlueskyOptions): NetworkConnector & {
+  poll(cursor: string | undefined): Promise<PollResult>;
+} {
+  const agent = new AtpAgent({
+    service: options.service,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  let loggingIn: Promise<unknown> | undefined;
+  // Bluesky's limits are per account and per IP, so one 429 pauses every call until its reset.
+  let blockedUntil: Date | undefined;
+
+  async function login(): Promise<void> {
+    loggingIn ??= agent.login({ identifier: options.identifier, password: options.password }).finally(() => {
+      loggingIn = undefined;
+    });
+    await loggingIn;
+  }
+
+  async function withSession<T>(call: () => Promise<T>): Promise<T> {
+    if (blockedUntil && blockedUntil.getTime() > Date.now()) {
+      throw httpFailure('bluesky', 429, 'waiting for the rate-limit reset', blockedUntil);
+    }
+    try {
+      if (!agent.session) await login();
+      try {
+        return await call();
+      } catch (error) {
+        if (!isSessionGone(error)) throw error;
+        await login();
+        return await call();
+      }
+    } catch (error) {
+      const failure = blueskyFailure(error);
+      const retryAt = retryAtOf(failure);
+      if (failure.code === 'bluesky.rate_limited' && retryAt) blockedUntil = retryAt;
+      throw failure;
+    }
+  }
+
+  return {
+    network: 'bluesky',
+
+    /**
+     * listNotifications pages from newest to oldest; its cursor walks back in
+     * time. So the stored position is the newest indexedAt seen, and a poll
+     * reads from the top until it reaches that moment.
+     */
+    async poll(since) {
+      return withSession(async () => {
+        const handle = agent.session!.handle;
+        const mentions: Mention[] = [];
+        let newest: string | undefined;
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const { data } = await agent.listNotifications({
+            limit: 50,
+            ...(cursor ? { cursor } : {}),
+            reasons: [...REASONS],
+          });
+          let reachedKnown = false;
+          for (const raw of data.notifications) {
+            if (since && raw.indexedAt <= since) {
+              reachedKnown = true;
+              continue;
+            }
+            if (!newest || raw.indexedAt > newest) newest = raw.indexedAt;
+            const mention = normalizeNotification(raw, handle);
+            if (mention) mentions.push(mention);
+          }
+          cursor = data.cursor;
+          if (reachedKnown || !cursor || data.notifications.length === 0) break;
+        }
+        return { mentions: mentions.reverse(), cursor: newest };
+      });
+    },
+
+    async reply(request: ReplyRequest): Promise<ReplyResult> {
+      if (blueskyLimit.count(request.text) > blueskyLimit.max || Buffer.byteLength(request.text) > 3000) {
+        throw new AppError(
+          'reply.too_long',
+          `longer than Bluesky's ${blueskyLimit.max} graphemes or 3000 bytes`,
+        );
+      }
+      return withSession(async () => {
+        // Resolved now, not stored at ingest: the cid and thread root are only needed here.
+        const { data } = await agent.getPosts({ uris: [request.target.externalId] });
+        const parent = data.posts[0];
+        if (!parent)
+          throw new AppError('bluesky.parent_gone', `the post ${request.target.externalId} no longer exists`);
+        const rich = new RichText({ text: request.text });
+        await rich.detectFacets(agent);
+        // A handle that did not resolve leaves a mention facet without a DID, which the PDS would refuse.
+        const facets = rich.facets?.filter((facet) =>
+          facet.features.every((feature) => (feature as { did?: unknown }).did !== ''),
+        );
+        const posted = await agent.post({
+          text: rich.text,
+          ...(facets && facets.length > 0 ? { facets } : {}),
+          reply: replyRefs(parent),
+          createdAt: new Date().toISOString(),
+        });
+        return { externalId: posted.uri, url: postUrl(agent.session!.handle, posted.uri) };
+      });
+    },
+
+    /**
+     * Our reply among our posts since `since`: createRecord has no idempotency key, and each call is a
+     * new post. A retry may come up to an hour later (the reply recovery sweep), so pages go back to `since`.
+     */
+    async findEarlierReply(request, since, skip) {
+      return withSession(async () => {
+        const { did, handle } = agent.session!;
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const { data } = await agent.com.atproto.repo.listRecords({
+            repo: did,
+            collection: 'app.bsky.feed.post',
+            limit: OWN_POSTS_PAGE,
+            ...(cursor ? { cursor } : {}),
+          });
+          // Every record of our repository is ours.
+          const posts = data.records.flatMap((r) => {
+            const record = PostRecord.safeParse(r.value);
+            if (!record.success) return [];
+            const at = Date.parse(record.data.createdAt ?? '');
+            return [
+              { id: r.uri, author: did, text: record.data.text, at, parent: record.data.reply?.parent.uri },
+            ];
+          });
+          const lookup = { us: did, request, since, skip };
+          const earlier = posts.find(
+            (p) => p.parent === request.target.externalId && isEarlierReply(p, lookup),
+          );
+          if (earlier) return { externalId: earlier.id, url: postUrl(handle, earlier.id) };
+          cursor = data.cursor;
+          // Newest first: a page that reaches back before `since` is the last that could hold it.
+          if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) {
+            return undefined;
+          }
+        }
+        throw unconfirmedReply('bluesky', `we posted more than ${MAX_PAGES * OWN_POSTS_PAGE} times since`);
+      });
+    },
+  };
+}
