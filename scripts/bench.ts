@@ -925,7 +925,11 @@ async function surgeRun(): Promise<SurgeFigures> {
       return { queued, failed: counts.failed ?? 0 };
     };
     const mentionsQueue = await backlogOf(QUEUE.mentions);
-    const notifyQueue = await backlogOf(QUEUE.notify);
+    const [owed] = await queryOnce(
+      database.url,
+      "select count(*) filter (where done_at is null)::int as pending, count(*) filter (where outcome = 'failed')::int as failed from slack_outbox",
+    );
+    const outbox = { queued: Number(owed!.pending), failed: Number(owed!.failed) };
     const [counted] = await queryOnce(
       database.url,
       "select count(*)::int as n from mentions where external_id not like 'history-%'",
@@ -955,9 +959,9 @@ async function surgeRun(): Promise<SurgeFigures> {
       personalShown: Number(personal!.shown),
       personalMedianSeconds: personal!.median === null ? Number.NaN : Number(personal!.median),
       rateLimited: Math.max(0, rateLimited),
-      failedJobs: mentionsQueue.failed + notifyQueue.failed,
+      failedJobs: mentionsQueue.failed + outbox.failed,
       routingBacklog: mentionsQueue.queued,
-      backlog: notifyQueue.queued,
+      backlog: outbox.queued,
       deliveredPerSecond,
       drainMinutes: (SURGE_MENTIONS - inChannel) / Math.max(deliveredPerSecond, 0.001) / 60,
       rssMb: app.peakRssMb(),
@@ -1095,7 +1099,7 @@ async function main(): Promise<void> {
     '',
     '## Throughput and latency',
     '',
-    'End to end is HTTP ingest → BullMQ `mentions` → routing worker (policy, PostgreSQL) → `notify`',
+    'End to end is HTTP ingest → BullMQ `mentions` → routing worker (policy, PostgreSQL) → Slack outbox → sender',
     '→ `chat.postMessage` on the Slack stand-in, timed from the POST to the stand-in receiving the call.',
     "Firsthand runs as shipped with Slack's pace lifted (`SLACK_CALLS_PER_SECOND`,",
     '`SLACK_CHANNEL_MESSAGES_PER_SECOND`), as the stand-in does not rate-limit either. Each database',

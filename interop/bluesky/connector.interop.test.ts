@@ -4,7 +4,12 @@ import { readCursor } from '../../src/db/cursors.repository.js';
 import { pollOnce } from '../../src/ingest/poller.js';
 import { createBlueskyConnector } from '../../src/network/bluesky/connector.js';
 import { startWebhookRig, storedState, type WebhookRig } from '../../tests/integration/network-support.js';
-import { type Account, type AtprotoNetwork, type Post, startAtprotoNetwork } from '../support/atproto-network.js';
+import {
+  type Account,
+  type AtprotoNetwork,
+  type Post,
+  startAtprotoNetwork,
+} from '../support/atproto-network.js';
 
 const rkey = (uri: string) => uri.split('/').at(-1);
 
@@ -25,7 +30,11 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     jo = await net.createAccount('jo', 'Jo Marsh');
   });
   const connect = () =>
-    createBlueskyConnector({ service: net.service, identifier: business.handle, password: business.password });
+    createBlueskyConnector({
+      service: net.service,
+      identifier: business.handle,
+      password: business.password,
+    });
 
   it('polls a mention and a reply to our post into the mention contract, and never twice', async () => {
     const ours = await net.post(business, 'Spring tune-ups are open for booking.');
@@ -76,7 +85,7 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     expect(mentions.map((m) => [m.externalId, m.kind])).toEqual([[both.uri, 'reply']]);
   });
 
-  it('sees the AppView date a notification by the post\'s createdAt when that is the earlier', async () => {
+  it("sees the AppView date a notification by the post's createdAt when that is the earlier", async () => {
     await net.post(jo, `@${business.handle} first question`);
     await net.settle();
     const { data: before } = await business.agent.listNotifications({ limit: 10 });
@@ -84,7 +93,9 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
 
     // A client clock a minute slow, or a post the AppView indexes late: either way its createdAt is older.
     const behind = new Date(Date.now() - 60_000).toISOString();
-    const late = await net.post(jo, `@${business.handle} my phone clock is a minute slow`, { createdAt: behind });
+    const late = await net.post(jo, `@${business.handle} my phone clock is a minute slow`, {
+      createdAt: behind,
+    });
     await net.settle();
     const { data: after } = await business.agent.listNotifications({ limit: 10 });
     const notification = after.notifications.find((n) => n.uri === late.uri);
@@ -108,7 +119,9 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     expect(first.mentions).toHaveLength(1);
 
     const behind = new Date(Date.now() - 60_000).toISOString();
-    const late = await net.post(jo, `@${business.handle} my phone clock is a minute slow`, { createdAt: behind });
+    const late = await net.post(jo, `@${business.handle} my phone clock is a minute slow`, {
+      createdAt: behind,
+    });
     await net.settle();
     const second = await connector.poll(first.cursor);
     expect(second.mentions.map((m) => m.externalId)).toEqual([late.uri]);
@@ -128,19 +141,15 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     await net.settle();
 
     expect(result.url).toBe(`https://bsky.app/profile/${business.handle}/post/${rkey(result.externalId)}`);
-    const { data } = await jo.agent.getPostThread({ uri: result.externalId, depth: 0, parentHeight: 10 });
-    const thread = data.thread as {
-      post: { uri: string; author: { did: string }; record: Record<string, unknown> };
-      parent?: { post: { uri: string }; parent?: { post: { uri: string }; parent?: { post: { uri: string } } } };
-    };
-    expect(thread.post.author.did).toBe(business.did);
-    expect(thread.post.record.reply).toEqual({
+    const thread = await net.thread(jo, result.externalId);
+    expect(thread.author).toBe(business.did);
+    expect(thread.record.reply).toEqual({
       root: { uri: first.uri, cid: first.cid },
       parent: { uri: followUp.uri, cid: followUp.cid },
     });
     const mentionEnd = Buffer.byteLength(`@${jo.handle}`);
     const linkStart = Buffer.byteLength(`@${jo.handle} on its way: `);
-    expect(thread.post.record.facets).toMatchObject([
+    expect(thread.record.facets).toMatchObject([
       {
         index: { byteStart: 0, byteEnd: mentionEnd },
         features: [{ $type: 'app.bsky.richtext.facet#mention', did: jo.did }],
@@ -150,10 +159,8 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
         features: [{ $type: 'app.bsky.richtext.facet#link', uri: 'https://example.com/track' }],
       },
     ]);
-    // The AppView threads it: parent chain followUp -> ours -> first.
-    expect(thread.parent?.post.uri).toBe(followUp.uri);
-    expect(thread.parent?.parent?.post.uri).toBe(ours.uri);
-    expect(thread.parent?.parent?.parent?.post.uri).toBe(first.uri);
+    // The AppView threads it under the follow-up, our earlier answer and the first post.
+    expect(thread.ancestors).toEqual([followUp.uri, ours.uri, first.uri]);
 
     // And the customer is told once; the AppView names it a mention, since our reply names them.
     const { data: theirs } = await jo.agent.listNotifications({ limit: 20 });
@@ -182,7 +189,11 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
   });
 
   it('refuses a wrong password permanently, as the PDS answers it', async () => {
-    const wrong = createBlueskyConnector({ service: net.service, identifier: business.handle, password: 'nope' });
+    const wrong = createBlueskyConnector({
+      service: net.service,
+      identifier: business.handle,
+      password: 'nope',
+    });
     await expect(wrong.poll(undefined)).rejects.toMatchObject({
       code: 'bluesky.unauthorized',
       retryable: false,

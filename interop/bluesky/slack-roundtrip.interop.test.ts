@@ -34,8 +34,12 @@ describe('a Bluesky reply polled from a real PDS travels to Slack and the answer
     await replyFromSlack(h, 'Do I need to book for a puncture?', 'No booking needed, just drop by.');
     // Our posts on the PDS, newest first: the reply is the one whose parent is Jo's question.
     const listOurPosts = async () =>
-      (await business.agent.com.atproto.repo.listRecords({ repo: business.did, collection: 'app.bsky.feed.post' }))
-        .data.records;
+      (
+        await business.agent.com.atproto.repo.listRecords({
+          repo: business.did,
+          collection: 'app.bsky.feed.post',
+        })
+      ).data.records;
     const replyRecord = await waitFor(
       async () =>
         (await listOurPosts()).find(
@@ -45,19 +49,15 @@ describe('a Bluesky reply polled from a real PDS travels to Slack and the answer
     );
     await net.settle();
 
-    const { data } = await jo.agent.getPostThread({ uri: replyRecord.uri, depth: 0, parentHeight: 5 });
-    const thread = data.thread as {
-      post: { record: { text: string; reply: unknown; facets?: unknown } };
-      parent?: { post: { uri: string }; parent?: { post: { uri: string } } };
-    };
-    expect(thread.post.record.text).toBe(`@${jo.handle} No booking needed, just drop by.`);
-    expect(thread.post.record.reply).toEqual({
+    const thread = await net.thread(jo, replyRecord.uri);
+    expect(thread.record.text).toBe(`@${jo.handle} No booking needed, just drop by.`);
+    expect(thread.record.reply).toEqual({
       root: { uri: ours.uri, cid: ours.cid },
       parent: { uri: question.uri, cid: question.cid },
     });
-    expect(thread.post.record.facets).toMatchObject([{ features: [{ did: jo.did }] }]);
-    expect(thread.parent?.post.uri).toBe(question.uri);
-    expect(thread.parent?.parent?.post.uri).toBe(ours.uri);
+    expect(thread.record.facets).toMatchObject([{ features: [{ did: jo.did }] }]);
+    expect(thread.author).toBe(business.did);
+    expect(thread.ancestors).toEqual([question.uri, ours.uri]);
 
     // Published once: the poller keeps running and the reply worker does not post again.
     await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -23,6 +23,18 @@ export interface Post {
   cid: string;
 }
 
+/** A post as the AppView shows it in its thread, with the uris of its ancestors, nearest first. */
+export interface ThreadView {
+  author: string;
+  record: { text: string; reply?: unknown; facets?: unknown };
+  ancestors: string[];
+}
+
+interface ThreadNode {
+  post?: { uri: string; author: { did: string }; record: unknown };
+  parent?: ThreadNode;
+}
+
 /** A real AT Protocol network on loopback: PLC, a PDS, and the AppView (bsky) that indexes the PDS. */
 export interface AtprotoNetwork {
   /** The PDS: what Firsthand's BLUESKY_SERVICE points at. App views are proxied through it, as on bsky.social. */
@@ -35,6 +47,8 @@ export interface AtprotoNetwork {
     text: string,
     options?: { replyTo?: Post & { root?: Post }; createdAt?: string },
   ): Promise<Post>;
+  /** getPostThread on the AppView (through the PDS, as `viewer`) for `uri`. */
+  thread(viewer: Account, uri: string): Promise<ThreadView>;
   /** Waits until the AppView has indexed everything the PDS has written (notifications included). */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -86,7 +100,11 @@ export async function startAtprotoNetwork(): Promise<AtprotoNetwork> {
       const handle = `${name}${++accounts}.test`;
       const password = `password-${randomBytes(6).toString('hex')}`;
       const agent = new AtpAgent({ service });
-      const { data } = await agent.createAccount({ handle, email: `${name}${accounts}@example.com`, password });
+      const { data } = await agent.createAccount({
+        handle,
+        email: `${name}${accounts}@example.com`,
+        password,
+      });
       if (displayName) await agent.upsertProfile((profile) => ({ ...profile, displayName }));
       return { did: data.did, handle, password, agent };
     },
@@ -107,6 +125,14 @@ export async function startAtprotoNetwork(): Promise<AtprotoNetwork> {
           : {}),
         createdAt: options.createdAt ?? new Date().toISOString(),
       });
+    },
+    async thread(viewer, uri) {
+      const { data } = await viewer.agent.getPostThread({ uri, depth: 0, parentHeight: 20 });
+      const node = data.thread as ThreadNode;
+      if (!node.post) throw new Error(`the AppView has no thread for ${uri}`);
+      const ancestors: string[] = [];
+      for (let up = node.parent; up?.post; up = up.parent) ancestors.push(up.post.uri);
+      return { author: node.post.author.did, record: node.post.record as ThreadView['record'], ancestors };
     },
     settle: () => network.processAll(),
     async close() {

@@ -17,8 +17,8 @@ import {
 } from '../db/conversations.repository.js';
 import { appendEvent, listConversationEvents, type NewEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
 import { createReply } from '../db/replies.repository.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { allowsPrivateReply, checkReply, requiresPrivateReply } from '../network/text-limits.js';
 import { enqueueReply, type Queues } from '../queue/queues.js';

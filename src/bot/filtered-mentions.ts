@@ -11,8 +11,8 @@ import {
   unrouteMention,
   vouchForAuthor,
 } from '../db/filtered.repository.js';
-import { enqueueReroute, type Queues } from '../queue/queues.js';
 import { oweSlack } from '../db/slack-outbox.repository.js';
+import { enqueueReroute, type Queues } from '../queue/queues.js';
 import { type ActionDeps, type Outcome, requireRosterMember } from './conversation-actions.js';
 import { FILTERED_DAYS, type FilteredOverview } from './filtered-view.js';
 

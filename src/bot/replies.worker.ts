@@ -4,7 +4,6 @@ import { AppError, toAppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
 import { QUEUE, ReplyJobSchema } from '../contract/queues.js';
 import type { SlackWork } from '../contract/slack-work.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
 import type { Database } from '../db/client.js';
 import { findConversation, markReplied } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
@@ -17,8 +16,9 @@ import {
   type ReplyRow,
   setReplyAttempt,
 } from '../db/replies.repository.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
-import { type QueueSettings, type Queues } from '../queue/queues.js';
+import type { QueueSettings, Queues } from '../queue/queues.js';
 import { startWorker } from '../queue/worker.js';
 import { replyFailedNotice } from './blocks.js';
 

@@ -8,12 +8,7 @@ import { findConversation, recordMovedCard } from '../db/conversations.repositor
 import { appendEvent } from '../db/events.repository.js';
 import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
-import {
-  claimSurgeNote,
-  listPendingAlike,
-  type OutboxRow,
-  oweSlack,
-} from '../db/slack-outbox.repository.js';
+import { claimSurgeNote, listPendingAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
   conversationDm,
@@ -39,7 +34,13 @@ type Recorded = (tx: Tx, ts: string | undefined) => Promise<void>;
  * a post to a person (`dm`) goes to their DM channel.
  */
 export type Delivery = { recorded?: Recorded; superseded?: number[] } & (
-  | { call: 'post'; to: { channel: string } | { dm: string }; threadTs?: string; message: Message; card?: true }
+  | {
+      call: 'post';
+      to: { channel: string } | { dm: string };
+      threadTs?: string;
+      message: Message;
+      card?: true;
+    }
   | { call: 'update'; channel: string; ts: string; message: Message }
   | { call: 'publish'; user: string; view: View }
   | { call: 'ephemeral'; channel: string; user: string; text: string }
@@ -240,6 +241,7 @@ export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
           actor: 'bot',
           conversationId,
           details: { snoozeEventId: eventId },
+          at: deps.now(),
         });
         const assignee = loaded.conversation.assigneeId;
         await oweSlack(tx, [
@@ -285,7 +287,14 @@ export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
       to: { channel: to },
       message: conversationMessage(toCard(loaded, deps.now())),
       recorded: async (tx, ts) => {
-        if (!(await recordMovedCard(tx, conversation.id, { channel: from, ts: fromTs }, { channel: to, ts: ts! })))
+        if (
+          !(await recordMovedCard(
+            tx,
+            conversation.id,
+            { channel: from, ts: fromTs },
+            { channel: to, ts: ts! },
+          ))
+        )
           return;
         const text = movedLine(to, by, (await linkBuilder())(to, ts!));
         await oweSlack(tx, [{ work: { type: 'thread_line', channel: from, threadTs: fromTs, text } }]);
@@ -301,7 +310,11 @@ export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
   }
 
   /** The one Slack call `row` comes to now. */
-  async function render(row: OutboxRow, work: SlackWork, channelOf: (lane: string) => string): Promise<Delivery> {
+  async function render(
+    row: OutboxRow,
+    work: SlackWork,
+    channelOf: (lane: string) => string,
+  ): Promise<Delivery> {
     switch (work.type) {
       case 'mention':
         return mention(work.mentionId);
@@ -318,7 +331,12 @@ export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
       case 'move':
         return move(work.conversationId, work.eventId);
       case 'thread_line':
-        return { call: 'post', to: { channel: work.channel }, threadTs: work.threadTs, message: logMessage(work.text) };
+        return {
+          call: 'post',
+          to: { channel: work.channel },
+          threadTs: work.threadTs,
+          message: logMessage(work.text),
+        };
       case 'alert': {
         const owner = await findOwner(deps.db);
         return { call: 'post', to: { channel: deps.channelId }, message: ownerAlert(owner?.id, work.text) };

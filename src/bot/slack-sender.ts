@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ChatPostMessageArguments, ErrorCode } from '@slack/web-api';
+import { AppError, retryAtOf, toAppError } from '../contract/errors.js';
 import { type SlackWork, SlackWorkSchema } from '../contract/slack-work.js';
 import { holdLease, releaseLease } from '../db/leases.repository.js';
 import {
@@ -15,7 +16,6 @@ import {
   takeRow,
   tidyOutbox,
 } from '../db/slack-outbox.repository.js';
-import { AppError, retryAtOf, toAppError } from '../contract/errors.js';
 import { createDeliveries, type Delivery, type DeliveryDeps } from './slack-deliveries.js';
 import { slackFailure, slackMayHavePosted } from './slack-errors.js';
 import { SLACK_CALL_TIMEOUT_MS } from './slack-transport.js';
@@ -86,7 +86,10 @@ export function createSlackSender(deps: SenderDeps) {
    * yet ('wait') while the surge's root is owed and goes first.
    */
   async function surgeThread(lane: string): Promise<string | undefined | 'wait'> {
-    const [behind, surge] = await Promise.all([countCardsBehind(deps.db, lane), findOpenSurge(deps.db, lane)]);
+    const [behind, surge] = await Promise.all([
+      countCardsBehind(deps.db, lane),
+      findOpenSurge(deps.db, lane),
+    ]);
     if (!surge) {
       if (behind < surgeBacklog) return undefined;
       const key = `u-${lane}-${deps.now().getTime()}`;
@@ -95,7 +98,8 @@ export function createSlackSender(deps: SenderDeps) {
     }
     if (!surge.ts) return 'wait';
     if (behind * 2 >= surgeBacklog) return surge.ts;
-    const text = ':white_check_mark: Calm again: the channel has caught up, and new conversations get their own card in it.';
+    const text =
+      ':white_check_mark: Calm again: the channel has caught up, and new conversations get their own card in it.';
     const work: SlackWork = { type: 'thread_line', channel: channelOf(lane), threadTs: surge.ts, text };
     await oweSlack(deps.db, [{ work, key: `e-${surge.key}` }]);
     return undefined;
@@ -112,7 +116,8 @@ export function createSlackSender(deps: SenderDeps) {
 
   /** Posts once: an earlier attempt that may have posted is looked for where and when it went. */
   async function post(row: OutboxRow, channel: string, threadTs: string | undefined, message: object) {
-    const note: Attempt = { at: deps.now(), channel, threadTs: threadTs ?? null };
+    // Wall time, not the app's clock: the note is matched against the ts Slack stamps by its own.
+    const note: Attempt = { at: new Date(), channel, threadTs: threadTs ?? null };
     const taken = await takeRow(deps.db, row.id, note);
     if (!taken) return undefined;
     if (taken.earlier) {
@@ -163,10 +168,19 @@ export function createSlackSender(deps: SenderDeps) {
     if (!(await takeRow(deps.db, row.id, undefined))) return undefined;
     try {
       if (delivery.call === 'update')
-        await deps.slack.chat.update({ channel: delivery.channel, ts: delivery.ts, ...delivery.message } as never);
-      if (delivery.call === 'publish') await deps.slack.views.publish({ user_id: delivery.user, view: delivery.view });
+        await deps.slack.chat.update({
+          channel: delivery.channel,
+          ts: delivery.ts,
+          ...delivery.message,
+        } as never);
+      if (delivery.call === 'publish')
+        await deps.slack.views.publish({ user_id: delivery.user, view: delivery.view });
       if (delivery.call === 'ephemeral')
-        await deps.slack.chat.postEphemeral({ channel: delivery.channel, user: delivery.user, text: delivery.text });
+        await deps.slack.chat.postEphemeral({
+          channel: delivery.channel,
+          user: delivery.user,
+          text: delivery.text,
+        });
     } catch (error) {
       throw Object.assign(slackFailure(error), { posted: false });
     }
@@ -227,7 +241,9 @@ export function createSlackSender(deps: SenderDeps) {
         inChannel.set(channel, (inChannel.get(channel) ?? 0) + 1);
       }
       const running = send(row, channel)
-        .catch((error: Error) => deps.logger.error({ key: row.key, err: error.message }, 'Slack sender error'))
+        .catch((error: Error) =>
+          deps.logger.error({ key: row.key, err: error.message }, 'Slack sender error'),
+        )
         .finally(() => {
           inFlight.delete(row.id);
           if (channel) inChannel.set(channel, (inChannel.get(channel) ?? 1) - 1);

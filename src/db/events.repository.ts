@@ -10,6 +10,8 @@ export interface NewEvent {
   conversationId?: string | null;
   mentionId?: string | null;
   details?: Record<string, unknown>;
+  /** When it happened by the app's clock; the database's clock if not given. */
+  at?: Date;
 }
 
 /** Returns the new event's id, all any caller needs: returning every column costs each of them. */
@@ -22,6 +24,7 @@ export async function appendEvent(db: Executor, event: NewEvent): Promise<{ id: 
       conversationId: event.conversationId ?? null,
       mentionId: event.mentionId ?? null,
       details: event.details ?? {},
+      ...(event.at ? { at: event.at } : {}),
     })
     .returning({ id: events.id });
   return row!;

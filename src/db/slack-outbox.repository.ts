@@ -136,7 +136,9 @@ export async function takeRow(
   );
   if (!row) return undefined;
   const earlier =
-    row.at && row.channel ? { at: new Date(row.at), channel: row.channel, threadTs: row.thread_ts } : undefined;
+    row.at && row.channel
+      ? { at: new Date(row.at), channel: row.channel, threadTs: row.thread_ts }
+      : undefined;
   return { earlier };
 }
 
@@ -254,11 +256,7 @@ export async function tidyOutbox(db: Executor, now: Date, keepUntil: Date): Prom
     .update(slackOutbox)
     .set({ doneAt: now, outcome: 'failed', lastError: 'its conversation never had a card in Slack' })
     .where(
-      and(
-        isNull(slackOutbox.doneAt),
-        eq(slackOutbox.needsCard, true),
-        lt(slackOutbox.createdAt, dayAgo),
-      ),
+      and(isNull(slackOutbox.doneAt), eq(slackOutbox.needsCard, true), lt(slackOutbox.createdAt, dayAgo)),
     );
   await db.delete(slackOutbox).where(lt(slackOutbox.doneAt, keepUntil));
 }

@@ -48,9 +48,3 @@ export async function fetchWithToken(
     throw new AppError(`${network}.unreachable`, `cannot reach ${base}: ${(error as Error).message}`, true);
   }
 }
-
-/** The moment a rate-limited call may be retried, if the error carries one. */
-export function retryAtOf(error: unknown): Date | undefined {
-  const value = (error as { retryAt?: unknown } | null)?.retryAt;
-  return value instanceof Date && !Number.isNaN(value.getTime()) ? value : undefined;
-}

@@ -95,12 +95,7 @@ export async function enqueueReroute(queues: Queues, mentionId: string, eventId:
  * job is added; a job that used up its attempts is retried. A job still
  * waiting or active is left alone. True when the job had to be queued again.
  */
-export async function ensureJob<T>(
-  queue: Queue<T>,
-  name: string,
-  data: T,
-  jobId: string,
-): Promise<boolean> {
+export async function ensureJob<T>(queue: Queue<T>, name: string, data: T, jobId: string): Promise<boolean> {
   const existing = await queue.getJob(jobId);
   if (!existing) {
     await queue.add(name as never, data as never, { jobId });
@@ -119,4 +114,3 @@ export async function ensureJob<T>(
 export async function enqueueReply(queues: Queues, replyId: string): Promise<void> {
   await queues.replies.add('post', { replyId }, { jobId: replyJobId(replyId) });
 }
-

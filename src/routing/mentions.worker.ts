@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { MentionJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
-import { type QueueSettings, type Queues } from '../queue/queues.js';
+import type { QueueSettings, Queues } from '../queue/queues.js';
 import { startWorker } from '../queue/worker.js';
 import type { Policy } from './compiled-policy.js';
 import { routeMention } from './route-mention.js';

@@ -6,8 +6,8 @@ import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/c
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted, mentionFromRow } from '../db/mentions.repository.js';
 import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
-import { findOwner } from '../db/staff.repository.js';
 import { oweSlack } from '../db/slack-outbox.repository.js';
+import { findOwner } from '../db/staff.repository.js';
 import { compilePolicy, linkedIdentities, type Policy } from './compiled-policy.js';
 import { type Decision, decide } from './decide.js';
 import { escalationReasons } from './escalation.js';

@@ -8,12 +8,12 @@ import { listConversationEvents } from '../../src/db/events.repository.js';
 import { claimDailyCount, isVouched } from '../../src/db/filtered.repository.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { readMentionAndFacts, readRoutingFacts } from '../../src/db/routing.repository.js';
-import { events, spamExemptions } from '../../src/db/schema.js';
+import { events, slackOutbox, spamExemptions } from '../../src/db/schema.js';
 import { factWindows } from '../../src/routing/load-snapshot.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
 import { routeMention } from '../../src/routing/route-mention.js';
 import { DATABASE_KINDS } from '../support/database.js';
-import { harbourTeamFixture, JANE, SAM, storeMention } from './routing-support.js';
+import { harbourTeamFixture, JANE, owedToSlack, SAM, storeMention } from './routing-support.js';
 
 const policy = loadPolicyFile('examples/policy.yaml');
 // Before the day's count (08:00 UTC), so the tests choose when it is due.
@@ -25,9 +25,7 @@ const SPAM = 'Crypto giveaway!! Click here https://bit.ly/a1 https://bit.ly/b2 h
 const spammer = (n: number) => ({ id: `bot-${n}`, handle: `bikes8473625${n}`, followers: 0 });
 
 describe.each(DATABASE_KINDS)('mentions filtered as spam on %s', (kind) => {
-  const f = harbourTeamFixture(kind, (q) =>
-    Promise.all([q.notify.obliterate({ force: true }), q.mentions.obliterate({ force: true })]),
-  );
+  const f = harbourTeamFixture(kind, (q) => q.mentions.obliterate({ force: true }));
   const deps = () => ({ db: f.database.db, queues: f.queues, now });
   const route = (mentionId: string) => routeMention({ ...deps(), policy }, mentionId);
 
@@ -77,8 +75,8 @@ describe.each(DATABASE_KINDS)('mentions filtered as spam on %s', (kind) => {
     // Routed again under a job id of its own, and the clicker's Home redrawn.
     const job = await f.queues.mentions.getJob(rerouteJobId(mention.id, unspammed[0]!.id));
     expect(job?.data).toEqual({ mentionId: mention.id });
-    const homes = await f.queues.notify.getJobs(['waiting']);
-    expect(homes.map((j) => j.data)).toContainEqual({ type: 'home', user: SAM });
+    const owed = await owedToSlack(f.database.db);
+    expect(owed.map((row) => row.work)).toContainEqual({ type: 'home', user: SAM });
 
     // The router reads the vouch, and the spam filter leaves the author alone.
     const read = await readMentionAndFacts(f.database.db, mention.id, factWindows(policy, NOW));
@@ -161,8 +159,9 @@ describe.each(DATABASE_KINDS)('mentions filtered as spam on %s', (kind) => {
       day: '2025-05-06',
       count: 2,
     });
-    const job = await f.queues.notify.getJob('f-2025-05-06');
-    expect(job?.data).toEqual({
+    const owedCount = async (day: string) =>
+      (await f.database.db.select().from(slackOutbox).where(eq(slackOutbox.key, `f-${day}`)))[0];
+    expect((await owedCount('2025-05-06'))?.work).toEqual({
       type: 'spam_count',
       day: '2025-05-06',
       count: 2,
@@ -176,6 +175,7 @@ describe.each(DATABASE_KINDS)('mentions filtered as spam on %s', (kind) => {
       day: '2025-05-07',
       count: 0,
     });
-    expect(await f.queues.notify.getJob('f-2025-05-07')).toBeUndefined();
+    expect(await owedCount('2025-05-07')).toBeUndefined();
+    expect((await owedToSlack(f.database.db)).filter((row) => row.kind === 'spam_count')).toHaveLength(1);
   });
 });

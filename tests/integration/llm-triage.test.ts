@@ -264,14 +264,14 @@ describe('the optional model triage against an OpenAI-compatible stand-in', () =
 });
 
 describe('routing with the model triage switched on, on PostgreSQL', () => {
-  const f = harbourTeamFixture('postgres', (q) => q.notify.obliterate({ force: true }));
+  const f = harbourTeamFixture('postgres');
   const policy = loadPolicyFile('examples/policy.yaml');
   const NOW = new Date('2025-05-06T10:00:00Z');
   const logger = pino({ level: 'silent' });
   const BILLING = 'Hi, I think I was charged twice for my last service, can you check?';
 
   const route = (mentionId: string, triage: Triage) =>
-    routeMention({ db: f.database.db, queues: f.queues, now: () => NOW, policy, triage }, mentionId);
+    routeMention({ db: f.database.db, now: () => NOW, policy, triage }, mentionId);
   const assigneeOf = async (mentionId: string) => {
     const stored = await findMention(f.database.db, mentionId);
     return (await findConversation(f.database.db, stored!.conversationId!))?.assigneeId;

@@ -6,7 +6,7 @@ import { readCursor } from '../../src/db/cursors.repository.js';
 import { findReply } from '../../src/db/replies.repository.js';
 import { pollOnce } from '../../src/ingest/poller.js';
 import { createBlueskyConnector } from '../../src/network/bluesky/connector.js';
-import { retryAtOf } from '../../src/network/http.js';
+import { retryAtOf } from '../../src/contract/errors.js';
 import { type BlueskyPost, type BlueskyStandin, startBlueskyStandin } from '../standins/bluesky.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
 import { harbourTeamFixture, queuedReplyTo, storeMention } from './routing-support.js';

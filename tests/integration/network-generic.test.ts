@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { retryAtOf } from '../../src/contract/errors.js';
 import { createGenericConnector } from '../../src/network/generic/connector.js';
 import { genericWebhookHandler } from '../../src/network/generic/webhook.js';
-import { retryAtOf } from '../../src/network/http.js';
 import { genericSignature } from '../../src/network/signatures.js';
 import { type GenericStandin, startGenericStandin } from '../standins/generic.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';

@@ -9,7 +9,7 @@ import { EARLIER_REPLY_SETTLE_MS, postReply } from '../../src/bot/replies.worker
 import { findReply } from '../../src/db/replies.repository.js';
 import { mentions } from '../../src/db/schema.js';
 import type { NetworkConnector, ReplyRequest } from '../../src/network/connector.js';
-import { retryAtOf } from '../../src/network/http.js';
+import { retryAtOf } from '../../src/contract/errors.js';
 import { createFacebookConnector } from '../../src/network/meta/facebook.connector.js';
 import { SENDER_LOOKUP_TIMEOUT_MS } from '../../src/network/meta/graph.js';
 import { createInstagramConnector } from '../../src/network/meta/instagram.connector.js';

@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/contract/errors.js';
+import { AppError, retryAtOf } from '../../src/contract/errors.js';
 import { readCursor } from '../../src/db/cursors.repository.js';
 import { mentions } from '../../src/db/schema.js';
 import { pollOnce } from '../../src/ingest/poller.js';
-import { retryAtOf } from '../../src/network/http.js';
 import { xCrcResponseToken, xSignature } from '../../src/network/signatures.js';
 import { createXConnector } from '../../src/network/x/connector.js';
 import { xCrcHandler, xEventsHandler } from '../../src/network/x/webhook.js';

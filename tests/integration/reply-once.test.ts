@@ -4,7 +4,7 @@ import { EARLIER_REPLY_SETTLE_MS, postReply, startRepliesWorker } from '../../sr
 import { AppError } from '../../src/contract/errors.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
 import { findReply } from '../../src/db/replies.repository.js';
-import { retryAtOf } from '../../src/network/http.js';
+import { retryAtOf } from '../../src/contract/errors.js';
 import { createXConnector } from '../../src/network/x/connector.js';
 import { enqueueReply } from '../../src/queue/queues.js';
 import { startXStandin, type XStandin } from '../standins/x.standin.js';
@@ -21,9 +21,7 @@ const TEXT = 'It is ready, Ana: come by any time before six.';
 describe.each(DATABASE_KINDS)(
   'a reply is published once on X, whatever became of the last attempt, on %s',
   (kind) => {
-    const f = harbourTeamFixture(kind, (q) =>
-      Promise.all([q.replies, q.notify].map((queue) => queue.obliterate({ force: true }))),
-    );
+    const f = harbourTeamFixture(kind, (q) => q.replies.obliterate({ force: true }));
     let x: XStandin;
     beforeEach(async () => {
       x = await startXStandin({ token: TOKEN, account });

@@ -10,15 +10,13 @@ import { startWorker } from '../../src/queue/worker.js';
 import { waitFor } from '../support/app-harness.js';
 import { DATABASE_KINDS } from '../support/database.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
-import { harbourTeamFixture, queuedReplyTo, storeMention } from './routing-support.js';
+import { harbourTeamFixture, owedToSlack, queuedReplyTo, storeMention } from './routing-support.js';
 
 const ROUTED_AT = new Date('2025-05-06T10:00:00Z');
 const inMinutes = (minutes: number) => () => new Date(Date.now() + minutes * 60_000);
 
 describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (kind) => {
-  const f = harbourTeamFixture(kind, (q) =>
-    Promise.all([q.replies, q.notify].map((queue) => queue.obliterate({ force: true }))),
-  );
+  const f = harbourTeamFixture(kind, (q) => q.replies.obliterate({ force: true }));
 
   /** A routed conversation shown in Slack, with one reply written to it and stored as queued. */
   async function queuedReply(submissionKey: string) {
@@ -91,7 +89,7 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
       (e) => e.type === 'reply.failed',
     );
     expect(failures).toHaveLength(1);
-    const told = (await f.queues.notify.getJobs(['waiting'])).map((job) => job.data);
+    const told = (await owedToSlack(f.database.db)).map((row) => row.work);
     expect(told).toContainEqual(
       expect.objectContaining({
         type: 'ephemeral',
@@ -108,6 +106,8 @@ describe.each(DATABASE_KINDS)('replies whose job was lost or gave up, on %s', (k
     await recordFailure(late, reply, new AppError('reply.gave_up', 'late'));
     const events = await listConversationEvents(f.database.db, reply.conversationId);
     expect(events.filter((e) => e.type === 'reply.failed')).toHaveLength(1);
+    const toldAfter = (await owedToSlack(f.database.db)).map((row) => row.work);
+    expect(toldAfter.filter((work) => work.type === 'ephemeral')).toHaveLength(1);
   });
 
   it('never fails a late reply whose job is still waiting to run, nor touches a posted one', async () => {

@@ -3,7 +3,7 @@ import { eq, isNotNull, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DatabaseHandle, openDatabase } from '../../src/db/client.js';
-import { assignments, conversations, events, mentions } from '../../src/db/schema.js';
+import { assignments, conversations, events, mentions, slackOutbox } from '../../src/db/schema.js';
 import { enqueueMention, openQueues, type Queues } from '../../src/queue/queues.js';
 import { startMentionsWorker } from '../../src/routing/mentions.worker.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
@@ -45,7 +45,7 @@ describe('several routers on one PostgreSQL and one Redis', () => {
     const m = await storeMention(database.db, 'Do you stock inner tubes?', { id: 'race-1' });
     const outcomes = await Promise.all(
       [0, 1, 2, 0, 1].map((i) =>
-        routeMention({ db: routers[i]!.db, queues, policy, now: () => new Date() }, m.id),
+        routeMention({ db: routers[i]!.db, policy, now: () => new Date() }, m.id),
       ),
     );
     expect(outcomes.filter((o) => o === 'assigned')).toHaveLength(1);
@@ -57,6 +57,12 @@ describe('several routers on one PostgreSQL and one Redis', () => {
       .from(assignments)
       .where(eq(assignments.conversationId, stored[0]!.id));
     expect(rows).toHaveLength(1);
+    // Its card is owed to Slack once, by the router that routed it.
+    const owed = await database.db
+      .select({ work: slackOutbox.work })
+      .from(slackOutbox)
+      .where(eq(slackOutbox.conversationId, stored[0]!.id));
+    expect(owed.map((r) => r.work)).toEqual([{ type: 'mention', mentionId: m.id }]);
     await database.db.update(conversations).set({ closedAt: new Date(), status: 'resolved' });
   });
 

@@ -1,14 +1,9 @@
-import { WebClient } from '@slack/web-api';
-import { eq } from 'drizzle-orm';
-import pino from 'pino';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotifier } from '../../src/bot/notify.worker.js';
-import { NotifyJobSchema } from '../../src/contract/queues.js';
 import { resolveConversation } from '../../src/db/conversations.repository.js';
-import { conversations, events, staff } from '../../src/db/schema.js';
+import { conversations, events, slackOutbox, staff } from '../../src/db/schema.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
 import { acceptMentions } from '../../src/ingest/accept-mentions.js';
-import { retryAtOf } from '../../src/network/http.js';
 import { openQueues, type Queues } from '../../src/queue/queues.js';
 import { compilePolicy } from '../../src/routing/compiled-policy.js';
 import { assignWaitingConversations, handBackCoveredConversations } from '../../src/routing/drain-waiting.js';
@@ -90,8 +85,11 @@ describe('the waiting queue and covered conversations are looked at again', () =
     expect(taken?.routingReasons.at(-1)).toMatch(/^waited \d+ min in the queue$/);
     const assigned = await database.db.select().from(events).where(eq(events.conversationId, second));
     expect(assigned.filter((e) => e.type === 'conversation.assigned')).toHaveLength(1);
-    const notify = await queues.notify.getJobs(['waiting']);
-    expect(notify.map((j) => j.data.type).sort()).toEqual(expect.arrayContaining(['dm', 'home', 'refresh']));
+    const owed = await database.db
+      .select()
+      .from(slackOutbox)
+      .where(and(eq(slackOutbox.conversationId, second), isNull(slackOutbox.doneAt)));
+    expect(owed.map((row) => row.kind)).toEqual(expect.arrayContaining(['dm', 'refresh']));
   });
 
   it('hands a covered conversation back when its usual contact returns, not before', async () => {
@@ -125,33 +123,19 @@ describe('the waiting queue and covered conversations are looked at again', () =
     const id = await route('q-5', 'dave');
     const [conversation] = await database.db.select().from(conversations).where(eq(conversations.id, id));
     expect(conversation?.assigneeId).toBeNull();
-    const cardId = `n-${conversation!.firstMentionId}`;
-    const card = await queues.notify.getJob(cardId);
-    expect(card?.opts.priority).toBeGreaterThan(0);
-    expect(await card!.getState()).toBe('prioritized');
+    const card = async () =>
+      (
+        await database.db
+          .select()
+          .from(slackOutbox)
+          .where(eq(slackOutbox.key, `n-${conversation!.firstMentionId}`))
+      )[0];
+    expect((await card())?.priority).toBeGreaterThan(0);
 
     await database.db.update(staff).set({ capacity: 5 }).where(eq(staff.id, 'U0ANN'));
     const deps = { db: database.db, queues, now, policy };
     expect(await assignWaitingConversations(deps)).toBe(1);
-    const refresh = (await queues.notify.getJobs(['waiting'])).find(
-      (j) => j.data.type === 'refresh' && j.data.conversationId === id,
-    );
-    // The redraw finds no card to redraw yet, and hurries the card: Ann needs it to act.
-    const notifier = createNotifier({
-      db: database.db,
-      queues,
-      // Never called: with no card posted there is nothing to redraw.
-      slack: new WebClient('xoxb-unused', { slackApiUrl: 'http://127.0.0.1:9/api/' }),
-      channelId: 'C0TEAM',
-      logger: pino({ level: 'silent' }),
-      now,
-    });
-    const pending = await notifier.handle(NotifyJobSchema.parse(refresh!.data)).catch((e) => e);
-    expect(pending).toMatchObject({ code: 'notify.root_pending' });
-    // It waits for the card as a delay, not a spent attempt.
-    expect(retryAtOf(pending)).toBeInstanceOf(Date);
-    const hurried = await queues.notify.getJob(cardId);
-    expect(await hurried!.getState()).toBe('waiting');
-    expect(hurried?.priority).toBe(0);
+    // Owing Ann the redraw and her DM hurries the card they need: she needs it to act.
+    expect((await card())?.priority).toBe(0);
   });
 });

@@ -13,6 +13,7 @@ import {
   JANE,
   LUCIA,
   OWNER,
+  owedToSlack,
   SAM,
   seedHarbourTeam,
   storeMention,
@@ -24,10 +25,10 @@ const NOW = new Date('2025-05-06T10:00:00Z');
 const now = () => NOW;
 
 describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
-  const f = harbourTeamFixture(kind, (q) => q.notify.obliterate({ force: true }));
+  const f = harbourTeamFixture(kind);
 
   const route = (mentionId: string) =>
-    routeMention({ db: f.database.db, queues: f.queues, now, policy }, mentionId);
+    routeMention({ db: f.database.db, now, policy }, mentionId);
   const conversationOf = async (mentionId: string) => {
     const mention = await findMention(f.database.db, mentionId);
     return findConversation(f.database.db, mention!.conversationId!);
@@ -55,7 +56,10 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       assigneeId: JANE,
       reasons: conversation!.routingReasons,
     });
-    expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    // Its card is owed to Slack in the routing transaction; the DM waits for the card.
+    expect((await owedToSlack(f.database.db)).map((row) => row.work)).toEqual([
+      { type: 'mention', mentionId: m.id },
+    ]);
   });
 
   it("a journalist's complaint is escalated: the owner is assigned and the conversation marked", async () => {
@@ -91,9 +95,10 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
     const events = await listConversationEvents(f.database.db, conversation!.id);
     expect(events.map((e) => e.type)).toEqual(['mention.dropped']);
     expect((await findMention(f.database.db, m.id))!.notifiedAt).not.toBeNull();
-    expect(await f.queues.notify.getJobCounts('waiting')).toEqual({ waiting: 0 });
+    expect(await owedToSlack(f.database.db)).toEqual([]);
     // A retry of the job changes nothing and still tells Slack nothing new.
     expect(await route(m.id)).toBe('already_routed');
+    expect(await owedToSlack(f.database.db)).toEqual([]);
   });
 
   it('nobody eligible: the conversation waits unassigned, with an event, and is still shown in Slack', async () => {
@@ -106,11 +111,10 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
     expect(conversation!.routingReasons[0]).toBe('waiting in the queue: nobody eligible right now');
     const events = await listConversationEvents(f.database.db, conversation!.id);
     expect(events.map((e) => e.type)).toEqual(['conversation.queued']);
-    // Its card is queued, behind whatever the channel owes people holding conversations.
-    expect(await f.queues.notify.getJobCounts('waiting', 'prioritized')).toEqual({
-      waiting: 0,
-      prioritized: 1,
-    });
+    // Its card is owed, behind whatever the channel owes people holding conversations.
+    const owed = await owedToSlack(f.database.db);
+    expect(owed.map((row) => row.work)).toEqual([{ type: 'mention', mentionId: m.id }]);
+    expect(owed[0]!.priority).toBeGreaterThan(0);
   });
 
   it("Jane's follow-up on Bluesky goes to Sam, who answered her on X", async () => {
@@ -121,7 +125,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       { postedAt: new Date('2025-05-04T09:00:00Z') },
     );
     await routeMention(
-      { db: f.database.db, queues: f.queues, policy, now: () => new Date('2025-05-04T09:00:00Z') },
+      { db: f.database.db, policy, now: () => new Date('2025-05-04T09:00:00Z') },
       onX.id,
     );
     const first = await conversationOf(onX.id);
@@ -193,7 +197,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
     const types = (await listConversationEvents(f.database.db, conversation!.id)).map((e) => e.type);
     expect(types).toEqual(['conversation.assigned', 'conversation.followup', 'conversation.escalated']);
     // Told as a person's escalation is: the card, its thread, the owner by DM, and both Homes.
-    const told = (await f.queues.notify.getJobs(['waiting'])).map((job) => job.data);
+    const told = (await owedToSlack(f.database.db)).map((row) => row.work);
     expect(told).toEqual(
       expect.arrayContaining([
         { type: 'mention', mentionId: followUp.id },

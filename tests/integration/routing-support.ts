@@ -1,9 +1,10 @@
-import { eq } from 'drizzle-orm';
+import { asc, eq, isNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Executor } from '../../src/db/client.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, type ReplyRow } from '../../src/db/replies.repository.js';
-import { conversations } from '../../src/db/schema.js';
+import { conversations, slackOutbox } from '../../src/db/schema.js';
+import type { OutboxRow } from '../../src/db/slack-outbox.repository.js';
 import { type RosterEntry, upsertRoster } from '../../src/db/staff.repository.js';
 import { openQueues, type Queues } from '../../src/queue/queues.js';
 import { loadPolicyFile } from '../../src/routing/policy-file.js';
@@ -100,7 +101,7 @@ export async function storeMention(
  * each test, and queues under a private prefix for the file; `clear` empties
  * what a test leaves in them. Read its fields inside tests, once the hooks ran.
  */
-export function harbourTeamFixture(kind: DatabaseKind, clear: (queues: Queues) => Promise<unknown>) {
+export function harbourTeamFixture(kind: DatabaseKind, clear?: (queues: Queues) => Promise<unknown>) {
   const prefix = testQueuePrefix();
   const fixture = { prefix } as { database: TestDatabase; queues: Queues; prefix: string };
   beforeAll(() => {
@@ -115,7 +116,7 @@ export function harbourTeamFixture(kind: DatabaseKind, clear: (queues: Queues) =
     await seedHarbourTeam(fixture.database.db);
   });
   afterEach(async () => {
-    await clear(fixture.queues);
+    await clear?.(fixture.queues);
     await fixture.database.destroy();
   });
   return fixture;
@@ -132,7 +133,7 @@ export async function queuedReplyTo(
 ): Promise<ReplyRow> {
   const policy = loadPolicyFile('examples/policy.yaml');
   const now = () => reply.routedAt ?? new Date();
-  await routeMention({ db: f.database.db, queues: f.queues, now, policy }, mentionId);
+  await routeMention({ db: f.database.db, now, policy }, mentionId);
   const { conversationId } = (await findMention(f.database.db, mentionId))!;
   await f.database.db
     .update(conversations)
@@ -147,4 +148,9 @@ export async function queuedReplyTo(
     ...(reply.visibility ? { visibility: reply.visibility } : {}),
   });
   return row;
+}
+
+/** What is owed to Slack and not yet sent, in the order it was owed: the rows of the Slack outbox. */
+export async function owedToSlack(db: Executor): Promise<OutboxRow[]> {
+  return db.select().from(slackOutbox).where(isNull(slackOutbox.doneAt)).orderBy(asc(slackOutbox.id));
 }

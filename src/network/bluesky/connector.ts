@@ -1,5 +1,5 @@
 import { AtpAgent, RichText } from '@atproto/api';
-import { AppError } from '../../contract/errors.js';
+import { AppError, retryAtOf } from '../../contract/errors.js';
 import type { Mention } from '../../contract/mention.js';
 import {
   type NetworkConnector,
@@ -8,7 +8,7 @@ import {
   type ReplyResult,
   unconfirmedReply,
 } from '../connector.js';
-import { httpFailure, retryAtOf } from '../http.js';
+import { httpFailure } from '../http.js';
 import { isEarlierReply } from '../reply-text.js';
 import { blueskyLimit } from '../text-limits.js';
 import { normalizeNotification, PostRecord, postUrl, REASONS, replyRefs } from './normalize.js';
