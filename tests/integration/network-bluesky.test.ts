@@ -247,7 +247,7 @@ describe('Bluesky connector against the PDS stand-in', () => {
 
 describe('a Bluesky reply whose answer was lost is published once', () => {
   const f = harbourTeamFixture('postgres', (q) =>
-    Promise.all([q.replies, q.notify, q.mentions].map((queue) => queue.obliterate({ force: true }))),
+    Promise.all([q.replies, q.mentions].map((queue) => queue.obliterate({ force: true }))),
   );
   let pds: BlueskyStandin;
   beforeEach(async () => {

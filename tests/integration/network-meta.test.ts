@@ -18,7 +18,7 @@ import { metaEventsHandler, metaVerifyHandler } from '../../src/network/meta/web
 import { metaSignature } from '../../src/network/signatures.js';
 import { type MetaStandin, startMetaStandin } from '../standins/meta.standin.js';
 import { startWebhookRig, storedState, type WebhookRig } from './network-support.js';
-import { harbourTeamFixture, queuedReplyTo, SAM, storeMention } from './routing-support.js';
+import { harbourTeamFixture, owedToSlack, queuedReplyTo, SAM, storeMention } from './routing-support.js';
 
 const PAGE_TOKEN = 'page-token';
 const IG_TOKEN = 'ig-token';
@@ -589,7 +589,7 @@ describe('Meta private replies against the Graph stand-in', () => {
 
 describe('a Facebook or Instagram reply whose answer was lost is published once', () => {
   const f = harbourTeamFixture('postgres', (q) =>
-    Promise.all([q.replies, q.notify, q.mentions].map((queue) => queue.obliterate({ force: true }))),
+    Promise.all([q.replies, q.mentions].map((queue) => queue.obliterate({ force: true }))),
   );
   let meta: MetaStandin;
   beforeEach(async () => {
@@ -664,7 +664,7 @@ describe('a Facebook or Instagram reply whose answer was lost is published once'
       status: 'failed',
       error: expect.stringContaining('check on Instagram before sending it again'),
     });
-    const told = (await f.queues.notify.getJobs(['waiting'])).map((job) => job.data);
+    const told = (await owedToSlack(f.database.db)).map((row) => row.work);
     expect(told).toContainEqual(
       expect.objectContaining({
         type: 'ephemeral',

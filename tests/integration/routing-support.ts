@@ -1,6 +1,7 @@
 import { asc, eq, isNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { Executor } from '../../src/db/client.js';
+import type { SlackWork } from '../../src/contract/slack-work.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, type ReplyRow } from '../../src/db/replies.repository.js';
 import { conversations, slackOutbox } from '../../src/db/schema.js';
@@ -150,7 +151,13 @@ export async function queuedReplyTo(
   return row;
 }
 
-/** What is owed to Slack and not yet sent, in the order it was owed: the rows of the Slack outbox. */
-export async function owedToSlack(db: Executor): Promise<OutboxRow[]> {
-  return db.select().from(slackOutbox).where(isNull(slackOutbox.doneAt)).orderBy(asc(slackOutbox.id));
+/** What is owed to Slack and not yet sent, in the order it was owed: the unsettled rows of the Slack outbox. */
+export async function owedToSlack(db: Executor): Promise<(OutboxRow & { work: SlackWork })[]> {
+  const rows = await db
+    .select()
+    .from(slackOutbox)
+    .where(isNull(slackOutbox.doneAt))
+    .orderBy(asc(slackOutbox.id));
+  // As stored, not parsed: parsing would hide a field the work should not carry.
+  return rows.map((row) => ({ ...row, work: row.work as SlackWork }));
 }
