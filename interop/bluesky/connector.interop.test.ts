@@ -41,7 +41,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     const mention = await net.post(jo, `@${business.handle} are you open on Sunday?`);
     const reply = await net.post(jo, 'Do I need to book for a puncture?', { replyTo: ours });
     await net.post(jo, 'unrelated: lovely weather today');
-    await net.settle();
 
     const connector = connect();
     const first = await connector.poll(undefined);
@@ -71,7 +70,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     expect(await connector.poll(first.cursor)).toEqual({ mentions: [], cursor: undefined });
 
     const later = await net.post(jo, `@${business.handle} one more thing`);
-    await net.settle();
     const second = await connector.poll(first.cursor);
     expect(second.mentions.map((m) => m.externalId)).toEqual([later.uri]);
     expect(second.cursor! > first.cursor!).toBe(true);
@@ -80,14 +78,12 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
   it('gives one mention for a reply that also names us, which the AppView notifies once', async () => {
     const ours = await net.post(business, 'We close early on Friday.');
     const both = await net.post(jo, `@${business.handle} how early?`, { replyTo: ours });
-    await net.settle();
     const { mentions } = await connect().poll(undefined);
     expect(mentions.map((m) => [m.externalId, m.kind])).toEqual([[both.uri, 'reply']]);
   });
 
   it("sees the AppView date a notification by the post's createdAt when that is the earlier", async () => {
     await net.post(jo, `@${business.handle} first question`);
-    await net.settle();
     const { data: before } = await business.agent.listNotifications({ limit: 10 });
     const newestSeen = before.notifications[0]!.indexedAt;
 
@@ -96,7 +92,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     const late = await net.post(jo, `@${business.handle} my phone clock is a minute slow`, {
       createdAt: behind,
     });
-    await net.settle();
     const { data: after } = await business.agent.listNotifications({ limit: 10 });
     const notification = after.notifications.find((n) => n.uri === late.uri);
     expect(notification?.reason).toBe('mention');
@@ -114,7 +109,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
   it.fails('picks up a mention dated before the last one seen (a client clock behind, or a slow AppView)', async () => {
     const connector = connect();
     await net.post(jo, `@${business.handle} first question`);
-    await net.settle();
     const first = await connector.poll(undefined);
     expect(first.mentions).toHaveLength(1);
 
@@ -122,7 +116,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     const late = await net.post(jo, `@${business.handle} my phone clock is a minute slow`, {
       createdAt: behind,
     });
-    await net.settle();
     const second = await connector.poll(first.cursor);
     expect(second.mentions.map((m) => m.externalId)).toEqual([late.uri]);
   });
@@ -131,7 +124,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     const first = await net.post(jo, `@${business.handle} my order is late`);
     const ours = await net.post(business, 'Sorry! Checking now.', { replyTo: first });
     const followUp = await net.post(jo, 'still waiting', { replyTo: { ...ours, root: first } });
-    await net.settle();
 
     const result = await connect().reply({
       target: { externalId: followUp.uri, authorId: jo.did, authorHandle: jo.handle, url: null },
@@ -172,7 +164,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
   it('finds the reply it already posted when a retry asks, and nothing for another reply of ours', async () => {
     const question = await net.post(jo, `@${business.handle} is the patio open?`);
     const other = await net.post(jo, `@${business.handle} and for dogs?`);
-    await net.settle();
     const since = new Date(Date.now() - 1000);
     const connector = connect();
     const request = {
@@ -214,7 +205,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
       const ours: Post = await net.post(business, 'New autumn menu is out!');
       const mention = await net.post(jo, `@${business.handle} are you open today?`);
       const reply = await net.post(jo, 'the pumpkin one?', { replyTo: ours });
-      await net.settle();
 
       const connector = connect();
       expect(await pollOnce(deps(), connector)).toEqual({ accepted: 2, tooOld: 0 });
@@ -228,7 +218,6 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
 
       expect(await pollOnce(deps(), connector)).toEqual({ accepted: 0, tooOld: 0 });
       const later = await net.post(jo, `@${business.handle} one more`);
-      await net.settle();
       expect(await pollOnce(deps(), connector)).toEqual({ accepted: 1, tooOld: 0 });
       expect((await storedState(rig)).mentions.at(-1)?.externalId).toBe(later.uri);
       expect(await readCursor(rig.db.db, 'bluesky', 'mentions')).not.toBe(position);

@@ -41,7 +41,11 @@ export interface AtprotoNetwork {
   service: string;
   /** A fresh account on the PDS, with a display name. */
   createAccount(name: string, displayName?: string): Promise<Account>;
-  /** Posts as `author`, with mention and link facets resolved as the Bluesky app does. */
+  /**
+   * Posts as `author`, with mention and link facets resolved as the Bluesky app does, and waits until the
+   * AppView has indexed it. The AppView indexes repos in parallel and notifies a reply's parent author only
+   * if the parent is indexed already; a person replies to a post they have seen, so the wait is realistic.
+   */
   post(
     author: Account,
     text: string,
@@ -49,7 +53,7 @@ export interface AtprotoNetwork {
   ): Promise<Post>;
   /** getPostThread on the AppView (through the PDS, as `viewer`) for `uri`. */
   thread(viewer: Account, uri: string): Promise<ThreadView>;
-  /** Waits until the AppView has indexed everything the PDS has written (notifications included). */
+  /** Waits until the AppView has indexed everything the PDS has written, e.g. a reply made by our code. */
   settle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -112,7 +116,7 @@ export async function startAtprotoNetwork(): Promise<AtprotoNetwork> {
       const rich = new RichText({ text });
       await rich.detectFacets(author.agent);
       const parent = options.replyTo;
-      return author.agent.post({
+      const posted = await author.agent.post({
         text: rich.text,
         ...(rich.facets ? { facets: rich.facets } : {}),
         ...(parent
@@ -125,6 +129,8 @@ export async function startAtprotoNetwork(): Promise<AtprotoNetwork> {
           : {}),
         createdAt: options.createdAt ?? new Date().toISOString(),
       });
+      await network.processAll();
+      return posted;
     },
     async thread(viewer, uri) {
       const { data } = await viewer.agent.getPostThread({ uri, depth: 0, parentHeight: 20 });

@@ -59,10 +59,17 @@ export interface DeliveryDeps {
 /** What the sender knows of a channel's surge when a row asks. */
 export type SurgeOf = (lane: string) => Promise<{ key: string; ts: string } | undefined>;
 
+interface Context {
+  deps: DeliveryDeps;
+  surgeOf: SurgeOf;
+  /** Message links, built from the workspace URL (one auth.test), not a chat.getPermalink per message. */
+  links: () => Promise<(channel: string, ts: string) => string | undefined>;
+}
+
+/** What each owed row comes to, rendered by the Slack sender at the moment it is sent. */
 export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
   let workspaceUrl: Promise<string | undefined> | undefined;
-  /** Message links are built from the workspace URL (one auth.test), not a chat.getPermalink per message. */
-  async function linkBuilder(): Promise<(channel: string, ts: string) => string | undefined> {
+  const links = async () => {
     workspaceUrl ??= deps.slack.auth
       .test()
       .then((r) => r.url)
@@ -74,281 +81,288 @@ export function createDeliveries(deps: DeliveryDeps, surgeOf: SurgeOf) {
     const base = await workspaceUrl;
     if (!base) return () => undefined;
     const root = base.endsWith('/') ? base : `${base}/`;
-    return (channel, ts) => `${root}archives/${channel}/p${ts.replace('.', '')}`;
-  }
-
-  /** A routed mention: its conversation's card, or a line in the card's thread for a follow-up. */
-  async function mention(mentionId: string): Promise<Delivery> {
-    const loaded = await loadConversationOfMention(deps.db, mentionId);
-    const shown = loaded?.mentions.find((m) => m.id === mentionId);
-    if (!loaded || !shown) return { call: 'none', why: 'the mention is not in a conversation' };
-    // A dropped mention is settled without a card; one shown already needs nothing.
-    if (shown.notifiedAt) return { call: 'none', why: 'already shown' };
-    const { conversation } = loaded;
-    const isRoot = conversation.firstMentionId === shown.id;
-    const record = (tx: Tx, channel: string, ts: string) =>
-      recordShownInSlack(
-        tx,
-        { mentionId, conversationId: conversation.id, opensConversation: isRoot, channel, ts },
-        deps.now(),
-      );
-    if (isRoot) {
-      const channel = conversation.channel ?? deps.channelId;
-      const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');
-      return {
-        call: 'post',
-        to: { channel },
-        card: true,
-        message: conversationMessage(toCard(loaded, deps.now())),
-        superseded: await listPendingAlike(deps.db, 'refresh', { conversationId: conversation.id }),
-        recorded: async (tx, ts) => {
-          await record(tx, channel, ts!);
-          // The person it went to hears of it once the card they are pointed to is there.
-          if (conversation.assigneeId && assigned)
-            await oweSlack(tx, [
-              {
-                work: {
-                  type: 'dm',
-                  kind: conversation.escalated ? 'escalated' : 'assigned',
-                  user: conversation.assigneeId,
-                  conversationId: conversation.id,
-                  eventId: assigned.id,
-                },
-              },
-            ]);
-        },
-      };
-    }
-    const channel = conversation.slackChannel!;
+    return (channel: string, ts: string) => `${root}archives/${channel}/p${ts.replace('.', '')}`;
+  };
+  const ctx: Context = { deps, surgeOf, links };
+  return {
+    render: (row: OutboxRow, work: SlackWork, channelOf: (lane: string) => string) =>
+      render(ctx, row, work, channelOf),
+  };
+}
+/** A routed mention: its conversation's card, or a line in the card's thread for a follow-up. */
+async function mention(ctx: Context, mentionId: string): Promise<Delivery> {
+  const loaded = await loadConversationOfMention(ctx.deps.db, mentionId);
+  const shown = loaded?.mentions.find((m) => m.id === mentionId);
+  if (!loaded || !shown) return { call: 'none', why: 'the mention is not in a conversation' };
+  // A dropped mention is settled without a card; one shown already needs nothing.
+  if (shown.notifiedAt) return { call: 'none', why: 'already shown' };
+  const { conversation } = loaded;
+  const isRoot = conversation.firstMentionId === shown.id;
+  const record = (tx: Tx, channel: string, ts: string) =>
+    recordShownInSlack(
+      tx,
+      { mentionId, conversationId: conversation.id, opensConversation: isRoot, channel, ts },
+      ctx.deps.now(),
+    );
+  if (isRoot) {
+    const channel = conversation.channel ?? ctx.deps.channelId;
+    const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');
     return {
       call: 'post',
       to: { channel },
-      threadTs: conversation.slackTs!,
-      message: followupMessage({
-        handle: shown.authorHandle,
-        text: shown.text,
-        url: shown.url,
-        network: shown.network,
-      }),
+      card: true,
+      message: conversationMessage(toCard(loaded, ctx.deps.now())),
+      superseded: await listPendingAlike(ctx.deps.db, 'refresh', { conversationId: conversation.id }),
       recorded: async (tx, ts) => {
-        const eventId = await record(tx, channel, ts!);
-        // The card shows how many follow-ups there are.
-        if (eventId !== undefined)
-          await oweSlack(tx, [{ work: { type: 'refresh', conversationId: conversation.id, eventId } }]);
-      },
-    };
-  }
-
-  async function refresh(conversationId: string): Promise<Delivery> {
-    const superseded = await listPendingAlike(deps.db, 'refresh', { conversationId });
-    const loaded = await loadConversation(deps.db, conversationId);
-    const { slackChannel, slackTs } = loaded.conversation;
-    return {
-      call: 'update',
-      channel: slackChannel!,
-      ts: slackTs!,
-      message: conversationMessage(toCard(loaded, deps.now())),
-      superseded,
-    };
-  }
-
-  async function log(conversationId: string, eventId: number): Promise<Delivery> {
-    const [event, conversation] = await Promise.all([
-      findEvent(deps.db, eventId),
-      findConversation(deps.db, conversationId),
-    ]);
-    if (!event || event.conversationId !== conversationId || !conversation)
-      return { call: 'none', why: 'no such event' };
-    const details = { ...event.details };
-    if (event.type === 'reply.posted' && typeof details.replyId === 'string') {
-      const reply = await findReply(deps.db, details.replyId);
-      if (reply) details.text = reply.text;
-    }
-    const line = logLine({ type: event.type, actor: event.actor, details });
-    if (!line) return { call: 'none', why: 'the event has no thread line' };
-    return {
-      call: 'post',
-      to: { channel: conversation.slackChannel! },
-      threadTs: conversation.slackTs!,
-      message: logMessage(line),
-    };
-  }
-
-  async function directMessage(work: Extract<SlackWork, { type: 'dm' }>, key: string): Promise<Delivery> {
-    const [loaded, event] = await Promise.all([
-      loadConversation(deps.db, work.conversationId),
-      findEvent(deps.db, work.eventId),
-    ]);
-    // In a surge the router's escalations would reach the owner a DM each, dozens a minute: the first
-    // says so and the rest wait in the surge thread and App Home. A colleague's escalation is a person
-    // asking, and still comes on its own.
-    const surge = work.kind === 'escalated' && event?.actor === 'router' ? await surgeOf('main') : undefined;
-    if (surge && !(await claimSurgeNote(deps.db, surge.key, key)))
-      return { call: 'none', why: 'the owner was told of the surge' };
-    const { slackChannel, slackTs } = loaded.conversation;
-    const card = toCard(loaded, deps.now());
-    const reasons = Array.isArray(event?.details.reasons)
-      ? (event.details.reasons as unknown[]).filter((r): r is string => typeof r === 'string')
-      : card.reasons;
-    const message = conversationDm({
-      kind: work.kind,
-      card,
-      link: slackChannel && slackTs ? (await linkBuilder())(slackChannel, slackTs) : undefined,
-      ...(event && event.actor !== 'router' && event.actor !== 'bot' ? { by: event.actor } : {}),
-      reasons,
-      ...(surge
-        ? {
-            note: "A surge is on. Until it calms down I won't DM you each conversation escalated to you: they're in the surge thread in the team channel and listed in Firsthand's Home tab.",
-          }
-        : {}),
-    });
-    return { call: 'post', to: { dm: work.user }, message };
-  }
-
-  async function home(user: string, notice: string | undefined): Promise<Delivery> {
-    const superseded = notice ? [] : await listPendingAlike(deps.db, 'home', { user });
-    const data = await loadHome(deps, user, await linkBuilder());
-    const view: View = data
-      ? homeView(notice ? { ...data, notice } : data)
-      : {
-          type: 'home',
-          blocks: [
+        await record(tx, channel, ts!);
+        // The person it went to hears of it once the card they are pointed to is there.
+        if (conversation.assigneeId && assigned)
+          await oweSlack(tx, [
             {
-              type: 'section',
-              text: {
-                type: 'mrkdwn',
-                text: "You're not on this team's Firsthand roster. Ask the owner to add you to the team file.",
+              work: {
+                type: 'dm',
+                kind: conversation.escalated ? 'escalated' : 'assigned',
+                user: conversation.assigneeId,
+                conversationId: conversation.id,
+                eventId: assigned.id,
               },
             },
-          ],
-        };
-    return { call: 'publish', user, view, superseded };
+          ]);
+      },
+    };
   }
-  /** A snooze runs out: the conversation says so, and its holder is told, unless a later change replaced it. */
-  async function endSnooze(conversationId: string, eventId: number): Promise<Delivery> {
-    const loaded = await loadConversation(deps.db, conversationId);
-    const latest = loaded.events.findLast(
-      (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
-    );
-    if (latest?.id !== eventId || loaded.conversation.closedAt)
-      return { call: 'none', why: 'replaced by a later change' };
-    return {
-      call: 'none',
-      why: 'the snooze ended',
-      recorded: async (tx) => {
-        const ended = await appendEvent(tx, {
-          type: 'conversation.snooze_ended',
-          actor: 'bot',
-          conversationId,
-          details: { snoozeEventId: eventId },
-          at: deps.now(),
-        });
-        const assignee = loaded.conversation.assigneeId;
-        await oweSlack(tx, [
-          { work: { type: 'refresh', conversationId, eventId: ended.id } },
-          { work: { type: 'log', conversationId, eventId: ended.id } },
-          ...(assignee
-            ? [
-                {
-                  work: {
-                    type: 'dm' as const,
-                    kind: 'snooze_ended' as const,
-                    user: assignee,
-                    conversationId,
-                    eventId: ended.id,
-                  },
+  const channel = conversation.slackChannel!;
+  return {
+    call: 'post',
+    to: { channel },
+    threadTs: conversation.slackTs!,
+    message: followupMessage({
+      handle: shown.authorHandle,
+      text: shown.text,
+      url: shown.url,
+      network: shown.network,
+    }),
+    recorded: async (tx, ts) => {
+      const eventId = await record(tx, channel, ts!);
+      // The card shows how many follow-ups there are.
+      if (eventId !== undefined)
+        await oweSlack(tx, [{ work: { type: 'refresh', conversationId: conversation.id, eventId } }]);
+    },
+  };
+}
+
+async function refresh(ctx: Context, conversationId: string): Promise<Delivery> {
+  const superseded = await listPendingAlike(ctx.deps.db, 'refresh', { conversationId });
+  const loaded = await loadConversation(ctx.deps.db, conversationId);
+  const { slackChannel, slackTs } = loaded.conversation;
+  return {
+    call: 'update',
+    channel: slackChannel!,
+    ts: slackTs!,
+    message: conversationMessage(toCard(loaded, ctx.deps.now())),
+    superseded,
+  };
+}
+
+async function log(ctx: Context, conversationId: string, eventId: number): Promise<Delivery> {
+  const [event, conversation] = await Promise.all([
+    findEvent(ctx.deps.db, eventId),
+    findConversation(ctx.deps.db, conversationId),
+  ]);
+  if (!event || event.conversationId !== conversationId || !conversation)
+    return { call: 'none', why: 'no such event' };
+  const details = { ...event.details };
+  if (event.type === 'reply.posted' && typeof details.replyId === 'string') {
+    const reply = await findReply(ctx.deps.db, details.replyId);
+    if (reply) details.text = reply.text;
+  }
+  const line = logLine({ type: event.type, actor: event.actor, details });
+  if (!line) return { call: 'none', why: 'the event has no thread line' };
+  return {
+    call: 'post',
+    to: { channel: conversation.slackChannel! },
+    threadTs: conversation.slackTs!,
+    message: logMessage(line),
+  };
+}
+
+async function directMessage(
+  ctx: Context,
+  work: Extract<SlackWork, { type: 'dm' }>,
+  key: string,
+): Promise<Delivery> {
+  const [loaded, event] = await Promise.all([
+    loadConversation(ctx.deps.db, work.conversationId),
+    findEvent(ctx.deps.db, work.eventId),
+  ]);
+  // In a surge the router's escalations would reach the owner a DM each, dozens a minute: the first
+  // says so and the rest wait in the surge thread and App Home. A colleague's escalation is a person
+  // asking, and still comes on its own.
+  const surge =
+    work.kind === 'escalated' && event?.actor === 'router' ? await ctx.surgeOf('main') : undefined;
+  if (surge && !(await claimSurgeNote(ctx.deps.db, surge.key, key)))
+    return { call: 'none', why: 'the owner was told of the surge' };
+  const { slackChannel, slackTs } = loaded.conversation;
+  const card = toCard(loaded, ctx.deps.now());
+  const reasons = Array.isArray(event?.details.reasons)
+    ? (event.details.reasons as unknown[]).filter((r): r is string => typeof r === 'string')
+    : card.reasons;
+  const message = conversationDm({
+    kind: work.kind,
+    card,
+    link: slackChannel && slackTs ? (await ctx.links())(slackChannel, slackTs) : undefined,
+    ...(event && event.actor !== 'router' && event.actor !== 'bot' ? { by: event.actor } : {}),
+    reasons,
+    ...(surge
+      ? {
+          note: "A surge is on. Until it calms down I won't DM you each conversation escalated to you: they're in the surge thread in the team channel and listed in Firsthand's Home tab.",
+        }
+      : {}),
+  });
+  return { call: 'post', to: { dm: work.user }, message };
+}
+
+async function home(ctx: Context, user: string, notice: string | undefined): Promise<Delivery> {
+  const superseded = notice ? [] : await listPendingAlike(ctx.deps.db, 'home', { user });
+  const data = await loadHome(ctx.deps, user, await ctx.links());
+  const view: View = data
+    ? homeView(notice ? { ...data, notice } : data)
+    : {
+        type: 'home',
+        blocks: [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: "You're not on this team's Firsthand roster. Ask the owner to add you to the team file.",
+            },
+          },
+        ],
+      };
+  return { call: 'publish', user, view, superseded };
+}
+/** A snooze runs out: the conversation says so, and its holder is told, unless a later change replaced it. */
+async function endSnooze(ctx: Context, conversationId: string, eventId: number): Promise<Delivery> {
+  const loaded = await loadConversation(ctx.deps.db, conversationId);
+  const latest = loaded.events.findLast(
+    (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
+  );
+  if (latest?.id !== eventId || loaded.conversation.closedAt)
+    return { call: 'none', why: 'replaced by a later change' };
+  return {
+    call: 'none',
+    why: 'the snooze ended',
+    recorded: async (tx) => {
+      const ended = await appendEvent(tx, {
+        type: 'conversation.snooze_ended',
+        actor: 'bot',
+        conversationId,
+        details: { snoozeEventId: eventId },
+        at: ctx.deps.now(),
+      });
+      const assignee = loaded.conversation.assigneeId;
+      await oweSlack(tx, [
+        { work: { type: 'refresh', conversationId, eventId: ended.id } },
+        { work: { type: 'log', conversationId, eventId: ended.id } },
+        ...(assignee
+          ? [
+              {
+                work: {
+                  type: 'dm' as const,
+                  kind: 'snooze_ended' as const,
+                  user: assignee,
+                  conversationId,
+                  eventId: ended.id,
                 },
-                { work: { type: 'home' as const, user: assignee } },
-              ]
-            : []),
-        ]);
-      },
-    };
-  }
+              },
+              { work: { type: 'home' as const, user: assignee } },
+            ]
+          : []),
+      ]);
+    },
+  };
+}
 
-  /**
-   * A conversation reassigned into another team's channel: its card is posted
-   * there, then the card is recorded as moved and a pointer owed in the old
-   * thread, conditionally on the old card, so nothing is doubled.
-   */
-  async function move(conversationId: string, eventId: number): Promise<Delivery> {
-    const [loaded, event] = await Promise.all([
-      loadConversation(deps.db, conversationId),
-      findEvent(deps.db, eventId),
-    ]);
-    const { conversation } = loaded;
-    const to = conversation.channel ?? deps.channelId;
-    const from = conversation.slackChannel!;
-    const fromTs = conversation.slackTs!;
-    if (from === to) return { call: 'none', why: 'already in its channel' };
-    const by = event && event.actor !== 'router' && event.actor !== 'bot' ? event.actor : undefined;
-    return {
-      call: 'post',
-      to: { channel: to },
-      message: conversationMessage(toCard(loaded, deps.now())),
-      recorded: async (tx, ts) => {
-        if (
-          !(await recordMovedCard(
-            tx,
-            conversation.id,
-            { channel: from, ts: fromTs },
-            { channel: to, ts: ts! },
-          ))
-        )
-          return;
-        const text = movedLine(to, by, (await linkBuilder())(to, ts!));
-        await oweSlack(tx, [{ work: { type: 'thread_line', channel: from, threadTs: fromTs, text } }]);
-      },
-    };
-  }
+/**
+ * A conversation reassigned into another team's channel: its card is posted
+ * there, then the card is recorded as moved and a pointer owed in the old
+ * thread, conditionally on the old card, so nothing is doubled.
+ */
+async function move(ctx: Context, conversationId: string, eventId: number): Promise<Delivery> {
+  const [loaded, event] = await Promise.all([
+    loadConversation(ctx.deps.db, conversationId),
+    findEvent(ctx.deps.db, eventId),
+  ]);
+  const { conversation } = loaded;
+  const to = conversation.channel ?? ctx.deps.channelId;
+  const from = conversation.slackChannel!;
+  const fromTs = conversation.slackTs!;
+  if (from === to) return { call: 'none', why: 'already in its channel' };
+  const by = event && event.actor !== 'router' && event.actor !== 'bot' ? event.actor : undefined;
+  return {
+    call: 'post',
+    to: { channel: to },
+    message: conversationMessage(toCard(loaded, ctx.deps.now())),
+    recorded: async (tx, ts) => {
+      if (
+        !(await recordMovedCard(tx, conversation.id, { channel: from, ts: fromTs }, { channel: to, ts: ts! }))
+      )
+        return;
+      const text = movedLine(to, by, (await ctx.links())(to, ts!));
+      await oweSlack(tx, [{ work: { type: 'thread_line', channel: from, threadTs: fromTs, text } }]);
+    },
+  };
+}
 
-  async function surgeRoot(backlog: number): Promise<Message> {
-    const owner = await findOwner(deps.db);
-    return {
-      text: `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`,
-    };
-  }
+async function surgeRoot(ctx: Context, backlog: number): Promise<Message> {
+  const owner = await findOwner(ctx.deps.db);
+  return {
+    text: `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`,
+  };
+}
 
-  /** The one Slack call `row` comes to now. */
-  async function render(
-    row: OutboxRow,
-    work: SlackWork,
-    channelOf: (lane: string) => string,
-  ): Promise<Delivery> {
-    switch (work.type) {
-      case 'mention':
-        return mention(work.mentionId);
-      case 'refresh':
-        return refresh(work.conversationId);
-      case 'log':
-        return log(work.conversationId, work.eventId);
-      case 'dm':
-        return directMessage(work, row.key);
-      case 'home':
-        return home(work.user, work.notice);
-      case 'snooze_end':
-        return endSnooze(work.conversationId, work.eventId);
-      case 'move':
-        return move(work.conversationId, work.eventId);
-      case 'thread_line':
-        return {
-          call: 'post',
-          to: { channel: work.channel },
-          threadTs: work.threadTs,
-          message: logMessage(work.text),
-        };
-      case 'alert': {
-        const owner = await findOwner(deps.db);
-        return { call: 'post', to: { channel: deps.channelId }, message: ownerAlert(owner?.id, work.text) };
-      }
-      case 'spam_count':
-        return { call: 'post', to: { channel: deps.channelId }, message: dailySpamCountMessage(work) };
-      case 'surge':
-        return { call: 'post', to: { channel: channelOf(row.lane) }, message: await surgeRoot(work.backlog) };
-      case 'ephemeral':
-        return { call: 'ephemeral', channel: work.channel, user: work.user, text: work.text };
+/** The one Slack call `row` comes to now. */
+async function render(
+  ctx: Context,
+  row: OutboxRow,
+  work: SlackWork,
+  channelOf: (lane: string) => string,
+): Promise<Delivery> {
+  switch (work.type) {
+    case 'mention':
+      return mention(ctx, work.mentionId);
+    case 'refresh':
+      return refresh(ctx, work.conversationId);
+    case 'log':
+      return log(ctx, work.conversationId, work.eventId);
+    case 'dm':
+      return directMessage(ctx, work, row.key);
+    case 'home':
+      return home(ctx, work.user, work.notice);
+    case 'snooze_end':
+      return endSnooze(ctx, work.conversationId, work.eventId);
+    case 'move':
+      return move(ctx, work.conversationId, work.eventId);
+    case 'thread_line':
+      return {
+        call: 'post',
+        to: { channel: work.channel },
+        threadTs: work.threadTs,
+        message: logMessage(work.text),
+      };
+    case 'alert': {
+      const owner = await findOwner(ctx.deps.db);
+      return { call: 'post', to: { channel: ctx.deps.channelId }, message: ownerAlert(owner?.id, work.text) };
     }
+    case 'spam_count':
+      return { call: 'post', to: { channel: ctx.deps.channelId }, message: dailySpamCountMessage(work) };
+    case 'surge':
+      return {
+        call: 'post',
+        to: { channel: channelOf(row.lane) },
+        message: await surgeRoot(ctx, work.backlog),
+      };
+    case 'ephemeral':
+      return { call: 'ephemeral', channel: work.channel, user: work.user, text: work.text };
   }
-
-  return { render };
 }

@@ -5,7 +5,7 @@ import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
 import {
   findMention,
-  listStalled,
+  listUnrouted,
   recordShownInSlack,
   storeMentions,
 } from '../../src/db/mentions.repository.js';
@@ -17,13 +17,6 @@ import {
 } from '../../src/db/routing.repository.js';
 import { mentions, staff } from '../../src/db/schema.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
-import {
-  claimOwnerToldOfSurge,
-  claimSurge,
-  endSurge,
-  openSurge,
-  readSurgeState,
-} from '../../src/db/surge.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { insertMention } from '../support/mentions.js';
 
@@ -59,6 +52,7 @@ const conversationValues = (authorId: string): RoutedConversationValues => ({
   responseTargetMinutes: 60,
   routingReasons: ['test'],
   coveringFor: null,
+  channel: null,
   status: 'open',
   closedAt: null,
 });
@@ -230,7 +224,8 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
       closedAt: now,
     };
     expect((await openRoutedConversation(db, values, routed(row.id))).outcome).toBe('opened');
-    expect((await listStalled(db, new Date(Date.now() + 60_000), 100)).map((m) => m.id)).not.toContain(
+    expect((await findMention(db, row.id))?.notifiedAt).not.toBeNull();
+    expect((await listUnrouted(db, new Date(Date.now() + 60_000), 100)).map((m) => m.id)).not.toContain(
       row.id,
     );
     // Born closed: the customer's next mention opens a new conversation.
@@ -240,18 +235,24 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     ).toBe('opened');
   });
 
-  it('records a notification once and finds what was never shown in Slack', async () => {
+  it('finds a mention never routed, and records its notification once', async () => {
     const { db } = database;
     const { row } = await insertMention(db, mentionValues('m-3'));
     const later = new Date(Date.now() + 60_000);
-    expect((await listStalled(db, later, 100)).map((m) => m.id)).toContain(row.id);
+    expect((await listUnrouted(db, later, 100)).map((m) => m.id)).toContain(row.id);
+    // Not yet old enough: its routing job may still be on its way.
+    expect((await listUnrouted(db, new Date(Date.now() - 60_000), 100)).map((m) => m.id)).not.toContain(
+      row.id,
+    );
     const conversation = openedId(await openRoutedConversation(db, conversationValues('a3'), routed(row.id)));
+    // Routed, though not yet shown: its card was owed with the routing, so the sweep leaves it to the outbox.
+    expect((await listUnrouted(db, later, 100)).map((m) => m.id)).not.toContain(row.id);
     const followUp = shownInC1(row.id, conversation, false);
     expect(await recordShownInSlack(db, followUp('3.3'), new Date())).toEqual(expect.any(Number));
     expect(await recordShownInSlack(db, followUp('3.4'), new Date())).toBeUndefined();
     // Not the message that opened it: the conversation's own message is left alone.
     expect(await findConversation(db, conversation)).toMatchObject({ slackTs: null });
-    expect((await listStalled(db, later, 100)).map((m) => m.id)).not.toContain(row.id);
+    expect((await findMention(db, row.id))?.notifiedAt).not.toBeNull();
   });
 
   it('keeps one reply per modal submission', async () => {
@@ -271,33 +272,6 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     const second = await createReply(db, { ...values, text: 'different' });
     expect(first.created).toBe(true);
     expect(second).toMatchObject({ created: false, row: { id: first.row.id, text: 'hi' } });
-  });
-
-  it('keeps one root a surge, and tells the owner once a surge, again in the next one', async () => {
-    const { db } = database;
-    expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(true);
-    expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(false);
-    await openSurge(db, 'C0TEAM', '100.1');
-    expect((await readSurgeState(db, 'C0TEAM')).surge).toEqual({ state: 'open', rootTs: '100.1' });
-
-    // Of two escalation DMs at once, one goes; the same one asking again (a retry) still goes.
-    const told = await Promise.all([
-      claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', 7),
-      claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', 8),
-    ]);
-    expect(told.filter(Boolean)).toHaveLength(1);
-    const winner = told[0] ? 7 : 8;
-    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', winner)).toBe(true);
-    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '100.1', 15 - winner)).toBe(false);
-    // Another channel's surge is its own.
-    expect(await claimOwnerToldOfSurge(db, 'C0OTHER', '100.1', 9)).toBe(true);
-
-    await endSurge(db, 'C0TEAM');
-    expect((await readSurgeState(db, 'C0TEAM')).surge).toBeUndefined();
-    expect(await claimSurge(db, 'C0TEAM', new Date())).toBe(true);
-    await openSurge(db, 'C0TEAM', '200.2');
-    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '200.2', 10)).toBe(true);
-    expect(await claimOwnerToldOfSurge(db, 'C0TEAM', '200.2', winner)).toBe(false);
   });
 
   it('keeps polling positions per network', async () => {

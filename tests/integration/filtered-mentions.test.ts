@@ -160,7 +160,12 @@ describe.each(DATABASE_KINDS)('mentions filtered as spam on %s', (kind) => {
       count: 2,
     });
     const owedCount = async (day: string) =>
-      (await f.database.db.select().from(slackOutbox).where(eq(slackOutbox.key, `f-${day}`)))[0];
+      (
+        await f.database.db
+          .select()
+          .from(slackOutbox)
+          .where(eq(slackOutbox.key, `f-${day}`))
+      )[0];
     expect((await owedCount('2025-05-06'))?.work).toEqual({
       type: 'spam_count',
       day: '2025-05-06',

@@ -1,10 +1,9 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EARLIER_REPLY_SETTLE_MS, postReply, startRepliesWorker } from '../../src/bot/replies.worker.js';
-import { AppError } from '../../src/contract/errors.js';
+import { AppError, retryAtOf } from '../../src/contract/errors.js';
 import { listConversationEvents } from '../../src/db/events.repository.js';
 import { findReply } from '../../src/db/replies.repository.js';
-import { retryAtOf } from '../../src/contract/errors.js';
 import { createXConnector } from '../../src/network/x/connector.js';
 import { enqueueReply } from '../../src/queue/queues.js';
 import { startXStandin, type XStandin } from '../standins/x.standin.js';

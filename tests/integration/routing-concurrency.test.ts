@@ -44,9 +44,7 @@ describe('several routers on one PostgreSQL and one Redis', () => {
   it('routes one mention handed to five routers at once exactly once', async () => {
     const m = await storeMention(database.db, 'Do you stock inner tubes?', { id: 'race-1' });
     const outcomes = await Promise.all(
-      [0, 1, 2, 0, 1].map((i) =>
-        routeMention({ db: routers[i]!.db, policy, now: () => new Date() }, m.id),
-      ),
+      [0, 1, 2, 0, 1].map((i) => routeMention({ db: routers[i]!.db, policy, now: () => new Date() }, m.id)),
     );
     expect(outcomes.filter((o) => o === 'assigned')).toHaveLength(1);
     expect(outcomes.filter((o) => o === 'already_routed')).toHaveLength(4);

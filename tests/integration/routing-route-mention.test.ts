@@ -27,8 +27,7 @@ const now = () => NOW;
 describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
   const f = harbourTeamFixture(kind);
 
-  const route = (mentionId: string) =>
-    routeMention({ db: f.database.db, now, policy }, mentionId);
+  const route = (mentionId: string) => routeMention({ db: f.database.db, now, policy }, mentionId);
   const conversationOf = async (mentionId: string) => {
     const mention = await findMention(f.database.db, mentionId);
     return findConversation(f.database.db, mention!.conversationId!);
@@ -124,10 +123,7 @@ describe.each(DATABASE_KINDS)('routing a stored mention on %s', (kind) => {
       { id: 'x-7001', handle: 'janedoe' },
       { postedAt: new Date('2025-05-04T09:00:00Z') },
     );
-    await routeMention(
-      { db: f.database.db, policy, now: () => new Date('2025-05-04T09:00:00Z') },
-      onX.id,
-    );
+    await routeMention({ db: f.database.db, policy, now: () => new Date('2025-05-04T09:00:00Z') }, onX.id);
     const first = await conversationOf(onX.id);
     expect(first!.assigneeId).toBe(SAM);
     const { row: reply } = await createReply(f.database.db, {

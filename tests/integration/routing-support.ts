@@ -1,7 +1,7 @@
 import { asc, eq, isNull } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import type { Executor } from '../../src/db/client.js';
 import type { SlackWork } from '../../src/contract/slack-work.js';
+import type { Executor } from '../../src/db/client.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { createReply, type ReplyRow } from '../../src/db/replies.repository.js';
 import { conversations, slackOutbox } from '../../src/db/schema.js';
