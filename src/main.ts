@@ -1,18 +1,21 @@
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
+import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
+import type { Logger } from 'pino';
 import { oweDailySpamCount } from './bot/filtered-mentions.js';
 import { registerListeners } from './bot/listeners.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
-import { createSlackApp } from './bot/slack-app.js';
-import { createSlackSender } from './bot/slack-sender.js';
+import { createSlackApp, type SlackApp } from './bot/slack-app.js';
+import { createSlackSender, type SlackSender } from './bot/slack-sender.js';
 import { slackTransport } from './bot/slack-transport.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
 import type { Network } from './contract/mention.js';
 import { alertWork } from './contract/slack-work.js';
-import { openDatabase } from './db/client.js';
+import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
 import { OUTBOX_WAKE, oweSlack } from './db/slack-outbox.repository.js';
 import { upsertRoster } from './db/staff.repository.js';
 import { createHttpServer, type Route, sendJson } from './http-server.js';
@@ -20,20 +23,22 @@ import { ingestMentionsHandler } from './ingest/ingest.http.js';
 import { startPoller } from './ingest/poller.js';
 import { createLogger } from './logger.js';
 import type { NetworkConnector } from './network/connector.js';
+import type { NetworkParts } from './network/parts.js';
 import { configuredNetworks } from './network/registry.js';
 import { ADMIN_BASE_PATH, adminBoard, mountPrefix } from './ops/admin-board.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from './ops/embedded-redis.js';
-import { createMetrics } from './ops/metrics.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createOpsServer, isLoopback } from './ops/ops-server.js';
 import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } from './ops/readiness.js';
 import { repeatWithoutOverlap } from './ops/repeat.js';
-import { openQueues } from './queue/queues.js';
+import { openQueues, type QueueSettings, type Queues } from './queue/queues.js';
+import type { Policy } from './routing/compiled-policy.js';
 import { assignWaitingConversations, handBackCoveredConversations } from './routing/drain-waiting.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
 import { channelOnHandover as handoverChannel, teamChannelsOf } from './routing/team-channels.js';
-import { loadTeamFile, rosterEntries } from './routing/team-file.js';
+import { loadTeamFile, rosterEntries, type TeamFile } from './routing/team-file.js';
 import { createLlmTriage, type Triage } from './routing/triage/llm-triage.js';
 import { FileError } from './routing/yaml-file.js';
 
@@ -44,8 +49,83 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/** What the roles share, built once from config. */
+interface Dependencies {
+  now: () => Date;
+  logger: Logger;
+  team: TeamFile;
+  policy: Policy;
+  database: DatabaseHandle;
+  db: Database;
+  /** Every role runs where asked; `all` (the default) runs them in one process. */
+  runs: (role: Exclude<Role, 'all'>) => boolean;
+  metrics: Metrics;
+  embeddedRedis: EmbeddedRedis | undefined;
+  queueSettings: QueueSettings;
+  queues: Queues;
+  slackApp: SlackApp | undefined;
+  slack: WebClient;
+  networks: Required<NetworkParts>;
+  connectors: Map<Network, NetworkConnector>;
+}
+
+type Repeating = ReturnType<typeof repeatWithoutOverlap>;
+
+/** What the roles started, empty or undefined where a role does not run. */
+interface Roles {
+  workers: Worker[];
+  sender: SlackSender | undefined;
+  pollers: Repeating[];
+}
+
+/** The repeating sweeps, undefined where their role does not run. */
+interface Sweeps {
+  recovery: Repeating | undefined;
+  queueSweep: Repeating | undefined;
+  botSweep: Repeating | undefined;
+  dailySpamCount: Repeating | undefined;
+}
+
+interface Servers {
+  server: Server;
+  opsServer: Server;
+}
+
 /** The composition root: parse once, build dependencies, start every role, stop them in reverse. */
 export async function startFirsthand(config: Config, now: () => Date = () => new Date()): Promise<Running> {
+  const deps = await buildDependencies(config, now);
+  const roles = await startRoles(config, deps);
+  const sweeps = startSweeps(config, deps);
+  let ready = false;
+  const servers = await startServers(config, deps, () => ready);
+  await deps.slackApp?.start();
+  ready = true;
+  const port = (servers.server.address() as AddressInfo).port;
+  const opsPort = (servers.opsServer.address() as AddressInfo).port;
+  deps.logger.info(
+    {
+      port,
+      opsPort,
+      role: config.role,
+      database: deps.database.driver,
+      redis: deps.embeddedRedis ? 'embedded' : 'external',
+      slack: config.slack.appToken ? 'socket' : 'http',
+      staff: deps.team.staff.length,
+    },
+    'Firsthand is ready',
+  );
+
+  return {
+    port,
+    opsPort,
+    async stop() {
+      ready = false;
+      await stopInReverse(deps, roles, sweeps, servers);
+    },
+  };
+}
+
+async function buildDependencies(config: Config, now: () => Date): Promise<Dependencies> {
   const logger = createLogger({ level: config.logLevel, pretty: config.env === 'development' });
   const team = loadTeamFile(config.teamFile);
   const policy = loadPolicyFile(config.policyFile);
@@ -53,7 +133,6 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   const { db } = database;
   await upsertRoster(db, rosterEntries(team));
 
-  // Every role runs where asked; `all` (the default) runs them in one process.
   const runs = (role: Exclude<Role, 'all'>) => config.role === 'all' || config.role === role;
   const metrics = createMetrics();
   // No REDIS_URL: a private redis-server, as PGlite is for the database. It stops last.
@@ -88,7 +167,28 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   const connectors = new Map<Network, NetworkConnector>(
     networks.connectors.map((connector) => [connector.network, metrics.meterConnector(connector)]),
   );
+  return {
+    now,
+    logger,
+    team,
+    policy,
+    database,
+    db,
+    runs,
+    metrics,
+    embeddedRedis,
+    queueSettings,
+    queues,
+    slackApp,
+    slack,
+    networks,
+    connectors,
+  };
+}
 
+/** Slack listeners, workers, the Slack sender and pollers, each where its role runs. */
+async function startRoles(config: Config, deps: Dependencies): Promise<Roles> {
+  const { now, logger, policy, database, db, runs, metrics, queueSettings, queues, slackApp, slack } = deps;
   // A conversation handed to someone of another team follows them to that team's channel.
   const channelOnHandover = (current: string | null, person: { id: string; skills: readonly string[] }) =>
     handoverChannel(current, teamChannelsOf(policy, person));
@@ -102,7 +202,8 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   }
   const workers = [
     runs('router') && startMentionsWorker({ db, queues, logger, now, policy, triage }, queueSettings),
-    runs('bot') && startRepliesWorker({ db, queues, connectors, logger, now }, queueSettings),
+    runs('bot') &&
+      startRepliesWorker({ db, queues, connectors: deps.connectors, logger, now }, queueSettings),
   ].filter((worker): worker is Worker => worker !== false);
   for (const worker of workers) metrics.watchWorker(worker);
   // Everything owed to Slack leaves through one sender; of several bot processes, one holds its lease.
@@ -129,10 +230,15 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
     onQuarantined: metrics.countQuarantined,
   };
   const pollers = runs('ingest')
-    ? networks.pollers.map(({ connector, everySeconds }) =>
+    ? deps.networks.pollers.map(({ connector, everySeconds }) =>
         startPoller(pollDeps, metrics.meterConnector(connector), everySeconds),
       )
     : [];
+  return { workers, sender, pollers };
+}
+
+function startSweeps(config: Config, deps: Dependencies): Sweeps {
+  const { now, logger, policy, db, runs, queues } = deps;
   const recovery = runs('router')
     ? repeatWithoutOverlap(
         60_000,
@@ -180,15 +286,22 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
         { immediately: true },
       )
     : undefined;
+  return { recovery, queueSweep, botSweep, dailySpamCount };
+}
 
-  let ready = false;
+/** The public port and the operations port, listening once this resolves. */
+async function startServers(config: Config, deps: Dependencies, isReady: () => boolean): Promise<Servers> {
+  const { logger, db, runs, metrics, queues, slackApp } = deps;
   const readiness: Record<string, Check> = {
     database: databaseCheck(db),
     redis: redisCheck(queues.mentions),
   };
-  if (runs('bot')) readiness.slack = slackCheck(slack);
+  if (runs('bot')) readiness.slack = slackCheck(deps.slack);
   const ingestDeps = { db, queues, onQuarantined: metrics.countQuarantined };
-  const healthz: Route = (_req, res) => sendJson(res, ready ? 200 : 503, { ok: ready });
+  const healthz: Route = (_req, res) => {
+    const ready = isReady();
+    sendJson(res, ready ? 200 : 503, { ok: ready });
+  };
   // The public port: Slack, ingest and a liveness probe, nothing an outsider could learn the system from.
   const server = createHttpServer(
     {
@@ -196,7 +309,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
       'POST /ingest/mentions': runs('ingest')
         ? ingestMentionsHandler({ ...ingestDeps, ingestToken: config.ingestToken })
         : undefined,
-      ...(runs('ingest') ? networks.routes({ ...ingestDeps, now }) : {}),
+      ...(runs('ingest') ? deps.networks.routes({ ...ingestDeps, now: deps.now }) : {}),
     },
     slackApp?.httpListener,
     logger,
@@ -204,7 +317,7 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   const opsServer = createOpsServer(
     {
       healthz,
-      readyz: readinessHandler(readiness, () => ready),
+      readyz: readinessHandler(readiness, isReady),
       metrics: (req, res) => metrics.handler(req, res),
     },
     config.ops.token,
@@ -226,46 +339,32 @@ export async function startFirsthand(config: Config, now: () => Date = () => new
   server.listen(config.port, '0.0.0.0');
   opsServer.listen(config.ops.port, config.ops.host);
   await Promise.all([once(server, 'listening'), once(opsServer, 'listening')]);
-  await slackApp?.start();
-  ready = true;
-  const port = (server.address() as AddressInfo).port;
-  const opsPort = (opsServer.address() as AddressInfo).port;
-  logger.info(
-    {
-      port,
-      opsPort,
-      role: config.role,
-      database: database.driver,
-      redis: embeddedRedis ? 'embedded' : 'external',
-      slack: config.slack.appToken ? 'socket' : 'http',
-      staff: team.staff.length,
-    },
-    'Firsthand is ready',
-  );
+  return { server, opsServer };
+}
 
-  return {
-    port,
-    opsPort,
-    async stop() {
-      ready = false;
-      await recovery?.stop();
-      await queueSweep?.stop();
-      await botSweep?.stop();
-      await dailySpamCount?.stop();
-      const closed = [server, opsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-      server.closeAllConnections();
-      opsServer.closeAllConnections();
-      await Promise.all(closed);
-      await Promise.all(pollers.map((poller) => poller.stop()));
-      await slackApp?.stop();
-      // Workers finish the jobs in hand before closing, then the sender what it has in hand.
-      await Promise.all(workers.map((worker) => worker.close()));
-      await sender?.stop();
-      await queues.close();
-      await database.close();
-      await embeddedRedis?.stop();
-    },
-  };
+/** What brings work in stops first (sweeps, ports, pollers, Slack), then what works on it, then the stores. */
+async function stopInReverse(
+  deps: Dependencies,
+  roles: Roles,
+  sweeps: Sweeps,
+  { server, opsServer }: Servers,
+): Promise<void> {
+  await sweeps.recovery?.stop();
+  await sweeps.queueSweep?.stop();
+  await sweeps.botSweep?.stop();
+  await sweeps.dailySpamCount?.stop();
+  const closed = [server, opsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+  server.closeAllConnections();
+  opsServer.closeAllConnections();
+  await Promise.all(closed);
+  await Promise.all(roles.pollers.map((poller) => poller.stop()));
+  await deps.slackApp?.stop();
+  // Workers finish the jobs in hand before closing, then the sender what it has in hand.
+  await Promise.all(roles.workers.map((worker) => worker.close()));
+  await roles.sender?.stop();
+  await deps.queues.close();
+  await deps.database.close();
+  await deps.embeddedRedis?.stop();
 }
 
 async function run(): Promise<void> {

@@ -1,7 +1,7 @@
 import { AppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
-import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Tx } from '../db/client.js';
+import { type ConversationChange, changeConversation } from '../db/conversation-change.js';
 import {
   claimConversation,
   lockConversation,
@@ -12,13 +12,11 @@ import {
   type ConversationRow,
   escalateToOwner,
   placeConversation,
-  recordAssignment,
   resolveConversation,
 } from '../db/conversations.repository.js';
-import { appendEvent, listConversationEvents, type NewEvent } from '../db/events.repository.js';
+import { appendEvent, listConversationEvents } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
 import { createReply } from '../db/replies.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner, findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import { allowsPrivateReply, checkReply, requiresPrivateReply } from '../network/text-limits.js';
 import { enqueueReply, type Queues } from '../queue/queues.js';
@@ -97,44 +95,26 @@ function requireMayAnswer(actor: StaffRow, conversation: ConversationRow, doing:
   );
 }
 
-interface Change {
-  event: NewEvent;
-  /** Slack work beyond the redraw and the thread line, keyed to the event. */
-  afterwards?: (eventId: number) => SlackWork[];
-  later?: { job: (eventId: number) => SlackWork; at: Date };
-}
-
 /**
- * Runs one change under the conversation's row lock. `decide` returns
- * undefined when there is nothing to do (the double click), or throws a
- * refusal that says why.
+ * Runs one change (db/conversation-change.ts) for a person on the roster.
+ * `decide` returns undefined when there is nothing to do (the double click),
+ * or throws a refusal that says why.
  */
 async function change(
   deps: ActionDeps,
   actorId: string,
   conversationId: string,
-  decide: (tx: Tx, actor: StaffRow, conversation: ConversationRow | undefined) => Promise<Change | undefined>,
+  decide: (
+    tx: Tx,
+    actor: StaffRow,
+    conversation: ConversationRow | undefined,
+  ) => Promise<ConversationChange | undefined>,
 ): Promise<Outcome> {
-  const changed = await deps.db.transaction(async (tx) => {
-    const actor = await requireRosterMember(tx, actorId);
-    const conversation = await lockConversation(tx, conversationId);
-    const decided = await decide(tx, actor, conversation);
-    if (!decided) return false;
-    const { id: eventId } = await appendEvent(tx, { ...decided.event, actor: actorId, conversationId });
-    const jobs: SlackWork[] = [
-      { type: 'refresh', conversationId, eventId },
-      { type: 'log', conversationId, eventId },
-      ...(decided.afterwards?.(eventId) ?? []),
-    ];
-    const later = decided.later ? [{ work: decided.later.job(eventId), at: decided.later.at }] : [];
-    await oweSlack(tx, [...jobs, ...later]);
-    return true;
-  });
-  return { changed };
+  const eventId = await changeConversation(deps.db, conversationId, async (tx, conversation) =>
+    decide(tx, await requireRosterMember(tx, actorId), conversation),
+  );
+  return { changed: eventId !== undefined };
 }
-
-const homes = (...users: (string | null | undefined)[]): SlackWork[] =>
-  [...new Set(users.filter((u): u is string => !!u))].map((user) => ({ type: 'home', user }));
 
 export function claim(
   deps: ActionDeps,
@@ -158,19 +138,14 @@ export function claim(
       );
     }
     if (!(await claimConversation(tx, conversation.id, actor.id, shownAssignee))) return undefined;
-    await recordAssignment(tx, {
-      conversationId: conversation.id,
-      staffId: actor.id,
-      assignedBy: actor.id,
-      reasons: [`claimed by <@${actor.id}>`],
-    });
     return {
+      assignment: { staffId: actor.id, assignedBy: actor.id, reasons: [`claimed by <@${actor.id}>`] },
       event: {
         type: 'conversation.claimed',
         actor: actor.id,
         details: { assigneeId: actor.id, previousAssigneeId: conversation.assigneeId },
       },
-      afterwards: () => homes(actor.id, conversation.assigneeId),
+      tell: { homes: [actor.id, conversation.assigneeId] },
     };
   });
 }
@@ -200,17 +175,12 @@ export function reassign(
     // Handing an escalation to anyone but the owner ends it; the owner decided.
     const escalated = conversation.escalated && target.role === 'owner';
     if (!(await reassignConversation(tx, conversation.id, target.id, escalated))) return undefined;
-    await recordAssignment(tx, {
-      conversationId: conversation.id,
-      staffId: target.id,
-      assignedBy: actor.id,
-      reasons: [`handed over by <@${actor.id}>`],
-    });
     // Handed to someone of another team's channel, the conversation follows them there; the move's
     // Slack work (new card, pointer in the old thread) is owed with the rest, in this transaction.
     const moveTo = escalated ? undefined : deps.channelOnHandover?.(conversation.channel, target);
     if (moveTo !== undefined) await placeConversation(tx, conversation.id, moveTo);
     return {
+      assignment: { staffId: target.id, assignedBy: actor.id, reasons: [`handed over by <@${actor.id}>`] },
       event: {
         type: 'conversation.reassigned',
         actor: actor.id,
@@ -220,13 +190,13 @@ export function reassign(
           ...(moveTo !== undefined ? { channel: moveTo } : {}),
         },
       },
-      afterwards: (eventId) => [
-        ...(moveTo !== undefined ? [{ type: 'move' as const, conversationId, eventId }] : []),
-        ...(target.id === actor.id
-          ? []
-          : [{ type: 'dm' as const, kind: 'reassigned' as const, user: target.id, conversationId, eventId }]),
-        ...homes(target.id, conversation.assigneeId),
-      ],
+      tell: {
+        dms: target.id === actor.id ? [] : [{ kind: 'reassigned', user: target.id }],
+        homes: [target.id, conversation.assigneeId],
+        ...(moveTo !== undefined
+          ? { more: (eventId: number) => [{ type: 'move' as const, conversationId, eventId }] }
+          : {}),
+      },
     };
   });
 }
@@ -244,24 +214,17 @@ export function escalate(deps: ActionDeps, actorId: string, conversationId: stri
       `escalated by <@${actor.id}>`,
       ...routingFacts(conversation, assigned?.details ?? {}).reasons,
     ];
-    await recordAssignment(tx, {
-      conversationId: conversation.id,
-      staffId: owner.id,
-      assignedBy: actor.id,
-      reasons,
-    });
     return {
+      assignment: { staffId: owner.id, assignedBy: actor.id, reasons },
       event: {
         type: 'conversation.escalated',
         actor: actor.id,
         details: { ownerId: owner.id, previousAssigneeId: conversation.assigneeId, reasons },
       },
-      afterwards: (eventId) => [
-        ...(owner.id === actor.id
-          ? []
-          : [{ type: 'dm' as const, kind: 'escalated' as const, user: owner.id, conversationId, eventId }]),
-        ...homes(owner.id, conversation.assigneeId),
-      ],
+      tell: {
+        dms: owner.id === actor.id ? [] : [{ kind: 'escalated', user: owner.id }],
+        homes: [owner.id, conversation.assigneeId],
+      },
     };
   });
 }
@@ -273,7 +236,7 @@ export function resolve(deps: ActionDeps, actorId: string, conversationId: strin
     if (!(await resolveConversation(tx, found.id, deps.now()))) return undefined;
     return {
       event: { type: 'conversation.resolved', actor: actor.id },
-      afterwards: () => homes(found.assigneeId),
+      tell: { homes: [found.assigneeId] },
     };
   });
 }
@@ -285,7 +248,7 @@ export function markAsSpam(deps: ActionDeps, actorId: string, conversationId: st
     if (!(await markSpam(tx, found.id, deps.now()))) return undefined;
     return {
       event: { type: 'conversation.spam', actor: actor.id },
-      afterwards: () => homes(found.assigneeId),
+      tell: { homes: [found.assigneeId] },
     };
   });
 }
@@ -315,12 +278,12 @@ export function snooze(
         actor: actor.id,
         details: { until: until.toISOString(), option },
       },
-      later: {
-        job: (eventId: number): SlackWork => ({ type: 'snooze_end', conversationId, eventId }),
-        at: until,
+      tell: {
+        // App Home lists the assignee's conversations with their snoozes.
+        homes: [conversation.assigneeId],
+        // Its end is owed for its time, by the app's clock.
+        more: (eventId: number) => [{ work: { type: 'snooze_end', conversationId, eventId }, at: until }],
       },
-      // App Home lists the assignee's conversations with their snoozes.
-      afterwards: () => homes(conversation.assigneeId),
     };
   });
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { AppError, toAppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
 import type { SlackWork } from '../contract/slack-work.js';
+import { loadConversation } from '../db/conversation-view.repository.js';
 import { oweSlack } from '../db/slack-outbox.repository.js';
 import { allowsPrivateReply, requiresPrivateReply, textLimitFor } from '../network/text-limits.js';
 import {
@@ -36,12 +37,13 @@ import {
   snooze,
   submitReply,
 } from './conversation-actions.js';
-import { loadConversation, toTurns } from './conversation-card.js';
+import { toTurns } from './conversation-card.js';
 import { markNotSpam } from './filtered-mentions.js';
 import { plainAnswer } from './home-view.js';
 import { runCommand } from './team-views.js';
 
 type AnyBlockAction = BlockAction<ButtonAction | UsersSelectAction | StaticSelectAction>;
+type ListenerDeps = ActionDeps & { logger: Logger };
 
 /**
  * Thin handlers grouped by Slack surface: ack first (Slack waits 3 seconds
@@ -50,25 +52,33 @@ type AnyBlockAction = BlockAction<ButtonAction | UsersSelectAction | StaticSelec
  * outbox, never straight from a handler, so Slack's limits hold for it too.
  * The one exception is views.open: a trigger_id lives 3 seconds.
  */
-export function registerListeners(app: App, deps: ActionDeps & { logger: Logger }): void {
-  const refuse = async (body: AnyBlockAction, error: unknown): Promise<void> => {
-    const failure = toAppError(error);
-    if (failure.code === 'internal.unexpected') deps.logger.error({ err: failure.message }, 'action failed');
-    const channel = body.channel?.id ?? body.container?.channel_id;
-    const text =
-      failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message;
-    // A click in App Home has no channel to answer in: the refusal tops the clicker's redrawn Home.
-    const work: SlackWork | undefined = channel
-      ? { type: 'ephemeral', channel, user: body.user.id, text }
-      : body.view?.type === 'home'
-        ? { type: 'home', user: body.user.id, notice: text.slice(0, 2000) }
-        : undefined;
-    if (!work) return;
-    await oweSlack(deps.db, [work]).catch((error: Error) =>
-      deps.logger.error({ err: error.message }, 'could not owe a refusal'),
-    );
-  };
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  registerBlockActions(app, deps);
+  registerModalSubmissions(app, deps);
+  registerEventsAndCommands(app, deps);
+}
 
+/** Tells the clicker why their action was refused, through the Slack outbox. */
+async function refuse(deps: ListenerDeps, body: AnyBlockAction, error: unknown): Promise<void> {
+  const failure = toAppError(error);
+  if (failure.code === 'internal.unexpected') deps.logger.error({ err: failure.message }, 'action failed');
+  const channel = body.channel?.id ?? body.container?.channel_id;
+  const text =
+    failure.code === 'internal.unexpected' ? 'Something went wrong; please try again.' : failure.message;
+  // A click in App Home has no channel to answer in: the refusal tops the clicker's redrawn Home.
+  const work: SlackWork | undefined = channel
+    ? { type: 'ephemeral', channel, user: body.user.id, text }
+    : body.view?.type === 'home'
+      ? { type: 'home', user: body.user.id, notice: text.slice(0, 2000) }
+      : undefined;
+  if (!work) return;
+  await oweSlack(deps.db, [work]).catch((error: Error) =>
+    deps.logger.error({ err: error.message }, 'could not owe a refusal'),
+  );
+}
+
+/** The buttons and selects on conversation cards and in App Home. */
+function registerBlockActions(app: App, deps: ListenerDeps): void {
   /** Registers one block action: ack, then the use case, with any refusal told to the clicker. */
   const on = <A extends AnyBlockAction>(actionId: string, run: (body: A) => Promise<unknown>) => {
     app.action<A>(actionId, async ({ ack, body }) => {
@@ -76,31 +86,12 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
       try {
         await run(body);
       } catch (error) {
-        await refuse(body, error);
+        await refuse(deps, body, error);
       }
     });
   };
 
-  on<BlockAction<ButtonAction>>(ACTION.reply, async (body) => {
-    const conversationId = parseConversationId(body.actions[0]?.value);
-    const conversation = await prepareReply(deps, body.user.id, conversationId);
-    const loaded = await loadConversation(deps.db, conversation.id);
-    const latest = loaded.mentions.at(-1);
-    if (!latest) throw new AppError('conversation.empty', 'This conversation has no message to answer.');
-    await app.client.views.open({
-      trigger_id: body.trigger_id,
-      view: replyModal({
-        network: conversation.network,
-        authorHandle: conversation.authorHandle,
-        turns: toTurns(loaded),
-        metadata: { conversationId, mentionId: latest.id },
-        limit: textLimitFor(conversation.network as Network),
-        privateAllowed: allowsPrivateReply(latest),
-        privateOnly: requiresPrivateReply(latest),
-        privateLimit: textLimitFor(conversation.network as Network, 'private'),
-      }),
-    });
-  });
+  on<BlockAction<ButtonAction>>(ACTION.reply, (body) => openReplyModal(app, deps, body));
 
   on<BlockAction<ButtonAction>>(ACTION.claim, async (body) => {
     const { conversationId, shownAssignee } = decodeClaimValue(body.actions[0]?.value);
@@ -135,7 +126,32 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
     const conversationId = conversationIdFromBlockId(action?.block_id);
     await snooze(deps, body.user.id, conversationId, parseSnoozeOption(action?.selected_option?.value));
   });
+}
 
+/** The Reply button: opens the reply form on the conversation's latest mention. */
+async function openReplyModal(app: App, deps: ListenerDeps, body: BlockAction<ButtonAction>): Promise<void> {
+  const conversationId = parseConversationId(body.actions[0]?.value);
+  const conversation = await prepareReply(deps, body.user.id, conversationId);
+  const loaded = await loadConversation(deps.db, conversation.id);
+  const latest = loaded.mentions.at(-1);
+  if (!latest) throw new AppError('conversation.empty', 'This conversation has no message to answer.');
+  await app.client.views.open({
+    trigger_id: body.trigger_id,
+    view: replyModal({
+      network: conversation.network,
+      authorHandle: conversation.authorHandle,
+      turns: toTurns(loaded),
+      metadata: { conversationId, mentionId: latest.id },
+      limit: textLimitFor(conversation.network as Network),
+      privateAllowed: allowsPrivateReply(latest),
+      privateOnly: requiresPrivateReply(latest),
+      privateLimit: textLimitFor(conversation.network as Network, 'private'),
+    }),
+  });
+}
+
+/** The reply form's submission. */
+function registerModalSubmissions(app: App, deps: ListenerDeps): void {
   app.view<ViewSubmitAction>(REPLY_MODAL, async ({ ack, body, view }) => {
     const text = view.state.values[REPLY_INPUT.block]?.[REPLY_INPUT.action]?.value ?? '';
     const chosen =
@@ -165,7 +181,10 @@ export function registerListeners(app: App, deps: ActionDeps & { logger: Logger 
       await ack({ response_action: 'errors', errors: { [REPLY_INPUT.block]: message.slice(0, 2000) } });
     }
   });
+}
 
+/** App Home and the slash command. */
+function registerEventsAndCommands(app: App, deps: ListenerDeps): void {
   app.event('app_home_opened', async ({ event }) => {
     if (event.tab !== 'home') return;
     await oweSlack(deps.db, [{ type: 'home', user: event.user }]);

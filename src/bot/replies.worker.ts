@@ -5,8 +5,8 @@ import type { Network } from '../contract/mention.js';
 import { QUEUE, ReplyJobSchema } from '../contract/queues.js';
 import type { SlackWork } from '../contract/slack-work.js';
 import type { Database } from '../db/client.js';
+import { commitChange } from '../db/conversation-change.js';
 import { findConversation, markReplied } from '../db/conversations.repository.js';
-import { appendEvent } from '../db/events.repository.js';
 import { findMention } from '../db/mentions.repository.js';
 import {
   findReply,
@@ -16,7 +16,6 @@ import {
   type ReplyRow,
   setReplyAttempt,
 } from '../db/replies.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
 import type { QueueSettings, Queues } from '../queue/queues.js';
 import { startWorker } from '../queue/worker.js';
@@ -84,18 +83,16 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     );
     if (!posted) return;
     await markReplied(tx, reply.conversationId, at);
-    const { id: eventId } = await appendEvent(tx, {
-      type: 'reply.posted',
-      actor: reply.staffId,
-      conversationId: reply.conversationId,
-      mentionId: reply.mentionId,
-      details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
+    // Owed in the same commit: a retry of this job finds the reply posted and would owe nothing.
+    await commitChange(tx, reply.conversationId, {
+      event: {
+        type: 'reply.posted',
+        actor: reply.staffId,
+        mentionId: reply.mentionId,
+        details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
+      },
+      tell: {},
     });
-    // Owed in the same commit: a retry of this job finds the reply posted and would queue nothing.
-    await oweSlack(tx, [
-      { type: 'refresh', conversationId: reply.conversationId, eventId },
-      { type: 'log', conversationId: reply.conversationId, eventId },
-    ]);
   });
 }
 
@@ -150,28 +147,30 @@ export async function recordFailure(
 ): Promise<void> {
   await deps.db.transaction(async (tx) => {
     if (!(await markReplyFailed(tx, reply.id, failure.message))) return;
-    const event = await appendEvent(tx, {
-      type: 'reply.failed',
-      actor: 'bot',
-      conversationId: reply.conversationId,
-      details: { replyId: reply.id, code: failure.code, message: failure.message },
-    });
     // The writer must hear that their words did not go out.
     const conversation = await findConversation(tx, reply.conversationId);
-    const jobs: SlackWork[] = [{ type: 'log', conversationId: reply.conversationId, eventId: event.id }];
-    if (conversation?.slackChannel) {
-      jobs.push({
-        type: 'ephemeral',
-        channel: conversation.slackChannel,
-        user: reply.staffId,
-        text: replyFailedNotice({
-          handle: conversation.authorHandle,
-          code: failure.code,
-          message: failure.message,
-        }),
-      });
-    }
-    await oweSlack(tx, jobs);
+    const notice: SlackWork[] = conversation?.slackChannel
+      ? [
+          {
+            type: 'ephemeral',
+            channel: conversation.slackChannel,
+            user: reply.staffId,
+            text: replyFailedNotice({
+              handle: conversation.authorHandle,
+              code: failure.code,
+              message: failure.message,
+            }),
+          },
+        ]
+      : [];
+    await commitChange(tx, reply.conversationId, {
+      event: {
+        type: 'reply.failed',
+        actor: 'bot',
+        details: { replyId: reply.id, code: failure.code, message: failure.message },
+      },
+      tell: { card: false, more: () => notice },
+    });
   });
 }
 

@@ -3,9 +3,11 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Tx } from '../db/client.js';
-import { findEvent } from '../db/conversation-changes.repository.js';
+import { commitChange } from '../db/conversation-change.js';
+import { findEvent, lockConversation } from '../db/conversation-changes.repository.js';
+import { loadConversation, loadConversationOfMention } from '../db/conversation-view.repository.js';
 import { findConversation, recordMovedCard } from '../db/conversations.repository.js';
-import { appendEvent } from '../db/events.repository.js';
+import { listConversationEvents } from '../db/events.repository.js';
 import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { claimSurgeNote, listPendingAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
@@ -19,7 +21,7 @@ import {
   movedLine,
   ownerAlert,
 } from './blocks.js';
-import { loadConversation, loadConversationOfMention, toCard } from './conversation-card.js';
+import { toCard } from './conversation-card.js';
 import { dailySpamCountMessage } from './filtered-view.js';
 import { homeView } from './home-view.js';
 import { loadHome } from './team-views.js';
@@ -243,42 +245,26 @@ async function home(ctx: Context, user: string, notice: string | undefined): Pro
 }
 /** A snooze runs out: the conversation says so, and its holder is told, unless a later change replaced it. */
 async function endSnooze(ctx: Context, conversationId: string, eventId: number): Promise<Delivery> {
-  const loaded = await loadConversation(ctx.deps.db, conversationId);
-  const latest = loaded.events.findLast(
-    (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
-  );
-  if (latest?.id !== eventId || loaded.conversation.closedAt)
-    return { call: 'none', why: 'replaced by a later change' };
   return {
     call: 'none',
-    why: 'the snooze ended',
+    why: 'a snooze ran out',
+    // Decided under the conversation's lock: a later snooze, or a close, replaced this one.
     recorded: async (tx) => {
-      const ended = await appendEvent(tx, {
-        type: 'conversation.snooze_ended',
-        actor: 'bot',
-        conversationId,
-        details: { snoozeEventId: eventId },
-        at: ctx.deps.now(),
+      const conversation = await lockConversation(tx, conversationId);
+      const latest = (await listConversationEvents(tx, conversationId)).findLast(
+        (e) => e.type === 'conversation.snoozed' || e.type === 'conversation.snooze_ended',
+      );
+      if (!conversation || conversation.closedAt || latest?.id !== eventId) return;
+      const assignee = conversation.assigneeId;
+      await commitChange(tx, conversationId, {
+        event: {
+          type: 'conversation.snooze_ended',
+          actor: 'bot',
+          details: { snoozeEventId: eventId },
+          at: ctx.deps.now(),
+        },
+        tell: { dms: assignee ? [{ kind: 'snooze_ended', user: assignee }] : [], homes: [assignee] },
       });
-      const assignee = loaded.conversation.assigneeId;
-      await oweSlack(tx, [
-        { work: { type: 'refresh', conversationId, eventId: ended.id } },
-        { work: { type: 'log', conversationId, eventId: ended.id } },
-        ...(assignee
-          ? [
-              {
-                work: {
-                  type: 'dm' as const,
-                  kind: 'snooze_ended' as const,
-                  user: assignee,
-                  conversationId,
-                  eventId: ended.id,
-                },
-              },
-              { work: { type: 'home' as const, user: assignee } },
-            ]
-          : []),
-      ]);
     },
   };
 }

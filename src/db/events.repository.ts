@@ -1,18 +1,17 @@
 import { asc, eq } from 'drizzle-orm';
+import type { DomainEvent } from '../contract/events.js';
 import type { Executor } from './client.js';
 import { events } from './schema.js';
 
 export type EventRow = typeof events.$inferSelect;
 
-export interface NewEvent {
-  type: string;
+export type NewEvent = DomainEvent & {
   actor: string;
   conversationId?: string | null;
   mentionId?: string | null;
-  details?: Record<string, unknown>;
   /** When it happened by the app's clock; the database's clock if not given. */
   at?: Date;
-}
+};
 
 /** Returns the new event's id, all any caller needs: returning every column costs each of them. */
 export async function appendEvent(db: Executor, event: NewEvent): Promise<{ id: number }> {
@@ -23,7 +22,7 @@ export async function appendEvent(db: Executor, event: NewEvent): Promise<{ id: 
       actor: event.actor,
       conversationId: event.conversationId ?? null,
       mentionId: event.mentionId ?? null,
-      details: event.details ?? {},
+      details: (event.details ?? {}) as Record<string, unknown>,
       ...(event.at ? { at: event.at } : {}),
     })
     .returning({ id: events.id });

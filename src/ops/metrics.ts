@@ -38,6 +38,43 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'firsthand_' });
 
+  const watchWorker = jobMetrics(registry);
+  const externalErrors = new Counter({
+    name: 'firsthand_external_call_errors_total',
+    help: 'Failed calls to Slack and the social networks, by service, method and error',
+    labelNames: ['service', 'method', 'error'],
+    registers: [registry],
+  });
+  const quarantined = new Counter({
+    name: 'firsthand_quarantined_items_total',
+    help: 'Items kept in quarantine instead of stored as mentions (they broke the contract or the database refused them), by source',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+  const watchQueues = queueDepthGauge(registry);
+  const watchOutbox = outboxGauges(registry);
+  const MeteredWebClient = meteredWebClientClass(externalErrors);
+
+  return {
+    registry,
+    watchWorker,
+    watchQueues,
+    watchOutbox,
+    slackClient: (token, clientOptions) => new MeteredWebClient(token, clientOptions),
+    meterConnector: (connector) => meteredConnector(connector, externalErrors),
+    countQuarantined(source, count) {
+      // The network part only (poll:x, webhook:generic): a generic webhook's source is named by the sender.
+      quarantined.inc({ source: source.split(':').slice(0, 2).join(':') }, count);
+    },
+    async handler(_req, res) {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType }).end(body);
+    },
+  };
+}
+
+/** Completions, failed attempts and latency of jobs; returns how a worker is watched. */
+function jobMetrics(registry: Registry): Metrics['watchWorker'] {
   const processed = new Counter({
     name: 'firsthand_jobs_processed_total',
     help: 'Jobs completed, by queue',
@@ -57,18 +94,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  const externalErrors = new Counter({
-    name: 'firsthand_external_call_errors_total',
-    help: 'Failed calls to Slack and the social networks, by service, method and error',
-    labelNames: ['service', 'method', 'error'],
-    registers: [registry],
-  });
-  const quarantined = new Counter({
-    name: 'firsthand_quarantined_items_total',
-    help: 'Items kept in quarantine instead of stored as mentions (they broke the contract or the database refused them), by source',
-    labelNames: ['source'],
-    registers: [registry],
-  });
+  const observe = (queue: string, job: Job) => {
+    if (!job.processedOn || !job.finishedOn) return;
+    latency.observe({ queue, phase: 'wait' }, Math.max(0, job.processedOn - job.timestamp) / 1000);
+    latency.observe({ queue, phase: 'run' }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
+    latency.observe({ queue, phase: 'total' }, Math.max(0, job.finishedOn - job.timestamp) / 1000);
+  };
+  return (worker) => {
+    worker.on('completed', (job) => {
+      processed.inc({ queue: worker.name });
+      observe(worker.name, job);
+    });
+    worker.on('failed', () => failed.inc({ queue: worker.name }));
+  };
+}
+
+/** Each watched queue's jobs by state, counted at scrape time; returns how queues are added to it. */
+function queueDepthGauge(registry: Registry): Metrics['watchQueues'] {
   const watched: Queue[] = [];
   new Gauge({
     name: 'firsthand_queue_jobs',
@@ -82,7 +124,13 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       });
     },
   });
+  return (queues) => {
+    watched.push(...queues);
+  };
+}
 
+/** What is owed to Slack, read at scrape time; returns how the database to read it from is given. */
+function outboxGauges(registry: Registry): Metrics['watchOutbox'] {
   let outboxDb: Database | undefined;
   const outboxAge = new Gauge({
     name: 'firsthand_slack_outbox_oldest_seconds',
@@ -100,16 +148,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       outboxAge.set(figures.oldestSeconds);
     },
   });
-
-  const observe = (queue: string, job: Job) => {
-    if (!job.processedOn || !job.finishedOn) return;
-    latency.observe({ queue, phase: 'wait' }, Math.max(0, job.processedOn - job.timestamp) / 1000);
-    latency.observe({ queue, phase: 'run' }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
-    latency.observe({ queue, phase: 'total' }, Math.max(0, job.finishedOn - job.timestamp) / 1000);
+  return (db) => {
+    outboxDb = db;
   };
+}
 
+function meteredWebClientClass(externalErrors: Counter) {
   // Subclassing reaches every method: the client binds chat.postMessage and the rest to apiCall at construction.
-  class MeteredWebClient extends WebClient {
+  return class MeteredWebClient extends WebClient {
     override async apiCall(method: string, callOptions?: Record<string, unknown>): Promise<WebAPICallResult> {
       try {
         return await super.apiCall(method, callOptions);
@@ -118,48 +164,23 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         throw error;
       }
     }
-  }
-
-  return {
-    registry,
-    watchWorker(worker) {
-      worker.on('completed', (job) => {
-        processed.inc({ queue: worker.name });
-        observe(worker.name, job);
-      });
-      worker.on('failed', () => failed.inc({ queue: worker.name }));
-    },
-    watchQueues(queues) {
-      watched.push(...queues);
-    },
-    watchOutbox(db) {
-      outboxDb = db;
-    },
-    slackClient: (token, clientOptions) => new MeteredWebClient(token, clientOptions),
-    meterConnector(connector) {
-      // A proxy keeps whatever else a connector offers (its stand-in hooks, its limits) untouched.
-      return new Proxy(connector, {
-        get(target, property, receiver) {
-          const value = Reflect.get(target, property, receiver);
-          if ((property !== 'reply' && property !== 'poll') || typeof value !== 'function') return value;
-          return async (...args: unknown[]) => {
-            try {
-              return await value.apply(target, args);
-            } catch (error) {
-              externalErrors.inc({ service: target.network, method: property, error: errorCode(error) });
-              throw error;
-            }
-          };
-        },
-      });
-    },
-    countQuarantined(source, count) {
-      // The network part only (poll:x, webhook:generic): a generic webhook's source is named by the sender.
-      quarantined.inc({ source: source.split(':').slice(0, 2).join(':') }, count);
-    },
-    async handler(_req, res) {
-      const body = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType }).end(body);
-    },
   };
+}
+
+function meteredConnector<C extends NetworkConnector>(connector: C, externalErrors: Counter): C {
+  // A proxy keeps whatever else a connector offers (its stand-in hooks, its limits) untouched.
+  return new Proxy(connector, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if ((property !== 'reply' && property !== 'poll') || typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(target, args);
+        } catch (error) {
+          externalErrors.inc({ service: target.network, method: property, error: errorCode(error) });
+          throw error;
+        }
+      };
+    },
+  });
 }

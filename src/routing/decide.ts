@@ -29,6 +29,31 @@ export interface Decision {
   team: string | null;
 }
 
+/** What becomes of a follow-up in an open conversation that is not with the owner already. */
+export type FollowUpDecision =
+  | { action: 'join' }
+  | { action: 'escalate'; ownerId: string; reasons: string[] };
+
+/**
+ * Pure, as decide() is: a follow-up joins its conversation and its assignee,
+ * unless it says what only the owner can answer (a legal threat after a
+ * routine question), and is not likely spam: then the conversation goes to
+ * the owner, with the reasons.
+ */
+export function decideFollowUp(
+  mention: Mention,
+  u: Understanding,
+  snapshot: RoutingSnapshot,
+  policy: Policy,
+): FollowUpDecision {
+  const identities = linkedIdentities(policy, mention.network, mention.author.handle);
+  const reasons = escalationReasons(policy, mention, u, snapshot, identities);
+  const owner = snapshot.staff.find((p) => p.role === 'owner');
+  if (reasons.length === 0 || u.spam.likelihood >= policy.file.spam.dropAt || !owner)
+    return { action: 'join' };
+  return { action: 'escalate', ownerId: owner.id, reasons };
+}
+
 /**
  * Pure: the same mention, understanding, snapshot, policy and time always
  * give the same decision. Order of business: VIPs go to the owner; spam is
@@ -132,31 +157,13 @@ function assignRoutine(
 
   const mainTopic = u.topics[0];
   const topic = mainTopic ? policy.topics.find((t) => t.name === mainTopic.name) : undefined;
-  let skills = rules.skills?.value ?? topic?.skills ?? [];
   const teamName = rules.assign && 'team' in rules.assign ? rules.assign.team : topic?.team;
-
-  let language = u.language.code;
-  if (language && !staff.some((p) => p.languages.includes(language!))) {
-    notes.push(`written in ${languageName(language)}, which nobody on the team speaks`);
-    language = undefined;
-  }
-
-  const waited = Math.max(0, (now.getTime() - Date.parse(mention.createdAt)) / 60_000);
-  const strict = available.filter((p) => hasSkills(p, skills) && speaks(p, language));
-  if (strict.length === 0) {
-    if (skills.length > 0 && settings.relaxSkillsAfterMinutes && waited >= settings.relaxSkillsAfterMinutes) {
-      notes.push(
-        `waited ${Math.floor(waited)} minutes, so anyone may take it without ${skills.join(', ')} skills`,
-      );
-      skills = [];
-    }
-    if (language && settings.relaxLanguageAfterMinutes && waited >= settings.relaxLanguageAfterMinutes) {
-      notes.push(
-        `waited ${Math.floor(waited)} minutes, so anyone may take it without ${languageName(language)}`,
-      );
-      language = undefined;
-    }
-  }
+  const { skills, language } = needsOf(mention, u, policy, now, {
+    staff,
+    available,
+    skills: rules.skills?.value ?? topic?.skills ?? [],
+    notes,
+  });
   const candidates = available.filter((p) => hasSkills(p, skills) && speaks(p, language));
 
   const finish = (person: StaffSnapshot, why: string[], coveringFor: string | null = null): Decision => {
@@ -228,6 +235,58 @@ function assignRoutine(
     return finish(owner, ['no staff member can take it now, and the policy lets the owner step in']);
   }
 
+  const queued = ctx.queue([
+    'waiting in the queue: nobody eligible right now',
+    ...whyNobody(pool, skills, language, now),
+    ...(mainTopic ? [topicReason(mainTopic)] : []),
+    ...notes,
+  ]);
+  return { ...queued, team: teamName ?? null };
+}
+
+/**
+ * The skills and language a routine mention needs: a language nobody speaks
+ * is dropped, and after the policy's wait, when nobody available has both,
+ * each is relaxed, with a note saying so.
+ */
+function needsOf(
+  mention: Mention,
+  u: Understanding,
+  policy: Policy,
+  now: Date,
+  ctx: { staff: StaffSnapshot[]; available: StaffSnapshot[]; skills: string[]; notes: string[] },
+): { skills: string[]; language: string | undefined } {
+  const settings = policy.file.routing;
+  let { skills } = ctx;
+  let language = u.language.code;
+  if (language && !ctx.staff.some((p) => p.languages.includes(language!))) {
+    ctx.notes.push(`written in ${languageName(language)}, which nobody on the team speaks`);
+    language = undefined;
+  }
+  const waited = Math.max(0, (now.getTime() - Date.parse(mention.createdAt)) / 60_000);
+  if (ctx.available.some((p) => hasSkills(p, skills) && speaks(p, language))) return { skills, language };
+  if (skills.length > 0 && settings.relaxSkillsAfterMinutes && waited >= settings.relaxSkillsAfterMinutes) {
+    ctx.notes.push(
+      `waited ${Math.floor(waited)} minutes, so anyone may take it without ${skills.join(', ')} skills`,
+    );
+    skills = [];
+  }
+  if (language && settings.relaxLanguageAfterMinutes && waited >= settings.relaxLanguageAfterMinutes) {
+    ctx.notes.push(
+      `waited ${Math.floor(waited)} minutes, so anyone may take it without ${languageName(language)}`,
+    );
+    language = undefined;
+  }
+  return { skills, language };
+}
+
+/** Why nobody could take a routine mention: what it needs, and who would fit but cannot now. */
+function whyNobody(
+  pool: StaffSnapshot[],
+  skills: string[],
+  language: string | undefined,
+  now: Date,
+): string[] {
   const needs = [
     ...(language ? [`needs someone who speaks ${languageName(language)}`] : []),
     ...(skills.length > 0 ? [`needs ${skills.join(' and ')} skills`] : []),
@@ -242,14 +301,7 @@ function assignRoutine(
       : unavailable.length === 0
         ? [`nobody on the team ${needs.length > 0 ? 'has what it needs' : 'can take it'}`]
         : unavailable.slice(0, 4);
-  const queued = ctx.queue([
-    'waiting in the queue: nobody eligible right now',
-    ...needs,
-    ...why,
-    ...(mainTopic ? [topicReason(mainTopic)] : []),
-    ...notes,
-  ]);
-  return { ...queued, team: teamName ?? null };
+  return [...needs, ...why];
 }
 
 function topicReason(topic: { name: string; matched: string }): string {

@@ -1,11 +1,7 @@
-import type { SlackWork } from '../contract/slack-work.js';
 import type { Database } from '../db/client.js';
-import { lockConversation } from '../db/conversation-changes.repository.js';
-import { recordAssignment } from '../db/conversations.repository.js';
-import { appendEvent } from '../db/events.repository.js';
+import { changeConversation } from '../db/conversation-change.js';
 import { findMention, mentionFromRow } from '../db/mentions.repository.js';
 import { lockStaffLoad } from '../db/routing.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
 import { listRosterWithLoad } from '../db/staff.repository.js';
 import { assignWaiting, handBack, listCovered, listWaiting } from '../db/waiting.repository.js';
 import type { Policy } from './compiled-policy.js';
@@ -29,12 +25,11 @@ export interface DrainDeps {
 export async function assignWaitingConversations(deps: DrainDeps, limit = 50): Promise<number> {
   let assigned = 0;
   for (const waiting of await listWaiting(deps.db, limit)) {
-    const changed = await deps.db.transaction(async (tx): Promise<boolean> => {
-      const conversation = await lockConversation(tx, waiting.id);
+    const changed = await changeConversation(deps.db, waiting.id, async (tx, conversation) => {
       if (!conversation || conversation.assigneeId || conversation.closedAt || !conversation.firstMentionId)
-        return false;
+        return undefined;
       const row = await findMention(tx, conversation.firstMentionId);
-      if (!row) return false;
+      if (!row) return undefined;
       const mention = mentionFromRow(row);
       const now = deps.now();
       const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
@@ -51,9 +46,9 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         now,
       );
       // Only a plain assignment: an owner-lane mention was escalated when it arrived, never queued.
-      if (decision.action !== 'assign' || !decision.assigneeId) return false;
+      if (decision.action !== 'assign' || !decision.assigneeId) return undefined;
       const load = await lockStaffLoad(tx, decision.assigneeId);
-      if (!load || load.openConversations >= load.capacity) return false;
+      if (!load || load.openConversations >= load.capacity) return undefined;
       const waitedMinutes = Math.round((now.getTime() - conversation.openedAt.getTime()) / 60_000);
       const reasons = [...decision.reasons, `waited ${waitedMinutes} min in the queue`];
       const taken = await assignWaiting(tx, conversation.id, {
@@ -61,40 +56,20 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         reasons,
         coveringFor: decision.coveringFor,
       });
-      if (!taken) return false;
-      await recordAssignment(tx, {
-        conversationId: conversation.id,
-        staffId: decision.assigneeId,
-        assignedBy: 'router',
-        reasons,
-      });
-      const event = await appendEvent(tx, {
-        type: 'conversation.assigned',
-        actor: 'router',
-        conversationId: conversation.id,
-        details: {
-          action: 'assign',
-          assigneeId: decision.assigneeId,
-          reasons,
-          fromQueue: true,
-          waitedMinutes,
+      if (!taken) return undefined;
+      const assigneeId = decision.assigneeId;
+      return {
+        assignment: { staffId: assigneeId, assignedBy: 'router', reasons },
+        event: {
+          type: 'conversation.assigned',
+          actor: 'router',
+          details: { action: 'assign', assigneeId, reasons, fromQueue: true, waitedMinutes },
         },
-      });
-      const jobs: SlackWork[] = [
-        { type: 'refresh', conversationId: conversation.id, eventId: event.id },
-        {
-          type: 'dm',
-          kind: 'assigned',
-          user: decision.assigneeId,
-          conversationId: conversation.id,
-          eventId: event.id,
-        },
-        { type: 'home', user: decision.assigneeId },
-      ];
-      await oweSlack(tx, jobs);
-      return true;
+        // The card's "Why" is the assignment; the thread has no line for it.
+        tell: { thread: false, dms: [{ kind: 'assigned', user: assigneeId }], homes: [assigneeId] },
+      };
     });
-    if (changed) assigned++;
+    if (changed !== undefined) assigned++;
   }
   return assigned;
 }
@@ -113,42 +88,27 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
     const owner = conversation.coveringFor ? team.get(conversation.coveringFor) : undefined;
     const colleague = conversation.assigneeId;
     if (!owner || !colleague || !availability(owner, deps.now()).ok) continue;
-    const changed = await deps.db.transaction(async (tx): Promise<boolean> => {
+    const changed = await changeConversation(deps.db, conversation.id, async (tx) => {
       const load = await lockStaffLoad(tx, owner.id);
-      if (!load || load.openConversations >= load.capacity) return false;
-      if (!(await handBack(tx, conversation.id, colleague, owner.id))) return false;
+      if (!load || load.openConversations >= load.capacity) return undefined;
+      if (!(await handBack(tx, conversation.id, colleague, owner.id))) return undefined;
       const cover = team.get(colleague)?.name ?? colleague;
-      const reasons = [`back with ${owner.name}, who knows this customer; ${cover} covered meanwhile`];
-      await recordAssignment(tx, {
-        conversationId: conversation.id,
-        staffId: owner.id,
-        assignedBy: 'router',
-        reasons,
-      });
-      const event = await appendEvent(tx, {
-        type: 'conversation.reassigned',
-        actor: 'router',
-        conversationId: conversation.id,
-        details: { assigneeId: owner.id, previousAssigneeId: colleague, reason: 'usual contact is back' },
-      });
       owner.openConversations++;
-      const jobs: SlackWork[] = [
-        { type: 'refresh', conversationId: conversation.id, eventId: event.id },
-        { type: 'log', conversationId: conversation.id, eventId: event.id },
-        {
-          type: 'dm',
-          kind: 'reassigned',
-          user: owner.id,
-          conversationId: conversation.id,
-          eventId: event.id,
+      return {
+        assignment: {
+          staffId: owner.id,
+          assignedBy: 'router',
+          reasons: [`back with ${owner.name}, who knows this customer; ${cover} covered meanwhile`],
         },
-        { type: 'home', user: owner.id },
-        { type: 'home', user: colleague },
-      ];
-      await oweSlack(tx, jobs);
-      return true;
+        event: {
+          type: 'conversation.reassigned',
+          actor: 'router',
+          details: { assigneeId: owner.id, previousAssigneeId: colleague, reason: 'usual contact is back' },
+        },
+        tell: { dms: [{ kind: 'reassigned', user: owner.id }], homes: [owner.id, colleague] },
+      };
     });
-    if (changed) handed++;
+    if (changed !== undefined) handed++;
   }
   return handed;
 }

@@ -1,16 +1,14 @@
 import { AppError } from '../contract/errors.js';
 import type { Mention } from '../contract/mention.js';
-import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Executor, Tx } from '../db/client.js';
-import { type ConversationRow, escalateToOwner, recordAssignment } from '../db/conversations.repository.js';
+import { commitChange } from '../db/conversation-change.js';
+import { type ConversationRow, escalateToOwner } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted, mentionFromRow } from '../db/mentions.repository.js';
 import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
 import { oweSlack } from '../db/slack-outbox.repository.js';
-import { findOwner } from '../db/staff.repository.js';
-import { compilePolicy, linkedIdentities, type Policy } from './compiled-policy.js';
-import { type Decision, decide } from './decide.js';
-import { escalationReasons } from './escalation.js';
+import { compilePolicy, type Policy } from './compiled-policy.js';
+import { type Decision, decide, decideFollowUp } from './decide.js';
 import { factWindows, loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
 import { type Understanding, understand } from './understand/index.js';
@@ -211,9 +209,9 @@ function teamChannel(policy: Policy, team: string | null): string | null {
 }
 
 /**
- * A follow-up joins the open conversation and its assignee. If it says what
- * only the owner can answer (a legal threat after a routine question), the
- * conversation is escalated there and then.
+ * A follow-up joins the open conversation and its assignee; decideFollowUp
+ * says whether it must go to the owner instead, and the change is made there
+ * and then.
  */
 async function joinOpenConversation(
   policy: Policy,
@@ -241,33 +239,21 @@ async function joinOpenConversation(
     vouched,
     ...(triage ? { triage } : {}),
   });
-  const identities = linkedIdentities(policy, mention.network, mention.author.handle);
-  const reasons = escalationReasons(policy, mention, understanding, snapshot, identities);
-  if (reasons.length === 0 || understanding.spam.likelihood >= policy.file.spam.dropAt) {
+  const decided = decideFollowUp(mention, understanding, snapshot, policy);
+  if (decided.action === 'join' || !(await escalateToOwner(tx, open.id, decided.ownerId))) {
     return { outcome: 'joined' };
   }
-  const owner = await findOwner(tx);
-  if (!owner) return { outcome: 'joined' };
-  const escalated = await escalateToOwner(tx, open.id, owner.id);
-  if (!escalated) return { outcome: 'joined' };
-  await recordAssignment(tx, { conversationId: open.id, staffId: owner.id, assignedBy: 'router', reasons });
-  const { id: eventId } = await appendEvent(tx, {
-    type: 'conversation.escalated',
-    actor: 'router',
-    conversationId: open.id,
-    mentionId: row.id,
-    details: { from: open.assigneeId, to: owner.id, reasons },
-  });
+  const { ownerId, reasons } = decided;
   // Told as a person's escalation is: the card, a line in its thread, and the owner, once.
-  const owed: SlackWork[] = [
-    { type: 'refresh', conversationId: open.id, eventId },
-    { type: 'log', conversationId: open.id, eventId },
-    { type: 'dm', kind: 'escalated', user: owner.id, conversationId: open.id, eventId },
-    { type: 'home', user: owner.id },
-    ...(open.assigneeId && open.assigneeId !== owner.id
-      ? [{ type: 'home' as const, user: open.assigneeId }]
-      : []),
-  ];
-  await oweSlack(tx, owed);
+  await commitChange(tx, open.id, {
+    assignment: { staffId: ownerId, assignedBy: 'router', reasons },
+    event: {
+      type: 'conversation.escalated',
+      actor: 'router',
+      mentionId: row.id,
+      details: { ownerId, previousAssigneeId: open.assigneeId, reasons },
+    },
+    tell: { dms: [{ kind: 'escalated', user: ownerId }], homes: [ownerId, open.assigneeId] },
+  });
   return { outcome: 'joined_escalated' };
 }

@@ -284,7 +284,7 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
 
   it('never rewrites the event log', async () => {
     const { db } = database;
-    const event = await appendEvent(db, { type: 'test.happened', actor: 'test' });
+    const event = await appendEvent(db, { type: 'conversation.resolved', actor: 'test' });
     await expect(
       db.execute(sql`update events set actor = 'someone else' where id = ${event.id}`),
     ).rejects.toThrow();

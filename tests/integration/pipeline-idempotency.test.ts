@@ -207,7 +207,7 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
         (m) =>
           String((m.metadata as { event_payload?: { key?: string } })?.event_payload?.key).startsWith('d-') &&
           m.channel.startsWith('D') &&
-          m.text?.includes('cust-8'),
+          String(m.text).includes('cust-8'),
       );
       expect(dms).toHaveLength(1);
 

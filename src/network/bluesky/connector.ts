@@ -46,6 +46,12 @@ const MAX_PAGES = 10;
 // Our own posts are read back this many at a time when a retry looks for an earlier reply.
 const OWN_POSTS_PAGE = 50;
 
+/** A logged-in agent, and the way every call goes through it. */
+interface BlueskySession {
+  agent: AtpAgent;
+  withSession<T>(call: () => Promise<T>): Promise<T>;
+}
+
 /**
  * Bluesky through @atproto/api against a configurable service. The agent
  * refreshes an expired access token itself; when the refresh token is gone
@@ -54,6 +60,16 @@ const OWN_POSTS_PAGE = 50;
 export function createBlueskyConnector(options: BlueskyOptions): NetworkConnector & {
   poll(cursor: string | undefined): Promise<PollResult>;
 } {
+  const session = openSession(options);
+  return {
+    network: 'bluesky',
+    poll: (since) => pollNotifications(session, since),
+    reply: (request) => postReply(session, request),
+    findEarlierReply: (request, since, skip) => findEarlierReply(session, request, since, skip),
+  };
+}
+
+function openSession(options: BlueskyOptions): BlueskySession {
   const agent = new AtpAgent({
     service: options.service,
     ...(options.fetch ? { fetch: options.fetch } : {}),
@@ -90,109 +106,113 @@ export function createBlueskyConnector(options: BlueskyOptions): NetworkConnecto
     }
   }
 
-  return {
-    network: 'bluesky',
+  return { agent, withSession };
+}
 
-    /**
-     * listNotifications pages from newest to oldest; its cursor walks back in
-     * time. So the stored position is the newest indexedAt seen, and a poll
-     * reads from the top until it reaches that moment.
-     */
-    async poll(since) {
-      return withSession(async () => {
-        const handle = agent.session!.handle;
-        const mentions: Mention[] = [];
-        let newest: string | undefined;
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const { data } = await agent.listNotifications({
-            limit: 50,
-            ...(cursor ? { cursor } : {}),
-            reasons: [...REASONS],
-          });
-          let reachedKnown = false;
-          for (const raw of data.notifications) {
-            if (since && raw.indexedAt <= since) {
-              reachedKnown = true;
-              continue;
-            }
-            if (!newest || raw.indexedAt > newest) newest = raw.indexedAt;
-            const mention = normalizeNotification(raw, handle);
-            if (mention) mentions.push(mention);
-          }
-          cursor = data.cursor;
-          if (reachedKnown || !cursor || data.notifications.length === 0) break;
-        }
-        return { mentions: mentions.reverse(), cursor: newest };
+/**
+ * listNotifications pages from newest to oldest; its cursor walks back in
+ * time. So the stored position is the newest indexedAt seen, and a poll
+ * reads from the top until it reaches that moment.
+ */
+function pollNotifications(
+  { agent, withSession }: BlueskySession,
+  since: string | undefined,
+): Promise<PollResult> {
+  return withSession(async () => {
+    const handle = agent.session!.handle;
+    const mentions: Mention[] = [];
+    let newest: string | undefined;
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { data } = await agent.listNotifications({
+        limit: 50,
+        ...(cursor ? { cursor } : {}),
+        reasons: [...REASONS],
       });
-    },
-
-    async reply(request: ReplyRequest): Promise<ReplyResult> {
-      if (blueskyLimit.count(request.text) > blueskyLimit.max || Buffer.byteLength(request.text) > 3000) {
-        throw new AppError(
-          'reply.too_long',
-          `longer than Bluesky's ${blueskyLimit.max} graphemes or 3000 bytes`,
-        );
+      let reachedKnown = false;
+      for (const raw of data.notifications) {
+        if (since && raw.indexedAt <= since) {
+          reachedKnown = true;
+          continue;
+        }
+        if (!newest || raw.indexedAt > newest) newest = raw.indexedAt;
+        const mention = normalizeNotification(raw, handle);
+        if (mention) mentions.push(mention);
       }
-      return withSession(async () => {
-        // Resolved now, not stored at ingest: the cid and thread root are only needed here.
-        const { data } = await agent.getPosts({ uris: [request.target.externalId] });
-        const parent = data.posts[0];
-        if (!parent)
-          throw new AppError('bluesky.parent_gone', `the post ${request.target.externalId} no longer exists`);
-        const rich = new RichText({ text: request.text });
-        await rich.detectFacets(agent);
-        // A handle that did not resolve leaves a mention facet without a DID, which the PDS would refuse.
-        const facets = rich.facets?.filter((facet) =>
-          facet.features.every((feature) => (feature as { did?: unknown }).did !== ''),
-        );
-        const posted = await agent.post({
-          text: rich.text,
-          ...(facets && facets.length > 0 ? { facets } : {}),
-          reply: replyRefs(parent),
-          createdAt: new Date().toISOString(),
-        });
-        return { externalId: posted.uri, url: postUrl(agent.session!.handle, posted.uri) };
-      });
-    },
+      cursor = data.cursor;
+      if (reachedKnown || !cursor || data.notifications.length === 0) break;
+    }
+    return { mentions: mentions.reverse(), cursor: newest };
+  });
+}
 
-    /**
-     * Our reply among our posts since `since`: createRecord has no idempotency key, and each call is a
-     * new post. A retry may come up to an hour later (the reply recovery sweep), so pages go back to `since`.
-     */
-    async findEarlierReply(request, since, skip) {
-      return withSession(async () => {
-        const { did, handle } = agent.session!;
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_PAGES; page++) {
-          const { data } = await agent.com.atproto.repo.listRecords({
-            repo: did,
-            collection: 'app.bsky.feed.post',
-            limit: OWN_POSTS_PAGE,
-            ...(cursor ? { cursor } : {}),
-          });
-          // Every record of our repository is ours.
-          const posts = data.records.flatMap((r) => {
-            const record = PostRecord.safeParse(r.value);
-            if (!record.success) return [];
-            const at = Date.parse(record.data.createdAt ?? '');
-            return [
-              { id: r.uri, author: did, text: record.data.text, at, parent: record.data.reply?.parent.uri },
-            ];
-          });
-          const lookup = { us: did, request, since, skip };
-          const earlier = posts.find(
-            (p) => p.parent === request.target.externalId && isEarlierReply(p, lookup),
-          );
-          if (earlier) return { externalId: earlier.id, url: postUrl(handle, earlier.id) };
-          cursor = data.cursor;
-          // Newest first: a page that reaches back before `since` is the last that could hold it.
-          if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) {
-            return undefined;
-          }
-        }
-        throw unconfirmedReply('bluesky', `we posted more than ${MAX_PAGES * OWN_POSTS_PAGE} times since`);
+async function postReply(
+  { agent, withSession }: BlueskySession,
+  request: ReplyRequest,
+): Promise<ReplyResult> {
+  if (blueskyLimit.count(request.text) > blueskyLimit.max || Buffer.byteLength(request.text) > 3000) {
+    throw new AppError('reply.too_long', `longer than Bluesky's ${blueskyLimit.max} graphemes or 3000 bytes`);
+  }
+  return withSession(async () => {
+    // Resolved now, not stored at ingest: the cid and thread root are only needed here.
+    const { data } = await agent.getPosts({ uris: [request.target.externalId] });
+    const parent = data.posts[0];
+    if (!parent)
+      throw new AppError('bluesky.parent_gone', `the post ${request.target.externalId} no longer exists`);
+    const rich = new RichText({ text: request.text });
+    await rich.detectFacets(agent);
+    // A handle that did not resolve leaves a mention facet without a DID, which the PDS would refuse.
+    const facets = rich.facets?.filter((facet) =>
+      facet.features.every((feature) => (feature as { did?: unknown }).did !== ''),
+    );
+    const posted = await agent.post({
+      text: rich.text,
+      ...(facets && facets.length > 0 ? { facets } : {}),
+      reply: replyRefs(parent),
+      createdAt: new Date().toISOString(),
+    });
+    return { externalId: posted.uri, url: postUrl(agent.session!.handle, posted.uri) };
+  });
+}
+
+/**
+ * Our reply among our posts since `since`: createRecord has no idempotency key, and each call is a
+ * new post. A retry may come up to an hour later (the reply recovery sweep), so pages go back to `since`.
+ */
+function findEarlierReply(
+  { agent, withSession }: BlueskySession,
+  request: ReplyRequest,
+  since: Date,
+  skip: ReadonlySet<string>,
+): Promise<ReplyResult | undefined> {
+  return withSession(async () => {
+    const { did, handle } = agent.session!;
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const { data } = await agent.com.atproto.repo.listRecords({
+        repo: did,
+        collection: 'app.bsky.feed.post',
+        limit: OWN_POSTS_PAGE,
+        ...(cursor ? { cursor } : {}),
       });
-    },
-  };
+      // Every record of our repository is ours.
+      const posts = data.records.flatMap((r) => {
+        const record = PostRecord.safeParse(r.value);
+        if (!record.success) return [];
+        const at = Date.parse(record.data.createdAt ?? '');
+        return [
+          { id: r.uri, author: did, text: record.data.text, at, parent: record.data.reply?.parent.uri },
+        ];
+      });
+      const lookup = { us: did, request, since, skip };
+      const earlier = posts.find((p) => p.parent === request.target.externalId && isEarlierReply(p, lookup));
+      if (earlier) return { externalId: earlier.id, url: postUrl(handle, earlier.id) };
+      cursor = data.cursor;
+      // Newest first: a page that reaches back before `since` is the last that could hold it.
+      if (!cursor || data.records.length === 0 || posts.some((p) => p.at < since.getTime())) {
+        return undefined;
+      }
+    }
+    throw unconfirmedReply('bluesky', `we posted more than ${MAX_PAGES * OWN_POSTS_PAGE} times since`);
+  });
 }

@@ -1,37 +1,125 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { replyModal } from '../../../src/bot/blocks.js';
-import { type LoadedConversation, loadConversation, toTurns } from '../../../src/bot/conversation-card.js';
-import { markRouted } from '../../../src/db/mentions.repository.js';
-import { createReply, markReplyPosted } from '../../../src/db/replies.repository.js';
-import { conversations } from '../../../src/db/schema.js';
-import { upsertRoster } from '../../../src/db/staff.repository.js';
-import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../../support/database.js';
-import { insertMention } from '../../support/mentions.js';
+import { toCard, toTurns } from '../../../src/bot/conversation-card.js';
+import type { LoadedConversation } from '../../../src/db/conversation-view.repository.js';
+import type { ConversationRow } from '../../../src/db/conversations.repository.js';
+import type { EventRow } from '../../../src/db/events.repository.js';
+import type { MentionRow } from '../../../src/db/mentions.repository.js';
 
 const ID = '0b6f7a0e-3a5c-4c1e-9d7e-1f2a3b4c5d6e';
+const FIRST_MENTION = '7c1e2d3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f';
 const at = (minute: number) => new Date(Date.UTC(2025, 5, 2, 10, minute));
 
 type Reply = LoadedConversation['replies'][number];
-const reply = (over: Partial<Reply>) =>
-  ({ status: 'posted', staffId: 'U0SAM0001', staffName: 'Sam Okafor', createdAt: at(0), ...over }) as Reply;
 
-const loaded = (replies: Reply[]) =>
-  ({
-    mentions: [
-      { authorHandle: 'dana', text: 'Where is my order?', postedAt: at(0) },
-      { authorHandle: 'dana', text: 'Still nothing.', postedAt: at(20) },
-    ],
-    replies,
-  }) as unknown as LoadedConversation;
+const mention = (over: Partial<MentionRow>): MentionRow => ({
+  id: FIRST_MENTION,
+  network: 'mastodon',
+  externalId: 'm-1',
+  account: 'shop',
+  authorId: 'dana',
+  authorHandle: 'dana',
+  authorName: 'Dana Reyes',
+  authorFollowers: 120,
+  authorVerified: false,
+  text: 'Where is my order?',
+  url: 'https://social.example/@dana/1',
+  inReplyTo: null,
+  kind: null,
+  postedAt: at(0),
+  receivedAt: at(0),
+  conversationId: ID,
+  routedAt: at(0),
+  notifiedAt: null,
+  slackTs: null,
+  ...over,
+});
+
+const reply = (over: Partial<Reply>): Reply => ({
+  id: '5e1d0c2b-8a4f-4b3e-9c6d-7f8e9a0b1c2d',
+  conversationId: ID,
+  mentionId: FIRST_MENTION,
+  staffId: 'U0SAM0001',
+  staffName: 'Sam Okafor',
+  submissionKey: 'V-1',
+  text: 'On its way!',
+  visibility: 'public',
+  status: 'posted',
+  networkReplyId: null,
+  networkReplyUrl: null,
+  error: null,
+  attemptedAt: null,
+  createdAt: at(0),
+  postedAt: null,
+  ...over,
+});
+
+let eventId = 0;
+const event = (type: string, over: Partial<EventRow> = {}): EventRow => ({
+  id: ++eventId,
+  conversationId: ID,
+  mentionId: null,
+  actor: 'router',
+  type,
+  details: {},
+  at: at(0),
+  ...over,
+});
+
+/** A conversation as the repository reads it back, built in memory: no database behind it. */
+const loaded = (
+  over: Partial<Omit<LoadedConversation, 'conversation'>> = {},
+  conversation: Partial<ConversationRow> = {},
+): LoadedConversation => {
+  const mentions = over.mentions ?? [
+    mention({ text: 'Where is my order?', postedAt: at(0) }),
+    mention({
+      id: '9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a',
+      externalId: 'm-2',
+      text: 'Still nothing.',
+      postedAt: at(20),
+    }),
+  ];
+  return {
+    conversation: {
+      id: ID,
+      network: 'mastodon',
+      account: 'shop',
+      authorId: 'dana',
+      authorHandle: 'dana',
+      status: 'open',
+      assigneeId: 'U0SAM0001',
+      escalated: false,
+      priority: 'normal',
+      responseTargetMinutes: null,
+      routingReasons: [],
+      coveringFor: null,
+      firstMentionId: mentions[0]?.id ?? null,
+      channel: null,
+      slackChannel: null,
+      slackTs: null,
+      openedAt: at(0),
+      firstRepliedAt: null,
+      closedAt: null,
+      createdAt: at(0),
+      ...conversation,
+    },
+    mentions,
+    replies: over.replies ?? [],
+    events: over.events ?? [],
+  };
+};
 
 describe("the reply modal's conversation so far", () => {
   it('labels our earlier replies with the author’s roster name, in time order', () => {
     const turns = toTurns(
-      loaded([
-        reply({ text: 'On its way!', postedAt: at(10) }),
-        reply({ text: 'Not sent yet', status: 'queued', postedAt: null }),
-        reply({ text: 'Refunded.', staffId: 'U0JANE001', staffName: 'Jane Whitfield', postedAt: at(30) }),
-      ]),
+      loaded({
+        replies: [
+          reply({ text: 'On its way!', postedAt: at(10) }),
+          reply({ text: 'Not sent yet', status: 'queued', postedAt: null }),
+          reply({ text: 'Refunded.', staffId: 'U0JANE001', staffName: 'Jane Whitfield', postedAt: at(30) }),
+        ],
+      }),
     );
     expect(turns).toEqual([
       { from: '@dana', text: 'Where is my order?' },
@@ -42,7 +130,7 @@ describe("the reply modal's conversation so far", () => {
   });
 
   it('falls back to the Slack id when the author is not known by name', () => {
-    const [, ours] = toTurns(loaded([reply({ text: 'Hi', staffName: null, postedAt: at(5) })]));
+    const [, ours] = toTurns(loaded({ replies: [reply({ text: 'Hi', staffName: null, postedAt: at(5) })] }));
     expect(ours?.from).toBe('Our reply (by U0SAM0001)');
   });
 
@@ -50,7 +138,9 @@ describe("the reply modal's conversation so far", () => {
     const view = replyModal({
       network: 'mastodon',
       authorHandle: 'dana',
-      turns: toTurns(loaded([reply({ text: 'Hi', staffName: 'Ana <Ops> & Co', postedAt: at(5) })])),
+      turns: toTurns(
+        loaded({ replies: [reply({ text: 'Hi', staffName: 'Ana <Ops> & Co', postedAt: at(5) })] }),
+      ),
       metadata: { conversationId: ID, mentionId: ID },
       limit: { max: 500, unit: 'characters' },
     });
@@ -60,73 +150,78 @@ describe("the reply modal's conversation so far", () => {
   });
 });
 
-describe.each(DATABASE_KINDS)('loadConversation on %s', (kind) => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-  });
-  afterAll(async () => {
-    await database?.destroy();
-  });
-
-  it('reads each reply with its author’s name, also for someone since dropped from the roster', async () => {
-    const { db } = database;
-    const person = (id: string, name: string) => ({
-      id,
-      name,
-      role: 'staff' as const,
-      skills: [],
-      languages: ['en'],
-      timezone: 'UTC',
-      capacity: 5,
-    });
-    await upsertRoster(db, [person('U0SAM0001', 'Sam Okafor'), person('U0BOB0001', 'Bob Lind')]);
-    const { row: mention } = await insertMention(db, {
+describe('the card of a conversation', () => {
+  it('shows the first mention, counts the follow-ups and names the latest posted reply', () => {
+    const card = toCard(
+      loaded({
+        replies: [
+          reply({ staffId: 'U0BOB0001', postedAt: at(5) }),
+          reply({ staffId: 'U0SAM0001', postedAt: at(10) }),
+          reply({ staffId: 'U0JANE001', status: 'queued', postedAt: null }),
+        ],
+      }),
+      at(30),
+    );
+    expect(card).toMatchObject({
+      conversationId: ID,
       network: 'mastodon',
-      externalId: 'm-1',
-      account: 'shop',
-      authorId: 'dana',
-      authorHandle: 'dana',
+      status: 'open',
+      assigneeId: 'U0SAM0001',
+      author: { handle: 'dana', name: 'Dana Reyes', followers: 120, verified: false },
       text: 'Where is my order?',
-      postedAt: at(0),
+      url: 'https://social.example/@dana/1',
+      lastReply: { staffId: 'U0SAM0001', postedAt: at(10) },
+      closedBy: undefined,
+      followups: 1,
     });
-    const [conversation] = await db
-      .insert(conversations)
-      .values({
-        network: 'mastodon',
-        account: 'shop',
-        authorId: 'dana',
-        authorHandle: 'dana',
-        firstMentionId: mention.id,
-        assigneeId: 'U0SAM0001',
-        openedAt: at(0),
-      })
-      .returning();
-    await markRouted(db, mention.id, conversation!.id, at(0));
-    const post = async (staffId: string, text: string, minute: number) => {
-      const { row } = await createReply(db, {
-        conversationId: conversation!.id,
-        mentionId: mention.id,
-        staffId,
-        submissionKey: `V-${staffId}`,
-        text,
-      });
-      await markReplyPosted(
-        db,
-        row.id,
-        { networkReplyId: `r-${staffId}`, networkReplyUrl: undefined },
-        at(minute),
-      );
-    };
-    await post('U0BOB0001', 'Looking into it.', 5);
-    await post('U0SAM0001', 'On its way!', 10);
-    await upsertRoster(db, [person('U0SAM0001', 'Sam Okafor')]);
+    expect(card.privateMessage).toBeUndefined();
+  });
 
-    const turns = toTurns(await loadConversation(db, conversation!.id));
-    expect(turns.map((t) => t.from)).toEqual([
-      '@dana',
-      'Our reply (by Bob Lind)',
-      'Our reply (by Sam Okafor)',
-    ]);
+  it('explains the routing from the conversation row and the assignment event', () => {
+    const card = toCard(
+      loaded(
+        {
+          events: [
+            event('conversation.assigned', {
+              details: {
+                understanding: { language: 'de', sentiment: { label: 'negative' }, intent: 'complaint' },
+              },
+            }),
+          ],
+        },
+        { priority: 'urgent', responseTargetMinutes: 30, routingReasons: ['journalist', 'complaint'] },
+      ),
+      at(5),
+    );
+    expect(card.priority).toBe('urgent');
+    expect(card.dueAt).toEqual(at(30));
+    expect(card.reasons).toEqual(['journalist', 'complaint']);
+    expect(card.understanding).toEqual({ language: 'de', sentiment: 'negative', intent: 'complaint' });
+  });
+
+  it('shows a snooze only while it lasts, and not on a closed conversation', () => {
+    const snoozed = loaded({
+      events: [
+        event('conversation.snoozed', { actor: 'U0SAM0001', details: { until: at(45).toISOString() } }),
+      ],
+    });
+    expect(toCard(snoozed, at(30)).snoozedUntil).toEqual(at(45));
+    expect(toCard(snoozed, at(50)).snoozedUntil).toBeUndefined();
+    const closed = loaded({ events: snoozed.events }, { status: 'resolved', closedAt: at(31) });
+    expect(toCard(closed, at(30)).snoozedUntil).toBeUndefined();
+  });
+
+  it('names who closed it', () => {
+    const card = toCard(
+      loaded({ events: [event('conversation.resolved', { actor: 'U0JANE001' })] }, { status: 'resolved' }),
+      at(30),
+    );
+    expect(card.closedBy).toBe('U0JANE001');
+  });
+
+  it('refuses a conversation without a mention', () => {
+    expect(() => toCard(loaded({ mentions: [] }))).toThrow(
+      expect.objectContaining({ code: 'conversation.empty' }),
+    );
   });
 });

@@ -1,0 +1,60 @@
+/**
+ * What happened, as the append-only events table records it: one variant per
+ * event type with the shape of its details, so a writer cannot give one
+ * type two shapes and a reader (the card, the thread log, reports) knows what
+ * it will find.
+ */
+
+/** The router's decision and what it read in the mention, shown on the card beside the reasons. */
+export interface DecisionDetails {
+  action: 'assign' | 'escalate' | 'queue' | 'drop';
+  assigneeId: string | null;
+  reasons: string[];
+  language?: string | null;
+  sentiment?: string;
+  intent?: string;
+  priority?: string;
+  responseTargetMinutes?: number;
+  coveringFor?: string;
+  team?: string;
+  /** Taken from the waiting queue, after this long. */
+  fromQueue?: boolean;
+  waitedMinutes?: number;
+}
+
+export type DomainEvent =
+  | { type: 'conversation.assigned' | 'conversation.queued' | 'mention.dropped'; details: DecisionDetails }
+  | { type: 'conversation.followup'; details: { assigneeId: string | null } }
+  | { type: 'conversation.claimed'; details: { assigneeId: string; previousAssigneeId: string | null } }
+  | {
+      type: 'conversation.reassigned';
+      details: {
+        assigneeId: string;
+        previousAssigneeId: string | null;
+        channel?: string | null;
+        reason?: string;
+      };
+    }
+  | {
+      type: 'conversation.escalated';
+      details: { ownerId: string; previousAssigneeId: string | null; reasons: string[] };
+    }
+  | { type: 'conversation.resolved' | 'conversation.spam'; details?: Record<string, never> }
+  | { type: 'conversation.snoozed'; details: { until: string; option: string } }
+  | { type: 'conversation.snooze_ended'; details: { snoozeEventId: number } }
+  | { type: 'reply.requested'; details: { replyId: string } }
+  | { type: 'reply.posted'; details: { replyId: string; networkReplyId: string; url: string | null } }
+  | { type: 'reply.failed'; details: { replyId: string; code: string; message: string } }
+  | {
+      type: 'mention.unspammed';
+      details: {
+        network: string;
+        authorId: string;
+        authorHandle: string;
+        droppedFor: unknown;
+        newlyVouched: boolean;
+      };
+    }
+  | { type: 'staff.away' | 'staff.back'; details: { until: string | null } };
+
+export type EventType = DomainEvent['type'];
