@@ -101,12 +101,10 @@ describe('Bluesky connector against a real PDS and AppView (@atproto/dev-env)', 
     expect(after.notifications.map((n) => n.uri).indexOf(late.uri)).toBe(1);
   });
 
-  // KNOWN DEFECT (reported with issue #19 item 7): the connector's position is the newest notification
-  // indexedAt seen, and a poll stops at anything not newer. The AppView stamps a notification with
-  // min(createdAt, indexedAt) (previous test), so a mention from a slow clock, or one the AppView indexes
-  // after a later post was polled, is skipped for good. `it.fails` keeps CI green until it is fixed; then
-  // this turns red, and `.fails` comes off.
-  it.fails('picks up a mention dated before the last one seen (a client clock behind, or a slow AppView)', async () => {
+  // Found here (issue #19 item 7): the AppView stamps a notification with min(createdAt, indexedAt)
+  // (previous test), so a poll that stopped at the newest date seen skipped such a mention for good. The
+  // connector now reads back a margin before it and skips only the posts it already gave.
+  it('picks up a mention dated before the last one seen (a client clock behind, or a slow AppView)', async () => {
     const connector = connect();
     await net.post(jo, `@${business.handle} first question`);
     const first = await connector.poll(undefined);

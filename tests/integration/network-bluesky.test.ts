@@ -58,6 +58,31 @@ describe('Bluesky connector against the PDS stand-in', () => {
     expect(await readCursor(rig.db.db, 'bluesky', 'mentions')).not.toBe(position);
   });
 
+  it('picks up a mention dated before the newest it has seen (a slow clock, a late index), once', async () => {
+    const sam = pds.addActor('sam.bsky.social', 'Sam');
+    pds.addPost({ author: sam, text: `@${HANDLE} first question` });
+    const connector = connect();
+    expect(await pollOnce(deps(), connector)).toEqual({ accepted: 1, tooOld: 0 });
+    // The AppView dates it by its createdAt, a minute before the one already polled.
+    const late = pds.addPost({
+      author: sam,
+      text: `@${HANDLE} my phone clock is slow`,
+      createdAt: new Date(Date.now() - 60_000),
+    });
+    const polled = await connector.poll(await readCursor(rig.db.db, 'bluesky', 'mentions'));
+    expect(polled.mentions.map((m) => m.externalId)).toEqual([late.uri]);
+    expect(await pollOnce(deps(), connector)).toEqual({ accepted: 1, tooOld: 0 });
+    expect(await pollOnce(deps(), connector)).toEqual({ accepted: 0, tooOld: 0 });
+  });
+
+  it('pages on past an empty page that still has a cursor, as the AppView sends when it filtered one out', async () => {
+    const sam = pds.addActor('sam.bsky.social', 'Sam');
+    const mention = pds.addPost({ author: sam, text: `@${HANDLE} still there?` });
+    pds.emptyPagesFirst(2);
+    const { mentions } = await connect().poll(undefined);
+    expect(mentions.map((m) => m.externalId)).toEqual([mention.uri]);
+  });
+
   it('replies deep in a thread with the thread root, the parent, and a resolved mention facet', async () => {
     const sam = pds.addActor('sam.bsky.social');
     const first = pds.addPost({ author: sam, text: `@${HANDLE} my order is late` });

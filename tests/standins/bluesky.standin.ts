@@ -43,10 +43,21 @@ export interface BlueskyStandin extends StandinServer {
   created: { repo: string; record: BlueskyPost['record']; uri: string }[];
   calls: string[];
   addActor(handle: string, displayName?: string): Actor;
-  /** A customer's post; it notifies us when it mentions us, replies to us or quotes us. */
-  addPost(input: { author: Actor; text: string; replyTo?: string; quote?: string }): BlueskyPost;
+  /**
+   * A customer's post; it notifies us when it mentions us, replies to us or quotes us. `createdAt` is
+   * the author's clock: as on the AppView, the notification is dated by the earlier of it and indexing.
+   */
+  addPost(input: {
+    author: Actor;
+    text: string;
+    replyTo?: string;
+    quote?: string;
+    createdAt?: Date;
+  }): BlueskyPost;
   /** Post as our account directly (as if from the app), e.g. the post customers reply to. */
   addOwnPost(text: string): BlueskyPost;
+  /** The next `count` notification pages come back empty with a cursor, as the AppView's do when it filtered them. */
+  emptyPagesFirst(count: number): void;
   expireAccessTokens(): void;
   /** Refresh tokens die too: only a new login helps. */
   expireSessions(): void;
@@ -111,6 +122,7 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
   const limits = new Map<string, { count: number; reset: number }>();
   let tick = 0;
   let sessionsCreated = 0;
+  let emptyPages = 0;
 
   function addActor(handle: string, displayName?: string): Actor {
     const actor = { did: didFor(handle), handle, ...(displayName ? { displayName } : {}) };
@@ -307,6 +319,10 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
         const limitParam = Number(url.searchParams.get('limit') ?? '50');
         const reasons = url.searchParams.getAll('reasons');
         const start = Number(url.searchParams.get('cursor') ?? '0');
+        if (emptyPages > 0) {
+          emptyPages--;
+          return json(res, 200, { notifications: [], cursor: String(start) }, headers);
+        }
         const list = notifications
           .filter((n) => reasons.length === 0 || reasons.includes(n.reason))
           .sort((a, b) => (a.indexedAt < b.indexedAt ? 1 : -1));
@@ -363,14 +379,17 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
     addActor,
     addOwnPost: (text) =>
       store(account, { $type: 'app.bsky.feed.post', text, createdAt: now().toISOString() }),
-    addPost({ author, text, replyTo, quote }) {
+    emptyPagesFirst(count) {
+      emptyPages = count;
+    },
+    addPost({ author, text, replyTo, quote, createdAt }) {
       const parent = replyTo ? posts.get(replyTo) : undefined;
       if (replyTo && !parent) throw new Error(`no post ${replyTo}`);
       const quoted = quote ? posts.get(quote) : undefined;
       const record: BlueskyPost['record'] = {
         $type: 'app.bsky.feed.post',
         text,
-        createdAt: now().toISOString(),
+        createdAt: (createdAt ?? now()).toISOString(),
         ...(parent
           ? {
               reply: {
@@ -393,10 +412,11 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
               ? 'mention'
               : undefined;
       if (reason) {
+        const written = post.record.createdAt;
         notifications.push({
           uri: post.uri,
           reason,
-          indexedAt: post.indexedAt,
+          indexedAt: written < post.indexedAt ? written : post.indexedAt,
           ...(parent ? { reasonSubject: parent.uri } : {}),
         });
       }

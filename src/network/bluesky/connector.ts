@@ -109,10 +109,40 @@ function openSession(options: BlueskyOptions): BlueskySession {
   return { agent, withSession };
 }
 
+// The AppView dates a notification by the earlier of the post's createdAt and when it indexed it, so a
+// post from a slow clock, or one indexed late, sorts behind one already seen. A poll reads back this far
+// before the newest date it saw, and skips what it already gave.
+const LATE_MARGIN_MS = 15 * 60_000;
+const KEPT_SEEN = 500;
+
+/** Where polling stands: the newest date seen, and the posts seen within the margin before it. */
+interface Position {
+  newest: number;
+  seen: Set<string>;
+}
+
+// Kept as "<newest ISO date> <uri> <uri>…": the date first, so positions still compare as dates.
+function readPosition(cursor: string | undefined): Position | undefined {
+  if (!cursor) return undefined;
+  const [newest, ...seen] = cursor.split(' ');
+  const at = Date.parse(newest ?? '');
+  return Number.isNaN(at) ? undefined : { newest: at, seen: new Set(seen) };
+}
+
+function writePosition(read: { uri: string; at: number }[]): string {
+  const newest = Math.max(...read.map((r) => r.at));
+  const recent = read
+    .filter((r) => r.at > newest - LATE_MARGIN_MS)
+    .slice(0, KEPT_SEEN)
+    .map((r) => r.uri);
+  return [new Date(newest).toISOString(), ...recent].join(' ');
+}
+
 /**
  * listNotifications pages from newest to oldest; its cursor walks back in
- * time. So the stored position is the newest indexedAt seen, and a poll
- * reads from the top until it reaches that moment.
+ * time. A poll reads from the top back to the margin before the newest date
+ * it saw. A page can come back empty with a cursor (the AppView filtered a
+ * page of likes): paging goes on while there is a cursor.
  */
 function pollNotifications(
   { agent, withSession }: BlueskySession,
@@ -120,8 +150,10 @@ function pollNotifications(
 ): Promise<PollResult> {
   return withSession(async () => {
     const handle = agent.session!.handle;
+    const position = readPosition(since);
+    const floor = position ? position.newest - LATE_MARGIN_MS : undefined;
     const mentions: Mention[] = [];
-    let newest: string | undefined;
+    const read: { uri: string; at: number }[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const { data } = await agent.listNotifications({
@@ -131,18 +163,23 @@ function pollNotifications(
       });
       let reachedKnown = false;
       for (const raw of data.notifications) {
-        if (since && raw.indexedAt <= since) {
+        const at = Date.parse(raw.indexedAt);
+        if (floor !== undefined && at <= floor) {
           reachedKnown = true;
           continue;
         }
-        if (!newest || raw.indexedAt > newest) newest = raw.indexedAt;
+        read.push({ uri: raw.uri, at });
+        // A position stored before it listed what it saw (a bare date) covers everything up to its date.
+        const given = position?.seen.size ? position.seen.has(raw.uri) : position && at <= position.newest;
+        if (given) continue;
         const mention = normalizeNotification(raw, handle);
         if (mention) mentions.push(mention);
       }
       cursor = data.cursor;
-      if (reachedKnown || !cursor || data.notifications.length === 0) break;
+      if (reachedKnown || !cursor) break;
     }
-    return { mentions: mentions.reverse(), cursor: newest };
+    if (mentions.length === 0) return { mentions: [], cursor: undefined };
+    return { mentions: mentions.reverse(), cursor: writePosition(read) };
   });
 }
 
