@@ -202,8 +202,7 @@ async function startRoles(config: Config, deps: Dependencies): Promise<Roles> {
   }
   const workers = [
     runs('router') && startMentionsWorker({ db, queues, logger, now, policy, triage }, queueSettings),
-    runs('bot') &&
-      startRepliesWorker({ db, queues, connectors: deps.connectors, logger, now }, queueSettings),
+    runs('bot') && startRepliesWorker({ db, connectors: deps.connectors, logger, now }, queueSettings),
   ].filter((worker): worker is Worker => worker !== false);
   for (const worker of workers) metrics.watchWorker(worker);
   // Everything owed to Slack leaves through one sender; of several bot processes, one holds its lease.
@@ -280,7 +279,7 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
     ? repeatWithoutOverlap(
         60_000,
         async () => {
-          await oweDailySpamCount({ db, queues, now, channelId: config.slack.channelId });
+          await oweDailySpamCount({ db, now, channelId: config.slack.channelId });
         },
         (error) => logger.warn({ err: error.message }, 'daily spam count failed'),
         { immediately: true },

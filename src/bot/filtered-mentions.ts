@@ -12,7 +12,7 @@ import {
   vouchForAuthor,
 } from '../db/filtered.repository.js';
 import { oweSlack } from '../db/slack-outbox.repository.js';
-import { enqueueReroute, type Queues } from '../queue/queues.js';
+import { enqueueReroute } from '../queue/queues.js';
 import { type ActionDeps, type Outcome, requireRosterMember } from './conversation-actions.js';
 import { FILTERED_DAYS, type FilteredOverview } from './filtered-view.js';
 
@@ -119,12 +119,11 @@ export const DAILY_COUNT_HOUR_UTC = 8;
  * mentions the filter dropped in the 24 hours up to that hour, when there
  * were any. The day is claimed in the database with the count's Slack work
  * in the same transaction, so a restart, a late start or several processes
- * asking every minute post it once; the job's id (its day) keeps the post
+ * asking every minute post it once; its outbox key (its day) keeps the post
  * single too.
  */
 export async function oweDailySpamCount(deps: {
   db: Database;
-  queues: Queues;
   now: () => Date;
   channelId: string;
 }): Promise<{ day: string; count: number } | undefined> {

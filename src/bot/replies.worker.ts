@@ -17,13 +17,12 @@ import {
   setReplyAttempt,
 } from '../db/replies.repository.js';
 import type { NetworkConnector, ReplyRequest, ReplyResult } from '../network/connector.js';
-import type { QueueSettings, Queues } from '../queue/queues.js';
+import type { QueueSettings } from '../queue/queues.js';
 import { startWorker } from '../queue/worker.js';
 import { replyFailedNotice } from './blocks.js';
 
 export interface ReplyDeps {
   db: Database;
-  queues: Queues;
   connectors: Map<Network, NetworkConnector>;
   logger: Logger;
   now: () => Date;
@@ -141,7 +140,7 @@ async function publish(
 
 /** Marks the reply failed and tells its writer, once: a second caller finds it no longer queued. */
 export async function recordFailure(
-  deps: Pick<ReplyDeps, 'db' | 'queues'>,
+  deps: Pick<ReplyDeps, 'db'>,
   reply: { id: string; conversationId: string; staffId: string },
   failure: AppError,
 ): Promise<void> {

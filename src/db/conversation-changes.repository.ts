@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import type { ConversationRow } from './conversations.repository.js';
 import type { EventRow } from './events.repository.js';
@@ -96,43 +96,4 @@ function latestByConversation<T extends { conversationId: string | null }>(
 export async function findEvent(db: Executor, id: number): Promise<EventRow | undefined> {
   const [row] = await db.select().from(events).where(eq(events.id, id));
   return row;
-}
-
-/** The conversation's count of customer messages after the first, for the card's context line. */
-export async function countFollowups(db: Executor, conversationId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(events)
-    .where(and(eq(events.conversationId, conversationId), eq(events.type, 'conversation.followup')));
-  return row?.n ?? 0;
-}
-
-/** Open conversations whose latest snooze ran out before `before` with no end recorded, and that snooze's event. */
-export async function listOverdueSnoozes(
-  db: Executor,
-  before: Date,
-): Promise<{ conversationId: string; eventId: number }[]> {
-  const rows = await db
-    .select({
-      id: events.id,
-      conversationId: events.conversationId,
-      type: events.type,
-      details: events.details,
-    })
-    .from(events)
-    .innerJoin(conversations, eq(conversations.id, events.conversationId))
-    .where(
-      and(
-        isNull(conversations.closedAt),
-        inArray(events.type, ['conversation.snoozed', 'conversation.snooze_ended']),
-      ),
-    )
-    .orderBy(desc(events.id));
-  const overdue: { conversationId: string; eventId: number }[] = [];
-  for (const [conversationId, row] of latestByConversation(rows)) {
-    const until = typeof row.details.until === 'string' ? new Date(row.details.until) : undefined;
-    if (row.type === 'conversation.snoozed' && until && until < before)
-      overdue.push({ conversationId, eventId: row.id });
-  }
-  return overdue;
 }

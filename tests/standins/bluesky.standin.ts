@@ -416,7 +416,7 @@ export async function startBlueskyStandin(options: BlueskyStandinOptions): Promi
         notifications.push({
           uri: post.uri,
           reason,
-          indexedAt: written < post.indexedAt ? written : post.indexedAt,
+          indexedAt: [written, post.indexedAt].sort()[0]!, // ISO dates sort as strings
           ...(parent ? { reasonSubject: parent.uri } : {}),
         });
       }
