@@ -114,7 +114,6 @@ async function mention(ctx: Context, mentionId: string): Promise<Delivery> {
       to: { channel },
       card: true,
       message: conversationMessage(toCard(loaded, ctx.deps.now())),
-      superseded: await listPendingAlike(ctx.deps.db, 'refresh', { conversationId: conversation.id }),
       recorded: async (tx, ts) => {
         await record(tx, channel, ts!);
         // The person it went to hears of it once the card they are pointed to is there.

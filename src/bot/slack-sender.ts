@@ -32,6 +32,10 @@ const LEASE = 'slack-sender';
 const LEASE_MS = 15_000;
 const IDLE_LOOK_MS = 1000;
 const CONCURRENCY = 4;
+// Rows are read in batches and sent from memory: a read for every message would cost more than the
+// message once a surge leaves thousands owed. New work is read again at most this often.
+const BATCH_PER_LANE = 50;
+const NEW_WORK_MS = 25;
 const KEEP_SETTLED_MS = 7 * 86_400_000;
 
 /**
@@ -52,6 +56,12 @@ export class SlackSender {
   private readonly holder = randomUUID();
   private readonly deliveries: ReturnType<typeof createDeliveries>;
   private readonly inFlight = new Map<number, Promise<void>>();
+  private batch: OutboxRow[] = [];
+  private fetchedAt = 0;
+  // Something may have been owed since the last read: a commit's notice, or a send that owed more.
+  private owedSince = true;
+  // Rows settled while a read was under way, which that read may still list.
+  private settledDuringRead = new Set<number>();
   private readonly dmChannels = new Map<string, string>();
   // A wake that comes while a pass runs is kept, so the rest after it is skipped.
   private woken = false;
@@ -71,8 +81,13 @@ export class SlackSender {
     this.resolveRest?.();
   };
 
+  private readonly owed = (): void => {
+    this.owedSince = true;
+    this.wake();
+  };
+
   async start(): Promise<void> {
-    this.unsubscribe = await this.deps.onOwed?.(this.wake);
+    this.unsubscribe = await this.deps.onOwed?.(this.owed);
     this.running = this.loop();
   }
 
@@ -90,10 +105,11 @@ export class SlackSender {
     for (;;) {
       const started = await this.pass();
       // Rows whose channel is at its pace wait for it; none due at all means done.
-      if (started === 0 && this.inFlight.size === 0) {
+      if (started === 0 && this.inFlight.size === 0 && !this.owedSince) {
         if ((await listSendable(this.deps.db, this.deps.now(), 1)).length === 0) return;
+        this.owedSince = true; // due, but not in the batch: read again
       }
-      await this.rest(this.pace.nextIn(Date.now(), IDLE_LOOK_MS));
+      await this.rest(this.nextLook());
     }
   }
 
@@ -130,7 +146,7 @@ export class SlackSender {
       } catch (error) {
         this.deps.logger.error({ err: (error as Error).message }, 'Slack sender pass failed');
       }
-      await this.rest(this.pace.nextIn(Date.now(), IDLE_LOOK_MS));
+      await this.rest(this.nextLook());
     }
   }
 
@@ -150,26 +166,46 @@ export class SlackSender {
 
   /** Starts what may be sent now, within the pace; returns how many rows it started. */
   private async pass(): Promise<number> {
-    const rows = await listSendable(this.deps.db, this.deps.now(), this.pace.perChannel);
+    const sinceRead = Date.now() - this.fetchedAt;
+    if (sinceRead >= IDLE_LOOK_MS || (this.owedSince && sinceRead >= NEW_WORK_MS)) await this.read();
     let started = 0;
-    for (const row of rows) {
-      if (this.inFlight.size >= CONCURRENCY) break;
-      if (this.inFlight.has(row.id)) continue;
+    const left: OutboxRow[] = [];
+    for (const row of this.batch) {
       const channel = row.lane === 'none' ? undefined : this.channelOf(row.lane);
-      if (!this.pace.take(channel, Date.now())) continue;
+      if (this.inFlight.size >= CONCURRENCY || !this.pace.take(channel, Date.now())) {
+        left.push(row);
+        continue;
+      }
       const running = this.send(row, channel)
         .catch((error: Error) =>
           this.deps.logger.error({ key: row.key, err: error.message }, 'Slack sender error'),
         )
         .finally(() => {
           this.inFlight.delete(row.id);
+          this.settledDuringRead.add(row.id);
           this.pace.done(channel);
-          this.wake();
+          this.owed(); // what it recorded may have owed more
         });
       this.inFlight.set(row.id, running);
       started++;
     }
+    this.batch = left;
     return started;
+  }
+
+  /** How long to rest: until the pace frees a slot, or new work may be read, or the idle look. */
+  private nextLook(): number {
+    return this.pace.nextIn(Date.now(), this.owedSince ? NEW_WORK_MS : IDLE_LOOK_MS);
+  }
+
+  /** Reads what may be sent now, in order, leaving out what is in hand or was settled meanwhile. */
+  private async read(): Promise<void> {
+    this.owedSince = false;
+    this.fetchedAt = Date.now();
+    const settled = new Set<number>();
+    this.settledDuringRead = settled;
+    const rows = await listSendable(this.deps.db, this.deps.now(), BATCH_PER_LANE);
+    this.batch = rows.filter((row) => !this.inFlight.has(row.id) && !settled.has(row.id));
   }
 
   /** Renders, calls and settles one row; a failure is retried later, or settled as failed for good. */

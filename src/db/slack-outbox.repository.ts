@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { type SlackWork, slackWorkKey } from '../contract/slack-work.js';
-import { type Executor, fromJsonRow, queryRows } from './client.js';
+import { compiledStatement, type Executor, fromJsonRow, queryRows } from './client.js';
 import { slackOutbox } from './schema.js';
 
 export type OutboxRow = typeof slackOutbox.$inferSelect;
@@ -46,66 +46,98 @@ export interface Owed {
 export async function oweSlack(db: Executor, items: readonly (Owed | SlackWork)[]): Promise<void> {
   if (items.length === 0) return;
   const owed = items.map((item): Owed => ('work' in item ? item : { work: item }));
-  const values = sql.join(
-    owed.map(({ work, at, key, lane, priority }) => {
-      const conversationId = 'conversationId' in work ? work.conversationId : null;
-      const mentionId = work.type === 'mention' ? work.mentionId : null;
-      const needsCard = ['refresh', 'log', 'dm', 'move'].includes(work.type);
-      return sql`(${key ?? slackWorkKey(work) ?? `o-${randomUUID()}`}::text, ${work.type}::text,
-        ${JSON.stringify(work)}::jsonb, ${conversationId}::uuid, ${mentionId}::uuid,
-        ${lane ?? laneOf(work)}::text,
-        ${needsCard}::boolean, ${priority ?? 0}::integer, ${at?.toISOString() ?? null}::timestamptz)`;
-    }),
-    sql`, `,
-  );
-  const conversations = [
-    ...new Set(owed.flatMap(({ work }) => ('conversationId' in work ? [work.conversationId] : []))),
-  ];
-  await queryRows(
-    db,
-    sql`with owed (key, kind, work, conversation_id, mention_id, lane, needs_card, priority, not_before) as (
-        values ${values}
-      ), added as (
-        insert into slack_outbox (key, kind, work, conversation_id, lane, needs_card, priority, not_before)
-        select o.key, o.kind, o.work, c.id,
-          coalesce(o.lane, case when o.kind = 'move' then coalesce(c.channel, 'main')
-            else coalesce(c.slack_channel, c.channel, 'main') end),
-          -- A follow-up is a line in its conversation's thread.
-          o.needs_card or (o.kind = 'mention' and c.first_mention_id <> m.id),
-          case when o.kind = 'mention' and c.first_mention_id = m.id and c.assignee_id is null then 1
-            else o.priority end,
-          o.not_before
-        from owed o
-        left join mentions m on m.id = o.mention_id
-        left join conversations c on c.id = coalesce(o.conversation_id, m.conversation_id)
-        on conflict (key) do nothing
-        returning 1
-      ), hurried as (
-        update slack_outbox set priority = 0
-        where kind = 'mention' and done_at is null and priority > 0
-          and conversation_id = any(${`{${conversations.join(',')}}`}::uuid[])
-          and conversation_id in (select id from conversations where assignee_id is not null)
-      )
-      select pg_notify(${OUTBOX_WAKE}, '') from (select count(*) from added) as counted`,
-  );
+  await oweStatement(db, {
+    keys: owed.map(({ work, key }) => key ?? slackWorkKey(work) ?? `o-${randomUUID()}`),
+    kinds: owed.map(({ work }) => work.type),
+    works: owed.map(({ work }) => JSON.stringify(work)),
+    conversations: owed.map(({ work }) => ('conversationId' in work ? work.conversationId : null)),
+    mentions: owed.map(({ work }) => (work.type === 'mention' ? work.mentionId : null)),
+    lanes: owed.map(({ work, lane }) => lane ?? laneOf(work)),
+    needsCard: owed.map(({ work }) => ['refresh', 'log', 'dm', 'move'].includes(work.type)),
+    priorities: owed.map(({ priority }) => priority ?? 0),
+    notBefore: owed.map(({ at }) => at?.toISOString() ?? null),
+  });
 }
+
+const p = sql.placeholder;
+// One prepared statement for any number of rows: the values travel as arrays and are unnested.
+const oweStatement = compiledStatement<
+  unknown,
+  {
+    keys: string[];
+    kinds: string[];
+    works: string[];
+    conversations: (string | null)[];
+    mentions: (string | null)[];
+    lanes: (string | null)[];
+    needsCard: boolean[];
+    priorities: number[];
+    notBefore: (string | null)[];
+  }
+>(
+  'outbox_owe',
+  sql`with owed as (
+      select * from unnest(${p('keys')}::text[], ${p('kinds')}::text[], ${p('works')}::text[],
+        ${p('conversations')}::uuid[], ${p('mentions')}::uuid[], ${p('lanes')}::text[],
+        ${p('needsCard')}::boolean[], ${p('priorities')}::int[], ${p('notBefore')}::timestamptz[])
+        as o (key, kind, work, conversation_id, mention_id, lane, needs_card, priority, not_before)
+    ), added as (
+      insert into slack_outbox (key, kind, work, conversation_id, lane, needs_card, priority, not_before)
+      select o.key, o.kind, o.work::jsonb, c.id,
+        coalesce(o.lane, case when o.kind = 'move' then coalesce(c.channel, 'main')
+          else coalesce(c.slack_channel, c.channel, 'main') end),
+        -- A follow-up is a line in its conversation's thread.
+        o.needs_card or (o.kind = 'mention' and c.first_mention_id <> m.id),
+        case when o.kind = 'mention' and c.first_mention_id = m.id and c.assignee_id is null then 1
+          else o.priority end,
+        o.not_before
+      from owed o
+      left join mentions m on m.id = o.mention_id
+      left join conversations c on c.id = coalesce(o.conversation_id, m.conversation_id)
+      on conflict (key) do nothing
+      returning 1
+    ), hurried as (
+      update slack_outbox set priority = 0
+      where kind = 'mention' and done_at is null and priority > 0
+        and conversation_id in (select o.conversation_id from owed o join conversations c
+          on c.id = o.conversation_id and c.assignee_id is not null)
+    )
+    select pg_notify(${OUTBOX_WAKE}, '') from (select count(*) from added) as counted`,
+);
 
 /**
  * What the sender may send now: in each lane, the first `perLane` rows in
  * their order that are due and whose card, if they need one, is in Slack.
+ * The lanes are found by skipping through the pending rows' index (a loose
+ * index scan), and each lane is read from the head of its order, so the cost
+ * follows the number of lanes, not the thousands of cards a surge leaves owed.
  */
 export async function listSendable(db: Executor, now: Date, perLane: number): Promise<OutboxRow[]> {
-  const rows = await queryRows<{ row: Record<string, unknown> }>(
-    db,
-    sql`select to_json(o) as row from (
-        select o.*, row_number() over (partition by o.lane order by o.priority, o.id) as place
-        from slack_outbox o left join conversations c on c.id = o.conversation_id
-        where o.done_at is null and (o.not_before is null or o.not_before <= ${now.toISOString()}::timestamptz)
-          and (not o.needs_card or c.slack_ts is not null)
-      ) o where o.place <= ${perLane} order by o.priority, o.id limit 500`,
-  );
+  const rows = await sendableStatement(db, { now: now.toISOString(), perLane });
   return rows.map((r) => fromJsonRow(slackOutbox, r.row));
 }
+
+const sendableStatement = compiledStatement<
+  { row: Record<string, unknown> },
+  { now: string; perLane: number }
+>(
+  'outbox_sendable',
+  sql`with recursive lanes (lane) as (
+      (select lane from slack_outbox where done_at is null order by lane limit 1)
+      union all
+      select (select o.lane from slack_outbox o where o.done_at is null and o.lane > lanes.lane
+        order by o.lane limit 1)
+      from lanes where lanes.lane is not null
+    )
+    select to_json(head) as row from lanes cross join lateral (
+      select o.* from slack_outbox o left join conversations c on c.id = o.conversation_id
+      where o.lane = lanes.lane and o.done_at is null
+        and (o.not_before is null or o.not_before <= ${p('now')}::timestamptz)
+        and (not o.needs_card or c.slack_ts is not null)
+      order by o.priority, o.id limit ${p('perLane')}::int
+    ) head
+    order by head.priority, head.id limit 500`,
+);
 
 export interface Attempt {
   at: Date;
@@ -123,17 +155,12 @@ export async function takeRow(
   id: number,
   note: Attempt | undefined,
 ): Promise<{ earlier: Attempt | undefined } | undefined> {
-  const [row] = await queryRows<{ at: string | null; channel: string | null; thread_ts: string | null }>(
-    db,
-    sql`update slack_outbox o set attempts = o.attempts + 1,
-        attempted_at = coalesce(${note?.at.toISOString() ?? null}::timestamptz, o.attempted_at),
-        attempt_channel = coalesce(${note?.channel ?? null}, o.attempt_channel),
-        attempt_thread_ts = case when ${note ? 1 : 0} = 1 then ${note?.threadTs ?? null} else o.attempt_thread_ts end
-      from (select id, attempted_at, attempt_channel, attempt_thread_ts from slack_outbox
-        where id = ${id} and done_at is null for update skip locked) earlier
-      where o.id = earlier.id
-      returning earlier.attempted_at as at, earlier.attempt_channel as channel, earlier.attempt_thread_ts as thread_ts`,
-  );
+  const [row] = await takeStatement(db, {
+    id,
+    at: note?.at.toISOString() ?? null,
+    channel: note?.channel ?? null,
+    threadTs: note?.threadTs ?? null,
+  });
   if (!row) return undefined;
   const earlier =
     row.at && row.channel
@@ -142,6 +169,23 @@ export async function takeRow(
   return { earlier };
 }
 
+const takeStatement = compiledStatement<
+  { at: string | null; channel: string | null; thread_ts: string | null },
+  { id: number; at: string | null; channel: string | null; threadTs: string | null }
+>(
+  'outbox_take',
+  sql`update slack_outbox o set attempts = o.attempts + 1,
+      attempted_at = coalesce(${p('at')}::timestamptz, o.attempted_at),
+      attempt_channel = coalesce(${p('channel')}::text, o.attempt_channel),
+      attempt_thread_ts = case when ${p('at')}::timestamptz is null then o.attempt_thread_ts
+        else ${p('threadTs')}::text end
+    from (select id, attempted_at, attempt_channel, attempt_thread_ts from slack_outbox
+      where id = ${p('id')}::bigint and done_at is null for update skip locked) earlier
+    where o.id = earlier.id
+    returning earlier.attempted_at as at, earlier.attempt_channel as channel,
+      earlier.attempt_thread_ts as thread_ts`,
+);
+
 /** How a row ended; rows it made redundant (`superseded`, e.g. older redraws of one card) end with it. */
 export async function settleRow(
   db: Executor,
@@ -149,16 +193,28 @@ export async function settleRow(
   ended: { outcome: 'sent' | 'skipped' | 'failed'; at: Date; ts?: string; error?: string },
   superseded: readonly number[] = [],
 ): Promise<void> {
-  await db
-    .update(slackOutbox)
-    .set({ doneAt: ended.at, outcome: ended.outcome, ts: ended.ts ?? null, lastError: ended.error ?? null })
-    .where(eq(slackOutbox.id, id));
+  await settleStatement(db, {
+    id,
+    at: ended.at.toISOString(),
+    outcome: ended.outcome,
+    ts: ended.ts ?? null,
+    error: ended.error ?? null,
+  });
   if (superseded.length > 0)
     await db
       .update(slackOutbox)
       .set({ doneAt: ended.at, outcome: 'superseded' })
       .where(and(inArray(slackOutbox.id, [...superseded]), isNull(slackOutbox.doneAt)));
 }
+
+const settleStatement = compiledStatement<
+  unknown,
+  { id: number; at: string; outcome: string; ts: string | null; error: string | null }
+>(
+  'outbox_settle',
+  sql`update slack_outbox set done_at = ${p('at')}::timestamptz, outcome = ${p('outcome')}::text,
+    ts = ${p('ts')}::text, last_error = ${p('error')}::text where id = ${p('id')}::bigint`,
+);
 
 /** A failed attempt tries again at `until`; a refusal (nothing posted) forgets its note. */
 export async function postponeRow(

@@ -44,8 +44,9 @@ const MAX_ATTEMPTS = 5;
  * there first (the mention routed, the customer's conversation opened, the
  * chosen person full), and then the router reads and decides again. A
  * follow-up joins the customer's open conversation in a transaction that
- * holds both. The mention's card is owed to Slack in the same transaction,
- * so a retry after a crash finds the mention routed and has nothing to do.
+ * holds both. Either way the mention's card (or thread line) is owed to
+ * Slack in the same commit, so a retry after a crash finds the mention
+ * routed and has nothing to do.
  */
 export async function routeMention(deps: RouteDeps, mentionId: string): Promise<RouteOutcome> {
   const policy = deps.policy ?? DEFAULT_POLICY;
@@ -154,13 +155,8 @@ async function decideAndOpen(
     routedAt: now,
     event: { type: EVENT_TYPE[decision.action], details: decisionDetails(decision, understanding) },
   };
-  // The card is owed with the conversation, so a commit never leaves a conversation Slack is not told of.
-  const opened = await db.transaction(async (tx) => {
-    const result = await openRoutedConversation(tx, values, routed);
-    if (result.outcome === 'opened' && decision.action !== 'drop')
-      await oweSlack(tx, [{ type: 'mention', mentionId: row.id }]);
-    return result;
-  });
+  // One checked call, which also owes the card: a commit never leaves a conversation Slack is not told of.
+  const opened = await openRoutedConversation(db, values, routed);
   switch (opened.outcome) {
     case 'opened':
       return { outcome: OUTCOME[decision.action] };

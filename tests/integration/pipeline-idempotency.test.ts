@@ -61,7 +61,7 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
         fetch: slackTransport(),
       }),
       channelId,
-      logger: pino({ level: 'silent' }),
+      logger: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
       now,
       channelMessagesPerSecond: 1000, // the channel's pace is not what these tests are about
       callsPerSecond: 1000,

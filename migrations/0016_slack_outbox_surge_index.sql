@@ -1,0 +1,1 @@
+CREATE INDEX "slack_outbox_surge_idx" ON "slack_outbox" USING btree ("lane","id") WHERE "slack_outbox"."kind" = 'surge';
