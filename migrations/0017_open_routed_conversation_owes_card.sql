@@ -1,5 +1,6 @@
 -- open_routed_conversation (0015) also owes the conversation's card to the Slack outbox, so routing
--- stays one statement: no transaction holds the assignee's row across another round trip.
+-- stays one statement: no transaction holds the assignee's row across another round trip. Its event is
+-- dated by the router's clock.
 CREATE OR REPLACE FUNCTION open_routed_conversation(
   p_mention_id uuid,
   p_network text,
@@ -60,8 +61,9 @@ BEGIN
   UPDATE mentions SET conversation_id = v_id, routed_at = p_routed_at,
     notified_at = CASE WHEN p_status = 'spam' THEN coalesce(notified_at, p_routed_at) ELSE notified_at END
   WHERE id = p_mention_id;
-  INSERT INTO events (conversation_id, mention_id, actor, type, details)
-  VALUES (v_id, p_mention_id, 'router', p_event_type, p_event_details);
+  -- Dated by the router's clock, as the routing itself is (p_routed_at).
+  INSERT INTO events (conversation_id, mention_id, actor, type, details, at)
+  VALUES (v_id, p_mention_id, 'router', p_event_type, p_event_details, p_routed_at);
   -- The card is owed to Slack with the conversation (contract/slack-work.ts: key n-<mention>, kind
   -- 'mention'), in its team's channel or the main one, behind the held ones while nobody holds it.
   IF p_status <> 'spam' THEN

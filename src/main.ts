@@ -12,6 +12,7 @@ import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp, type SlackApp } from './bot/slack-app.js';
 import { createSlackSender, type SlackSender } from './bot/slack-sender.js';
 import { slackTransport } from './bot/slack-transport.js';
+import { loadResponseFigures } from './bot/team-views.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
 import type { Network } from './contract/mention.js';
 import { alertWork } from './contract/slack-work.js';
@@ -31,7 +32,9 @@ import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createOpsServer, isLoopback } from './ops/ops-server.js';
 import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } from './ops/readiness.js';
 import { repeatWithoutOverlap } from './ops/repeat.js';
+import { statsRoute } from './ops/stats-route.js';
 import { openQueues, type QueueSettings, type Queues } from './queue/queues.js';
+import { startClocks, sweepClockSteps } from './routing/clock-sweep.js';
 import type { Policy } from './routing/compiled-policy.js';
 import { assignWaitingConversations, handBackCoveredConversations } from './routing/drain-waiting.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
@@ -41,6 +44,9 @@ import { channelOnHandover as handoverChannel, teamChannelsOf } from './routing/
 import { loadTeamFile, rosterEntries, type TeamFile } from './routing/team-file.js';
 import { createLlmTriage, type Triage } from './routing/triage/llm-triage.js';
 import { FileError } from './routing/yaml-file.js';
+
+// A step of a response clock fires within this long of its time.
+const CLOCK_SWEEP_MS = 15_000;
 
 export interface Running {
   port: number;
@@ -82,6 +88,7 @@ interface Roles {
 interface Sweeps {
   recovery: Repeating | undefined;
   queueSweep: Repeating | undefined;
+  clockSweep: Repeating | undefined;
   botSweep: Repeating | undefined;
   dailySpamCount: Repeating | undefined;
 }
@@ -261,6 +268,21 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
       )
     : undefined;
 
+  // Response clocks: started for conversations someone holds, and their steps (reminder, hand-over,
+  // owner) taken when due, by their time in PostgreSQL.
+  const clockSweep = runs('router')
+    ? repeatWithoutOverlap(
+        CLOCK_SWEEP_MS,
+        async () => {
+          const clocks = { db, now, policy };
+          const started = await startClocks(clocks);
+          const steps = await sweepClockSteps(clocks);
+          if (started + steps.fired + steps.missed > 0) logger.info({ started, ...steps }, 'clock sweep');
+        },
+        (error) => logger.warn({ err: error.message }, 'clock sweep failed'),
+      )
+    : undefined;
+
   // Replies Redis could not take or lost: sent again, or handed back to their writer.
   const botSweep = runs('bot')
     ? repeatWithoutOverlap(
@@ -285,7 +307,7 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
         { immediately: true },
       )
     : undefined;
-  return { recovery, queueSweep, botSweep, dailySpamCount };
+  return { recovery, queueSweep, clockSweep, botSweep, dailySpamCount };
 }
 
 /** The public port and the operations port, listening once this resolves. */
@@ -318,6 +340,7 @@ async function startServers(config: Config, deps: Dependencies, isReady: () => b
       healthz,
       readyz: readinessHandler(readiness, isReady),
       metrics: (req, res) => metrics.handler(req, res),
+      stats: statsRoute((period) => loadResponseFigures({ db, now: deps.now }, period)),
     },
     config.ops.token,
     logger,
@@ -350,6 +373,7 @@ async function stopInReverse(
 ): Promise<void> {
   await sweeps.recovery?.stop();
   await sweeps.queueSweep?.stop();
+  await sweeps.clockSweep?.stop();
   await sweeps.botSweep?.stop();
   await sweeps.dailySpamCount?.stop();
   const closed = [server, opsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));

@@ -281,6 +281,10 @@ export function logLine(event: LoggedEvent): string | undefined {
         : undefined;
     case 'conversation.snooze_ended':
       return `:alarm_clock: The snooze is over; this needs an answer.`;
+    case 'conversation.reopened':
+      return `:leftwards_arrow_with_hook: The customer wrote again after our reply: the response clock runs again.`;
+    case 'clock.step':
+      return clockLine(d);
     case 'reply.posted': {
       const link = mrkdwnLink(typeof d.url === 'string' ? d.url : null, 'View the reply');
       const text = typeof d.text === 'string' ? `\n${fitQuoted(d.text, 2000).text}` : '';
@@ -288,6 +292,23 @@ export function logLine(event: LoggedEvent): string | undefined {
     }
     case 'reply.failed':
       return `:warning: A reply by ${actor === 'Firsthand' ? 'a colleague' : actor} ${notPostedWords(d.code)}: ${escapeMrkdwn(truncate(String(d.message ?? 'unknown error'), 500))}`;
+    default:
+      return undefined;
+  }
+}
+
+/** A step of the response clock, as its thread line. */
+function clockLine(d: Record<string, unknown>): string | undefined {
+  const due = typeof d.dueAt === 'string' ? slackDate(new Date(d.dueAt)) : 'its time';
+  switch (d.outcome) {
+    case 'reminded':
+      return `:hourglass_flowing_sand: Half the response target has passed (at ${due}); ${who(d.to)} got a reminder.`;
+    case 'offered':
+      return `:arrows_counterclockwise: No answer by the response target (${due}): handed to ${who(d.to)}, who is free now${d.from ? ` (was ${who(d.from)})` : ''}.`;
+    case 'nobody_free':
+      return `:hourglass: No answer by the response target (${due}), and nobody else eligible is free now.`;
+    case 'owner_told':
+      return `:rotating_light: Still unanswered at ${due}: the owner ${who(d.to)} was told.`;
     default:
       return undefined;
   }
@@ -306,7 +327,7 @@ export function logMessage(line: string): { text: string; blocks: KnownBlock[] }
 
 /** A direct message to one person about one conversation, with a link back to it. */
 export function conversationDm(input: {
-  kind: 'assigned' | 'reassigned' | 'escalated' | 'snooze_ended';
+  kind: 'assigned' | 'reassigned' | 'escalated' | 'snooze_ended' | 'reminder' | 'overdue';
   card: ConversationCard;
   link: string | undefined;
   by?: string;
@@ -325,6 +346,8 @@ export function conversationDm(input: {
     reassigned: `${input.by ? who(input.by) : 'A colleague'} handed you ${aNetwork} conversation with ${from}.`,
     escalated: `${input.by ? who(input.by) : 'Firsthand'} escalated ${aNetwork} conversation with ${from} to you.`,
     snooze_ended: `Your snooze on the ${network} conversation with ${from} is over.`,
+    reminder: `A reminder: ${from} is still waiting for an answer on ${network}.`,
+    overdue: `${from} has waited well past the response target on ${network}, and nobody has answered yet.`,
   }[input.kind];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: headline } },

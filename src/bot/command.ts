@@ -1,11 +1,12 @@
 import { AWAY_INDEFINITELY, parseUntil } from './clock.js';
 import { escapeMrkdwn } from './mrkdwn.js';
+import { PERIODS, type Period } from './response-figures.js';
 
 /** Pure: the words after /firsthand, read into what the person asked for. */
 export type Command =
   | { kind: 'me' }
   | { kind: 'queue' }
-  | { kind: 'stats' }
+  | { kind: 'stats'; period: Period }
   | { kind: 'back' }
   | { kind: 'away'; until: Date }
   | { kind: 'help'; problem?: string };
@@ -19,8 +20,15 @@ export function parseCommand(text: string, now: Date, timeZone: string): Command
       return { kind: 'me' };
     case 'queue':
       return { kind: 'queue' };
-    case 'stats':
-      return { kind: 'stats' };
+    case 'stats': {
+      const period = (argument || 'week').toLowerCase();
+      return PERIODS.includes(period as Period)
+        ? { kind: 'stats', period: period as Period }
+        : {
+            kind: 'help',
+            problem: `I can't read "${escapeMrkdwn(argument.slice(0, 50))}" as a period. Try \`stats week\` or \`stats month\`.`,
+          };
+    }
     case 'back':
       return { kind: 'back' };
     case 'away': {

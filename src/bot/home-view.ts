@@ -2,8 +2,10 @@ import type { KnownBlock, View } from '@slack/types';
 import type { PeriodStats } from '../db/workload.repository.js';
 import { LIMITS, networkName } from './blocks.js';
 import { AWAY_INDEFINITELY, slackDate } from './clock.js';
+import { figuresBlocks, figuresLine, homeFiguresSection } from './figures-view.js';
 import { type FilteredOverview, filteredSection } from './filtered-view.js';
 import { escapeMrkdwn, fitQuoted, mrkdwnLink, nameText, truncate } from './mrkdwn.js';
+import { PERIOD_DAYS, type ResponseFigures } from './response-figures.js';
 
 /** Pure builders for App Home and the /firsthand answers. */
 
@@ -101,6 +103,8 @@ export interface HomeData {
   notice?: string;
   /** Only for the owner, and only when items were quarantined lately. */
   quarantined?: QuarantineOverview;
+  /** How fast the team answered over the last week; left out when undefined. */
+  figures?: ResponseFigures;
 }
 
 /** Items kept out of storage lately (they broke the contract, or the database refused them). */
@@ -169,6 +173,13 @@ export function homeView(data: HomeData): View {
       },
     ],
   });
+  if (data.figures) {
+    blocks.push(
+      { type: 'divider' },
+      header('Response times'),
+      ...homeFiguresSection(data.figures, data.me.id),
+    );
+  }
   if (data.filtered) blocks.push({ type: 'divider' }, ...filteredSection(data.filtered));
   if (data.quarantined) blocks.push({ type: 'divider' }, ...quarantineSection(data.quarantined));
   return { type: 'home', blocks: blocks.slice(0, LIMITS.viewBlocks) };
@@ -186,7 +197,7 @@ const answer = (text: string, blocks?: KnownBlock[]): CommandAnswer => ({
 });
 
 export const HELP =
-  '`/firsthand me` your conversations · `/firsthand queue` conversations nobody has · `/firsthand away [2h|3d|tomorrow|friday|2025-08-01]` · `/firsthand back` · `/firsthand stats` the last 7 days';
+  '`/firsthand me` your conversations · `/firsthand queue` conversations nobody has · `/firsthand away [2h|3d|tomorrow|friday|2025-08-01]` · `/firsthand back` · `/firsthand stats [week|month]` the last 7 or 30 days';
 
 export function meAnswer(me: TeamMember, mine: ConversationSummary[], now: Date): CommandAnswer {
   const head = `${availability(me.awayUntil, now)} · ${mine.length} open conversation${mine.length === 1 ? '' : 's'}`;
@@ -209,18 +220,20 @@ export function queueAnswer(
   ]);
 }
 
-/** The team's figures over the last `days` days, as the stats command shows them. */
-export interface Stats extends PeriodStats {
-  days: number;
-}
-
-export function statsAnswer(stats: Stats, team: TeamMember[], now: Date): CommandAnswer {
-  const median =
-    stats.medianFirstReplyMinutes === null
-      ? 'no replies yet'
-      : `${Math.round(stats.medianFirstReplyMinutes)} min`;
-  const head = `Last ${stats.days} days: ${stats.opened} new, ${stats.replied} replied, ${stats.resolved} resolved, ${stats.spam} spam. Median first reply: ${median}. Open now: ${stats.openNow}.`;
-  return answer(head, [{ type: 'section', text: { type: 'mrkdwn', text: head } }, ...teamFields(team, now)]);
+/** The team's figures over the period, as the stats command shows them: counts, response times, load. */
+export function statsAnswer(
+  stats: PeriodStats,
+  figures: ResponseFigures,
+  team: TeamMember[],
+  now: Date,
+): CommandAnswer {
+  const head = `Last ${PERIOD_DAYS[figures.period]} days: ${stats.opened} new, ${stats.replied} replied, ${stats.resolved} resolved, ${stats.spam} spam. Open now: ${stats.openNow}.`;
+  return answer(`${head} ${figuresLine(figures.team)}`, [
+    { type: 'section', text: { type: 'mrkdwn', text: head } },
+    ...figuresBlocks(figures),
+    header("The team's load"),
+    ...teamFields(team, now),
+  ]);
 }
 
 export const plainAnswer = (text: string): CommandAnswer => answer(text);

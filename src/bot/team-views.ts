@@ -3,6 +3,11 @@ import type { Database } from '../db/client.js';
 import { latestEvents } from '../db/conversation-changes.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { countQuarantined, listQuarantined } from '../db/quarantine.repository.js';
+import {
+  listConversationResponseFacts,
+  listTimeoutEvents,
+  staffNames,
+} from '../db/response-figures.repository.js';
 import { listRosterWithLoad, type StaffRow } from '../db/staff.repository.js';
 import {
   listOpenConversations,
@@ -28,6 +33,12 @@ import {
   statsAnswer,
   type TeamMember,
 } from './home-view.js';
+import {
+  computeResponseFigures,
+  type Period,
+  periodStart,
+  type ResponseFigures,
+} from './response-figures.js';
 
 /** The read side of App Home and /firsthand, and the availability changes the command makes. */
 
@@ -87,13 +98,14 @@ export async function loadHome(
   const team = await listRosterWithLoad(deps.db);
   const me = team.find((s) => s.id === userId);
   if (!me) return undefined;
-  const [mine, waiting, escalations, filtered, quarantined] = await Promise.all([
+  const [mine, waiting, escalations, filtered, quarantined, figures] = await Promise.all([
     summaries(deps.db, { assigneeId: me.id }, now, link),
     summaries(deps.db, { unassigned: true }, now, link),
     me.role === 'owner' ? summaries(deps.db, { escalated: true }, now, link) : Promise.resolve(undefined),
     // Everyone on the roster may bring a real customer back from the filter.
     loadFiltered(deps.db, now),
     me.role === 'owner' ? loadQuarantine(deps.db, now) : Promise.resolve(undefined),
+    loadResponseFigures(deps, 'week'),
   ]);
   const home: HomeData = {
     me: member(me),
@@ -103,8 +115,24 @@ export async function loadHome(
     team: team.map(member),
     escalations,
     filtered,
+    figures,
   };
   return quarantined ? { ...home, quarantined } : home;
+}
+
+/** Response times over the period ending now, for the team, each person and each network. */
+export async function loadResponseFigures(
+  deps: Pick<ActionDeps, 'db' | 'now'>,
+  period: Period,
+): Promise<ResponseFigures> {
+  const now = deps.now();
+  const since = periodStart(period, now);
+  const [conversations, timeouts, names] = await Promise.all([
+    listConversationResponseFacts(deps.db, since, now),
+    listTimeoutEvents(deps.db, since, now),
+    staffNames(deps.db),
+  ]);
+  return computeResponseFigures({ period, now, conversations, timeouts, staffNames: names });
 }
 
 const QUARANTINE_DAYS = 7;
@@ -138,10 +166,12 @@ export async function runCommand(deps: ActionDeps, userId: string, text: string)
         now,
       );
     case 'stats': {
-      const days = 7;
-      const stats = await periodStats(deps.db, new Date(now.getTime() - days * 86_400_000));
-      const team = await listRosterWithLoad(deps.db);
-      return statsAnswer({ days, ...stats }, team.map(member), now);
+      const [stats, figures, team] = await Promise.all([
+        periodStats(deps.db, periodStart(command.period, now)),
+        loadResponseFigures(deps, command.period),
+        listRosterWithLoad(deps.db),
+      ]);
+      return statsAnswer(stats, figures, team.map(member), now);
     }
     case 'away':
     case 'back': {

@@ -55,6 +55,19 @@ export type DomainEvent =
         newlyVouched: boolean;
       };
     }
-  | { type: 'staff.away' | 'staff.back'; details: { until: string | null } };
+  | { type: 'staff.away' | 'staff.back'; details: { until: string | null } }
+  | { type: 'conversation.reopened'; details: { reason: string } }
+  | { type: 'clock.started'; details: { reason: string; steps: { step: string; at: string }[] } }
+  | {
+      type: 'clock.step';
+      details: {
+        step: 'remind' | 'offer' | 'owner';
+        /** What it did: reminded the assignee, offered it on, found nobody free, told the owner, or came too late. */
+        outcome: 'reminded' | 'offered' | 'nobody_free' | 'owner_told' | 'missed';
+        dueAt: string;
+        to?: string;
+        from?: string | null;
+      };
+    };
 
 export type EventType = DomainEvent['type'];

@@ -57,6 +57,16 @@ export async function markReplied(db: Executor, id: string, at: Date): Promise<v
     .where(eq(conversations.id, id));
 }
 
+/** A replied conversation the customer wrote in again is open again; false if it was not replied. */
+export async function reopenConversation(db: Executor, id: string): Promise<boolean> {
+  const rows = await db
+    .update(conversations)
+    .set({ status: 'open' })
+    .where(and(eq(conversations.id, id), eq(conversations.status, 'replied'), isNull(conversations.closedAt)))
+    .returning({ id: conversations.id });
+  return rows.length > 0;
+}
+
 /** The channel a conversation belongs in (null: the main channel), as routing or a reassignment chose it. */
 export async function placeConversation(db: Executor, id: string, channel: string | null): Promise<void> {
   await db.update(conversations).set({ channel }).where(eq(conversations.id, id));

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   index,
@@ -250,6 +251,32 @@ export const slackOutbox = pgTable(
     index('slack_outbox_done_idx').on(t.doneAt),
     // A lane's surge is looked up by kind among rows kept a week.
     index('slack_outbox_surge_idx').on(t.lane, t.id).where(sql`${t.kind} = 'surge'`),
+  ],
+);
+
+/**
+ * The steps of a conversation's response clock (routing/response-clock.ts),
+ * each due at its time: a reminder, an offer to the next person, the owner
+ * told. A step is due by this row, not by a timer, so a restart loses none;
+ * the sweep that takes it decides then whether it still applies.
+ */
+export const clockSteps = pgTable(
+  'clock_steps',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id),
+    // The clock.started event this step belongs to: a new clock (the customer wrote again) has its own.
+    clockEventId: bigint('clock_event_id', { mode: 'number' }).notNull(),
+    step: text('step', { enum: ['remind', 'offer', 'owner'] }).notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+    outcome: text('outcome', { enum: ['fired', 'missed', 'stopped'] }),
+  },
+  (t) => [
+    uniqueIndex('clock_steps_clock_step_idx').on(t.clockEventId, t.step),
+    index('clock_steps_due_idx').on(t.dueAt).where(sql`${t.doneAt} is null`),
   ],
 );
 

@@ -49,7 +49,6 @@ export interface PeriodStats {
   replied: number;
   resolved: number;
   spam: number;
-  medianFirstReplyMinutes: number | null;
   openNow: number;
 }
 
@@ -60,9 +59,6 @@ export async function periodStats(db: Executor, since: Date): Promise<PeriodStat
       replied: sql<number>`count(${conversations.firstRepliedAt})::int`,
       resolved: sql<number>`count(*) filter (where ${conversations.status} = 'resolved')::int`,
       spam: sql<number>`count(*) filter (where ${conversations.status} = 'spam')::int`,
-      median: sql<
-        number | null
-      >`percentile_cont(0.5) within group (order by extract(epoch from ${conversations.firstRepliedAt} - ${conversations.openedAt}) / 60)`,
     })
     .from(conversations)
     // A mention brought back from the spam filter opened a second conversation; the first is not counted again.
@@ -76,8 +72,6 @@ export async function periodStats(db: Executor, since: Date): Promise<PeriodStat
     replied: period?.replied ?? 0,
     resolved: period?.resolved ?? 0,
     spam: period?.spam ?? 0,
-    medianFirstReplyMinutes:
-      period?.median === null || period?.median === undefined ? null : Number(period.median),
     openNow: open?.n ?? 0,
   };
 }

@@ -4,12 +4,12 @@ import { bearerMatches, createHttpServer, type Route, sendJson } from '../http-s
 
 /**
  * The operations server: what operators and Prometheus read (/metrics,
- * /readyz, the queue dashboard mounted on it), on a port of its own so the
+ * /readyz, /stats, the queue dashboard mounted on it), on a port of its own so the
  * public port serves only Slack, ingest and /healthz. With a token, every
  * route but /healthz asks for it (the dashboard keeps its own password).
  */
 export function createOpsServer(
-  routes: { healthz: Route; readyz: Route; metrics: Route },
+  routes: { healthz: Route; readyz: Route; metrics: Route; stats?: Route },
   token: string | undefined,
   logger: Logger,
 ): Server {
@@ -24,6 +24,7 @@ export function createOpsServer(
       'GET /healthz': routes.healthz,
       'GET /readyz': guarded(routes.readyz),
       'GET /metrics': guarded(routes.metrics),
+      'GET /stats': routes.stats && guarded(routes.stats),
     },
     undefined,
     logger,

@@ -63,6 +63,7 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
         event: {
           type: 'conversation.assigned',
           actor: 'router',
+          at: now,
           details: { action: 'assign', assigneeId, reasons, fromQueue: true, waitedMinutes },
         },
         // The card's "Why" is the assignment; the thread has no line for it.

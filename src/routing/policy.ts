@@ -176,6 +176,30 @@ export const PolicyFileSchema = z
       .strict()
       .default({ urgent: 15, high: 60, normal: 240, low: 1440 })
       .describe('First-response target in minutes for each priority'),
+    responseClock: z
+      .object({
+        remindAt: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(0.5)
+          .describe(
+            'Share of the target at which the assignee gets a quiet reminder; counted in their working hours',
+          ),
+        offerAt: z
+          .number()
+          .positive()
+          .default(1)
+          .describe('Share of the target at which the conversation goes to the next eligible person'),
+        ownerAt: z
+          .object({ urgent: z.number().positive().optional(), high: z.number().positive().optional() })
+          .strict()
+          .default({ urgent: 2, high: 3 })
+          .describe('Multiple of the target at which the owner is told, once, for urgent and high'),
+      })
+      .strict()
+      .prefault({})
+      .describe('What happens when a conversation waits for its first answer'),
     topics: z.record(Name, Topic).default({}),
     teams: z.record(Name, Team).default({}),
     customers: z

@@ -2,7 +2,7 @@ import { AppError } from '../contract/errors.js';
 import type { Mention } from '../contract/mention.js';
 import type { Database, Executor, Tx } from '../db/client.js';
 import { commitChange } from '../db/conversation-change.js';
-import { type ConversationRow, escalateToOwner } from '../db/conversations.repository.js';
+import { type ConversationRow, escalateToOwner, reopenConversation } from '../db/conversations.repository.js';
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted, mentionFromRow } from '../db/mentions.repository.js';
 import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
@@ -221,6 +221,20 @@ async function joinOpenConversation(
 ): Promise<Routed> {
   await markRouted(tx, row.id, open.id, now);
   await oweSlack(tx, [{ type: 'mention', mentionId: row.id }]);
+  // The customer wrote again after our reply: the conversation is open again, with the same person,
+  // and its response clock starts over (routing/clock-sweep.ts).
+  if (await reopenConversation(tx, open.id)) {
+    await commitChange(tx, open.id, {
+      event: {
+        type: 'conversation.reopened',
+        actor: 'router',
+        mentionId: row.id,
+        at: now,
+        details: { reason: 'customer wrote again' },
+      },
+      tell: {},
+    });
+  }
   await appendEvent(tx, {
     type: 'conversation.followup',
     actor: 'router',

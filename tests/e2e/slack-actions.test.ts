@@ -413,6 +413,8 @@ describe('acting on a conversation from Slack', () => {
     expect(text).toContain(`archives/${CHANNEL}/p${shown.ts.replace('.', '')}`);
     expect(text).toContain('Available');
     expect(text).toContain("The team's load");
+    expect(text).toContain('Response times');
+    expect(text).toMatch(/\*Team:\* \d+ new, \d+ answered/);
     expect(text).not.toContain('Escalations waiting');
 
     await h.event({ type: 'app_home_opened', user: OWNER, channel: 'D0HOME2', tab: 'home' });
@@ -445,6 +447,12 @@ describe('acting on a conversation from Slack', () => {
 
     expect((await ask(STAFF[0]!, 'queue')).text).toMatch(/\d+ waiting for someone to claim/);
     expect((await ask(OWNER, 'stats')).text).toMatch(/Last 7 days: \d+ new/);
+    const month = await h.command(OWNER, 'stats month');
+    const monthBody = JSON.stringify(await month.json());
+    expect(monthBody).toMatch(/Last 30 days: \d+ new/);
+    expect(monthBody).toContain('*Team:*');
+    expect(monthBody).toContain('*By network*');
+    expect((await ask(OWNER, 'stats year')).text).toContain('can\'t read "year" as a period');
     expect((await ask(STAFF[0]!, 'away someday')).text).toContain("can't read");
     expect((await ask(STRANGER, 'me')).text).toContain('not on this team');
   });

@@ -42,6 +42,17 @@ describe('operations endpoints of a running app', () => {
     expect(text).toContain('firsthand_process_resident_memory_bytes');
   });
 
+  it('answers the response-time figures as JSON on /stats, and 400 for a period it does not know', async () => {
+    const response = await fetch(`${h.opsUrl}/stats?period=month`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { period: string; team: { opened: number } };
+    expect(body.period).toBe('month');
+    expect(body.team.opened).toBeGreaterThanOrEqual(0);
+    const bad = await fetch(`${h.opsUrl}/stats?period=fortnight`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ field: 'period' });
+  });
+
   it('keeps the queue dashboard behind the admin password', async () => {
     const none = await fetch(`${h.opsUrl}/admin/queues`);
     expect(none.status).toBe(401);
@@ -64,7 +75,7 @@ describe('operations endpoints of a running app', () => {
   });
 
   it('serves only Slack, ingest and /healthz on the public port', async () => {
-    for (const path of ['/metrics', '/readyz', '/admin/queues', '/admin/queues/api/queues']) {
+    for (const path of ['/metrics', '/readyz', '/stats', '/admin/queues', '/admin/queues/api/queues']) {
       const response = await fetch(`${h.baseUrl}${path}`, {
         headers: { authorization: basic(ADMIN_PASSWORD) },
       });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import { json, listen, type StandinServer } from './standin-server.js';
@@ -27,6 +27,8 @@ export interface SlackStandin extends StandinServer {
   /** Post the next `count` messages but drop the connection instead of answering, as a call that times out after Slack acted. */
   loseNextPostAnswers(count: number): void;
   messages: Map<string, StandinMessage>;
+  /** Files reserved with files.getUploadURLExternal, by id: their bytes once sent, where they were shared once completed. */
+  files: Map<string, StandinFile>;
   /** Present when started with an app token. */
   socket: SlackSocket | undefined;
 }
@@ -38,6 +40,23 @@ export interface StandinMessage {
   blocks: unknown;
   thread_ts?: string;
   metadata?: unknown;
+  /** Ids of the files a files.completeUploadExternal shared with this message. */
+  files?: string[];
+}
+
+export interface StandinFile {
+  id: string;
+  filename: string;
+  /** The length reserved; the bytes sent to the upload URL must be exactly this long. */
+  length: number;
+  altText?: string;
+  /** What was sent to the upload URL; undefined until then. */
+  bytes?: Buffer;
+  completed: boolean;
+  title?: string;
+  channel?: string;
+  threadTs?: string;
+  initialComment?: string;
 }
 
 export type EnvelopeType = 'interactive' | 'slash_commands' | 'events_api';
@@ -100,10 +119,11 @@ export const STANDIN_SCOPES = [
   'users:read',
   'channels:read',
   'groups:read',
+  'files:write',
 ];
 const BOT_USER_ID = 'U0BOT0001';
 
-const FIELDS_AS_JSON = new Set(['blocks', 'view', 'attachments', 'metadata']);
+const FIELDS_AS_JSON = new Set(['blocks', 'view', 'attachments', 'metadata', 'files']);
 
 type Json = Record<string, unknown>;
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -347,7 +367,39 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
   const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++counter).padStart(6, '0')}`;
   const socketMode = options.appToken ? await startSocketMode('A0FIRSTHAND') : undefined;
 
+  const files: SlackStandin['files'] = new Map();
+
+  /**
+   * The upload URL files.getUploadURLExternal hands out (files.slack.com in
+   * Slack): no token, raw bytes or a multipart form with one file, answered
+   * 200 "OK - <bytes>". The reservation is for an exact length, so other
+   * lengths are refused with HTTP 400 (the stand-in's choice: Slack's answer
+   * to a mismatch is not documented), as is a file already shared.
+   */
+  async function receiveUpload(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const id = decodeURIComponent((req.url ?? '').split('?')[0]?.split('/').pop() ?? '');
+    const file = files.get(id);
+    const text = (status: number, answer: string): void => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(answer);
+    };
+    if (req.method !== 'POST') return text(405, 'method not allowed');
+    if (!file || file.completed) return text(404, 'upload not found');
+    let bytes = body;
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Response(body, { headers: { 'content-type': type } }).formData();
+      const part = [...form.values()].find((v): v is File => typeof v !== 'string');
+      if (!part) return text(400, 'no file in the form');
+      bytes = Buffer.from(await part.arrayBuffer());
+    }
+    if (bytes.length !== file.length)
+      return text(400, `length mismatch: reserved ${file.length} bytes, received ${bytes.length}`);
+    file.bytes = bytes;
+    return text(200, `OK - ${bytes.length}`);
+  }
+
   const server = await listen((req, res, body) => {
+    if ((req.url ?? '').startsWith('/upload/v1/')) return receiveUpload(req, res, body);
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const params: Record<string, unknown> = {};
     const type = req.headers['content-type'] ?? '';
@@ -500,6 +552,70 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
           },
         });
       }
+      case 'files.getUploadURLExternal': {
+        if (lacks('files:write'))
+          return json(res, 200, { ok: false, error: 'missing_scope', needed: 'files:write' });
+        const length = Number(params.length);
+        if (typeof params.filename !== 'string' || !params.filename || params.length === undefined)
+          return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        if (!Number.isInteger(length) || length < 0) return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        // Slack: "missing_argument … typically only occurs when the length provided is 0".
+        if (length === 0) return json(res, 200, { ok: false, error: 'missing_argument' });
+        const id = `F${String(++counter).padStart(10, '0')}`;
+        files.set(id, {
+          id,
+          filename: params.filename,
+          length,
+          completed: false,
+          ...(typeof params.alt_text === 'string' ? { altText: params.alt_text } : {}),
+        });
+        return json(res, 200, {
+          ok: true,
+          upload_url: `http://${req.headers.host}/upload/v1/${id}`,
+          file_id: id,
+        });
+      }
+      case 'files.completeUploadExternal': {
+        if (lacks('files:write'))
+          return json(res, 200, { ok: false, error: 'missing_scope', needed: 'files:write' });
+        const list = params.files;
+        if (!Array.isArray(list) || list.length === 0 || list.some((f) => typeof (f as Json)?.id !== 'string'))
+          return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        const target = typeof params.channel_id === 'string' ? params.channel_id : undefined;
+        const threadTs = typeof params.thread_ts === 'string' ? params.thread_ts : undefined;
+        if (threadTs && !target) return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        if (target && options.channelMembers?.[target]?.includes(BOT_USER_ID) === false)
+          return json(res, 200, { ok: false, error: 'not_in_channel' });
+        // Completing once is all Slack allows; a file never sent has nothing to complete either.
+        const wanted = (list as { id: string; title?: unknown }[]).map((f) => ({ f, file: files.get(f.id) }));
+        if (wanted.some(({ file }) => !file || file.completed || !file.bytes))
+          return json(res, 200, { ok: false, error: 'file_not_found' });
+        const comment = typeof params.initial_comment === 'string' ? params.initial_comment : undefined;
+        for (const { f, file } of wanted) {
+          if (!file) continue;
+          file.completed = true;
+          file.title = typeof f.title === 'string' ? f.title : file.filename;
+          if (target) file.channel = target;
+          if (threadTs) file.threadTs = threadTs;
+          if (comment) file.initialComment = comment;
+        }
+        if (target) {
+          const ts = nextTs();
+          messages.set(ts, {
+            channel: target,
+            ts,
+            text: comment ?? '',
+            // Slack ignores blocks when an initial comment is given.
+            blocks: comment ? undefined : params.blocks,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            files: wanted.map(({ f }) => f.id),
+          });
+        }
+        return json(res, 200, {
+          ok: true,
+          files: wanted.map(({ file }) => ({ id: file?.id, name: file?.filename, title: file?.title })),
+        });
+      }
       case 'conversations.open':
         return json(res, 200, {
           ok: true,
@@ -519,6 +635,7 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
     apiUrl: `${server.url}/api/`,
     calls,
     messages,
+    files,
     socket: socketMode?.socket,
     callsTo: (method) => calls.filter((c) => c.method === method),
     rateLimitNext(method, count, retryAfterSeconds = 1) {

@@ -17,7 +17,8 @@ describe('/firsthand', () => {
   it('reads each sub-command', () => {
     expect(parseCommand('', NOW, 'UTC')).toEqual({ kind: 'me' });
     expect(parseCommand('  QUEUE ', NOW, 'UTC')).toEqual({ kind: 'queue' });
-    expect(parseCommand('stats', NOW, 'UTC')).toEqual({ kind: 'stats' });
+    expect(parseCommand('stats', NOW, 'UTC')).toEqual({ kind: 'stats', period: 'week' });
+    expect(parseCommand('stats Month', NOW, 'UTC')).toEqual({ kind: 'stats', period: 'month' });
     expect(parseCommand('back', NOW, 'UTC')).toEqual({ kind: 'back' });
     expect(parseCommand('away', NOW, 'UTC')).toEqual({ kind: 'away', until: AWAY_INDEFINITELY });
     expect(parseCommand('away 2h', NOW, 'UTC')).toEqual({
@@ -34,6 +35,10 @@ describe('/firsthand', () => {
     const bad = parseCommand('away someday', NOW, 'UTC');
     expect(bad.kind).toBe('help');
     expect(bad.kind === 'help' && bad.problem).toContain('can\'t read "someday"');
+    expect(parseCommand('stats year', NOW, 'UTC')).toMatchObject({
+      kind: 'help',
+      problem: expect.stringContaining('can\'t read "year" as a period'),
+    });
     expect(parseCommand('dance', NOW, 'UTC')).toMatchObject({
       kind: 'help',
       problem: 'I don\'t know "dance".',

@@ -1,0 +1,134 @@
+import { sql } from 'drizzle-orm';
+import { type Executor, fromJsonRow, queryRows, type Tx } from './client.js';
+import { appendEvent } from './events.repository.js';
+import { clockSteps, conversations } from './schema.js';
+
+export type ClockStepRow = typeof clockSteps.$inferSelect;
+type Step = ClockStepRow['step'];
+
+/**
+ * Open conversations someone holds whose clock is not running: never
+ * started, or started before the customer last wrote after our reply or a
+ * snooze last ended. Each comes with the moment its clock starts.
+ */
+export async function listClocksToStart(
+  db: Executor,
+  limit: number,
+): Promise<{ conversation: typeof conversations.$inferSelect; startAt: Date; reason: string }[]> {
+  const rows = await queryRows<{ conversation: Record<string, unknown>; start_at: string; reason: string }>(
+    db,
+    sql`select to_json(c) as conversation, s.start_at, s.reason from conversations c
+      cross join lateral (
+        select
+          (select e.at from events e where e.conversation_id = c.id
+            and e.type in ('conversation.reopened', 'conversation.snooze_ended') order by e.id desc limit 1)
+            as restarted_at,
+          (select e.type from events e where e.conversation_id = c.id
+            and e.type in ('conversation.reopened', 'conversation.snooze_ended') order by e.id desc limit 1)
+            as restarted_by,
+          (select min(e.at) from events e where e.conversation_id = c.id
+            and e.type in ('conversation.assigned', 'conversation.claimed', 'conversation.reassigned'))
+            as held_at
+      ) r
+      cross join lateral (
+        select coalesce(r.restarted_at, r.held_at, c.opened_at) as start_at,
+          case r.restarted_by when 'conversation.reopened' then 'the customer wrote again'
+            when 'conversation.snooze_ended' then 'the snooze ended' else 'routed' end as reason
+      ) s
+      where c.closed_at is null and c.status = 'open' and c.assignee_id is not null
+        and c.response_target_minutes is not null
+        and not exists (select 1 from events k where k.conversation_id = c.id and k.type = 'clock.started'
+          and k.at >= date_trunc('milliseconds', s.start_at))
+      order by s.start_at limit ${limit}`,
+  );
+  return rows.map((r) => ({
+    conversation: fromJsonRow(conversations, r.conversation),
+    startAt: new Date(r.start_at),
+    reason: r.reason,
+  }));
+}
+
+/** Starts a clock: its event (dated at its start) and its steps, each due at its time. */
+export async function startClock(
+  tx: Tx,
+  conversationId: string,
+  start: { at: Date; reason: string },
+  steps: readonly { step: Step; at: Date }[],
+): Promise<number> {
+  const { id } = await appendEvent(tx, {
+    type: 'clock.started',
+    actor: 'router',
+    conversationId,
+    at: start.at,
+    details: { reason: start.reason, steps: steps.map((s) => ({ step: s.step, at: s.at.toISOString() })) },
+  });
+  if (steps.length > 0)
+    await tx
+      .insert(clockSteps)
+      .values(steps.map((s) => ({ conversationId, clockEventId: id, step: s.step, dueAt: s.at })))
+      .onConflictDoNothing();
+  return id;
+}
+
+/** One due step, locked for this sweep; another sweeper skips it. */
+export async function takeDueStep(tx: Tx, now: Date): Promise<ClockStepRow | undefined> {
+  const [row] = await queryRows<{ row: Record<string, unknown> }>(
+    tx,
+    sql`select to_json(s) as row from clock_steps s
+      where s.done_at is null and s.due_at <= ${now.toISOString()}::timestamptz
+      order by s.due_at limit 1 for update skip locked`,
+  );
+  return row ? fromJsonRow(clockSteps, row.row) : undefined;
+}
+
+/**
+ * What decides whether a due step still applies: the conversation's newest
+ * clock, whether we replied since this one started, the snooze on it now,
+ * and when this clock's next step is due.
+ */
+export async function readClockFacts(
+  tx: Tx,
+  step: ClockStepRow,
+  now: Date,
+): Promise<{
+  newestClock: number | null;
+  repliedSince: boolean;
+  snoozed: boolean;
+  nextDueAt: Date | undefined;
+}> {
+  const [row] = await queryRows<{
+    newest_clock: number | null;
+    replied_since: boolean;
+    snoozed: boolean;
+    next_due_at: string | null;
+  }>(
+    tx,
+    sql`select
+      (select max(e.id) from events e where e.conversation_id = ${step.conversationId}::uuid
+        and e.type = 'clock.started') as newest_clock,
+      exists (select 1 from events e where e.conversation_id = ${step.conversationId}::uuid
+        and e.type = 'reply.posted' and e.id > ${step.clockEventId}) as replied_since,
+      coalesce((select e.type = 'conversation.snoozed' and (e.details->>'until')::timestamptz > ${now.toISOString()}::timestamptz
+        from events e where e.conversation_id = ${step.conversationId}::uuid
+          and e.type in ('conversation.snoozed', 'conversation.snooze_ended')
+        order by e.id desc limit 1), false) as snoozed,
+      (select min(n.due_at) from clock_steps n where n.clock_event_id = ${step.clockEventId}
+        and n.due_at > ${step.dueAt.toISOString()}::timestamptz) as next_due_at`,
+  );
+  return {
+    newestClock:
+      row?.newest_clock === null || row?.newest_clock === undefined ? null : Number(row.newest_clock),
+    repliedSince: row?.replied_since === true,
+    snoozed: row?.snoozed === true,
+    nextDueAt: row?.next_due_at ? new Date(row.next_due_at) : undefined,
+  };
+}
+
+export async function settleStep(
+  tx: Tx,
+  id: number,
+  outcome: NonNullable<ClockStepRow['outcome']>,
+  at: Date,
+): Promise<void> {
+  await tx.update(clockSteps).set({ doneAt: at, outcome }).where(sql`${clockSteps.id} = ${id}`);
+}

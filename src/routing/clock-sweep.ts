@@ -1,0 +1,200 @@
+import type { Database, Tx } from '../db/client.js';
+import {
+  type ClockStepRow,
+  listClocksToStart,
+  readClockFacts,
+  settleStep,
+  startClock,
+  takeDueStep,
+} from '../db/clock.repository.js';
+import { commitChange } from '../db/conversation-change.js';
+import { lockConversation, reassignConversation } from '../db/conversation-changes.repository.js';
+import type { ConversationRow } from '../db/conversations.repository.js';
+import { findMention, mentionFromRow } from '../db/mentions.repository.js';
+import { findOwner, listRosterWithLoad } from '../db/staff.repository.js';
+import type { Policy } from './compiled-policy.js';
+import { decide } from './decide.js';
+import { loadSnapshot } from './load-snapshot.js';
+import type { Priority } from './policy.js';
+import { clockSchedule, decideStep } from './response-clock.js';
+import { understand } from './understand/index.js';
+
+export interface ClockDeps {
+  db: Database;
+  now: () => Date;
+  policy: Policy;
+}
+
+/**
+ * Starts the response clock of every conversation someone holds that has
+ * none running (routed, or the customer wrote again after our reply), with
+ * its steps counted in the assignee's working hours. Returns how many.
+ */
+export async function startClocks(deps: ClockDeps, limit = 100): Promise<number> {
+  const waiting = await listClocksToStart(deps.db, limit);
+  if (waiting.length === 0) return 0;
+  const team = new Map((await listRosterWithLoad(deps.db)).map((person) => [person.id, person]));
+  for (const { conversation, startAt, reason } of waiting) {
+    const person = team.get(conversation.assigneeId!);
+    const steps = clockSchedule(
+      deps.policy,
+      startAt,
+      conversation.priority as Priority,
+      conversation.responseTargetMinutes!,
+      person,
+    );
+    await deps.db.transaction((tx) => startClock(tx, conversation.id, { at: startAt, reason }, steps));
+  }
+  return waiting.length;
+}
+
+/**
+ * Takes the steps that are due, one transaction each, and fires those that
+ * still apply: a step is due by its row in PostgreSQL, so a restart loses
+ * none, and a step taken twice finds itself settled. Returns what each did.
+ */
+export async function sweepClockSteps(
+  deps: ClockDeps,
+  limit = 50,
+): Promise<{ fired: number; missed: number; stopped: number }> {
+  const counts = { fired: 0, missed: 0, stopped: 0 };
+  for (let i = 0; i < limit; i++) {
+    const outcome = await deps.db.transaction(async (tx) => {
+      const now = deps.now();
+      const step = await takeDueStep(tx, now);
+      if (!step) return undefined;
+      const conversation = await lockConversation(tx, step.conversationId);
+      const facts = await readClockFacts(tx, step, now);
+      const stopped = !conversation?.assigneeId
+        ? 'nobody holds it'
+        : conversation.closedAt || conversation.status !== 'open'
+          ? 'answered or closed'
+          : facts.newestClock !== step.clockEventId
+            ? 'a newer clock replaced it'
+            : facts.repliedSince
+              ? 'answered'
+              : facts.snoozed
+                ? 'snoozed'
+                : undefined;
+      const decided = decideStep({ stopped, dueAt: step.dueAt, nextDueAt: facts.nextDueAt }, now);
+      if (decided.fire) await fire(deps, tx, conversation!, step, now);
+      else if (decided.outcome === 'missed') await missed(tx, conversation!, step);
+      await settleStep(tx, step.id, decided.outcome, now);
+      return decided.outcome;
+    });
+    if (!outcome) break;
+    counts[outcome]++;
+  }
+  return counts;
+}
+
+async function missed(tx: Tx, conversation: ConversationRow, step: ClockStepRow): Promise<void> {
+  await commitChange(tx, conversation.id, {
+    event: {
+      type: 'clock.step',
+      actor: 'router',
+      details: { step: step.step, outcome: 'missed', dueAt: step.dueAt.toISOString() },
+    },
+    tell: { card: false, thread: false },
+  });
+}
+
+/** Does what a due step is for; each is shown in the conversation's thread with its time. */
+async function fire(
+  deps: ClockDeps,
+  tx: Tx,
+  conversation: ConversationRow,
+  step: ClockStepRow,
+  now: Date,
+): Promise<void> {
+  const assignee = conversation.assigneeId!;
+  const dueAt = step.dueAt.toISOString();
+  if (step.step === 'remind') {
+    await commitChange(tx, conversation.id, {
+      event: {
+        type: 'clock.step',
+        actor: 'router',
+        details: { step: 'remind', outcome: 'reminded', dueAt, to: assignee },
+      },
+      tell: { card: false, dms: [{ kind: 'reminder', user: assignee }] },
+    });
+    return;
+  }
+  if (step.step === 'owner') {
+    const owner = await findOwner(tx);
+    if (!owner) return;
+    await commitChange(tx, conversation.id, {
+      event: {
+        type: 'clock.step',
+        actor: 'router',
+        details: { step: 'owner', outcome: 'owner_told', dueAt, to: owner.id },
+      },
+      tell: { card: false, dms: [{ kind: 'overdue', user: owner.id }] },
+    });
+    return;
+  }
+  const next = await nextEligible(deps, tx, conversation, now);
+  if (!next || !(await reassignConversation(tx, conversation.id, next.id, false))) {
+    await commitChange(tx, conversation.id, {
+      event: {
+        type: 'clock.step',
+        actor: 'router',
+        details: { step: 'offer', outcome: 'nobody_free', dueAt },
+      },
+      tell: { card: false },
+    });
+    return;
+  }
+  const why = `no answer within the ${conversation.responseTargetMinutes}-minute target`;
+  await commitChange(tx, conversation.id, {
+    event: {
+      type: 'clock.step',
+      actor: 'router',
+      details: { step: 'offer', outcome: 'offered', dueAt, to: next.id, from: assignee },
+    },
+    tell: { card: false },
+  });
+  await commitChange(tx, conversation.id, {
+    assignment: { staffId: next.id, assignedBy: 'router', reasons: [why, ...next.reasons] },
+    event: {
+      type: 'conversation.reassigned',
+      actor: 'router',
+      details: { assigneeId: next.id, previousAssigneeId: assignee, reason: 'response_timeout' },
+    },
+    tell: { thread: false, dms: [{ kind: 'reassigned', user: next.id }], homes: [next.id, assignee] },
+  });
+}
+
+/**
+ * The person routing would choose now among everyone but the one who did
+ * not answer: skills, language, hours and load as for a new mention, and
+ * the same team first by the policy's selectors.
+ */
+async function nextEligible(
+  deps: ClockDeps,
+  tx: Tx,
+  conversation: ConversationRow,
+  now: Date,
+): Promise<{ id: string; reasons: string[] } | undefined> {
+  if (!conversation.firstMentionId) return undefined;
+  const row = await findMention(tx, conversation.firstMentionId);
+  if (!row) return undefined;
+  const mention = mentionFromRow(row);
+  const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
+    tx,
+    deps.policy,
+    { ...mention, id: row.id },
+    now,
+  );
+  const others = { ...snapshot, staff: snapshot.staff.filter((p) => p.id !== conversation.assigneeId) };
+  const decision = decide(
+    mention,
+    understand(mention, deps.policy, { sameTextElsewhere, vouched }),
+    others,
+    deps.policy,
+    now,
+  );
+  return decision.action === 'assign' && decision.assigneeId
+    ? { id: decision.assigneeId, reasons: decision.reasons }
+    : undefined;
+}

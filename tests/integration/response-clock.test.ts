@@ -1,0 +1,177 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { SlackWork } from '../../src/contract/slack-work.js';
+import { findMention } from '../../src/db/mentions.repository.js';
+import { clockSteps, conversations, events, slackOutbox, staff } from '../../src/db/schema.js';
+import { startClocks, sweepClockSteps } from '../../src/routing/clock-sweep.js';
+import { compilePolicy } from '../../src/routing/compiled-policy.js';
+import { PolicyFileSchema } from '../../src/routing/policy.js';
+import { routeMention } from '../../src/routing/route-mention.js';
+import { harbourTeamFixture, JANE, LUCIA, OWNER, SAM, storeMention, TOM } from './routing-support.js';
+
+const policy = compilePolicy(PolicyFileSchema.parse({}));
+
+describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind) => {
+  const f = harbourTeamFixture(kind);
+  const start = new Date('2026-12-07T10:00:00Z'); // a Monday
+  const inMinutes = (m: number) => () => new Date(start.getTime() + m * 60_000);
+
+  async function routed(text = 'Is my bike ready yet?') {
+    const db = f.database.db;
+    const row = await storeMention(db, text, {}, { postedAt: start });
+    await routeMention({ db, now: () => start, policy }, row.id);
+    const conversationId = (await findMention(db, row.id))!.conversationId!;
+    const [conversation] = await db.select().from(conversations).where(eq(conversations.id, conversationId));
+    return conversation!;
+  }
+  const owed = async (conversationId: string) =>
+    (
+      await f.database.db
+        .select()
+        .from(slackOutbox)
+        .where(and(isNull(slackOutbox.doneAt)))
+        .orderBy(asc(slackOutbox.id))
+    )
+      .map((row) => row.work as SlackWork)
+      .filter((work) => 'conversationId' in work && work.conversationId === conversationId);
+  const stepsOf = (conversationId: string) =>
+    f.database.db
+      .select()
+      .from(clockSteps)
+      .where(eq(clockSteps.conversationId, conversationId))
+      .orderBy(asc(clockSteps.dueAt));
+
+  it('starts once a conversation is held, and reminds its assignee quietly at half the target', async () => {
+    const conversation = await routed();
+    const assignee = conversation.assigneeId!;
+    const target = conversation.responseTargetMinutes!;
+    expect(await startClocks({ db: f.database.db, now: inMinutes(0), policy })).toBe(1);
+    expect(await startClocks({ db: f.database.db, now: inMinutes(1), policy })).toBe(0);
+    expect((await stepsOf(conversation.id)).map((s) => s.step)).toEqual(['remind', 'offer']);
+
+    // Not before its time.
+    expect(await sweepClockSteps({ db: f.database.db, now: inMinutes(target / 2 - 1), policy })).toEqual({
+      fired: 0,
+      missed: 0,
+      stopped: 0,
+    });
+    expect(await sweepClockSteps({ db: f.database.db, now: inMinutes(target / 2 + 1), policy })).toEqual({
+      fired: 1,
+      missed: 0,
+      stopped: 0,
+    });
+    const work = await owed(conversation.id);
+    expect(work).toContainEqual(expect.objectContaining({ type: 'dm', kind: 'reminder', user: assignee }));
+    expect(work.filter((w) => w.type === 'log')).toHaveLength(1);
+    // Taken again (a second sweeper, a restart): settled, nothing doubled.
+    await sweepClockSteps({ db: f.database.db, now: inMinutes(target / 2 + 2), policy });
+    expect((await owed(conversation.id)).filter((w) => w.type === 'dm')).toHaveLength(1);
+  });
+
+  it('hands the conversation to the next eligible person at the target, and says so in the thread', async () => {
+    const conversation = await routed();
+    const first = conversation.assigneeId!;
+    const target = conversation.responseTargetMinutes!;
+    await startClocks({ db: f.database.db, now: inMinutes(0), policy });
+    await sweepClockSteps({ db: f.database.db, now: inMinutes(target / 2 + 1), policy });
+    expect(await sweepClockSteps({ db: f.database.db, now: inMinutes(target + 1), policy })).toMatchObject({
+      fired: 1,
+    });
+    const [after] = await f.database.db
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, conversation.id));
+    expect(after!.assigneeId).not.toBe(first);
+    expect([SAM, JANE, LUCIA, TOM]).toContain(after!.assigneeId);
+    const reassigned = await f.database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.conversationId, conversation.id), eq(events.type, 'conversation.reassigned')));
+    expect(reassigned.map((e) => e.details)).toEqual([
+      { assigneeId: after!.assigneeId, previousAssigneeId: first, reason: 'response_timeout' },
+    ]);
+    expect(await owed(conversation.id)).toContainEqual(
+      expect.objectContaining({ type: 'dm', kind: 'reassigned', user: after!.assigneeId }),
+    );
+  });
+
+  it('stops the moment someone replies: later steps end without a word', async () => {
+    const conversation = await routed();
+    const target = conversation.responseTargetMinutes!;
+    await startClocks({ db: f.database.db, now: inMinutes(0), policy });
+    await f.database.db.insert(events).values({
+      type: 'reply.posted',
+      actor: conversation.assigneeId!,
+      conversationId: conversation.id,
+      details: { replyId: 'r', networkReplyId: 'n', url: null },
+    });
+    expect(await sweepClockSteps({ db: f.database.db, now: inMinutes(target + 1), policy })).toEqual({
+      fired: 0,
+      missed: 0,
+      stopped: 2,
+    });
+    expect((await owed(conversation.id)).filter((w) => w.type === 'dm' || w.type === 'log')).toEqual([]);
+  });
+
+  it('after a restart fires what is still useful and records the rest as missed', async () => {
+    // An urgent conversation: reminder, hand-over and the owner, all overdue when the process comes back.
+    const conversation = await routed('URGENT: the brakes you fitted failed and I crashed, I am hurt');
+    await f.database.db
+      .update(conversations)
+      .set({ priority: 'urgent', responseTargetMinutes: 15, assigneeId: SAM, escalated: false })
+      .where(eq(conversations.id, conversation.id));
+    await startClocks({ db: f.database.db, now: inMinutes(0), policy });
+    expect((await stepsOf(conversation.id)).map((s) => s.step)).toEqual(['remind', 'offer', 'owner']);
+    expect(await sweepClockSteps({ db: f.database.db, now: inMinutes(120), policy })).toEqual({
+      fired: 1,
+      missed: 2,
+      stopped: 0,
+    });
+    expect((await stepsOf(conversation.id)).map((s) => [s.step, s.outcome])).toEqual([
+      ['remind', 'missed'],
+      ['offer', 'missed'],
+      ['owner', 'fired'],
+    ]);
+    expect(await owed(conversation.id)).toContainEqual(
+      expect.objectContaining({ type: 'dm', kind: 'overdue', user: OWNER }),
+    );
+  });
+
+  it('counts the assignee’s working hours, and runs again when the customer writes after our reply', async () => {
+    await f.database.db.update(staff).set({ workingHours: { mon: [[540, 1020]], tue: [[540, 1020]] } });
+    const db = f.database.db;
+    // Ten minutes before the end of the day: the rest of the target waits for the next morning.
+    const late = new Date('2026-12-07T16:50:00Z');
+    const row = await storeMention(
+      db,
+      'Is my bike ready?',
+      { id: 'carla', handle: 'carla' },
+      { postedAt: late },
+    );
+    await routeMention({ db, now: () => late, policy }, row.id);
+    const { conversationId } = (await findMention(db, row.id))!;
+    await startClocks({ db, now: () => late, policy });
+    const [remind] = await stepsOf(conversationId!);
+    // Not at 16:50 plus half the target, but the next morning, in working minutes.
+    expect(remind!.dueAt.getTime()).toBeGreaterThan(new Date('2026-12-08T09:00:00Z').getTime());
+
+    // We replied, then the customer wrote again: the conversation opens with a new clock, same person.
+    await db.update(conversations).set({ status: 'replied' }).where(eq(conversations.id, conversationId!));
+    const again = new Date('2026-12-08T11:00:00Z');
+    const next = await storeMention(
+      db,
+      'Thanks! And the bell?',
+      { id: 'carla', handle: 'carla' },
+      { postedAt: again },
+    );
+    await routeMention({ db, now: () => again, policy }, next.id);
+    const [reopened] = await db.select().from(conversations).where(eq(conversations.id, conversationId!));
+    expect(reopened!.status).toBe('open');
+    expect(await startClocks({ db, now: () => again, policy })).toBe(1);
+    const clocks = await db
+      .select()
+      .from(events)
+      .where(and(eq(events.conversationId, conversationId!), eq(events.type, 'clock.started')));
+    expect(clocks.map((e) => e.details.reason)).toEqual(['routed', 'the customer wrote again']);
+  });
+});
