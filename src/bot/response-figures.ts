@@ -170,7 +170,7 @@ export function computeResponseFigures(input: {
   for (const e of input.timeouts) {
     if (e.at < from || e.at > now) continue;
     for (const t of tallies(e.staffId, e.network)) {
-      if (e.type === 'conversation.reassigned') t.reassignedByTimeout++;
+      if (e.type === 'handed_over') t.reassignedByTimeout++;
       else t.escalatedByTimeout++;
     }
   }

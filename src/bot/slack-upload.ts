@@ -38,7 +38,11 @@ export async function uploadFile(slack: WebClient, input: UploadInput): Promise<
   });
   const { upload_url: uploadUrl, file_id: fileId } = reserved;
   if (!uploadUrl || !fileId) {
-    throw new AppError('slack.upload_failed', 'files.getUploadURLExternal gave no upload_url or file_id', true);
+    throw new AppError(
+      'slack.upload_failed',
+      'files.getUploadURLExternal gave no upload_url or file_id',
+      true,
+    );
   }
 
   let status: number;
@@ -52,10 +56,16 @@ export async function uploadFile(slack: WebClient, input: UploadInput): Promise<
     status = answer.status;
     await answer.body?.cancel();
   } catch (error) {
-    throw new AppError('slack.upload_failed', `sending ${input.filename} to Slack failed`, true, { cause: error });
+    throw new AppError('slack.upload_failed', `sending ${input.filename} to Slack failed`, true, {
+      cause: error,
+    });
   }
   if (status !== 200) {
-    throw new AppError('slack.upload_failed', `Slack refused the bytes of ${input.filename} (HTTP ${status})`, true);
+    throw new AppError(
+      'slack.upload_failed',
+      `Slack refused the bytes of ${input.filename} (HTTP ${status})`,
+      true,
+    );
   }
 
   const completed = await slack.files.completeUploadExternal({

@@ -20,14 +20,14 @@ export interface ConversationResponseFacts {
 }
 
 export interface TimeoutEventFacts {
-  type: 'conversation.reassigned' | 'conversation.escalated';
+  /** Handed to the next person at the target, or the owner told at the chain's last step. */
+  type: 'handed_over' | 'owner_told';
   at: Date;
   network: string;
   /** Who it was taken from (previousAssigneeId), else whoever holds the conversation now. */
   staffId: string | null;
 }
 
-export const TIMEOUT_EVENT_TYPES = ['conversation.reassigned', 'conversation.escalated'] as const;
 const SNOOZE_EVENT_TYPES = ['conversation.snoozed', 'conversation.snooze_ended'];
 
 /**
@@ -102,7 +102,10 @@ export async function listConversationResponseFacts(
   });
 }
 
-/** Reassignments and escalations made in [since, now] because the response target passed. */
+/**
+ * What the response clock (routing/clock-sweep.ts) did in [since, now] because nobody answered in time:
+ * hand-overs at the target, and the owner told at the last step.
+ */
 export async function listTimeoutEvents(db: Executor, since: Date, now: Date): Promise<TimeoutEventFacts[]> {
   const rows = await db
     .select({
@@ -116,14 +119,14 @@ export async function listTimeoutEvents(db: Executor, since: Date, now: Date): P
     .innerJoin(conversations, eq(conversations.id, events.conversationId))
     .where(
       and(
-        inArray(events.type, [...TIMEOUT_EVENT_TYPES]),
-        sql`${events.details}->>'reason' = 'response_timeout'`,
+        sql`((${events.type} = 'conversation.reassigned' and ${events.details}->>'reason' = 'response_timeout')
+          or (${events.type} = 'clock.step' and ${events.details}->>'outcome' = 'owner_told'))`,
         gte(events.at, since),
         lte(events.at, now),
       ),
     );
   return rows.map((r) => ({
-    type: r.type as TimeoutEventFacts['type'],
+    type: r.type === 'clock.step' ? 'owner_told' : 'handed_over',
     at: r.at,
     network: r.network,
     staffId: r.previousAssigneeId ?? r.assigneeId,

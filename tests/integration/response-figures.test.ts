@@ -140,22 +140,22 @@ describe.each(DATABASE_KINDS)('response figures on %s', (kind) => {
       previousAssigneeId: 'U0ANN',
       reason: 'response_timeout',
     });
-    await event(overdue.id, 'conversation.escalated', minutesAgo(30), {
-      ownerId: 'U0OWNER',
-      previousAssigneeId: 'U0BOB',
-      reasons: ['no response in time'],
-      reason: 'response_timeout',
+    await event(overdue.id, 'clock.step', minutesAgo(30), {
+      step: 'owner',
+      outcome: 'owner_told',
+      dueAt: minutesAgo(30).toISOString(),
+      to: 'U0OWNER',
     });
     // Handed over by hand, and a timeout before the week: neither counts for the week.
     await event(overdue.id, 'conversation.reassigned', minutesAgo(20), {
       assigneeId: 'U0BOB',
       previousAssigneeId: 'U0ANN',
     });
-    await event(oldAnswered.id, 'conversation.escalated', daysAgo(19), {
-      ownerId: 'U0OWNER',
-      previousAssigneeId: 'U0BOB',
-      reasons: [],
-      reason: 'response_timeout',
+    await event(oldAnswered.id, 'clock.step', daysAgo(19), {
+      step: 'owner',
+      outcome: 'owner_told',
+      dueAt: daysAgo(19).toISOString(),
+      to: 'U0OWNER',
     });
   });
   afterAll(async () => {
@@ -189,8 +189,8 @@ describe.each(DATABASE_KINDS)('response figures on %s', (kind) => {
   it('reads reassignments and escalations on timeout in the period, for whom they were taken from', async () => {
     const timeouts = await listTimeoutEvents(database.db, WEEK_START, NOW);
     expect(timeouts.sort((a, b) => a.at.getTime() - b.at.getTime())).toEqual([
-      { type: 'conversation.reassigned', at: minutesAgo(60), network: 'mastodon', staffId: 'U0ANN' },
-      { type: 'conversation.escalated', at: minutesAgo(30), network: 'mastodon', staffId: 'U0BOB' },
+      { type: 'handed_over', at: minutesAgo(60), network: 'mastodon', staffId: 'U0ANN' },
+      { type: 'owner_told', at: minutesAgo(30), network: 'mastodon', staffId: 'U0BOB' },
     ]);
     expect(await listTimeoutEvents(database.db, daysAgo(30), NOW)).toHaveLength(3);
     expect((await staffNames(database.db)).get('U0BOB')).toBe('Bob');

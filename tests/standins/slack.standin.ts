@@ -558,7 +558,8 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
         const length = Number(params.length);
         if (typeof params.filename !== 'string' || !params.filename || params.length === undefined)
           return json(res, 200, { ok: false, error: 'invalid_arguments' });
-        if (!Number.isInteger(length) || length < 0) return json(res, 200, { ok: false, error: 'invalid_arguments' });
+        if (!Number.isInteger(length) || length < 0)
+          return json(res, 200, { ok: false, error: 'invalid_arguments' });
         // Slack: "missing_argument … typically only occurs when the length provided is 0".
         if (length === 0) return json(res, 200, { ok: false, error: 'missing_argument' });
         const id = `F${String(++counter).padStart(10, '0')}`;
@@ -579,7 +580,11 @@ export async function startSlackStandin(options: SlackStandinOptions): Promise<S
         if (lacks('files:write'))
           return json(res, 200, { ok: false, error: 'missing_scope', needed: 'files:write' });
         const list = params.files;
-        if (!Array.isArray(list) || list.length === 0 || list.some((f) => typeof (f as Json)?.id !== 'string'))
+        if (
+          !Array.isArray(list) ||
+          list.length === 0 ||
+          list.some((f) => typeof (f as Json)?.id !== 'string')
+        )
           return json(res, 200, { ok: false, error: 'invalid_arguments' });
         const target = typeof params.channel_id === 'string' ? params.channel_id : undefined;
         const threadTs = typeof params.thread_ts === 'string' ? params.thread_ts : undefined;

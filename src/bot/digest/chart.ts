@@ -24,7 +24,13 @@ export function digestChartSpec(data: ChartData): TopLevelSpec {
     config: {
       font: FONT,
       view: { stroke: null },
-      axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', grid: true, gridColor: '#eee' },
+      axis: {
+        labelFontSize: 11,
+        titleFontSize: 11,
+        titleFontWeight: 'normal',
+        grid: true,
+        gridColor: '#eee',
+      },
       legend: { labelFontSize: 11, titleFontSize: 11 },
     },
     hconcat: [

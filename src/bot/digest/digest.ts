@@ -79,6 +79,9 @@ function periodOf(week: DigestWeek): string {
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+// A target is set in whole minutes or hours: "1 h" reads better than "1 h 0 min".
+const target = (m: number) =>
+  m >= 60 && m % 60 === 0 && m < 48 * 60 ? `${m / 60} h` : formatDuration(m * 60_000);
 const minutes = (m: number | null) => (m === null ? '–' : formatDuration(m * 60_000));
 
 /** A customer as the digest shows them: a link to where they wrote when there is one. */
@@ -97,10 +100,11 @@ const MISSED_WHY: Record<MissedReason, string> = {
 
 function missedLine(m: MissedConversation, timeZone: string): string {
   let why = MISSED_WHY[m.reason];
-  if (m.reason === 'nobody_eligible' && m.queuedBecause) why += ` (${fitEscaped(m.queuedBecause, REASON_MAX)})`;
+  if (m.reason === 'nobody_eligible' && m.queuedBecause)
+    why += ` (${fitEscaped(m.queuedBecause, REASON_MAX)})`;
   if ((m.reason === 'still_open' || m.reason === 'snoozed') && m.assigneeName)
     why += `, with ${nameText(m.assigneeName, HANDLE_MAX)}`;
-  return `• ${customerLabel(m.network, m.authorHandle, m.url)}, opened ${shortDate(m.openedAt, timeZone)}, target ${formatDuration(m.targetMinutes * 60_000)}: ${why}`;
+  return `• ${customerLabel(m.network, m.authorHandle, m.url)}, opened ${shortDate(m.openedAt, timeZone)}, target ${target(m.targetMinutes)}: ${why}`;
 }
 
 function customerLine(c: TopCustomer): string {
@@ -164,7 +168,9 @@ export function shapeDigest(week: DigestWeek, facts: DigestFacts): ShapedDigest 
   const dayLines = days.map(
     (d) =>
       `• ${d.label}: ${plural(d.opened, 'opened', 'opened')}, ${d.answered} answered` +
-      (d.medianMinutes === null ? '' : `, median ${minutes(d.medianMinutes)}, 90% within ${minutes(d.p90Minutes)}`),
+      (d.medianMinutes === null
+        ? ''
+        : `, median ${minutes(d.medianMinutes)}, 90% within ${minutes(d.p90Minutes)}`),
   );
   const loadLines = facts.load.map(
     (p) =>
@@ -220,18 +226,11 @@ export function shapeDigest(week: DigestWeek, facts: DigestFacts): ShapedDigest 
 
 /** The blocks as one mrkdwn text, for a dry run to read. */
 export function digestAsText(blocks: DigestBlock[]): string {
-  return blocks
-    .map((b) => {
-      switch (b.type) {
-        case 'header':
-          return `# ${b.text.text}`;
-        case 'section':
-          return b.text.text;
-        case 'context':
-          return b.elements.map((e) => `_${e.text}_`).join(' ');
-        case 'divider':
-          return '---';
-      }
-    })
-    .join('\n\n');
+  const one = (b: DigestBlock): string => {
+    if (b.type === 'header') return `# ${b.text.text}`;
+    if (b.type === 'section') return b.text.text;
+    if (b.type === 'context') return b.elements.map((e) => `_${e.text}_`).join(' ');
+    return '---';
+  };
+  return blocks.map(one).join('\n\n');
 }

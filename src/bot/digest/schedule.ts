@@ -42,7 +42,9 @@ export interface DigestWeek {
 
 const isoDay = (at: Date, timeZone: string) =>
   // en-CA writes dates as YYYY-MM-DD.
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    at,
+  );
 
 export function digestWeek(weekEnding: Date, timezone: string): DigestWeek {
   const zone = zoneOrUtc(timezone);

@@ -162,10 +162,10 @@ describe('response figures for a period', () => {
     const figures = compute(
       [],
       [
-        { type: 'conversation.reassigned', at: minutesAgo(30), network: 'x', staffId: 'U0ANN' },
-        { type: 'conversation.reassigned', at: minutesAgo(40), network: 'x', staffId: 'U0ANN' },
-        { type: 'conversation.escalated', at: minutesAgo(50), network: 'mastodon', staffId: 'U0BOB' },
-        { type: 'conversation.escalated', at: daysAgo(8), network: 'x', staffId: 'U0BOB' },
+        { type: 'handed_over', at: minutesAgo(30), network: 'x', staffId: 'U0ANN' },
+        { type: 'handed_over', at: minutesAgo(40), network: 'x', staffId: 'U0ANN' },
+        { type: 'owner_told', at: minutesAgo(50), network: 'mastodon', staffId: 'U0BOB' },
+        { type: 'owner_told', at: daysAgo(8), network: 'x', staffId: 'U0BOB' },
       ],
     );
     expect(figures.team).toMatchObject({ reassignedByTimeout: 2, escalatedByTimeout: 1 });
@@ -200,7 +200,7 @@ describe('response figures in Slack', () => {
       conversation({ answeredAfter: 200, network: 'toString', firstResponderId: 'U0BOB' }),
       conversation({ openedAt: minutesAgo(120), network: '<!channel>' }),
     ],
-    [{ type: 'conversation.reassigned', at: minutesAgo(5), network: 'x', staffId: 'U0ANN' }],
+    [{ type: 'handed_over', at: minutesAgo(5), network: 'x', staffId: 'U0ANN' }],
   );
 
   it('says the team’s median, p90, share within target, timeouts and overdue in one line', () => {
