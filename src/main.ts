@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { WebClient } from '@slack/web-api';
 import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { oweNextDigest } from './bot/digest/weekly-digest.js';
 import { oweDailySpamCount } from './bot/filtered-mentions.js';
 import { registerListeners } from './bot/listeners.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
@@ -34,7 +35,7 @@ import { type Check, databaseCheck, readinessHandler, redisCheck, slackCheck } f
 import { repeatWithoutOverlap } from './ops/repeat.js';
 import { statsRoute } from './ops/stats-route.js';
 import { openQueues, type QueueSettings, type Queues } from './queue/queues.js';
-import { startClocks, sweepClockSteps } from './routing/clock-sweep.js';
+import { closeQuietConversations, startClocks, sweepClockSteps } from './routing/clock-sweep.js';
 import type { Policy } from './routing/compiled-policy.js';
 import { assignWaitingConversations, handBackCoveredConversations } from './routing/drain-waiting.js';
 import { startMentionsWorker } from './routing/mentions.worker.js';
@@ -277,7 +278,9 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
           const clocks = { db, now, policy };
           const started = await startClocks(clocks);
           const steps = await sweepClockSteps(clocks);
-          if (started + steps.fired + steps.missed > 0) logger.info({ started, ...steps }, 'clock sweep');
+          const closed = await closeQuietConversations(clocks);
+          if (started + steps.fired + steps.missed + closed > 0)
+            logger.info({ started, ...steps, closed }, 'clock sweep');
         },
         (error) => logger.warn({ err: error.message }, 'clock sweep failed'),
       )
@@ -295,13 +298,16 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
         (error) => logger.warn({ err: error.message }, 'bot sweep failed'),
       )
     : undefined;
-  // The day's count of mentions filtered as spam, in the team channel once from 08:00 UTC (the day is
-  // claimed in the database, so every bot process may ask, at start and every minute).
+  // The day's count of mentions filtered as spam, in the team channel once from 08:00 UTC, and the
+  // owner's weekly digest (each claimed or keyed in the database, so every bot process may ask, at
+  // start and every minute).
   const dailySpamCount = runs('bot')
     ? repeatWithoutOverlap(
         60_000,
         async () => {
           await oweDailySpamCount({ db, now, channelId: config.slack.channelId });
+          // The owner's next weekly digest, owed for its Monday morning.
+          await oweNextDigest({ db, now });
         },
         (error) => logger.warn({ err: error.message }, 'daily spam count failed'),
         { immediately: true },

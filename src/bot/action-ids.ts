@@ -14,6 +14,7 @@ export const ACTION = {
   resolve: 'fh.resolve',
   spam: 'fh.spam',
   snooze: 'fh.snooze',
+  waiting: 'fh.waiting',
   // In App Home's list of filtered mentions; the value is the filtered conversation's id.
   notSpam: 'fh.not_spam',
 } as const;

@@ -58,7 +58,7 @@ export const LIMITS = {
 export interface ConversationCard {
   conversationId: string;
   network: string;
-  status: 'open' | 'replied' | 'resolved' | 'spam' | 'not_spam';
+  status: 'open' | 'replied' | 'waiting' | 'resolved' | 'spam' | 'not_spam';
   escalated: boolean;
   assigneeId: string | null;
   author: { handle: string; name: string | null; followers: number | null; verified: boolean | null };
@@ -104,6 +104,7 @@ function statusLine(card: ConversationCard): string {
     return `:no_entry_sign: Marked as spam${card.closedBy ? ` by <@${card.closedBy}>` : ''}`;
   // The filter's conversation once its mention was brought back; that mention has a card of its own.
   if (card.status === 'not_spam') return ':leftwards_arrow_with_hook: Brought back from the spam filter';
+  if (card.status === 'waiting') return ':speech_balloon: Waiting on the customer';
   const assignee = card.assigneeId ? `<@${card.assigneeId}>` : 'nobody yet: claim it';
   const lines = [
     `${card.escalated ? ':rotating_light: Escalated to the owner,' : 'Assigned to'} ${assignee}`,
@@ -167,6 +168,7 @@ function actionRows(card: ConversationCard): KnownBlock[] {
         button(ACTION.claim, 'Claim', encodeClaimValue(id, card.assigneeId)),
         ...(card.escalated ? [] : [button(ACTION.escalate, 'Escalate to owner', id, 'danger')]),
         button(ACTION.resolve, 'Resolve', id),
+        button(ACTION.waiting, 'Waiting on customer', id),
         {
           ...button(ACTION.spam, 'Mark as spam', id),
           confirm: {
@@ -222,7 +224,8 @@ export function conversationMessage(card: ConversationCard): { text: string; blo
       elements: context.map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.text) })),
     });
   }
-  if (card.status === 'open' || card.status === 'replied') blocks.push(...actionRows(card));
+  if (card.status === 'open' || card.status === 'replied' || card.status === 'waiting')
+    blocks.push(...actionRows(card));
   const head = `New ${card.privateMessage ? 'private message' : 'mention'} on ${network} from @${nameText(card.author.handle, 100)}: `;
   return { text: head + fitEscaped(card.text, LIMITS.text - head.length), blocks };
 }
@@ -281,6 +284,10 @@ export function logLine(event: LoggedEvent): string | undefined {
         : undefined;
     case 'conversation.snooze_ended':
       return `:alarm_clock: The snooze is over; this needs an answer.`;
+    case 'conversation.waiting':
+      return `:speech_balloon: ${actor} is waiting on the customer; the response clock is stopped until they write.`;
+    case 'conversation.auto_closed':
+      return `:zzz: No word from the customer in ${typeof d.quietDays === 'number' ? d.quietDays : 'several'} days: closed. It opens again if they write.`;
     case 'conversation.reopened':
       return `:leftwards_arrow_with_hook: The customer wrote again after our reply: the response clock runs again.`;
     case 'clock.step':

@@ -6,6 +6,7 @@ import {
   claimConversation,
   lockConversation,
   markSpam,
+  markWaiting,
   reassignConversation,
 } from '../db/conversation-changes.repository.js';
 import {
@@ -249,6 +250,19 @@ export function markAsSpam(deps: ActionDeps, actorId: string, conversationId: st
     return {
       event: { type: 'conversation.spam', actor: actor.id },
       tell: { homes: [found.assigneeId] },
+    };
+  });
+}
+
+/** We asked the customer something: the conversation waits on them, and its response clock stops. */
+export function waitOnCustomer(deps: ActionDeps, actorId: string, conversationId: string): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    const conversation = requireOpen(found);
+    requireMayAnswer(actor, conversation, 'mark as waiting');
+    if (!(await markWaiting(tx, conversation.id))) return undefined;
+    return {
+      event: { type: 'conversation.waiting', actor: actor.id },
+      tell: { homes: [conversation.assigneeId] },
     };
   });
 }

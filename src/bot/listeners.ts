@@ -36,6 +36,7 @@ import {
   resolve,
   snooze,
   submitReply,
+  waitOnCustomer,
 } from './conversation-actions.js';
 import { toTurns } from './conversation-card.js';
 import { markNotSpam } from './filtered-mentions.js';
@@ -111,6 +112,10 @@ function registerBlockActions(app: App, deps: ListenerDeps): void {
 
   on<BlockAction<ButtonAction>>(ACTION.resolve, (body) =>
     resolve(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
+  );
+
+  on<BlockAction<ButtonAction>>(ACTION.waiting, (body) =>
+    waitOnCustomer(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
   );
 
   on<BlockAction<ButtonAction>>(ACTION.spam, (body) =>

@@ -22,6 +22,7 @@ import {
   ownerAlert,
 } from './blocks.js';
 import { toCard } from './conversation-card.js';
+import { renderWeeklyDigest } from './digest/weekly-digest.js';
 import { dailySpamCountMessage } from './filtered-view.js';
 import { homeView } from './home-view.js';
 import { loadHome } from './team-views.js';
@@ -46,6 +47,7 @@ export type Delivery = { recorded?: Recorded; superseded?: number[] } & (
   | { call: 'update'; channel: string; ts: string; message: Message }
   | { call: 'publish'; user: string; view: View }
   | { call: 'ephemeral'; channel: string; user: string; text: string }
+  | { call: 'upload'; to: { dm: string }; bytes: Buffer; filename: string; title: string; altText: string }
   | { call: 'none'; why: string }
 );
 
@@ -299,6 +301,37 @@ async function move(ctx: Context, conversationId: string, eventId: number): Prom
   };
 }
 
+/**
+ * The owner's weekly digest: the message, then its chart as an image
+ * uploaded into the same DM, owed once the message is there.
+ */
+async function digest(
+  ctx: Context,
+  work: Extract<SlackWork, { type: 'digest' | 'digest_chart' }>,
+): Promise<Delivery> {
+  const owner = await findOwner(ctx.deps.db);
+  if (!owner) return { call: 'none', why: 'no owner on the roster' };
+  const rendered = await renderWeeklyDigest(ctx.deps.db, {
+    weekEnding: new Date(work.weekEnding),
+    timezone: owner.timezone,
+  });
+  if (work.type === 'digest_chart')
+    return {
+      call: 'upload',
+      to: { dm: work.user },
+      bytes: rendered.png,
+      filename: rendered.filename,
+      title: rendered.title,
+      altText: 'Response times by day, and load by person',
+    };
+  return {
+    call: 'post',
+    to: { dm: work.user },
+    message: { text: rendered.text, blocks: rendered.blocks },
+    recorded: (tx) => oweSlack(tx, [{ ...work, type: 'digest_chart' }]),
+  };
+}
+
 async function surgeRoot(ctx: Context, backlog: number): Promise<Message> {
   const owner = await findOwner(ctx.deps.db);
   return {
@@ -349,5 +382,8 @@ async function render(
       };
     case 'ephemeral':
       return { call: 'ephemeral', channel: work.channel, user: work.user, text: work.text };
+    case 'digest':
+    case 'digest_chart':
+      return digest(ctx, work);
   }
 }

@@ -12,10 +12,11 @@ import {
   tidyOutbox,
 } from '../db/slack-outbox.repository.js';
 import { createDeliveries, type Delivery, type DeliveryDeps } from './slack-deliveries.js';
-import { slackFailure } from './slack-errors.js';
+import { slackFailure, slackMayHavePosted } from './slack-errors.js';
 import { SlackPace } from './slack-pace.js';
 import { postOnce } from './slack-post-once.js';
 import { surgeOf, surgeThread } from './slack-surge.js';
+import { uploadFile } from './slack-upload.js';
 
 export interface SenderDeps extends DeliveryDeps {
   /** Messages a second a channel; Slack allows about one, with short bursts. */
@@ -259,6 +260,7 @@ export class SlackSender {
       const channel = 'dm' in delivery.to ? await this.dmChannel(delivery.to.dm) : delivery.to.channel;
       return postOnce(this.deps, row, { channel, threadTs: delivery.threadTs }, delivery.message);
     }
+    if (delivery.call === 'upload') return this.upload(row, delivery);
     if (!(await takeRow(db, row.id, undefined))) return undefined;
     try {
       if (delivery.call === 'update')
@@ -273,6 +275,29 @@ export class SlackSender {
         });
     } catch (error) {
       throw Object.assign(slackFailure(error), { posted: false });
+    }
+    return '';
+  }
+
+  /**
+   * Uploads a file once at most: an upload has no key Slack keeps, so an
+   * attempt after one whose answer was lost is not made again.
+   */
+  private async upload(
+    row: OutboxRow,
+    delivery: Extract<Delivery, { call: 'upload' }>,
+  ): Promise<string | undefined> {
+    const channel = await this.dmChannel(delivery.to.dm);
+    const taken = await takeRow(this.deps.db, row.id, { at: new Date(), channel, threadTs: null });
+    if (!taken) return undefined;
+    if (taken.earlier) {
+      this.deps.logger.warn({ key: row.key }, 'an earlier upload may have gone through; not uploading again');
+      return '';
+    }
+    try {
+      await uploadFile(this.deps.slack, { channel, ...delivery });
+    } catch (error) {
+      throw Object.assign(slackFailure(error), { posted: slackMayHavePosted(error) });
     }
     return '';
   }

@@ -57,6 +57,8 @@ export type DomainEvent =
     }
   | { type: 'staff.away' | 'staff.back'; details: { until: string | null } }
   | { type: 'conversation.reopened'; details: { reason: string } }
+  | { type: 'conversation.waiting'; details?: Record<string, never> }
+  | { type: 'conversation.auto_closed'; details: { quietDays: number } }
   | { type: 'clock.started'; details: { reason: string; steps: { step: string; at: string }[] } }
   | {
       type: 'clock.step';

@@ -51,6 +51,9 @@ export const SlackWorkSchema = z.discriminatedUnion('type', [
   }),
   // The message a surge's cards are threaded under, in the channel that is `backlog` cards behind.
   z.object({ type: z.literal('surge'), backlog: z.number().int() }),
+  // The owner's weekly digest for the week before `weekEnding` (an ISO time), then its chart, by DM.
+  z.object({ type: z.literal('digest'), weekEnding: z.string().datetime(), user: z.string() }),
+  z.object({ type: z.literal('digest_chart'), weekEnding: z.string().datetime(), user: z.string() }),
 ]);
 export type SlackWork = z.infer<typeof SlackWorkSchema>;
 
@@ -77,6 +80,10 @@ export function slackWorkKey(work: SlackWork): string | undefined {
       return `a-${work.kind.replace(/[^A-Za-z0-9_.-]/g, '_')}-${work.hour}`;
     case 'spam_count':
       return `f-${work.day}`;
+    case 'digest':
+      return `w-${work.weekEnding}`;
+    case 'digest_chart':
+      return `wc-${work.weekEnding}`;
     case 'ephemeral':
     case 'home':
     case 'thread_line':

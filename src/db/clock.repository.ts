@@ -48,6 +48,25 @@ export async function listClocksToStart(
   }));
 }
 
+/**
+ * Conversations we answered or that wait on the customer, with no message
+ * from the customer since `before`: they close themselves.
+ */
+export async function listQuietConversations(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<{ id: string; assigneeId: string | null }[]> {
+  return queryRows<{ id: string; assigneeId: string | null }>(
+    db,
+    sql`select c.id, c.assignee_id as "assigneeId" from conversations c
+      where c.closed_at is null and c.status in ('replied', 'waiting')
+        and not exists (select 1 from mentions m where m.conversation_id = c.id
+          and m.posted_at >= ${before.toISOString()}::timestamptz)
+      order by c.opened_at limit ${limit}`,
+  );
+}
+
 /** Starts a clock: its event (dated at its start) and its steps, each due at its time. */
 export async function startClock(
   tx: Tx,

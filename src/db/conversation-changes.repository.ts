@@ -68,6 +68,22 @@ export async function markSpam(db: Executor, id: string, at: Date): Promise<Conv
   return row;
 }
 
+/** An open or replied conversation now waits on the customer: its response clock stops. */
+export async function markWaiting(db: Executor, id: string): Promise<ConversationRow | undefined> {
+  const [row] = await db
+    .update(conversations)
+    .set({ status: 'waiting' })
+    .where(
+      and(
+        eq(conversations.id, id),
+        isNull(conversations.closedAt),
+        inArray(conversations.status, ['open', 'replied']),
+      ),
+    )
+    .returning();
+  return row;
+}
+
 /** The latest event of any of `types` for each conversation given. */
 export async function latestEvents(
   db: Executor,

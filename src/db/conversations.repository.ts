@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { assignments, conversations } from './schema.js';
 
@@ -57,12 +57,18 @@ export async function markReplied(db: Executor, id: string, at: Date): Promise<v
     .where(eq(conversations.id, id));
 }
 
-/** A replied conversation the customer wrote in again is open again; false if it was not replied. */
+/** A conversation we answered or that waited on the customer is open again once they write; false otherwise. */
 export async function reopenConversation(db: Executor, id: string): Promise<boolean> {
   const rows = await db
     .update(conversations)
     .set({ status: 'open' })
-    .where(and(eq(conversations.id, id), eq(conversations.status, 'replied'), isNull(conversations.closedAt)))
+    .where(
+      and(
+        eq(conversations.id, id),
+        inArray(conversations.status, ['replied', 'waiting']),
+        isNull(conversations.closedAt),
+      ),
+    )
     .returning({ id: conversations.id });
   return rows.length > 0;
 }

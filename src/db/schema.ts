@@ -49,7 +49,7 @@ export const conversations = pgTable(
     authorHandle: text('author_handle').notNull(),
     // not_spam: a mention the filter dropped that someone brought back; it was routed again into a
     // conversation of its own, and this one stays closed for its history.
-    status: text('status', { enum: ['open', 'replied', 'resolved', 'spam', 'not_spam'] })
+    status: text('status', { enum: ['open', 'replied', 'waiting', 'resolved', 'spam', 'not_spam'] })
       .notNull()
       .default('open'),
     assigneeId: text('assignee_id').references(() => staff.id),

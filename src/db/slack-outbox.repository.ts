@@ -20,7 +20,7 @@ const LANE: Partial<Record<SlackWork['type'], string>> = {
 
 /** A DM waits in its person's lane, a line in its thread's channel; null: the conversation's card's. */
 function laneOf(work: SlackWork): string | null {
-  if (work.type === 'dm') return work.user;
+  if (work.type === 'dm' || work.type === 'digest' || work.type === 'digest_chart') return work.user;
   if (work.type === 'thread_line') return work.channel;
   return LANE[work.type] ?? null;
 }

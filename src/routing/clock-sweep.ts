@@ -2,14 +2,15 @@ import type { Database, Tx } from '../db/client.js';
 import {
   type ClockStepRow,
   listClocksToStart,
+  listQuietConversations,
   readClockFacts,
   settleStep,
   startClock,
   takeDueStep,
 } from '../db/clock.repository.js';
-import { commitChange } from '../db/conversation-change.js';
+import { changeConversation, commitChange } from '../db/conversation-change.js';
 import { lockConversation, reassignConversation } from '../db/conversation-changes.repository.js';
-import type { ConversationRow } from '../db/conversations.repository.js';
+import { type ConversationRow, resolveConversation } from '../db/conversations.repository.js';
 import { findMention, mentionFromRow } from '../db/mentions.repository.js';
 import { findOwner, listRosterWithLoad } from '../db/staff.repository.js';
 import type { Policy } from './compiled-policy.js';
@@ -46,6 +47,31 @@ export async function startClocks(deps: ClockDeps, limit = 100): Promise<number>
     await deps.db.transaction((tx) => startClock(tx, conversation.id, { at: startAt, reason }, steps));
   }
   return waiting.length;
+}
+
+/**
+ * Closes conversations we answered, or that wait on the customer, once the
+ * customer has said nothing for the policy's days, with a line in the
+ * thread; a later message opens them again. Returns how many.
+ */
+export async function closeQuietConversations(deps: ClockDeps, limit = 100): Promise<number> {
+  const days = deps.policy.file.responseClock.autoCloseAfterDays;
+  if (days === false) return 0;
+  const now = deps.now();
+  const quiet = await listQuietConversations(deps.db, new Date(now.getTime() - days * 86_400_000), limit);
+  let closed = 0;
+  for (const { id, assigneeId } of quiet) {
+    const eventId = await changeConversation(deps.db, id, async (tx, conversation) => {
+      if (!conversation || !['replied', 'waiting'].includes(conversation.status)) return undefined;
+      if (!(await resolveConversation(tx, id, now))) return undefined;
+      return {
+        event: { type: 'conversation.auto_closed', actor: 'router', at: now, details: { quietDays: days } },
+        tell: { homes: [assigneeId] },
+      };
+    });
+    if (eventId !== undefined) closed++;
+  }
+  return closed;
 }
 
 /**

@@ -196,6 +196,12 @@ export const PolicyFileSchema = z
           .strict()
           .default({ urgent: 2, high: 3 })
           .describe('Multiple of the target at which the owner is told, once, for urgent and high'),
+        autoCloseAfterDays: z
+          .union([z.literal(false), z.number().int().positive()])
+          .default(7)
+          .describe(
+            'A conversation we answered, or waiting on the customer, closes itself after this many days without a word from them; false: never',
+          ),
       })
       .strict()
       .prefault({})

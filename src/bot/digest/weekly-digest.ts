@@ -1,8 +1,10 @@
-import type { Executor } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { loadDigestFacts } from '../../db/digest.repository.js';
+import { oweSlack } from '../../db/slack-outbox.repository.js';
+import { findOwner } from '../../db/staff.repository.js';
 import { renderDigestChart } from './chart.js';
 import { digestAsText, shapeDigest } from './digest.js';
-import { digestWeek } from './schedule.js';
+import { digestWeek, nextDigestAt } from './schedule.js';
 
 export interface RenderedDigest {
   text: string;
@@ -35,4 +37,16 @@ export async function renderWeeklyDigest(
     title: `Weekly digest ${shaped.period}`,
     mrkdwn: digestAsText(shaped.blocks),
   };
+}
+
+/**
+ * Owes the owner's next digest, due Monday 08:00 in their time zone. Asked
+ * as often as anyone likes: the week's key makes it one digest.
+ */
+export async function oweNextDigest(deps: { db: Database; now: () => Date }): Promise<Date | undefined> {
+  const owner = await findOwner(deps.db);
+  if (!owner) return undefined;
+  const at = nextDigestAt(deps.now(), owner.timezone);
+  await oweSlack(deps.db, [{ work: { type: 'digest', weekEnding: at.toISOString(), user: owner.id }, at }]);
+  return at;
 }
