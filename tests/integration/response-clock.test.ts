@@ -1,9 +1,10 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { waitOnCustomer } from '../../src/bot/conversation-actions.js';
 import type { SlackWork } from '../../src/contract/slack-work.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { clockSteps, conversations, events, slackOutbox, staff } from '../../src/db/schema.js';
-import { startClocks, sweepClockSteps } from '../../src/routing/clock-sweep.js';
+import { closeQuietConversations, startClocks, sweepClockSteps } from '../../src/routing/clock-sweep.js';
 import { compilePolicy } from '../../src/routing/compiled-policy.js';
 import { PolicyFileSchema } from '../../src/routing/policy.js';
 import { routeMention } from '../../src/routing/route-mention.js';
@@ -135,6 +136,42 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
     expect(await owed(conversation.id)).toContainEqual(
       expect.objectContaining({ type: 'dm', kind: 'overdue', user: OWNER }),
     );
+  });
+
+  it('stops while waiting on the customer, and closes a silent conversation after the policy’s days', async () => {
+    const db = f.database.db;
+    const conversation = await routed();
+    await startClocks({ db, now: inMinutes(0), policy });
+    // Only the assignee (or the owner) may say so; a double click changes nothing more.
+    const deps = { db, queues: f.queues, now: inMinutes(5) };
+    const other = [SAM, JANE].find((id) => id !== conversation.assigneeId)!;
+    await expect(waitOnCustomer(deps, other, conversation.id)).rejects.toMatchObject({
+      code: 'rights.not_assignee',
+    });
+    expect(await waitOnCustomer(deps, conversation.assigneeId!, conversation.id)).toEqual({ changed: true });
+    expect(await waitOnCustomer(deps, conversation.assigneeId!, conversation.id)).toEqual({ changed: false });
+    expect(
+      await sweepClockSteps({ db, now: inMinutes(conversation.responseTargetMinutes! + 1), policy }),
+    ).toEqual({
+      fired: 0,
+      missed: 0,
+      stopped: 2,
+    });
+
+    // Six days of silence: still waiting. Seven: closed, with a line in the thread.
+    expect(await closeQuietConversations({ db, now: inMinutes(6 * 24 * 60), policy })).toBe(0);
+    expect(await closeQuietConversations({ db, now: inMinutes(7 * 24 * 60 + 1), policy })).toBe(1);
+    const [closed] = await db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(closed).toMatchObject({ status: 'resolved' });
+    expect(closed!.closedAt).toBeInstanceOf(Date);
+    expect((await owed(conversation.id)).map((w) => w.type)).toContain('log');
+    expect(await closeQuietConversations({ db, now: inMinutes(8 * 24 * 60), policy })).toBe(0);
+  });
+
+  it('never closes a conversation whose customer is waiting on us', async () => {
+    const db = f.database.db;
+    await routed();
+    expect(await closeQuietConversations({ db, now: inMinutes(30 * 24 * 60), policy })).toBe(0);
   });
 
   it('counts the assignee’s working hours, and runs again when the customer writes after our reply', async () => {
