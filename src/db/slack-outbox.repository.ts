@@ -317,12 +317,13 @@ export async function tidyOutbox(db: Executor, now: Date, keepUntil: Date): Prom
   await db.delete(slackOutbox).where(lt(slackOutbox.doneAt, keepUntil));
 }
 
-/** For /metrics: what is owed and not yet sent, and how old the oldest of it is. */
+/** For /metrics: what is due to Slack and not sent yet, and how long the oldest of it has been due. */
 export async function outboxFigures(db: Executor): Promise<{ pending: number; oldestSeconds: number }> {
   const [row] = await queryRows<{ pending: number; oldest: number | null }>(
     db,
-    sql`select count(*)::int as pending, extract(epoch from now() - min(created_at))::float8 as oldest
-      from slack_outbox where done_at is null`,
+    sql`select count(*)::int as pending,
+        extract(epoch from now() - min(coalesce(not_before, created_at)))::float8 as oldest
+      from slack_outbox where done_at is null and (not_before is null or not_before <= now())`,
   );
   return { pending: Number(row?.pending ?? 0), oldestSeconds: Number(row?.oldest ?? 0) };
 }

@@ -134,12 +134,12 @@ function outboxGauges(registry: Registry): Metrics['watchOutbox'] {
   let outboxDb: Database | undefined;
   const outboxAge = new Gauge({
     name: 'firsthand_slack_outbox_oldest_seconds',
-    help: 'Age of the oldest message, redraw or DM owed to Slack and not sent yet',
+    help: 'How long the oldest message, redraw or DM due to Slack has waited to be sent',
     registers: [registry],
   });
   new Gauge({
     name: 'firsthand_slack_outbox_pending',
-    help: 'Messages, redraws and DMs owed to Slack and not sent yet',
+    help: 'Messages, redraws and DMs due to Slack and not sent yet (work owed for later, such as a snooze or the weekly digest, counts from its time)',
     registers: [registry],
     async collect() {
       if (!outboxDb) return;

@@ -121,6 +121,7 @@ describe('acting on a conversation from Slack', () => {
       ACTION.claim,
       ACTION.escalate,
       ACTION.resolve,
+      ACTION.waiting,
       ACTION.spam,
       ACTION.reassign,
       ACTION.snooze,

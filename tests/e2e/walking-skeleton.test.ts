@@ -74,6 +74,7 @@ describe('a Mastodon mention travels to Slack, is answered there, and the answer
       ACTION.claim,
       ACTION.escalate,
       ACTION.resolve,
+      ACTION.waiting,
       ACTION.spam,
     ]);
     const conversationId = actions[0]!.value!;
