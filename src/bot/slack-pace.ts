@@ -23,14 +23,15 @@ export class SlackPace {
 
   /** Takes a slot for a call to `channel` (undefined: a call no channel paces), or says it must wait. */
   take(channel: string | undefined, now: number): boolean {
-    if (this.callAt > now) return false;
+    // Within a millisecond's slack: a pace lifted past a call a millisecond lets several go in one.
+    if (this.callAt - now >= 1) return false;
     if (channel) {
       if ((this.freeAt.get(channel) ?? 0) > now || (this.inFlight.get(channel) ?? 0) >= this.perChannel)
         return false;
       this.freeAt.set(channel, now + this.spacingMs);
       this.inFlight.set(channel, (this.inFlight.get(channel) ?? 0) + 1);
     }
-    this.callAt = now + this.callSpacingMs;
+    this.callAt = Math.max(this.callAt, now) + this.callSpacingMs;
     return true;
   }
 
@@ -47,6 +48,6 @@ export class SlackPace {
   /** How long until the next slot frees up, at most `idleMs`. */
   nextIn(now: number, idleMs: number): number {
     const waits = [...this.freeAt.values(), this.callAt].filter((at) => at > now);
-    return Math.max(10, Math.min(...waits, now + idleMs) - now);
+    return Math.max(1, Math.min(...waits, now + idleMs) - now);
   }
 }

@@ -26,7 +26,7 @@ export async function postOnce(
 ): Promise<string | undefined> {
   // Wall time, not the app's clock: the note is matched against the ts Slack stamps by its own.
   const note: Attempt = { at: new Date(), channel: to.channel, threadTs: to.threadTs ?? null };
-  const taken = await takeRow(deps.db, row.id, note);
+  const taken = await takeRow(deps.db, row, note);
   if (!taken) return undefined;
   if (taken.earlier) {
     const found = await findPosted(deps.slack, row.key, taken.earlier);

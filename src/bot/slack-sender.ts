@@ -34,9 +34,11 @@ const LEASE_MS = 15_000;
 const IDLE_LOOK_MS = 1000;
 const CONCURRENCY = 4;
 // Rows are read in batches and sent from memory: a read for every message would cost more than the
-// message once a surge leaves thousands owed. New work is read again at most this often.
+// message once a surge leaves thousands owed. While rows read earlier wait to be sent, new work is read
+// again at most this often; with none left, at once.
 const BATCH_PER_LANE = 50;
 const NEW_WORK_MS = 25;
+const IDLE_READ_MS = 1;
 const KEEP_SETTLED_MS = 7 * 86_400_000;
 
 /**
@@ -168,7 +170,8 @@ export class SlackSender {
   /** Starts what may be sent now, within the pace; returns how many rows it started. */
   private async pass(): Promise<number> {
     const sinceRead = Date.now() - this.fetchedAt;
-    if (sinceRead >= IDLE_LOOK_MS || (this.owedSince && sinceRead >= NEW_WORK_MS)) await this.read();
+    const readEvery = this.batch.length > 0 ? NEW_WORK_MS : IDLE_READ_MS;
+    if (sinceRead >= IDLE_LOOK_MS || (this.owedSince && sinceRead >= readEvery)) await this.read();
     let started = 0;
     const left: OutboxRow[] = [];
     for (const row of this.batch) {
@@ -196,7 +199,8 @@ export class SlackSender {
 
   /** How long to rest: until the pace frees a slot, or new work may be read, or the idle look. */
   private nextLook(): number {
-    return this.pace.nextIn(Date.now(), this.owedSince ? NEW_WORK_MS : IDLE_LOOK_MS);
+    const readEvery = this.batch.length > 0 ? NEW_WORK_MS : IDLE_READ_MS;
+    return this.pace.nextIn(Date.now(), this.owedSince ? readEvery : IDLE_LOOK_MS);
   }
 
   /** Reads what may be sent now, in order, leaving out what is in hand or was settled meanwhile. */
@@ -261,7 +265,7 @@ export class SlackSender {
       return postOnce(this.deps, row, { channel, threadTs: delivery.threadTs }, delivery.message);
     }
     if (delivery.call === 'upload') return this.upload(row, delivery);
-    if (!(await takeRow(db, row.id, undefined))) return undefined;
+    if (!(await takeRow(db, row, undefined))) return undefined;
     try {
       if (delivery.call === 'update')
         await slack.chat.update({ channel: delivery.channel, ts: delivery.ts, ...delivery.message } as never);
@@ -288,7 +292,7 @@ export class SlackSender {
     delivery: Extract<Delivery, { call: 'upload' }>,
   ): Promise<string | undefined> {
     const channel = await this.dmChannel(delivery.to.dm);
-    const taken = await takeRow(this.deps.db, row.id, { at: new Date(), channel, threadTs: null });
+    const taken = await takeRow(this.deps.db, row, { at: new Date(), channel, threadTs: null });
     if (!taken) return undefined;
     if (taken.earlier) {
       this.deps.logger.warn({ key: row.key }, 'an earlier upload may have gone through; not uploading again');

@@ -146,44 +146,44 @@ export interface Attempt {
 }
 
 /**
- * Takes a row for one attempt, noting where a post goes before it leaves
- * (`note`), and hands back the note of the attempt before, if one may have
- * posted. Undefined: the row is settled, or another sender holds it.
+ * Takes a row for one attempt, as the sender read it, noting where a post
+ * goes before it leaves (`note`), and hands back the note of the attempt
+ * before, if one may have posted. The update holds only if nobody took the
+ * row since it was read (its attempts unchanged), so two senders overlapping
+ * at a lease's hand-over cannot both send it. Undefined: settled or taken.
  */
 export async function takeRow(
   db: Executor,
-  id: number,
+  row: OutboxRow,
   note: Attempt | undefined,
 ): Promise<{ earlier: Attempt | undefined } | undefined> {
-  const [row] = await takeStatement(db, {
-    id,
+  const taken = await takeStatement(db, {
+    id: row.id,
+    attempts: row.attempts,
     at: note?.at.toISOString() ?? null,
     channel: note?.channel ?? null,
     threadTs: note?.threadTs ?? null,
   });
-  if (!row) return undefined;
+  if (taken.length === 0) return undefined;
   const earlier =
-    row.at && row.channel
-      ? { at: new Date(row.at), channel: row.channel, threadTs: row.thread_ts }
+    row.attemptedAt && row.attemptChannel
+      ? { at: row.attemptedAt, channel: row.attemptChannel, threadTs: row.attemptThreadTs }
       : undefined;
   return { earlier };
 }
 
 const takeStatement = compiledStatement<
-  { at: string | null; channel: string | null; thread_ts: string | null },
-  { id: number; at: string | null; channel: string | null; threadTs: string | null }
+  unknown,
+  { id: number; attempts: number; at: string | null; channel: string | null; threadTs: string | null }
 >(
   'outbox_take',
-  sql`update slack_outbox o set attempts = o.attempts + 1,
-      attempted_at = coalesce(${p('at')}::timestamptz, o.attempted_at),
-      attempt_channel = coalesce(${p('channel')}::text, o.attempt_channel),
-      attempt_thread_ts = case when ${p('at')}::timestamptz is null then o.attempt_thread_ts
+  sql`update slack_outbox set attempts = attempts + 1,
+      attempted_at = coalesce(${p('at')}::timestamptz, attempted_at),
+      attempt_channel = coalesce(${p('channel')}::text, attempt_channel),
+      attempt_thread_ts = case when ${p('at')}::timestamptz is null then attempt_thread_ts
         else ${p('threadTs')}::text end
-    from (select id, attempted_at, attempt_channel, attempt_thread_ts from slack_outbox
-      where id = ${p('id')}::bigint and done_at is null for update skip locked) earlier
-    where o.id = earlier.id
-    returning earlier.attempted_at as at, earlier.attempt_channel as channel,
-      earlier.attempt_thread_ts as thread_ts`,
+    where id = ${p('id')}::bigint and done_at is null and attempts = ${p('attempts')}::int
+    returning id`,
 );
 
 /** How a row ended; rows it made redundant (`superseded`, e.g. older redraws of one card) end with it. */
