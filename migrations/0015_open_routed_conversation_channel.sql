@@ -1,5 +1,6 @@
--- open_routed_conversation (0006) also places a team's conversation in its channel (p_channel), so the
--- router opens it and owes its card in one transaction with no separate placing step.
+-- open_routed_conversation (0006) also places a team's conversation in its channel (p_channel), dates
+-- its event by the router's clock, and owes the conversation's card to the Slack outbox: routing stays
+-- one statement, and no transaction holds the assignee's row across another round trip.
 DROP FUNCTION open_routed_conversation(uuid, text, text, text, text, text, boolean, timestamptz, text, integer,
   jsonb, text, text, timestamptz, timestamptz, text, jsonb);
 --> statement-breakpoint
@@ -63,8 +64,18 @@ BEGIN
   UPDATE mentions SET conversation_id = v_id, routed_at = p_routed_at,
     notified_at = CASE WHEN p_status = 'spam' THEN coalesce(notified_at, p_routed_at) ELSE notified_at END
   WHERE id = p_mention_id;
-  INSERT INTO events (conversation_id, mention_id, actor, type, details)
-  VALUES (v_id, p_mention_id, 'router', p_event_type, p_event_details);
+  -- Dated by the router's clock, as the routing itself is (p_routed_at).
+  INSERT INTO events (conversation_id, mention_id, actor, type, details, at)
+  VALUES (v_id, p_mention_id, 'router', p_event_type, p_event_details, p_routed_at);
+  -- The card is owed to Slack with the conversation (contract/slack-work.ts: key n-<mention>, kind
+  -- 'mention'), in its team's channel or the main one, behind the held ones while nobody holds it.
+  IF p_status <> 'spam' THEN
+    INSERT INTO slack_outbox (key, kind, work, conversation_id, lane, priority)
+    VALUES ('n-' || p_mention_id, 'mention', jsonb_build_object('type', 'mention', 'mentionId', p_mention_id),
+      v_id, coalesce(p_channel, 'main'), CASE WHEN p_assignee_id IS NULL THEN 1 ELSE 0 END)
+    ON CONFLICT (key) DO NOTHING;
+    PERFORM pg_notify('firsthand_slack_outbox', '');
+  END IF;
   RETURN QUERY SELECT 'opened'::text, v_id;
 END
 $$;
