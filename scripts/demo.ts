@@ -667,7 +667,7 @@ async function main(): Promise<void> {
     console.log(
       `  mention → Slack notification: median ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms` +
         dim(
-          ` (includes the notify queue’s pace of Slack calls: ${config.slack.channelMessagesPerSecond} a second a channel, ${config.slack.callsPerSecond} in all)`,
+          ` (includes the Slack sender’s pace: ${config.slack.channelMessagesPerSecond} a second a channel, ${config.slack.callsPerSecond} in all)`,
         ),
     );
   }
