@@ -15,6 +15,8 @@ export const ACTION = {
   spam: 'fh.spam',
   snooze: 'fh.snooze',
   waiting: 'fh.waiting',
+  // In the DM offering a conversation nobody answered in time: decline it, so the next person is asked.
+  pass: 'fh.pass',
   // In App Home's list of filtered mentions; the value is the filtered conversation's id.
   notSpam: 'fh.not_spam',
 } as const;

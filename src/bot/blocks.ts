@@ -311,7 +311,9 @@ function clockLine(d: Record<string, unknown>): string | undefined {
     case 'reminded':
       return `:hourglass_flowing_sand: Half the response target has passed (at ${due}); ${who(d.to)} got a reminder.`;
     case 'offered':
-      return `:arrows_counterclockwise: No answer by the response target (${due}): handed to ${who(d.to)}, who is free now${d.from ? ` (was ${who(d.from)})` : ''}.`;
+      return `:raising_hand: No answer by ${due}: offered to ${who(d.to)}, who is free now, to claim${d.from ? `; ${who(d.from)} can still answer` : ''}.`;
+    case 'passed':
+      return `:fast_forward: ${who(d.from)} passed on it.`;
     case 'nobody_free':
       return `:hourglass: No answer by the response target (${due}), and nobody else eligible is free now.`;
     case 'owner_told':
@@ -334,7 +336,7 @@ export function logMessage(line: string): { text: string; blocks: KnownBlock[] }
 
 /** A direct message to one person about one conversation, with a link back to it. */
 export function conversationDm(input: {
-  kind: 'assigned' | 'reassigned' | 'escalated' | 'snooze_ended' | 'reminder' | 'overdue';
+  kind: 'assigned' | 'reassigned' | 'escalated' | 'snooze_ended' | 'reminder' | 'overdue' | 'offer';
   card: ConversationCard;
   link: string | undefined;
   by?: string;
@@ -355,6 +357,7 @@ export function conversationDm(input: {
     snooze_ended: `Your snooze on the ${network} conversation with ${from} is over.`,
     reminder: `A reminder: ${from} is still waiting for an answer on ${network}.`,
     overdue: `${from} has waited well past the response target on ${network}, and nobody has answered yet.`,
+    offer: `${from} is still waiting for an answer on ${network}, and you are free: claim it to take it over, or pass.`,
   }[input.kind];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: headline } },
@@ -376,6 +379,22 @@ export function conversationDm(input: {
   }
   if (input.note) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(input.note, LIMITS.text) }] });
+  }
+  if (input.kind === 'offer') {
+    const id = card.conversationId;
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.claim,
+          value: encodeClaimValue(id, card.assigneeId),
+          text: plain('Claim', LIMITS.buttonText),
+          style: 'primary',
+        },
+        { type: 'button', action_id: ACTION.pass, value: id, text: plain('Pass', LIMITS.buttonText) },
+      ],
+    });
   }
   return { text: `${headline} ${fitEscaped(card.text, LIMITS.text - headline.length - 1)}`, blocks };
 }

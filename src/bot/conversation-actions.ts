@@ -1,6 +1,7 @@
 import { AppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
 import type { Database, Tx } from '../db/client.js';
+import { hurryOffer } from '../db/clock.repository.js';
 import { type ConversationChange, changeConversation } from '../db/conversation-change.js';
 import {
   claimConversation,
@@ -139,12 +140,21 @@ export function claim(
       );
     }
     if (!(await claimConversation(tx, conversation.id, actor.id, shownAssignee))) return undefined;
+    // Taken up on the response clock's offer: it changed hands because nobody answered in time.
+    const offer = (await listConversationEvents(tx, conversation.id)).findLast(
+      (e) => e.type === 'clock.step' && e.details.outcome === 'offered',
+    );
+    const onOffer = offer?.details.to === actor.id && offer.details.from === conversation.assigneeId;
     return {
       assignment: { staffId: actor.id, assignedBy: actor.id, reasons: [`claimed by <@${actor.id}>`] },
       event: {
         type: 'conversation.claimed',
         actor: actor.id,
-        details: { assigneeId: actor.id, previousAssigneeId: conversation.assigneeId },
+        details: {
+          assigneeId: actor.id,
+          previousAssigneeId: conversation.assigneeId,
+          ...(onOffer ? { reason: 'response_timeout' } : {}),
+        },
       },
       tell: { homes: [actor.id, conversation.assigneeId] },
     };
@@ -263,6 +273,36 @@ export function waitOnCustomer(deps: ActionDeps, actorId: string, conversationId
     return {
       event: { type: 'conversation.waiting', actor: actor.id },
       tell: { homes: [conversation.assigneeId] },
+    };
+  });
+}
+
+/**
+ * The person a conversation was offered to at its response target declines
+ * it: the next person is asked at the clock's next sweep, not after the
+ * claim window. Only the latest person offered may pass, once.
+ */
+export function passOffer(deps: ActionDeps, actorId: string, conversationId: string): Promise<Outcome> {
+  return change(deps, actorId, conversationId, async (tx, actor, found) => {
+    const conversation = requireOpen(found);
+    const offer = (await listConversationEvents(tx, conversation.id)).findLast(
+      (e) => e.type === 'clock.step' && e.details.outcome === 'offered',
+    );
+    if (offer?.details.to !== actor.id || conversation.assigneeId === actor.id) {
+      throw new AppError(
+        'offer.not_yours',
+        'This conversation is not offered to you now, so there is nothing to pass.',
+      );
+    }
+    const now = deps.now();
+    if (!(await hurryOffer(tx, conversation.id, now))) return undefined;
+    return {
+      event: {
+        type: 'clock.step',
+        actor: actor.id,
+        details: { step: 'offer', outcome: 'passed', dueAt: now.toISOString(), from: actor.id },
+      },
+      tell: { card: false },
     };
   });
 }

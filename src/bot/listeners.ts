@@ -31,6 +31,7 @@ import {
   claim,
   escalate,
   markAsSpam,
+  passOffer,
   prepareReply,
   reassign,
   resolve,
@@ -112,6 +113,10 @@ function registerBlockActions(app: App, deps: ListenerDeps): void {
 
   on<BlockAction<ButtonAction>>(ACTION.resolve, (body) =>
     resolve(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
+  );
+
+  on<BlockAction<ButtonAction>>(ACTION.pass, (body) =>
+    passOffer(deps, body.user.id, parseConversationId(body.actions[0]?.value)),
   );
 
   on<BlockAction<ButtonAction>>(ACTION.waiting, (body) =>

@@ -25,7 +25,11 @@ export interface DecisionDetails {
 export type DomainEvent =
   | { type: 'conversation.assigned' | 'conversation.queued' | 'mention.dropped'; details: DecisionDetails }
   | { type: 'conversation.followup'; details: { assigneeId: string | null } }
-  | { type: 'conversation.claimed'; details: { assigneeId: string; previousAssigneeId: string | null } }
+  | {
+      type: 'conversation.claimed';
+      /** `reason: 'response_timeout'`: taken up on the response clock's offer. */
+      details: { assigneeId: string; previousAssigneeId: string | null; reason?: string };
+    }
   | {
       type: 'conversation.reassigned';
       details: {
@@ -65,7 +69,7 @@ export type DomainEvent =
       details: {
         step: 'remind' | 'offer' | 'owner';
         /** What it did: reminded the assignee, offered it on, found nobody free, told the owner, or came too late. */
-        outcome: 'reminded' | 'offered' | 'nobody_free' | 'owner_told' | 'missed';
+        outcome: 'reminded' | 'offered' | 'passed' | 'nobody_free' | 'owner_told' | 'missed';
         dueAt: string;
         to?: string;
         from?: string | null;

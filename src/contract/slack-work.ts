@@ -29,7 +29,7 @@ export const SlackWorkSchema = z.discriminatedUnion('type', [
   // A direct message to one person about one conversation, for the event that called for it.
   z.object({
     type: z.literal('dm'),
-    kind: z.enum(['assigned', 'reassigned', 'escalated', 'snooze_ended', 'reminder', 'overdue']),
+    kind: z.enum(['assigned', 'reassigned', 'escalated', 'snooze_ended', 'reminder', 'overdue', 'offer']),
     user: z.string(),
     conversationId: z.string().uuid(),
     eventId: z.number().int(),

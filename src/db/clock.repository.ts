@@ -143,6 +143,47 @@ export async function readClockFacts(
   };
 }
 
+/** The people a clock has offered its conversation to so far, in order. */
+export async function listOffered(tx: Tx, clockEventId: number, conversationId: string): Promise<string[]> {
+  const rows = await queryRows<{ to: string }>(
+    tx,
+    sql`select e.details->>'to' as "to" from events e
+      where e.conversation_id = ${conversationId}::uuid and e.type = 'clock.step' and e.id > ${clockEventId}
+        and e.details->>'outcome' = 'offered' order by e.id`,
+  );
+  return rows.map((r) => r.to);
+}
+
+/** Offers the conversation again, to the next person, at `at`: after a claim window, or at once on a pass. */
+export async function scheduleOffer(
+  tx: Tx,
+  step: { conversationId: string; clockEventId: number },
+  at: Date,
+) {
+  await tx
+    .insert(clockSteps)
+    .values({
+      conversationId: step.conversationId,
+      clockEventId: step.clockEventId,
+      step: 'offer',
+      dueAt: at,
+    })
+    .onConflictDoNothing();
+}
+
+/** A pass: the clock's pending offer round is due now. False when no offer is pending. */
+export async function hurryOffer(tx: Tx, conversationId: string, now: Date): Promise<boolean> {
+  const rows = await tx
+    .update(clockSteps)
+    .set({ dueAt: now })
+    .where(
+      sql`${clockSteps.conversationId} = ${conversationId}::uuid and ${clockSteps.step} = 'offer'
+        and ${clockSteps.doneAt} is null and ${clockSteps.dueAt} > ${now.toISOString()}::timestamptz`,
+    )
+    .returning({ id: clockSteps.id });
+  return rows.length > 0;
+}
+
 export async function settleStep(
   tx: Tx,
   id: number,

@@ -104,7 +104,7 @@ export async function listConversationResponseFacts(
 
 /**
  * What the response clock (routing/clock-sweep.ts) did in [since, now] because nobody answered in time:
- * hand-overs at the target, and the owner told at the last step.
+ * conversations claimed on its offer at the target, and the owner told at the last step.
  */
 export async function listTimeoutEvents(db: Executor, since: Date, now: Date): Promise<TimeoutEventFacts[]> {
   const rows = await db
@@ -119,7 +119,8 @@ export async function listTimeoutEvents(db: Executor, since: Date, now: Date): P
     .innerJoin(conversations, eq(conversations.id, events.conversationId))
     .where(
       and(
-        sql`((${events.type} = 'conversation.reassigned' and ${events.details}->>'reason' = 'response_timeout')
+        sql`((${events.type} in ('conversation.reassigned', 'conversation.claimed')
+            and ${events.details}->>'reason' = 'response_timeout')
           or (${events.type} = 'clock.step' and ${events.details}->>'outcome' = 'owner_told'))`,
         gte(events.at, since),
         lte(events.at, now),

@@ -275,7 +275,8 @@ export const clockSteps = pgTable(
     outcome: text('outcome', { enum: ['fired', 'missed', 'stopped'] }),
   },
   (t) => [
-    uniqueIndex('clock_steps_clock_step_idx').on(t.clockEventId, t.step),
+    // An offer is made again, to the next person, each time a claim window runs out.
+    uniqueIndex('clock_steps_clock_step_due_idx').on(t.clockEventId, t.step, t.dueAt),
     index('clock_steps_due_idx').on(t.dueAt).where(sql`${t.doneAt} is null`),
   ],
 );

@@ -2,14 +2,16 @@ import type { Database, Tx } from '../db/client.js';
 import {
   type ClockStepRow,
   listClocksToStart,
+  listOffered,
   listQuietConversations,
   readClockFacts,
+  scheduleOffer,
   settleStep,
   startClock,
   takeDueStep,
 } from '../db/clock.repository.js';
 import { changeConversation, commitChange } from '../db/conversation-change.js';
-import { lockConversation, reassignConversation } from '../db/conversation-changes.repository.js';
+import { lockConversation } from '../db/conversation-changes.repository.js';
 import { type ConversationRow, resolveConversation } from '../db/conversations.repository.js';
 import { findMention, mentionFromRow } from '../db/mentions.repository.js';
 import { findOwner, listRosterWithLoad } from '../db/staff.repository.js';
@@ -91,6 +93,8 @@ export async function sweepClockSteps(
       if (!step) return undefined;
       const conversation = await lockConversation(tx, step.conversationId);
       const facts = await readClockFacts(tx, step, now);
+      const offered =
+        step.step === 'offer' ? await listOffered(tx, step.clockEventId, step.conversationId) : [];
       const stopped = !conversation?.assigneeId
         ? 'nobody holds it'
         : conversation.closedAt || conversation.status !== 'open'
@@ -101,7 +105,9 @@ export async function sweepClockSteps(
               ? 'answered'
               : facts.snoozed
                 ? 'snoozed'
-                : undefined;
+                : offered.includes(conversation.assigneeId)
+                  ? 'claimed by the person it was offered to'
+                  : undefined;
       const decided = decideStep({ stopped, dueAt: step.dueAt, nextDueAt: facts.nextDueAt }, now);
       if (decided.fire) await fire(deps, tx, conversation!, step, now);
       else if (decided.outcome === 'missed') await missed(tx, conversation!, step);
@@ -159,8 +165,11 @@ async function fire(
     });
     return;
   }
-  const next = await nextEligible(deps, tx, conversation, now);
-  if (!next || !(await reassignConversation(tx, conversation.id, next.id, false))) {
+  // Offered in turn to the people routing would choose now, each with a claim window; the one who
+  // has it can still answer meanwhile.
+  const offered = await listOffered(tx, step.clockEventId, conversation.id);
+  const next = await nextEligible(deps, tx, conversation, now, [assignee, ...offered]);
+  if (!next) {
     await commitChange(tx, conversation.id, {
       event: {
         type: 'clock.step',
@@ -171,37 +180,30 @@ async function fire(
     });
     return;
   }
-  const why = `no answer within the ${conversation.responseTargetMinutes}-minute target`;
   await commitChange(tx, conversation.id, {
     event: {
       type: 'clock.step',
       actor: 'router',
-      details: { step: 'offer', outcome: 'offered', dueAt, to: next.id, from: assignee },
+      details: { step: 'offer', outcome: 'offered', dueAt, to: next, from: assignee },
     },
-    tell: { card: false },
+    tell: { card: false, dms: [{ kind: 'offer', user: next }] },
   });
-  await commitChange(tx, conversation.id, {
-    assignment: { staffId: next.id, assignedBy: 'router', reasons: [why, ...next.reasons] },
-    event: {
-      type: 'conversation.reassigned',
-      actor: 'router',
-      details: { assigneeId: next.id, previousAssigneeId: assignee, reason: 'response_timeout' },
-    },
-    tell: { thread: false, dms: [{ kind: 'reassigned', user: next.id }], homes: [next.id, assignee] },
-  });
+  const window = deps.policy.file.responseClock.claimWindowMinutes;
+  await scheduleOffer(tx, step, new Date(now.getTime() + window * 60_000));
 }
 
 /**
- * The person routing would choose now among everyone but the one who did
- * not answer: skills, language, hours and load as for a new mention, and
- * the same team first by the policy's selectors.
+ * The person routing would choose now among everyone not `excluded` (the
+ * one who did not answer, those offered it before): skills, language, hours
+ * and load as for a new mention, the same team first by the policy's selectors.
  */
 async function nextEligible(
   deps: ClockDeps,
   tx: Tx,
   conversation: ConversationRow,
   now: Date,
-): Promise<{ id: string; reasons: string[] } | undefined> {
+  excluded: readonly string[],
+): Promise<string | undefined> {
   if (!conversation.firstMentionId) return undefined;
   const row = await findMention(tx, conversation.firstMentionId);
   if (!row) return undefined;
@@ -212,7 +214,7 @@ async function nextEligible(
     { ...mention, id: row.id },
     now,
   );
-  const others = { ...snapshot, staff: snapshot.staff.filter((p) => p.id !== conversation.assigneeId) };
+  const others = { ...snapshot, staff: snapshot.staff.filter((p) => !excluded.includes(p.id)) };
   const decision = decide(
     mention,
     understand(mention, deps.policy, { sameTextElsewhere, vouched }),
@@ -220,7 +222,5 @@ async function nextEligible(
     deps.policy,
     now,
   );
-  return decision.action === 'assign' && decision.assigneeId
-    ? { id: decision.assigneeId, reasons: decision.reasons }
-    : undefined;
+  return decision.action === 'assign' && decision.assigneeId ? decision.assigneeId : undefined;
 }

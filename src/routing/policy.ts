@@ -196,6 +196,9 @@ export const PolicyFileSchema = z
           .strict()
           .default({ urgent: 2, high: 3 })
           .describe('Multiple of the target at which the owner is told, once, for urgent and high'),
+        claimWindowMinutes: Minutes.default(15).describe(
+          'How long the person offered a conversation at the target has to claim it before it is offered to the next',
+        ),
         autoCloseAfterDays: z
           .union([z.literal(false), z.number().int().positive()])
           .default(7)

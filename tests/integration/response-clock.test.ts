@@ -1,6 +1,6 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { waitOnCustomer } from '../../src/bot/conversation-actions.js';
+import { claim, passOffer, waitOnCustomer } from '../../src/bot/conversation-actions.js';
 import type { SlackWork } from '../../src/contract/slack-work.js';
 import { findMention } from '../../src/db/mentions.repository.js';
 import { clockSteps, conversations, events, slackOutbox, staff } from '../../src/db/schema.js';
@@ -69,31 +69,79 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
     expect((await owed(conversation.id)).filter((w) => w.type === 'dm')).toHaveLength(1);
   });
 
-  it('hands the conversation to the next eligible person at the target, and says so in the thread', async () => {
+  const offersOf = async (conversationId: string) =>
+    (
+      await f.database.db
+        .select()
+        .from(events)
+        .where(and(eq(events.conversationId, conversationId), eq(events.type, 'clock.step')))
+        .orderBy(asc(events.id))
+    )
+      .map((e) => e.details as { outcome: string; to?: string; from?: string })
+      .filter((d) => d.outcome === 'offered' || d.outcome === 'passed');
+
+  it('offers it at the target to the next eligible person, who may claim it while the first can still answer', async () => {
     const conversation = await routed();
     const first = conversation.assigneeId!;
     const target = conversation.responseTargetMinutes!;
-    await startClocks({ db: f.database.db, now: inMinutes(0), policy });
-    await sweepClockSteps({ db: f.database.db, now: inMinutes(target / 2 + 1), policy });
-    expect(await sweepClockSteps({ db: f.database.db, now: inMinutes(target + 1), policy })).toMatchObject({
+    const db = f.database.db;
+    await startClocks({ db, now: inMinutes(0), policy });
+    await sweepClockSteps({ db, now: inMinutes(target / 2 + 1), policy });
+    expect(await sweepClockSteps({ db, now: inMinutes(target + 1), policy })).toMatchObject({ fired: 1 });
+    const [offer] = await offersOf(conversation.id);
+    expect(offer).toMatchObject({ outcome: 'offered', from: first });
+    const offeredTo = offer!.to!;
+    expect([SAM, JANE, LUCIA, TOM].filter((id) => id !== first)).toContain(offeredTo);
+    // Still the first person's: they can answer during the window.
+    const [during] = await db.select().from(conversations).where(eq(conversations.id, conversation.id));
+    expect(during!.assigneeId).toBe(first);
+    expect(await owed(conversation.id)).toContainEqual(
+      expect.objectContaining({ type: 'dm', kind: 'offer', user: offeredTo }),
+    );
+
+    // They claim it from the DM; when the window ends, nobody else is asked.
+    expect(
+      await claim({ db, queues: f.queues, now: inMinutes(target + 5) }, offeredTo, conversation.id, first),
+    ).toEqual({
+      changed: true,
+    });
+    expect(await sweepClockSteps({ db, now: inMinutes(target + 20), policy })).toMatchObject({
+      fired: 0,
+      stopped: 1,
+    });
+    expect(await offersOf(conversation.id)).toHaveLength(1);
+  });
+
+  it('asks the next person when the window runs out, or at once when the one asked passes', async () => {
+    const conversation = await routed();
+    const target = conversation.responseTargetMinutes!;
+    const db = f.database.db;
+    await startClocks({ db, now: inMinutes(0), policy });
+    await sweepClockSteps({ db, now: inMinutes(target / 2 + 1), policy });
+    await sweepClockSteps({ db, now: inMinutes(target + 1), policy });
+    const [first] = await offersOf(conversation.id);
+
+    // Someone not offered it cannot pass; the one offered it can, once, and the next is asked without waiting.
+    const stranger = [SAM, JANE, LUCIA, TOM].find(
+      (id) => id !== first!.to && id !== conversation.assigneeId,
+    )!;
+    const deps = { db, queues: f.queues, now: inMinutes(target + 2) };
+    await expect(passOffer(deps, stranger, conversation.id)).rejects.toMatchObject({
+      code: 'offer.not_yours',
+    });
+    expect(await passOffer(deps, first!.to!, conversation.id)).toEqual({ changed: true });
+    expect(await sweepClockSteps({ db, now: inMinutes(target + 3), policy })).toMatchObject({ fired: 1 });
+    const [, passed, second] = await offersOf(conversation.id);
+    expect(passed).toMatchObject({ outcome: 'passed', from: first!.to });
+    expect(second).toMatchObject({ outcome: 'offered' });
+    expect([first!.to, conversation.assigneeId]).not.toContain(second!.to);
+
+    // Nobody claims within the window: a third person is asked.
+    expect(await sweepClockSteps({ db, now: inMinutes(target + 3 + 16), policy })).toMatchObject({
       fired: 1,
     });
-    const [after] = await f.database.db
-      .select()
-      .from(conversations)
-      .where(eq(conversations.id, conversation.id));
-    expect(after!.assigneeId).not.toBe(first);
-    expect([SAM, JANE, LUCIA, TOM]).toContain(after!.assigneeId);
-    const reassigned = await f.database.db
-      .select()
-      .from(events)
-      .where(and(eq(events.conversationId, conversation.id), eq(events.type, 'conversation.reassigned')));
-    expect(reassigned.map((e) => e.details)).toEqual([
-      { assigneeId: after!.assigneeId, previousAssigneeId: first, reason: 'response_timeout' },
-    ]);
-    expect(await owed(conversation.id)).toContainEqual(
-      expect.objectContaining({ type: 'dm', kind: 'reassigned', user: after!.assigneeId }),
-    );
+    const third = (await offersOf(conversation.id)).at(-1)!;
+    expect([first!.to, second!.to, conversation.assigneeId]).not.toContain(third.to);
   });
 
   it('stops the moment someone replies: later steps end without a word', async () => {
@@ -133,6 +181,8 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
       ['offer', 'missed'],
       ['owner', 'fired'],
     ]);
+    // No offer went out late: the owner's step is the one that still helps.
+    expect(await offersOf(conversation.id)).toEqual([]);
     expect(await owed(conversation.id)).toContainEqual(
       expect.objectContaining({ type: 'dm', kind: 'overdue', user: OWNER }),
     );
