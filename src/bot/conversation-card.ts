@@ -76,6 +76,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
   ) as ConversationCard['understanding'];
   const snoozedUntil = conversation.closedAt ? undefined : activeSnooze(events, now);
   const answerBy = directAnswerDeadline(conversation.network, mentions);
+  const dueAt = clockDueAt(events) ?? facts.dueAt;
   return {
     conversationId: conversation.id,
     network: conversation.network,
@@ -99,10 +100,25 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
     closedBy: closed?.actor,
     understanding,
     ...(facts.priority ? { priority: facts.priority } : {}),
-    ...(facts.dueAt ? { dueAt: facts.dueAt } : {}),
+    ...(dueAt ? { dueAt } : {}),
     ...(snoozedUntil ? { snoozedUntil } : {}),
     followups: Math.max(0, mentions.length - 1),
   };
+}
+
+/**
+ * When the running response clock offers the conversation on: the target in
+ * the assignee's working hours (routing/response-clock.ts), once the clock
+ * has started; until then the card counts wall-clock minutes.
+ */
+function clockDueAt(events: LoadedConversation['events']): Date | undefined {
+  const clock = events.findLast((e) => e.type === 'clock.started');
+  const steps = Array.isArray(clock?.details.steps)
+    ? (clock.details.steps as { step?: unknown; at?: unknown }[])
+    : [];
+  const offer = steps.find((s) => s.step === 'offer' && typeof s.at === 'string');
+  const at = offer ? new Date(offer.at as string) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
 /** The conversation so far, oldest first: the customer's messages and our replies, by the author's name. */

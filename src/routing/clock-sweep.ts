@@ -14,6 +14,7 @@ import { changeConversation, commitChange } from '../db/conversation-change.js';
 import { lockConversation } from '../db/conversation-changes.repository.js';
 import { type ConversationRow, resolveConversation } from '../db/conversations.repository.js';
 import { findMention, mentionFromRow } from '../db/mentions.repository.js';
+import { oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner, listRosterWithLoad } from '../db/staff.repository.js';
 import type { Policy } from './compiled-policy.js';
 import { decide } from './decide.js';
@@ -46,7 +47,14 @@ export async function startClocks(deps: ClockDeps, limit = 100): Promise<number>
       conversation.responseTargetMinutes!,
       person,
     );
-    await deps.db.transaction((tx) => startClock(tx, conversation.id, { at: startAt, reason }, steps));
+    const wallClock = startAt.getTime() + conversation.responseTargetMinutes! * 60_000;
+    const offerAt = steps.find((s) => s.step === 'offer')?.at.getTime();
+    await deps.db.transaction(async (tx) => {
+      const clockId = await startClock(tx, conversation.id, { at: startAt, reason }, steps);
+      // The card's "Respond by" moves to the assignee's working hours: redraw it when that changes it.
+      if (offerAt !== undefined && offerAt !== wallClock)
+        await oweSlack(tx, [{ type: 'refresh', conversationId: conversation.id, eventId: clockId }]);
+    });
   }
   return waiting.length;
 }

@@ -199,6 +199,31 @@ describe('the card of a conversation', () => {
     expect(card.understanding).toEqual({ language: 'de', sentiment: 'negative', intent: 'complaint' });
   });
 
+  it('takes "Respond by" from the running response clock, counted in the assignee’s working hours', () => {
+    const nextMorning = new Date(Date.UTC(2025, 5, 3, 9, 30));
+    const card = toCard(
+      loaded(
+        {
+          events: [
+            event('clock.started', {
+              details: {
+                reason: 'routed',
+                steps: [
+                  { step: 'remind', at: new Date(Date.UTC(2025, 5, 3, 9, 15)).toISOString() },
+                  { step: 'offer', at: nextMorning.toISOString() },
+                ],
+              },
+            }),
+          ],
+        },
+        { priority: 'normal', responseTargetMinutes: 30 },
+      ),
+      at(5),
+    );
+    // Not 10:30 the same evening by the wall clock, but the next morning by the assignee's hours.
+    expect(card.dueAt).toEqual(nextMorning);
+  });
+
   it('shows a snooze only while it lasts, and not on a closed conversation', () => {
     const snoozed = loaded({
       events: [
