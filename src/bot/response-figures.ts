@@ -15,10 +15,9 @@ export const periodStart = (period: Period, now: Date): Date =>
   new Date(now.getTime() - PERIOD_DAYS[period] * 86_400_000);
 
 /**
- * When a conversation's first response is due. The one place a deadline is
- * computed for these figures: it counts wall-clock minutes, ignoring working
- * hours, until the working-hours clock replaces it (callers may pass theirs
- * as `dueAt` to computeResponseFigures).
+ * When a conversation's first response is due when its response clock gave
+ * no time (it never ran, e.g. nobody held it): wall-clock minutes from its
+ * opening. With a clock, its working-hours time is used instead.
  */
 export function responseDueAt(openedAt: Date, targetMinutes: number): Date {
   return new Date(openedAt.getTime() + targetMinutes * 60_000);
@@ -147,7 +146,7 @@ export function computeResponseFigures(input: {
     const firstResponseAt = c.firstResponseAt;
     // Whose it is: whoever answered first; unanswered, whoever holds it now.
     const person = c.firstResponderId ?? c.assigneeId;
-    const due = c.targetMinutes === null ? undefined : dueAt(c.openedAt, c.targetMinutes);
+    const due = c.clockDueAt ?? (c.targetMinutes === null ? undefined : dueAt(c.openedAt, c.targetMinutes));
     const snoozed = c.snoozedUntil !== null && c.snoozedUntil > now;
     const overdue = !firstResponseAt && c.open && !snoozed && due !== undefined && now > due;
     const inPeriod = c.openedAt >= from && c.openedAt <= now;

@@ -9,6 +9,8 @@ export interface ConversationResponseFacts {
   network: string;
   openedAt: Date;
   targetMinutes: number | null;
+  /** When its first response clock offered it on: the target in the assignee's working hours. */
+  clockDueAt?: Date | null;
   /** The first posted reply's time (or first_replied_at where no reply row says so); null: unanswered. */
   firstResponseAt: Date | null;
   /** Who posted that first reply. */
@@ -73,6 +75,10 @@ export async function listConversationResponseFacts(
       closedAt: conversations.closedAt,
       snoozeType: lastSnooze.type,
       snoozeUntil: lastSnooze.until,
+      clockDueAt: sql<string | null>`(select s->>'at' from ${events} e
+        cross join jsonb_array_elements(e.details->'steps') s
+        where e.conversation_id = ${conversations.id} and e.type = 'clock.started' and s->>'step' = 'offer'
+        order by e.id limit 1)`,
     })
     .from(conversations)
     .leftJoinLateral(firstReply, sql`true`)
@@ -93,6 +99,7 @@ export async function listConversationResponseFacts(
       network: r.network,
       openedAt: r.openedAt,
       targetMinutes: r.targetMinutes,
+      clockDueAt: r.clockDueAt ? new Date(r.clockDueAt) : null,
       firstResponseAt: r.firstReplyAt ?? r.firstRepliedAt,
       firstResponderId: r.firstResponderId,
       assigneeId: r.assigneeId,

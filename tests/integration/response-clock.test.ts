@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { claim, passOffer, waitOnCustomer } from '../../src/bot/conversation-actions.js';
 import type { SlackWork } from '../../src/contract/slack-work.js';
 import { findMention } from '../../src/db/mentions.repository.js';
+import { listConversationResponseFacts } from '../../src/db/response-figures.repository.js';
 import { clockSteps, conversations, events, slackOutbox, staff } from '../../src/db/schema.js';
 import { closeQuietConversations, startClocks, sweepClockSteps } from '../../src/routing/clock-sweep.js';
 import { compilePolicy } from '../../src/routing/compiled-policy.js';
@@ -241,6 +242,10 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
     const [remind] = await stepsOf(conversationId!);
     // Not at 16:50 plus half the target, but the next morning, in working minutes.
     expect(remind!.dueAt.getTime()).toBeGreaterThan(new Date('2026-12-08T09:00:00Z').getTime());
+    // The response figures judge it by the same working-hours time.
+    const offer = (await stepsOf(conversationId!)).find((step) => step.step === 'offer')!;
+    const facts = await listConversationResponseFacts(db, new Date('2026-12-01T00:00:00Z'), late);
+    expect(facts.find((c) => c.id === conversationId)?.clockDueAt).toEqual(offer.dueAt);
 
     // We replied, then the customer wrote again: the conversation opens with a new clock, same person.
     await db.update(conversations).set({ status: 'replied' }).where(eq(conversations.id, conversationId!));

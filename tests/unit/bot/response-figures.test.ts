@@ -120,6 +120,16 @@ describe('response figures for a period', () => {
     });
   });
 
+  it('judges by the response clock’s working-hours time when the clock ran', () => {
+    const figures = compute([
+      // Opened 90 minutes ago at night: by the wall clock overdue, by the assignee's hours due tomorrow.
+      conversation({ openedAt: minutesAgo(90), clockDueAt: minutesAgo(-600) }),
+      // Answered after 70 minutes, within a clock that gave it until 120.
+      conversation({ openedAt: minutesAgo(200), answeredAfter: 70, clockDueAt: minutesAgo(80) }),
+    ]);
+    expect(figures.team).toMatchObject({ overdueNow: 0, withinTarget: { met: 1, of: 1, share: 1 } });
+  });
+
   it('counts conversations overdue now that were opened before the period, but nothing else of them', () => {
     const figures = compute([
       conversation({ openedDaysAgo: 20 }),
