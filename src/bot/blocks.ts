@@ -79,6 +79,8 @@ export interface ConversationCard {
   dueAt?: Date;
   /** Set only while a snooze is in effect. */
   snoozedUntil?: Date;
+  /** The running response clock's latest step: a reminder, an offer, nobody free, the owner told. */
+  clockStep?: { outcome: string; at: Date; to?: string };
   followups?: number;
 }
 
@@ -114,7 +116,26 @@ function statusLine(card: ConversationCard): string {
     lines.push(`:speech_balloon: Replied by <@${card.lastReply.staffId}> after ${after}`);
   }
   if (card.snoozedUntil) lines.push(`:zzz: Snoozed until ${slackDate(card.snoozedUntil)}`);
+  const step = card.clockStep ? clockStepLine(card.clockStep) : undefined;
+  if (step) lines.push(step);
   return lines.join('\n');
+}
+
+/** The response clock's latest step, for the card; `to` is a roster id the app chose. */
+function clockStepLine(step: { outcome: string; at: Date; to?: string }): string | undefined {
+  const when = slackDate(step.at);
+  switch (step.outcome) {
+    case 'reminded':
+      return `:hourglass_flowing_sand: Half its response time gone: reminder sent ${when}`;
+    case 'offered':
+      return `:raising_hand: Past its target: offered to ${who(step.to)} ${when}`;
+    case 'nobody_free':
+      return `:hourglass: Past its target, and nobody else is free (${when})`;
+    case 'owner_told':
+      return `:rotating_light: Still unanswered: the owner was told ${when}`;
+    default:
+      return undefined;
+  }
 }
 
 /** The customer's words, cut to fit, with a link to the original (and to the rest when cut). */

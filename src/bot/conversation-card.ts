@@ -77,6 +77,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
   const snoozedUntil = conversation.closedAt ? undefined : activeSnooze(events, now);
   const answerBy = directAnswerDeadline(conversation.network, mentions);
   const dueAt = clockDueAt(events) ?? facts.dueAt;
+  const step = conversation.status === 'open' ? clockStep(events) : undefined;
   return {
     conversationId: conversation.id,
     network: conversation.network,
@@ -102,6 +103,7 @@ export function toCard(loaded: LoadedConversation, now: Date = new Date()): Conv
     ...(facts.priority ? { priority: facts.priority } : {}),
     ...(dueAt ? { dueAt } : {}),
     ...(snoozedUntil ? { snoozedUntil } : {}),
+    ...(step ? { clockStep: step } : {}),
     followups: Math.max(0, mentions.length - 1),
   };
 }
@@ -119,6 +121,21 @@ function clockDueAt(events: LoadedConversation['events']): Date | undefined {
   const offer = steps.find((s) => s.step === 'offer' && typeof s.at === 'string');
   const at = offer ? new Date(offer.at as string) : undefined;
   return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/** The latest step of the running response clock (a pass or a late step is no news for the card). */
+function clockStep(events: LoadedConversation['events']): ConversationCard['clockStep'] {
+  const started = events.findLast((e) => e.type === 'clock.started');
+  const step = events.findLast(
+    (e) =>
+      e.type === 'clock.step' &&
+      started !== undefined &&
+      e.id > started.id &&
+      ['reminded', 'offered', 'nobody_free', 'owner_told'].includes(String(e.details.outcome)),
+  );
+  if (!step) return undefined;
+  const to = typeof step.details.to === 'string' ? step.details.to : undefined;
+  return { outcome: String(step.details.outcome), at: step.at, ...(to ? { to } : {}) };
 }
 
 /** The conversation so far, oldest first: the customer's messages and our replies, by the author's name. */

@@ -156,7 +156,7 @@ async function fire(
         actor: 'router',
         details: { step: 'remind', outcome: 'reminded', dueAt, to: assignee },
       },
-      tell: { card: false, dms: [{ kind: 'reminder', user: assignee }] },
+      tell: { dms: [{ kind: 'reminder', user: assignee }] },
     });
     return;
   }
@@ -169,7 +169,7 @@ async function fire(
         actor: 'router',
         details: { step: 'owner', outcome: 'owner_told', dueAt, to: owner.id },
       },
-      tell: { card: false, dms: [{ kind: 'overdue', user: owner.id }] },
+      tell: { dms: [{ kind: 'overdue', user: owner.id }] },
     });
     return;
   }
@@ -184,7 +184,7 @@ async function fire(
         actor: 'router',
         details: { step: 'offer', outcome: 'nobody_free', dueAt },
       },
-      tell: { card: false },
+      tell: {},
     });
     return;
   }
@@ -194,7 +194,7 @@ async function fire(
       actor: 'router',
       details: { step: 'offer', outcome: 'offered', dueAt, to: next, from: assignee },
     },
-    tell: { card: false, dms: [{ kind: 'offer', user: next }] },
+    tell: { dms: [{ kind: 'offer', user: next }] },
   });
   const window = deps.policy.file.responseClock.claimWindowMinutes;
   await scheduleOffer(tx, step, new Date(now.getTime() + window * 60_000));

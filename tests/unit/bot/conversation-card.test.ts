@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replyModal } from '../../../src/bot/blocks.js';
+import { conversationMessage, replyModal } from '../../../src/bot/blocks.js';
 import { toCard, toTurns } from '../../../src/bot/conversation-card.js';
 import type { LoadedConversation } from '../../../src/db/conversation-view.repository.js';
 import type { ConversationRow } from '../../../src/db/conversations.repository.js';
@@ -222,6 +222,28 @@ describe('the card of a conversation', () => {
     );
     // Not 10:30 the same evening by the wall clock, but the next morning by the assignee's hours.
     expect(card.dueAt).toEqual(nextMorning);
+  });
+
+  it('shows the response clock’s latest step while the conversation waits for us', () => {
+    const clock = event('clock.started', { id: 10, details: { reason: 'routed', steps: [] } });
+    const offered = event('clock.step', {
+      id: 11,
+      at: at(40),
+      details: { step: 'offer', outcome: 'offered', dueAt: at(40).toISOString(), to: 'U0JANE001' },
+    });
+    const passed = event('clock.step', {
+      id: 12,
+      details: { step: 'offer', outcome: 'passed', from: 'U0JANE001' },
+    });
+    const open = toCard(loaded({ events: [clock, offered, passed] }), at(41));
+    expect(open.clockStep).toEqual({ outcome: 'offered', at: at(40), to: 'U0JANE001' });
+    expect(JSON.stringify(conversationMessage(open).blocks)).toContain(
+      'Past its target: offered to <@U0JANE001>',
+    );
+    // Answered: the clock is no news any more.
+    expect(
+      toCard(loaded({ events: [clock, offered] }, { status: 'replied' }), at(41)).clockStep,
+    ).toBeUndefined();
   });
 
   it('shows a snooze only while it lasts, and not on a closed conversation', () => {
