@@ -189,6 +189,52 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
     );
   });
 
+  it('cancels the rest of the chain the moment someone replies, at every step', async () => {
+    const db = f.database.db;
+    // Urgent: reminder at 8, offer at 15, owner at 30 minutes; a reply after each step in turn.
+    for (const [after, fired] of [
+      [0, 0],
+      [9, 1],
+      [16, 2],
+    ] as const) {
+      const conversation = await routed(`URGENT please, case ${after}`);
+      await db
+        .update(conversations)
+        .set({ priority: 'urgent', responseTargetMinutes: 15 })
+        .where(eq(conversations.id, conversation.id));
+      await startClocks({ db, now: inMinutes(0), policy });
+      let counted = 0;
+      for (const minute of [9, 16].filter((m) => m <= after)) {
+        counted += (await sweepClockSteps({ db, now: inMinutes(minute), policy })).fired;
+      }
+      expect(counted).toBe(fired);
+      await db.insert(events).values({
+        type: 'reply.posted',
+        actor: conversation.assigneeId!,
+        conversationId: conversation.id,
+        details: { replyId: `r${after}`, networkReplyId: 'n', url: null },
+      });
+      await sweepClockSteps({ db, now: inMinutes(60), policy });
+      const outcomes = (await stepsOf(conversation.id)).map((s) => s.outcome);
+      expect(outcomes.filter((o) => o === 'fired')).toHaveLength(fired);
+      expect(outcomes.filter((o) => o === 'stopped').length).toBeGreaterThan(0);
+      expect(outcomes).not.toContain(null);
+    }
+  });
+
+  it('fires each step once with two routers sweeping at the same time', async () => {
+    const db = f.database.db;
+    const conversation = await routed();
+    await startClocks({ db, now: inMinutes(0), policy });
+    const half = conversation.responseTargetMinutes! / 2 + 1;
+    const sweeps = await Promise.all([
+      sweepClockSteps({ db, now: inMinutes(half), policy }),
+      sweepClockSteps({ db, now: inMinutes(half), policy }),
+    ]);
+    expect(sweeps.reduce((sum, s) => sum + s.fired, 0)).toBe(1);
+    expect((await owed(conversation.id)).filter((w) => w.type === 'dm')).toHaveLength(1);
+  });
+
   it('stops while waiting on the customer, and closes a silent conversation after the policy’s days', async () => {
     const db = f.database.db;
     const conversation = await routed();
