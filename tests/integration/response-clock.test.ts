@@ -222,6 +222,25 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
     }
   });
 
+  it('neither loses nor doubles an offer across a restart during its claim window', async () => {
+    const db = f.database.db;
+    const conversation = await routed();
+    const target = conversation.responseTargetMinutes!;
+    await startClocks({ db, now: inMinutes(0), policy });
+    await sweepClockSteps({ db, now: inMinutes(target / 2 + 1), policy });
+    await sweepClockSteps({ db, now: inMinutes(target + 1), policy });
+    expect(await offersOf(conversation.id)).toHaveLength(1);
+    // The process stops during the window; what a sweep knows is only what the database holds. Once back,
+    // within the window nothing is asked again; at its end the next person is asked, once, by two sweepers.
+    expect(await sweepClockSteps({ db, now: inMinutes(target + 10), policy })).toMatchObject({ fired: 0 });
+    const back = await Promise.all([
+      sweepClockSteps({ db, now: inMinutes(target + 17), policy }),
+      sweepClockSteps({ db, now: inMinutes(target + 17), policy }),
+    ]);
+    expect(back.reduce((sum, s) => sum + s.fired, 0)).toBe(1);
+    expect(await offersOf(conversation.id)).toHaveLength(2);
+  });
+
   it('fires each step once with two routers sweeping at the same time', async () => {
     const db = f.database.db;
     const conversation = await routed();
