@@ -1,7 +1,7 @@
 import { AppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
 import type { Database, Tx } from '../db/client.js';
-import { hurryOffer } from '../db/clock.repository.js';
+import { findLatestOffer, hurryOffer } from '../db/clock.repository.js';
 import { type ConversationChange, changeConversation } from '../db/conversation-change.js';
 import {
   claimConversation,
@@ -141,10 +141,8 @@ export function claim(
     }
     if (!(await claimConversation(tx, conversation.id, actor.id, shownAssignee))) return undefined;
     // Taken up on the response clock's offer: it changed hands because nobody answered in time.
-    const offer = (await listConversationEvents(tx, conversation.id)).findLast(
-      (e) => e.type === 'clock.step' && e.details.outcome === 'offered',
-    );
-    const onOffer = offer?.details.to === actor.id && offer.details.from === conversation.assigneeId;
+    const offer = await findLatestOffer(tx, conversation.id);
+    const onOffer = offer?.to === actor.id && offer.from === conversation.assigneeId;
     return {
       assignment: { staffId: actor.id, assignedBy: actor.id, reasons: [`claimed by <@${actor.id}>`] },
       event: {
@@ -285,10 +283,8 @@ export function waitOnCustomer(deps: ActionDeps, actorId: string, conversationId
 export function passOffer(deps: ActionDeps, actorId: string, conversationId: string): Promise<Outcome> {
   return change(deps, actorId, conversationId, async (tx, actor, found) => {
     const conversation = requireOpen(found);
-    const offer = (await listConversationEvents(tx, conversation.id)).findLast(
-      (e) => e.type === 'clock.step' && e.details.outcome === 'offered',
-    );
-    if (offer?.details.to !== actor.id || conversation.assigneeId === actor.id) {
+    const offer = await findLatestOffer(tx, conversation.id);
+    if (offer?.to !== actor.id || conversation.assigneeId === actor.id) {
       throw new AppError(
         'offer.not_yours',
         'This conversation is not offered to you now, so there is nothing to pass.',

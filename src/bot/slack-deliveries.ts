@@ -22,7 +22,7 @@ import {
   ownerAlert,
 } from './blocks.js';
 import { toCard } from './conversation-card.js';
-import { renderWeeklyDigest } from './digest/weekly-digest.js';
+import { renderWeeklyDigest, weeklyDigestMessage } from './digest/weekly-digest.js';
 import { dailySpamCountMessage } from './filtered-view.js';
 import { homeView } from './home-view.js';
 import { loadHome } from './team-views.js';
@@ -311,11 +311,9 @@ async function digest(
 ): Promise<Delivery> {
   const owner = await findOwner(ctx.deps.db);
   if (!owner) return { call: 'none', why: 'no owner on the roster' };
-  const rendered = await renderWeeklyDigest(ctx.deps.db, {
-    weekEnding: new Date(work.weekEnding),
-    timezone: owner.timezone,
-  });
-  if (work.type === 'digest_chart')
+  const week = { weekEnding: new Date(work.weekEnding), timezone: owner.timezone };
+  if (work.type === 'digest_chart') {
+    const rendered = await renderWeeklyDigest(ctx.deps.db, week);
     return {
       call: 'upload',
       to: { dm: work.user },
@@ -324,10 +322,13 @@ async function digest(
       title: rendered.title,
       altText: 'Response times by day, and load by person',
     };
+  }
+  // The message alone: its chart is drawn for the upload that follows it.
+  const message = await weeklyDigestMessage(ctx.deps.db, week);
   return {
     call: 'post',
     to: { dm: work.user },
-    message: { text: rendered.text, blocks: rendered.blocks },
+    message: { text: message.text, blocks: message.blocks },
     recorded: (tx) => oweSlack(tx, [{ ...work, type: 'digest_chart' }]),
   };
 }

@@ -154,6 +154,20 @@ export async function listOffered(tx: Tx, clockEventId: number, conversationId: 
   return rows.map((r) => r.to);
 }
 
+/** Whom the response clock last offered the conversation to, and whose it was then. */
+export async function findLatestOffer(
+  db: Executor,
+  conversationId: string,
+): Promise<{ to: string; from: string | null } | undefined> {
+  const [row] = await queryRows<{ to: string; from: string | null }>(
+    db,
+    sql`select e.details->>'to' as "to", e.details->>'from' as "from" from events e
+      where e.conversation_id = ${conversationId}::uuid and e.type = 'clock.step'
+        and e.details->>'outcome' = 'offered' order by e.id desc limit 1`,
+  );
+  return row;
+}
+
 /** Offers the conversation again, to the next person, at `at`: after a claim window, or at once on a pass. */
 export async function scheduleOffer(
   tx: Tx,

@@ -13,15 +13,12 @@ import {
 import { changeConversation, commitChange } from '../db/conversation-change.js';
 import { lockConversation } from '../db/conversation-changes.repository.js';
 import { type ConversationRow, resolveConversation } from '../db/conversations.repository.js';
-import { findMention, mentionFromRow } from '../db/mentions.repository.js';
 import { oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner, listRosterWithLoad } from '../db/staff.repository.js';
 import type { Policy } from './compiled-policy.js';
-import { decide } from './decide.js';
-import { loadSnapshot } from './load-snapshot.js';
+import { decideAgain } from './decide-again.js';
 import type { Priority } from './policy.js';
 import { clockSchedule, decideStep } from './response-clock.js';
-import { understand } from './understand/index.js';
 
 export interface ClockDeps {
   db: Database;
@@ -176,7 +173,9 @@ async function fire(
   // Offered in turn to the people routing would choose now, each with a claim window; the one who
   // has it can still answer meanwhile.
   const offered = await listOffered(tx, step.clockEventId, conversation.id);
-  const next = await nextEligible(deps, tx, conversation, now, [assignee, ...offered]);
+  // The person routing would choose now among everyone else: skills, language, hours, load, team first.
+  const again = await decideAgain(tx, deps.policy, conversation, now, [assignee, ...offered]);
+  const next = again?.action === 'assign' ? (again.assigneeId ?? undefined) : undefined;
   if (!next) {
     await commitChange(tx, conversation.id, {
       event: {
@@ -198,37 +197,4 @@ async function fire(
   });
   const window = deps.policy.file.responseClock.claimWindowMinutes;
   await scheduleOffer(tx, step, new Date(now.getTime() + window * 60_000));
-}
-
-/**
- * The person routing would choose now among everyone not `excluded` (the
- * one who did not answer, those offered it before): skills, language, hours
- * and load as for a new mention, the same team first by the policy's selectors.
- */
-async function nextEligible(
-  deps: ClockDeps,
-  tx: Tx,
-  conversation: ConversationRow,
-  now: Date,
-  excluded: readonly string[],
-): Promise<string | undefined> {
-  if (!conversation.firstMentionId) return undefined;
-  const row = await findMention(tx, conversation.firstMentionId);
-  if (!row) return undefined;
-  const mention = mentionFromRow(row);
-  const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
-    tx,
-    deps.policy,
-    { ...mention, id: row.id },
-    now,
-  );
-  const others = { ...snapshot, staff: snapshot.staff.filter((p) => !excluded.includes(p.id)) };
-  const decision = decide(
-    mention,
-    understand(mention, deps.policy, { sameTextElsewhere, vouched }),
-    others,
-    deps.policy,
-    now,
-  );
-  return decision.action === 'assign' && decision.assigneeId ? decision.assigneeId : undefined;
 }

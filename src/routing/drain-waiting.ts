@@ -1,14 +1,11 @@
 import type { Database } from '../db/client.js';
 import { changeConversation } from '../db/conversation-change.js';
-import { findMention, mentionFromRow } from '../db/mentions.repository.js';
 import { lockStaffLoad } from '../db/routing.repository.js';
 import { listRosterWithLoad } from '../db/staff.repository.js';
 import { assignWaiting, handBack, listCovered, listWaiting } from '../db/waiting.repository.js';
 import type { Policy } from './compiled-policy.js';
-import { decide } from './decide.js';
+import { decideAgain } from './decide-again.js';
 import { availability } from './eligibility.js';
-import { loadSnapshot } from './load-snapshot.js';
-import { understand } from './understand/index.js';
 
 export interface DrainDeps {
   db: Database;
@@ -28,25 +25,10 @@ export async function assignWaitingConversations(deps: DrainDeps, limit = 50): P
     const changed = await changeConversation(deps.db, waiting.id, async (tx, conversation) => {
       if (!conversation || conversation.assigneeId || conversation.closedAt || !conversation.firstMentionId)
         return undefined;
-      const row = await findMention(tx, conversation.firstMentionId);
-      if (!row) return undefined;
-      const mention = mentionFromRow(row);
       const now = deps.now();
-      const { snapshot, sameTextElsewhere, vouched } = await loadSnapshot(
-        tx,
-        deps.policy,
-        { ...mention, id: row.id },
-        now,
-      );
-      const decision = decide(
-        mention,
-        understand(mention, deps.policy, { sameTextElsewhere, vouched }),
-        snapshot,
-        deps.policy,
-        now,
-      );
+      const decision = await decideAgain(tx, deps.policy, conversation, now);
       // Only a plain assignment: an owner-lane mention was escalated when it arrived, never queued.
-      if (decision.action !== 'assign' || !decision.assigneeId) return undefined;
+      if (decision?.action !== 'assign' || !decision.assigneeId) return undefined;
       const load = await lockStaffLoad(tx, decision.assigneeId);
       if (!load || load.openConversations >= load.capacity) return undefined;
       const waitedMinutes = Math.round((now.getTime() - conversation.openedAt.getTime()) / 60_000);

@@ -3,40 +3,50 @@ import { loadDigestFacts } from '../../db/digest.repository.js';
 import { oweSlack } from '../../db/slack-outbox.repository.js';
 import { findOwner } from '../../db/staff.repository.js';
 import { renderDigestChart } from './chart.js';
-import { digestAsText, shapeDigest } from './digest.js';
+import { type ChartData, digestAsText, shapeDigest } from './digest.js';
 import { digestWeek, nextDigestAt } from './schedule.js';
 
-export interface RenderedDigest {
+/** The digest's message, and the data its chart is drawn from. */
+export interface DigestMessage {
   text: string;
   blocks: unknown[];
-  png: Buffer;
+  chart: ChartData;
   filename: string;
   title: string;
   /** The blocks as plain mrkdwn, for a dry run to read. */
   mrkdwn: string;
 }
 
+export type RenderedDigest = DigestMessage & { png: Buffer };
+
 /**
- * The owner's digest for the week before `weekEnding` (Monday to Sunday in
- * `timezone` when it is a Monday morning there): the message and its chart,
- * ready for uploadFile. Reads only; the same week renders the same digest.
+ * The owner's digest message for the week before `weekEnding` (Monday to
+ * Sunday in `timezone` when it is a Monday morning there), without drawing
+ * its chart. Reads only; the same week gives the same digest.
  */
-export async function renderWeeklyDigest(
+export async function weeklyDigestMessage(
   db: Executor,
   { weekEnding, timezone }: { weekEnding: Date; timezone: string },
-): Promise<RenderedDigest> {
+): Promise<DigestMessage> {
   const week = digestWeek(weekEnding, timezone);
-  const facts = await loadDigestFacts(db, week);
-  const shaped = shapeDigest(week, facts);
-  const png = await renderDigestChart(shaped.chart);
+  const shaped = shapeDigest(week, await loadDigestFacts(db, week));
   return {
     text: shaped.text,
     blocks: shaped.blocks,
-    png,
+    chart: shaped.chart,
     filename: `firsthand-digest-${week.days[0]}.png`,
     title: `Weekly digest ${shaped.period}`,
     mrkdwn: digestAsText(shaped.blocks),
   };
+}
+
+/** The digest message and its chart drawn as a PNG, ready for uploadFile. */
+export async function renderWeeklyDigest(
+  db: Executor,
+  week: { weekEnding: Date; timezone: string },
+): Promise<RenderedDigest> {
+  const message = await weeklyDigestMessage(db, week);
+  return { ...message, png: await renderDigestChart(message.chart) };
 }
 
 /**

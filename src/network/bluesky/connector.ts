@@ -2,7 +2,7 @@ import { AtpAgent, RichText } from '@atproto/api';
 import { AppError, retryAtOf } from '../../contract/errors.js';
 import type { Mention } from '../../contract/mention.js';
 import {
-  type NetworkConnector,
+  type Pollable,
   type PollResult,
   type ReplyRequest,
   type ReplyResult,
@@ -57,9 +57,7 @@ interface BlueskySession {
  * refreshes an expired access token itself; when the refresh token is gone
  * too, the connector logs in again once and repeats the call.
  */
-export function createBlueskyConnector(options: BlueskyOptions): NetworkConnector & {
-  poll(cursor: string | undefined): Promise<PollResult>;
-} {
+export function createBlueskyConnector(options: BlueskyOptions): Pollable {
   const session = openSession(options);
   return {
     network: 'bluesky',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Mention } from '../../contract/mention.js';
-import type { NetworkConnector, PollResult, ReplyRequest, ReplyResult } from '../connector.js';
+import type { Pollable, ReplyRequest, ReplyResult } from '../connector.js';
 import { fetchWithToken, httpFailure } from '../http.js';
 import { Account, normalizeNotification, Status } from './normalize.js';
 
@@ -11,9 +11,7 @@ export interface MastodonOptions {
 }
 
 /** Plain fetch against the Mastodon REST API; the base URL is the instance (or a stand-in). */
-export function createMastodonConnector(options: MastodonOptions): NetworkConnector & {
-  poll(cursor: string | undefined): Promise<PollResult>;
-} {
+export function createMastodonConnector(options: MastodonOptions): Pollable {
   const doFetch = options.fetch ?? fetch;
   const base = options.url.replace(/\/$/, '');
   let ourAccount: string | undefined;

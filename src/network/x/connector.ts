@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../contract/errors.js';
 import type { Mention } from '../../contract/mention.js';
 import {
-  type NetworkConnector,
+  type Pollable,
   type PollResult,
   type ReplyRequest,
   type ReplyResult,
@@ -87,9 +87,7 @@ interface XClient {
   handle(): Promise<string>;
 }
 
-export function createXConnector(options: XOptions): NetworkConnector & {
-  poll(cursor: string | undefined): Promise<PollResult>;
-} {
+export function createXConnector(options: XOptions): Pollable {
   const client = openClient(options);
   return {
     network: 'x',
