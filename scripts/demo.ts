@@ -6,6 +6,7 @@
  *   npm run demo                 # 20 conversations, a few seconds
  *   npm run demo -- --full       # all 500 conversations (585 mentions)
  *   npm run demo -- --conversations 50
+ *   npm run demo -- --clock      # one conversation's response clock, on a clock the demo moves
  *
  * Three conversations written for the demo: a customer who writes twice
  * (the second mention joins the first's conversation and stays with its
@@ -15,14 +16,20 @@
  * it) follow the real ones. The first card is also printed as a Block Kit
  * Builder link, to see it as Slack renders it.
  *
+ * `--clock` runs the response clock instead (docs/response-clock.md): one
+ * unhappy customer on a Friday morning, the clock moved forward by the demo
+ * (hours in a fraction of a second), the assignee's reminder, the offer to a
+ * colleague who presses Claim, the owner told, then Monday's weekly digest
+ * with its chart, written to --out (digest-preview/ by default) as uploaded.
+ *
  * With SLACK_BOT_TOKEN, SLACK_CHANNEL_ID and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
  * in the environment, it posts to that real workspace instead of the stand-in
  * (TEAM_FILE must then name real Slack user ids).
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ACTION, REPLY_INPUT, REPLY_MODAL } from '../src/bot/action-ids.js';
 import { type Config, ConfigError, loadConfig } from '../src/config.js';
@@ -118,6 +125,8 @@ const { values: flags } = parseArgs({
     conversations: { type: 'string', default: '20' },
     replies: { type: 'string', default: '3' },
     gap: { type: 'string', default: '120' },
+    clock: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'digest-preview' },
   },
 });
 
@@ -364,7 +373,259 @@ const REPLIES = [
   "That's not the experience we want for you. A colleague is looking into it right now.",
 ];
 
+/**
+ * The demo's clock: it stands still until the demo moves it, so every step
+ * happens at a time the demo chose and the run reads the same each time.
+ * It remembers when (in real time) it was moved, to date what Slack received.
+ */
+function demoClock(start: Date) {
+  const marks = [{ real: Date.now(), at: start.getTime() }];
+  return {
+    now: () => new Date(marks.at(-1)!.at),
+    set(at: Date) {
+      marks.push({ real: Date.now(), at: at.getTime() });
+    },
+    /** The demo's time when something happened at the real moment `real`. */
+    at(real: number): Date {
+      return new Date(marks.findLast((mark) => mark.real <= real)?.at ?? marks[0]!.at);
+    },
+  };
+}
+
+async function until<T>(what: string, find: () => T | undefined, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`the demo waited ${ms / 1000} s for ${what} in vain`);
+    await sleep(25);
+  }
+}
+
+// A Friday morning; the owner's digest for that week goes out on the Monday at 08:00 (Lisbon is on UTC in winter).
+const CLOCK_START = new Date('2026-12-04T09:00:00Z');
+const MINUTE = 60_000;
+const UNHAPPY = demoMention(
+  '1900000000000000010',
+  { id: '2900000010', handle: 'ines_commutes', name: 'Inês Duarte', followers: 230 },
+  '@harbourbikes Really disappointed. I collected my bike from your workshop yesterday and the rear brake is already rubbing again. I need it to get to work, can someone sort this out?',
+);
+
+/**
+ * `--clock`: one conversation's response clock, step by step, then the
+ * week's digest. The app runs whole (HTTP, queues, router, Slack sender)
+ * on a clock the demo moves; the sweep looks every 100 ms instead of 15 s.
+ */
+async function clockDemo(): Promise<void> {
+  const setup = await setUp();
+  const { config, slack, x } = setup;
+  if (!slack) {
+    console.error('--clock runs against the Slack stand-in only: unset SLACK_BOT_TOKEN.');
+    process.exit(1);
+  }
+  const team = loadTeamFile(config.teamFile);
+  const names = new Map<string, string>([
+    [team.owner.id, team.owner.name],
+    ...team.staff.map((s): [string, string] => [s.id, s.name]),
+  ]);
+  const nameOf = (id: string) => names.get(id) ?? id;
+  const dmTo = (id: string) => `D${id.slice(1)}`;
+  const clock = demoClock(CLOCK_START);
+  const app = await startFirsthand(config, clock.now, { clockSweepMs: 100 });
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+  const at = (minutes: number) => new Date(CLOCK_START.getTime() + minutes * MINUTE);
+  const hhmm = (d: Date) =>
+    new Intl.DateTimeFormat('en-GB', {
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: team.owner.timezone,
+    }).format(d);
+  console.log(
+    bold(`Firsthand demo — the response clock, ${team.business ?? 'the team'}`),
+    dim(
+      `
+One unhappy customer (priority high, answer within 60 min: remind at 30, offer at 60, owner at 180),` +
+        ` on a clock the demo moves forward; times in ${team.owner.timezone}.
+`,
+    ),
+  );
+  const posted = (method = 'chat.postMessage') => slack.callsTo(method);
+  const dmsTo = (user: string) => posted().filter((c) => c.params.channel === dmTo(user));
+
+  // Fri 09:00: the customer writes, and routing gives the conversation to someone.
+  x.posts.push({
+    id: UNHAPPY.externalId,
+    text: UNHAPPY.text,
+    authorId: UNHAPPY.author.id,
+    createdAt: CLOCK_START.toISOString(),
+  });
+  const sent = await fetch(`${baseUrl}/ingest/mentions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
+    body: JSON.stringify({ ...UNHAPPY, createdAt: CLOCK_START.toISOString() }),
+  });
+  if (sent.status !== 202) throw new Error(`ingest answered ${sent.status}`);
+  const card = await until('the card', () =>
+    [...slack.messages.values()].find(
+      (m) => m.channel === CHANNEL && !m.thread_ts && JSON.stringify(m.blocks).includes('"fh.c.buttons.'),
+    ),
+  );
+  const assignee = /Assigned to <@(U[A-Z0-9]+)>/.exec(JSON.stringify(card.blocks))?.[1];
+  if (!assignee) throw new Error('the conversation went to nobody');
+  await sleep(300);
+
+  // Fri 09:30: half the target gone, the assignee is reminded.
+  clock.set(at(30));
+  await until('the reminder', () =>
+    dmsTo(assignee).find((c) => String(c.params.text).startsWith('A reminder')),
+  );
+
+  // Fri 10:00: the target, and it is offered to whoever routing would choose now among the others.
+  clock.set(at(60));
+  const offer = await until('the offer', () =>
+    posted().find(
+      (c) =>
+        String(c.params.channel).startsWith('D') && JSON.stringify(c.params.blocks).includes(ACTION.claim),
+    ),
+  );
+  const colleague = `U${String(offer.params.channel).slice(1)}`;
+  const offerDm = await until('the offer in Slack', () =>
+    [...slack.messages.values()].find(
+      (m) => m.channel === offer.params.channel && JSON.stringify(m.blocks).includes(ACTION.claim),
+    ),
+  );
+  await sleep(300);
+
+  // Fri 10:02: the colleague presses Claim in the DM, as Slack sends it to Bolt's HTTP endpoint.
+  clock.set(at(62));
+  const claimButton = (offerDm.blocks as { elements?: { action_id?: string; value?: string }[] }[])
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === ACTION.claim)!;
+  const pressed = await signedPost(baseUrl, {
+    type: 'block_actions',
+    team: { id: 'T0STANDIN', domain: 'standin' },
+    user: { id: colleague, username: colleague.toLowerCase(), team_id: 'T0STANDIN' },
+    api_app_id: 'A0FIRSTHAND',
+    token: 'unused',
+    trigger_id: `${Date.now()}.3.demo`,
+    container: { type: 'message', message_ts: offerDm.ts, channel_id: offerDm.channel, is_ephemeral: false },
+    channel: { id: offerDm.channel, name: 'directmessage' },
+    message: { type: 'message', ts: offerDm.ts, text: '' },
+    response_url: 'https://hooks.slack.invalid/actions/T0/2/x',
+    actions: [
+      {
+        type: 'button',
+        action_id: ACTION.claim,
+        block_id: 'offer',
+        value: claimButton.value,
+        text: { type: 'plain_text', text: 'Claim' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
+  });
+  if (!pressed.ok) throw new Error(`Bolt answered the Claim with ${pressed.status}`);
+  await until('the claim in the thread', () =>
+    posted().find((c) => c.params.thread_ts === card.ts && String(c.params.text).includes('claimed')),
+  );
+  await sleep(300);
+
+  // Fri 12:00: three times the target, still unanswered: the owner is told.
+  clock.set(at(180));
+  await until('the owner told', () =>
+    dmsTo(team.owner.id).find((c) => String(c.params.text).includes('waited well past')),
+  );
+  await sleep(300);
+
+  // Mon 08:00: the owner's weekly digest, its chart uploaded into the same DM.
+  clock.set(new Date('2026-12-07T08:00:00Z'));
+  const digest = await until('the digest', () =>
+    dmsTo(team.owner.id).find((c) => String(c.params.text).startsWith('Weekly digest')),
+  );
+  const chart = await until(
+    'the digest chart',
+    () => [...slack.files.values()].find((f) => f.completed && f.channel === dmTo(team.owner.id)),
+    20_000,
+  );
+  const uploadCalls = ['files.getUploadURLExternal', 'files.completeUploadExternal'].map(
+    (method) => `${method} ×${slack.callsTo(method).length}`,
+  );
+
+  // The conversation's chain as Slack showed it, each message dated by the demo's clock. Messages of
+  // the same minute are told card first, then its thread, then DMs: they travel in parallel lanes.
+  const rank = (call: SlackCall) =>
+    call.method === 'chat.update' || !call.params.thread_ts
+      ? String(call.params.channel).startsWith('D')
+        ? 2
+        : 0
+      : 1;
+  const chain = slack.calls
+    .map((call, index) => ({ call, index, when: clock.at(call.at) }))
+    .filter(({ call }) => {
+      if (call.method === 'chat.update') return call.params.ts === card.ts;
+      if (call.method !== 'chat.postMessage' || call === digest) return false;
+      const channel = String(call.params.channel);
+      return (
+        channel.startsWith('D') ||
+        call.params.thread_ts === card.ts ||
+        (channel === CHANNEL &&
+          JSON.stringify(call.params.blocks).includes(`status/${UNHAPPY.externalId}`) &&
+          !call.params.thread_ts)
+      );
+    })
+    .sort((a, b) => a.when.getTime() - b.when.getTime() || rank(a.call) - rank(b.call) || a.index - b.index);
+  // Plain lines: no emoji codes, no mrkdwn stars.
+  const people = (line: string) => line.replace(/^:[a-z_]+:\s*/, '').replace(/\*/g, '');
+  console.log(bold(`The conversation with @${UNHAPPY.author.handle}, as Slack showed it:`));
+  for (const { call, when } of chain) {
+    const lines = readable(call, names).map(people);
+    const channel = String(call.params.channel);
+    const time = dim(hhmm(when));
+    if (call.method === 'chat.update') {
+      const status = lines.filter((l) =>
+        /^(Assigned to|Escalated)|reminder sent|offered to|owner was told/.test(l),
+      );
+      console.log(`  ${time}  ${yellow('↻ card')}     ${status.join(' · ')}`);
+    } else if (channel.startsWith('D')) {
+      const who = nameOf(`U${channel.slice(1)}`);
+      const buttons = JSON.stringify(call.params.blocks).includes(ACTION.claim) ? dim(' [Claim] [Pass]') : '';
+      console.log(`  ${time}  ${cyan(`✉ DM to ${who}`)}  ${lines[0] ?? ''}${buttons}`);
+    } else if (call.params.thread_ts) {
+      console.log(`  ${time}  ${dim('↳ thread')}   ${lines[0] ?? ''}`);
+    } else {
+      const assigned = lines.find((l) => /^Assigned to/.test(l)) ?? 'Not assigned yet';
+      const why = lines.find((l) => l.startsWith('Why:'));
+      const quote = lines.find((l) => l.startsWith('>')) ?? lines[0] ?? '';
+      const indent = ' '.repeat(hhmm(when).length + 15);
+      console.log(
+        `  ${time}  ${green('● card')}     ${quote.length > 110 ? `${quote.slice(0, 109)}…` : quote}`,
+      );
+      console.log(`${indent}${bold(assigned)}${why ? dim(` — ${why}`) : ''}`);
+    }
+  }
+
+  const out = resolve(flags.out ?? 'digest-preview');
+  mkdirSync(out, { recursive: true });
+  const png = join(out, chart.filename);
+  writeFileSync(png, chart.bytes!);
+  console.log(
+    bold(`\nThe owner's weekly digest, ${hhmm(clock.at(digest.at))}, in a DM to ${nameOf(team.owner.id)}:`),
+  );
+  // Its headline and summary. (Its "Missed" list gives no reason worth quoting here: who held a
+  // conversation when is dated by the database's clock, which the demo's clock does not move.)
+  for (const line of readable(digest, names).map(people).slice(0, 2)) console.log(`  ${line}`);
+  console.log(
+    `  chart: "${chart.title}", ${chart.bytes!.length} bytes, uploaded into ${nameOf(team.owner.id)}'s DM (${uploadCalls.join(', ')})`,
+  );
+  console.log(`  written to ${png}`);
+
+  await app.stop();
+  await Promise.all([slack.close(), x.close()]);
+  rmSync(setup.dataDir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
+  if (flags.clock) return clockDemo();
   const all = readConvertedMentions();
   const conversations = pickConversations(
     all,

@@ -41,13 +41,21 @@ import { assignWaitingConversations, handBackCoveredConversations } from './rout
 import { startMentionsWorker } from './routing/mentions.worker.js';
 import { loadPolicyFile } from './routing/policy-file.js';
 import { recoverStalled } from './routing/recover-stalled.js';
+import { StormWatch } from './routing/storm/storm-watch.js';
 import { channelOnHandover as handoverChannel, teamChannelsOf } from './routing/team-channels.js';
 import { loadTeamFile, rosterEntries, type TeamFile } from './routing/team-file.js';
 import { createLlmTriage, type Triage } from './routing/triage/llm-triage.js';
 import { FileError } from './routing/yaml-file.js';
 
+const STORM_LOOK_MS = 5000;
 // A step of a response clock fires within this long of its time.
 const CLOCK_SWEEP_MS = 15_000;
+
+/** What a run on a clock of its own changes: the demo moves `now` forward and sweeps often. */
+export interface StartOptions {
+  /** How often the router looks at response clocks (default 15 s of real time). */
+  clockSweepMs?: number;
+}
 
 export interface Running {
   port: number;
@@ -74,6 +82,8 @@ interface Dependencies {
   slack: WebClient;
   networks: Required<NetworkParts>;
   connectors: Map<Network, NetworkConnector>;
+  /** The router's view of storms: the routing worker places mentions by it, a sweep keeps it measured. */
+  storm: StormWatch | undefined;
 }
 
 type Repeating = ReturnType<typeof repeatWithoutOverlap>;
@@ -90,6 +100,7 @@ interface Sweeps {
   recovery: Repeating | undefined;
   queueSweep: Repeating | undefined;
   clockSweep: Repeating | undefined;
+  stormLook: Repeating | undefined;
   botSweep: Repeating | undefined;
   dailySpamCount: Repeating | undefined;
 }
@@ -100,10 +111,14 @@ interface Servers {
 }
 
 /** The composition root: parse once, build dependencies, start every role, stop them in reverse. */
-export async function startFirsthand(config: Config, now: () => Date = () => new Date()): Promise<Running> {
+export async function startFirsthand(
+  config: Config,
+  now: () => Date = () => new Date(),
+  options: StartOptions = {},
+): Promise<Running> {
   const deps = await buildDependencies(config, now);
   const roles = await startRoles(config, deps);
-  const sweeps = startSweeps(config, deps);
+  const sweeps = startSweeps(config, deps, options);
   let ready = false;
   const servers = await startServers(config, deps, () => ready);
   await deps.slackApp?.start();
@@ -183,6 +198,7 @@ async function buildDependencies(config: Config, now: () => Date): Promise<Depen
     database,
     db,
     runs,
+    storm: runs('router') ? new StormWatch({ db, now, policy, logger }) : undefined,
     metrics,
     embeddedRedis,
     queueSettings,
@@ -209,7 +225,8 @@ async function startRoles(config: Config, deps: Dependencies): Promise<Roles> {
     logger.info({ model, host: new URL(url).host }, 'model triage is on: post texts are sent to this host');
   }
   const workers = [
-    runs('router') && startMentionsWorker({ db, queues, logger, now, policy, triage }, queueSettings),
+    runs('router') &&
+      startMentionsWorker({ db, queues, logger, now, policy, triage, storm: deps.storm }, queueSettings),
     runs('bot') && startRepliesWorker({ db, connectors: deps.connectors, logger, now }, queueSettings),
   ].filter((worker): worker is Worker => worker !== false);
   for (const worker of workers) metrics.watchWorker(worker);
@@ -244,7 +261,7 @@ async function startRoles(config: Config, deps: Dependencies): Promise<Roles> {
   return { workers, sender, pollers };
 }
 
-function startSweeps(config: Config, deps: Dependencies): Sweeps {
+function startSweeps(config: Config, deps: Dependencies, options: StartOptions): Sweeps {
   const { now, logger, policy, db, runs, queues } = deps;
   const recovery = runs('router')
     ? repeatWithoutOverlap(
@@ -273,7 +290,7 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
   // owner) taken when due, by their time in PostgreSQL.
   const clockSweep = runs('router')
     ? repeatWithoutOverlap(
-        CLOCK_SWEEP_MS,
+        options.clockSweepMs ?? CLOCK_SWEEP_MS,
         async () => {
           const clocks = { db, now, policy };
           const started = await startClocks(clocks);
@@ -283,6 +300,17 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
             logger.info({ started, ...steps, closed }, 'clock sweep');
         },
         (error) => logger.warn({ err: error.message }, 'clock sweep failed'),
+      )
+    : undefined;
+
+  // Storms start as mentions arrive (routing looks every second), but end, and keep the owner told,
+  // while few or none do.
+  const storm = deps.storm;
+  const stormLook = storm
+    ? repeatWithoutOverlap(
+        STORM_LOOK_MS,
+        () => storm.look(),
+        (error) => logger.warn({ err: error.message }, 'storm look failed'),
       )
     : undefined;
 
@@ -313,7 +341,7 @@ function startSweeps(config: Config, deps: Dependencies): Sweeps {
         { immediately: true },
       )
     : undefined;
-  return { recovery, queueSweep, clockSweep, botSweep, dailySpamCount };
+  return { recovery, queueSweep, clockSweep, stormLook, botSweep, dailySpamCount };
 }
 
 /** The public port and the operations port, listening once this resolves. */
@@ -380,6 +408,7 @@ async function stopInReverse(
   await sweeps.recovery?.stop();
   await sweeps.queueSweep?.stop();
   await sweeps.clockSweep?.stop();
+  await sweeps.stormLook?.stop();
   await sweeps.botSweep?.stop();
   await sweeps.dailySpamCount?.stop();
   const closed = [server, opsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));

@@ -19,6 +19,11 @@ export const ACTION = {
   pass: 'fh.pass',
   // In App Home's list of filtered mentions; the value is the filtered conversation's id.
   notSpam: 'fh.not_spam',
+  // On a storm cluster's message; the value (or the block_id, for the menu) is the cluster's id.
+  clusterAssign: 'fh.cl.assign',
+  clusterReply: 'fh.cl.reply',
+  clusterSplit: 'fh.cl.split',
+  clusterSpam: 'fh.cl.spam',
 } as const;
 export type ActionName = keyof typeof ACTION;
 
@@ -26,6 +31,9 @@ export const COMMAND = '/firsthand';
 
 export const REPLY_MODAL = 'fh.reply_modal';
 export const REPLY_INPUT = { block: 'reply', action: 'text' } as const;
+export const CLUSTER_REPLY_MODAL = 'fh.cl.reply_modal';
+export const CLUSTER_ACTIONS_BLOCK = 'fh.cl.';
+
 export const REPLY_VISIBILITY = { block: 'visibility', action: 'choice' } as const;
 
 const ConversationId = z.string().uuid();

@@ -25,6 +25,7 @@ import { toCard } from './conversation-card.js';
 import { renderWeeklyDigest, weeklyDigestMessage } from './digest/weekly-digest.js';
 import { dailySpamCountMessage } from './filtered-view.js';
 import { homeView } from './home-view.js';
+import { renderStormWork } from './storm-deliveries.js';
 import { loadHome } from './team-views.js';
 
 type Message = { text: string; blocks?: unknown[] };
@@ -386,5 +387,10 @@ async function render(
     case 'digest':
     case 'digest_chart':
       return digest(ctx, work);
+    case 'storm':
+    case 'storm_summary':
+    case 'storm_owner':
+    case 'cluster':
+      return renderStormWork({ ...ctx.deps, links: ctx.links }, row, work);
   }
 }

@@ -74,6 +74,29 @@ export type DomainEvent =
         to?: string;
         from?: string | null;
       };
+    }
+  | {
+      type: 'storm.started' | 'storm.ended';
+      details: { stormId: number; reasons: string[]; figures: StormFigures };
+    }
+  | {
+      type: 'cluster.assigned' | 'cluster.spam' | 'cluster.split' | 'cluster.replied';
+      details: {
+        stormId: number;
+        clusterId: number;
+        assigneeId?: string;
+        mentionId?: string;
+        replies?: number;
+      };
     };
+
+/** What a storm's start or end was measured on (routing/storm/storm-detect.ts). */
+export interface StormFigures {
+  perMinute: number;
+  baselinePerMinute: number;
+  /** Share of negative mentions in the last minute, and over the hour before it; null: too few to say. */
+  negativeShare: number | null;
+  negativeShareBefore: number | null;
+}
 
 export type EventType = DomainEvent['type'];

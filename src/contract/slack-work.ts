@@ -54,6 +54,13 @@ export const SlackWorkSchema = z.discriminatedUnion('type', [
   // The owner's weekly digest for the week before `weekEnding` (an ISO time), then its chart, by DM.
   z.object({ type: z.literal('digest'), weekEnding: z.string().datetime(), user: z.string() }),
   z.object({ type: z.literal('digest_chart'), weekEnding: z.string().datetime(), user: z.string() }),
+  // A storm's root message in the team channel, its clusters' threads under it, and its summary at the end.
+  z.object({ type: z.literal('storm'), stormId: z.number().int() }),
+  z.object({ type: z.literal('storm_summary'), stormId: z.number().int() }),
+  // The owner's one DM about a storm: posted, then updated in place as it grows or calms.
+  z.object({ type: z.literal('storm_owner'), stormId: z.number().int(), user: z.string() }),
+  // A cluster's one message in the storm thread: posted, then updated in place with its count.
+  z.object({ type: z.literal('cluster'), clusterId: z.number().int() }),
 ]);
 export type SlackWork = z.infer<typeof SlackWorkSchema>;
 
@@ -84,6 +91,12 @@ export function slackWorkKey(work: SlackWork): string | undefined {
       return `w-${work.weekEnding}`;
     case 'digest_chart':
       return `wc-${work.weekEnding}`;
+    case 'storm':
+      return `sr-${work.stormId}`;
+    case 'storm_summary':
+      return `sz-${work.stormId}`;
+    case 'storm_owner':
+    case 'cluster':
     case 'ephemeral':
     case 'home':
     case 'thread_line':

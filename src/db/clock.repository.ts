@@ -1,6 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Executor, fromJsonRow, queryRows, type Tx } from './client.js';
-import { appendEvent } from './events.repository.js';
+import { compiledStatement, type Executor, fromJsonRow, queryRows, type Tx } from './client.js';
 import { clockSteps, conversations } from './schema.js';
 
 export type ClockStepRow = typeof clockSteps.$inferSelect;
@@ -67,27 +66,78 @@ export async function listQuietConversations(
   );
 }
 
-/** Starts a clock: its event (dated at its start) and its steps, each due at its time. */
-export async function startClock(
-  tx: Tx,
-  conversationId: string,
-  start: { at: Date; reason: string },
-  steps: readonly { step: Step; at: Date }[],
-): Promise<number> {
-  const { id } = await appendEvent(tx, {
-    type: 'clock.started',
-    actor: 'router',
-    conversationId,
-    at: start.at,
-    details: { reason: start.reason, steps: steps.map((s) => ({ step: s.step, at: s.at.toISOString() })) },
-  });
-  if (steps.length > 0)
-    await tx
-      .insert(clockSteps)
-      .values(steps.map((s) => ({ conversationId, clockEventId: id, step: s.step, dueAt: s.at })))
-      .onConflictDoNothing();
-  return id;
+/** A clock to start: its conversation, whom its steps were counted for, its start and its steps. */
+export interface ClockStart {
+  conversationId: string;
+  assigneeId: string;
+  at: Date;
+  reason: string;
+  steps: readonly { step: Step; at: Date }[];
 }
+
+/**
+ * Starts a batch of clocks in one transaction: each its event (dated at its
+ * start) and its steps, each due at its time. Returns the clock event id of
+ * each conversation it started. Started once: a conversation another sweeper
+ * is starting (its row locked) is skipped, and one whose clock has started
+ * since its start, or that someone else holds now, or that no longer waits on
+ * us, is left for the next sweep to look at afresh.
+ */
+export async function startClockBatch(tx: Tx, starts: readonly ClockStart[]): Promise<Map<string, number>> {
+  if (starts.length === 0) return new Map();
+  // Its own statement, so the next one's snapshot sees any clock a sweeper that held these rows committed.
+  const locked = await lockClocksStatement(tx, { conversations: starts.map((s) => s.conversationId) });
+  const free = new Set(locked.map((row) => row.id));
+  const mine = starts.filter((s) => free.has(s.conversationId));
+  if (mine.length === 0) return new Map();
+  const rows = await startClocksStatement(tx, {
+    conversations: mine.map((s) => s.conversationId),
+    assignees: mine.map((s) => s.assigneeId),
+    startAts: mine.map((s) => s.at.toISOString()),
+    details: mine.map((s) =>
+      JSON.stringify({
+        reason: s.reason,
+        steps: s.steps.map((step) => ({ step: step.step, at: step.at.toISOString() })),
+      }),
+    ),
+  });
+  return new Map(rows.map((row) => [row.conversationId, Number(row.id)]));
+}
+
+const p = sql.placeholder;
+const lockClocksStatement = compiledStatement<{ id: string }, { conversations: string[] }>(
+  'clock_start_lock',
+  sql`select c.id from conversations c where c.id = any(${p('conversations')}::uuid[])
+    order by c.id for update skip locked`,
+);
+// One prepared statement for the whole batch: the clocks travel as arrays, their steps inside each event.
+const startClocksStatement = compiledStatement<
+  { id: number | string; conversationId: string },
+  { conversations: string[]; assignees: string[]; startAts: string[]; details: string[] }
+>(
+  'clock_start',
+  sql`with wanted as (
+      select * from unnest(${p('conversations')}::uuid[], ${p('assignees')}::text[],
+        ${p('startAts')}::timestamptz[], ${p('details')}::jsonb[]) with ordinality
+        as w (conversation_id, assignee_id, start_at, details, ord)
+    ), started as (
+      insert into events (type, actor, conversation_id, details, at)
+      select 'clock.started', 'router', w.conversation_id, w.details, w.start_at
+      from wanted w join conversations c on c.id = w.conversation_id
+      where c.assignee_id = w.assignee_id and c.closed_at is null and c.status = 'open'
+        and not exists (select 1 from events k where k.conversation_id = w.conversation_id
+          and k.type = 'clock.started' and k.at >= w.start_at)
+      order by w.ord
+      returning id, conversation_id
+    ), scheduled as (
+      insert into clock_steps (conversation_id, clock_event_id, step, due_at)
+      select s.conversation_id, s.id, x.step, x.at
+      from started s join wanted w on w.conversation_id = s.conversation_id
+        cross join lateral jsonb_to_recordset(w.details->'steps') as x (step text, at timestamptz)
+      on conflict do nothing
+    )
+    select id, conversation_id as "conversationId" from started`,
+);
 
 /** One due step, locked for this sweep; another sweeper skips it. */
 export async function takeDueStep(tx: Tx, now: Date): Promise<ClockStepRow | undefined> {

@@ -118,6 +118,8 @@ export const mentions = pgTable(
     // Keeps a duplicate harmless long after its queue job is gone.
     uniqueIndex('mentions_network_external_uq').on(t.network, t.externalId),
     index('mentions_pending_idx').on(t.receivedAt).where(sql`${t.notifiedAt} is null`),
+    // The rate of mentions, and its baseline for the hour of the week, that tell a storm.
+    index('mentions_received_idx').on(t.receivedAt),
     // Every read below runs once per routed mention; without them routing slows as the table grows.
     index('mentions_conversation_idx').on(t.conversationId),
     index('mentions_author_idx').on(t.network, t.authorId, t.postedAt),
@@ -323,4 +325,75 @@ export const quarantinedItems = pgTable(
     quarantinedAt: timestamp('quarantined_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('quarantined_items_at_idx').on(t.quarantinedAt)],
+);
+
+/**
+ * A storm: mentions arriving well above the usual rate for the hour of the
+ * week, or turning negative all at once (routing/storm/storm-watch.ts). At
+ * most one is open; its start and end carry the figures that called them.
+ */
+export const storms = pgTable(
+  'storms',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+    startFigures: jsonb('start_figures').$type<Record<string, unknown>>().notNull(),
+    // Since when the rate has been back near the baseline; the storm ends after a quiet spell.
+    calmSince: timestamp('calm_since', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    endFigures: jsonb('end_figures').$type<Record<string, unknown>>(),
+    // Where its root message is in the team channel, and the owner's DM about it.
+    slackTs: text('slack_ts'),
+    ownerChannel: text('owner_channel'),
+    ownerTs: text('owner_ts'),
+  },
+  (t) => [uniqueIndex('storms_open_uq').on(sql`(true)`).where(sql`${t.endedAt} is null`)],
+);
+
+/**
+ * Mentions that tell one story during a storm: one message in the storm's
+ * thread, updated in place, instead of a card each. `signatures` are a few
+ * of its members' MinHash signatures (routing/storm/story-clusters.ts), from
+ * which any router rebuilds its index after a restart.
+ */
+export const storyClusters = pgTable(
+  'story_clusters',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    stormId: bigint('storm_id', { mode: 'number' })
+      .notNull()
+      .references(() => storms.id),
+    signatures: jsonb('signatures').$type<number[][]>().notNull(),
+    // merged: the same story as `merged_into`, found when a mention told both; its members moved there.
+    status: text('status', { enum: ['open', 'spam', 'merged'] })
+      .notNull()
+      .default('open'),
+    mergedInto: bigint('merged_into', { mode: 'number' }),
+    assigneeId: text('assignee_id').references(() => staff.id),
+    slackTs: text('slack_ts'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('story_clusters_storm_idx').on(t.stormId)],
+);
+
+/**
+ * A mention counted in a cluster rather than given a card: routed, with no
+ * conversation until someone answers it (a reply to all opens one per
+ * customer) or splits it off (it is routed again, on its own).
+ */
+export const clusterMembers = pgTable(
+  'cluster_members',
+  {
+    mentionId: uuid('mention_id')
+      .primaryKey()
+      .references(() => mentions.id),
+    clusterId: bigint('cluster_id', { mode: 'number' })
+      .notNull()
+      .references(() => storyClusters.id),
+    sentiment: text('sentiment').notNull(),
+    joinedAt: timestamp('joined_at', { withTimezone: true }).notNull(),
+    // Split off: routed again on its own; the cluster no longer counts it.
+    splitAt: timestamp('split_at', { withTimezone: true }),
+  },
+  (t) => [index('cluster_members_cluster_idx').on(t.clusterId, t.joinedAt)],
 );

@@ -16,11 +16,20 @@ const LANE: Partial<Record<SlackWork['type'], string>> = {
   snooze_end: 'none',
   alert: 'main',
   spam_count: 'main',
+  storm: 'main',
+  storm_summary: 'main',
+  cluster: 'main',
 };
 
 /** A DM waits in its person's lane, a line in its thread's channel; null: the conversation's card's. */
 function laneOf(work: SlackWork): string | null {
-  if (work.type === 'dm' || work.type === 'digest' || work.type === 'digest_chart') return work.user;
+  if (
+    work.type === 'dm' ||
+    work.type === 'digest' ||
+    work.type === 'digest_chart' ||
+    work.type === 'storm_owner'
+  )
+    return work.user;
   if (work.type === 'thread_line') return work.channel;
   return LANE[work.type] ?? null;
 }
@@ -253,6 +262,17 @@ export async function listPendingAlike(
       ),
     );
   return rows.map((r) => r.id);
+}
+
+/** Other rows owed under the same work as `row` (a cluster's updates) that are due by `now`: this one covers them. */
+export async function listDueAlike(db: Executor, row: OutboxRow, now: Date): Promise<number[]> {
+  const rows = await queryRows<{ id: number }>(
+    db,
+    sql`select id from slack_outbox
+      where kind = ${row.kind} and work = ${JSON.stringify(row.work)}::jsonb and done_at is null and id <> ${row.id}
+        and (not_before is null or not_before <= ${now.toISOString()}::timestamptz)`,
+  );
+  return rows.map((r) => Number(r.id));
 }
 
 /** Cards owed to a lane and not yet in Slack: how far its channel is behind. */

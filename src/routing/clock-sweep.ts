@@ -7,7 +7,7 @@ import {
   readClockFacts,
   scheduleOffer,
   settleStep,
-  startClock,
+  startClockBatch,
   takeDueStep,
 } from '../db/clock.repository.js';
 import { changeConversation, commitChange } from '../db/conversation-change.js';
@@ -29,31 +29,46 @@ export interface ClockDeps {
 /**
  * Starts the response clock of every conversation someone holds that has
  * none running (routed, or the customer wrote again after our reply), with
- * its steps counted in the assignee's working hours. Returns how many.
+ * its steps counted in the assignee's working hours: the batch in one
+ * transaction. Returns how many it started.
  */
 export async function startClocks(deps: ClockDeps, limit = 100): Promise<number> {
   const waiting = await listClocksToStart(deps.db, limit);
   if (waiting.length === 0) return 0;
   const team = new Map((await listRosterWithLoad(deps.db)).map((person) => [person.id, person]));
-  for (const { conversation, startAt, reason } of waiting) {
-    const person = team.get(conversation.assigneeId!);
+  const clocks = waiting.map(({ conversation, startAt, reason }) => {
+    const assigneeId = conversation.assigneeId!;
+    const target = conversation.responseTargetMinutes!;
     const steps = clockSchedule(
       deps.policy,
       startAt,
       conversation.priority as Priority,
-      conversation.responseTargetMinutes!,
-      person,
+      target,
+      team.get(assigneeId),
     );
-    const wallClock = startAt.getTime() + conversation.responseTargetMinutes! * 60_000;
     const offerAt = steps.find((s) => s.step === 'offer')?.at.getTime();
-    await deps.db.transaction(async (tx) => {
-      const clockId = await startClock(tx, conversation.id, { at: startAt, reason }, steps);
+    return {
+      start: { conversationId: conversation.id, assigneeId, at: startAt, reason, steps },
       // The card's "Respond by" moves to the assignee's working hours: redraw it when that changes it.
-      if (offerAt !== undefined && offerAt !== wallClock)
-        await oweSlack(tx, [{ type: 'refresh', conversationId: conversation.id, eventId: clockId }]);
-    });
-  }
-  return waiting.length;
+      movesRespondBy: offerAt !== undefined && offerAt !== startAt.getTime() + target * 60_000,
+    };
+  });
+  return deps.db.transaction(async (tx) => {
+    const started = await startClockBatch(
+      tx,
+      clocks.map((clock) => clock.start),
+    );
+    await oweSlack(
+      tx,
+      clocks.flatMap(({ start, movesRespondBy }) => {
+        const eventId = started.get(start.conversationId);
+        return movesRespondBy && eventId !== undefined
+          ? [{ type: 'refresh' as const, conversationId: start.conversationId, eventId }]
+          : [];
+      }),
+    );
+    return started.size;
+  });
 }
 
 /**
@@ -115,7 +130,7 @@ export async function sweepClockSteps(
                   : undefined;
       const decided = decideStep({ stopped, dueAt: step.dueAt, nextDueAt: facts.nextDueAt }, now);
       if (decided.fire) await fire(deps, tx, conversation!, step, now);
-      else if (decided.outcome === 'missed') await missed(tx, conversation!, step);
+      else if (decided.outcome === 'missed') await missed(tx, conversation!, step, now);
       await settleStep(tx, step.id, decided.outcome, now);
       return decided.outcome;
     });
@@ -125,11 +140,12 @@ export async function sweepClockSteps(
   return counts;
 }
 
-async function missed(tx: Tx, conversation: ConversationRow, step: ClockStepRow): Promise<void> {
+async function missed(tx: Tx, conversation: ConversationRow, step: ClockStepRow, now: Date): Promise<void> {
   await commitChange(tx, conversation.id, {
     event: {
       type: 'clock.step',
       actor: 'router',
+      at: now,
       details: { step: step.step, outcome: 'missed', dueAt: step.dueAt.toISOString() },
     },
     tell: { card: false, thread: false },
@@ -151,6 +167,8 @@ async function fire(
       event: {
         type: 'clock.step',
         actor: 'router',
+        // Dated by the sweep's clock, as the step's due time is: the card shows when it happened.
+        at: now,
         details: { step: 'remind', outcome: 'reminded', dueAt, to: assignee },
       },
       tell: { dms: [{ kind: 'reminder', user: assignee }] },
@@ -164,6 +182,7 @@ async function fire(
       event: {
         type: 'clock.step',
         actor: 'router',
+        at: now,
         details: { step: 'owner', outcome: 'owner_told', dueAt, to: owner.id },
       },
       tell: { dms: [{ kind: 'overdue', user: owner.id }] },
@@ -181,6 +200,7 @@ async function fire(
       event: {
         type: 'clock.step',
         actor: 'router',
+        at: now,
         details: { step: 'offer', outcome: 'nobody_free', dueAt },
       },
       tell: {},
@@ -191,6 +211,7 @@ async function fire(
     event: {
       type: 'clock.step',
       actor: 'router',
+      at: now,
       details: { step: 'offer', outcome: 'offered', dueAt, to: next, from: assignee },
     },
     tell: { dms: [{ kind: 'offer', user: next }] },

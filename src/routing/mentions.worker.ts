@@ -6,6 +6,7 @@ import type { QueueSettings, Queues } from '../queue/queues.js';
 import { startWorker } from '../queue/worker.js';
 import type { Policy } from './compiled-policy.js';
 import { routeMention } from './route-mention.js';
+import type { StormWatch } from './storm/storm-watch.js';
 import { failSoft } from './triage/fail-soft.js';
 import type { Triage } from './triage/llm-triage.js';
 
@@ -18,11 +19,16 @@ export function startMentionsWorker(
     policy?: Policy;
     /** The optional model triage (TRIAGE_LLM_URL); routing never fails because of it. */
     triage?: Triage;
+    storm?: StormWatch | undefined;
   },
   settings: QueueSettings,
   concurrency = 8,
 ): Worker {
-  const routeDeps = { ...deps, triage: deps.triage && failSoft(deps.triage, deps.logger) };
+  const routeDeps = {
+    ...deps,
+    triage: deps.triage && failSoft(deps.triage, deps.logger),
+    storm: deps.storm,
+  };
   return startWorker(
     settings,
     QUEUE.mentions,

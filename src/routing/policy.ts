@@ -209,6 +209,50 @@ export const PolicyFileSchema = z
       .strict()
       .prefault({})
       .describe('What happens when a conversation waits for its first answer'),
+    storm: z
+      .object({
+        rateMultiple: z
+          .number()
+          .gt(1)
+          .default(5)
+          .describe(
+            'A storm starts when mentions a minute reach this multiple of the usual for the hour of the week',
+          ),
+        minPerMinute: z
+          .number()
+          .int()
+          .positive()
+          .default(30)
+          .describe(
+            '…and at least this many a minute, so a quiet account is not in a storm at its third mention',
+          ),
+        negativeRise: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(0.35)
+          .describe(
+            'A storm also starts when the share of negative mentions rises this much above the last hour',
+          ),
+        minNegativePerMinute: z
+          .number()
+          .int()
+          .positive()
+          .default(10)
+          .describe('…with at least this many negative mentions a minute'),
+        calmMinutes: Minutes.default(10).describe(
+          'A storm ends after this long back near the usual rate and mood',
+        ),
+        clusterUpdateSeconds: z
+          .number()
+          .int()
+          .min(5)
+          .default(15)
+          .describe("How often a cluster's message in the storm thread is updated, at most"),
+      })
+      .strict()
+      .prefault({})
+      .describe('Storms: many mentions at once, told as a few stories in one thread'),
     topics: z.record(Name, Topic).default({}),
     teams: z.record(Name, Team).default({}),
     customers: z

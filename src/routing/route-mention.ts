@@ -11,6 +11,7 @@ import { compilePolicy, type Policy } from './compiled-policy.js';
 import { type Decision, decide, decideFollowUp } from './decide.js';
 import { factWindows, loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
+import type { StormWatch } from './storm/storm-watch.js';
 import { type Understanding, understand } from './understand/index.js';
 import type { TriageVerdict } from './understand/reading-context.js';
 
@@ -21,6 +22,7 @@ export type RouteOutcome =
   | 'dropped'
   | 'joined'
   | 'joined_escalated'
+  | 'clustered'
   | 'already_routed';
 
 export interface RouteDeps {
@@ -30,6 +32,8 @@ export interface RouteDeps {
   policy?: Policy;
   /** The optional model triage (TRIAGE_LLM_URL); it answers undefined when it cannot help in time. */
   triage?: (mention: Mention) => Promise<TriageVerdict | undefined>;
+  /** The weather: during a storm, mentions that tell one story are counted in its cluster instead of a card each. */
+  storm?: StormWatch;
 }
 
 const DEFAULT_POLICY = compilePolicy(DEFAULT_POLICY_FILE);
@@ -63,7 +67,7 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
       ? { outcome: 'already_routed' }
       : read.open
         ? await deps.db.transaction((tx) => joinInTransaction(policy, tx, read, now, verdict))
-        : await decideAndOpen(policy, deps.db, read, now, verdict);
+        : await decideAndOpen(policy, deps.db, read, now, verdict, deps.storm);
     if ('lost' in routed) {
       if (attempt >= MAX_ATTEMPTS)
         throw new AppError(
@@ -116,6 +120,7 @@ async function decideAndOpen(
   read: MentionRead,
   now: Date,
   triage: TriageVerdict | undefined,
+  storm?: StormWatch,
 ): Promise<Routed | Lost> {
   const row = read.mention;
   const mention = mentionFromRow(row);
@@ -132,6 +137,18 @@ async function decideAndOpen(
     ...(triage ? { triage } : {}),
   });
   const decision = decide(mention, understanding, snapshot, policy, now);
+  storm?.noteMood(now, understanding.sentiment.label);
+  // What would get a card of its own, but may tell a storm's story: not the owner's, not a spam, not a
+  // private message, not a customer someone holds (they join their conversation before this).
+  const storyTeller =
+    storm &&
+    (decision.action === 'assign' || decision.action === 'queue') &&
+    mention.kind !== 'direct_message';
+  if (storyTeller) {
+    const open = await storm.current();
+    const candidate = { mentionId: row.id, text: mention.text, sentiment: understanding.sentiment.label };
+    if (open && (await storm.place(open, candidate, now)) !== undefined) return { outcome: 'clustered' };
+  }
 
   const values = {
     channel: teamChannel(policy, decision.team),
@@ -159,6 +176,7 @@ async function decideAndOpen(
   const opened = await openRoutedConversation(db, values, routed);
   switch (opened.outcome) {
     case 'opened':
+      if (storyTeller) storm.noteAlone(row.id, mention.text);
       return { outcome: OUTCOME[decision.action] };
     case 'routed':
       return { outcome: 'already_routed' };

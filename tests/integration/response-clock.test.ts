@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { claim, passOffer, waitOnCustomer } from '../../src/bot/conversation-actions.js';
 import type { SlackWork } from '../../src/contract/slack-work.js';
 import { findMention } from '../../src/db/mentions.repository.js';
@@ -68,6 +68,43 @@ describe.each(['postgres', 'pglite'] as const)('the response clock (%s)', (kind)
     // Taken again (a second sweeper, a restart): settled, nothing doubled.
     await sweepClockSteps({ db: f.database.db, now: inMinutes(target / 2 + 2), policy });
     expect((await owed(conversation.id)).filter((w) => w.type === 'dm')).toHaveLength(1);
+  });
+
+  it('starts every waiting clock of a sweep in one transaction, and each once when two routers start them together', async () => {
+    const db = f.database.db;
+    const held = async (count: number) => {
+      const list = [];
+      for (let i = 0; i < count; i++) list.push(await routed(`Is my bike ready yet? (${i})`));
+      return list.filter((c) => c.assigneeId !== null);
+    };
+    const clocksOf = async (ids: string[]) =>
+      (await db.select().from(events).where(eq(events.type, 'clock.started'))).filter((e) =>
+        ids.includes(e.conversationId!),
+      );
+
+    const first = await held(3);
+    expect(first.length).toBeGreaterThan(1);
+    const transactions = vi.spyOn(db, 'transaction');
+    try {
+      expect(await startClocks({ db, now: inMinutes(0), policy })).toBe(first.length);
+      expect(transactions).toHaveBeenCalledTimes(1);
+    } finally {
+      transactions.mockRestore();
+    }
+    for (const c of first) expect((await stepsOf(c.id)).map((s) => s.step)).toEqual(['remind', 'offer']);
+
+    const second = await held(3);
+    const started = await Promise.all([
+      startClocks({ db, now: inMinutes(1), policy }),
+      startClocks({ db, now: inMinutes(1), policy }),
+    ]);
+    expect(started[0] + started[1]).toBe(second.length);
+    const ids = [...first, ...second].map((c) => c.id);
+    const clocks = await clocksOf(ids);
+    expect(clocks.map((e) => e.conversationId).sort()).toEqual([...ids].sort());
+    expect(clocks.every((e) => e.at.getTime() === start.getTime())).toBe(true);
+    for (const c of second) expect((await stepsOf(c.id)).map((s) => s.step)).toEqual(['remind', 'offer']);
+    expect(await startClocks({ db, now: inMinutes(2), policy })).toBe(0);
   });
 
   const offersOf = async (conversationId: string) =>

@@ -16,6 +16,7 @@ const SCALE = 2; // Slack shows the image at about half its size on a laptop; tw
 
 export function digestChartSpec(data: ChartData): TopLevelSpec {
   const dayOrder = data.days.map((d) => d.label);
+  const emptyWeek = data.days.every((d) => d.medianMinutes === null && d.p90Minutes === null);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: data.title, anchor: 'start', fontSize: 15 },
@@ -52,7 +53,14 @@ export function digestChartSpec(data: ChartData): TopLevelSpec {
             mark: { type: 'bar', color: '#4C78A8', cornerRadiusEnd: 2 },
             encoding: {
               x: { field: 'label', type: 'ordinal', sort: dayOrder, title: null, axis: { labelAngle: 0 } },
-              y: { field: 'medianMinutes', type: 'quantitative', title: 'median' },
+              // Whole minutes on the axis; an empty week keeps a 0–10 scale rather than one "0.000000" tick.
+              y: {
+                field: 'medianMinutes',
+                type: 'quantitative',
+                title: 'median',
+                scale: emptyWeek ? { domain: [0, 10] } : { domainMin: 0 },
+                axis: { format: 'd', tickMinStep: 1 },
+              },
             },
           },
           {
@@ -87,7 +95,14 @@ export function digestChartSpec(data: ChartData): TopLevelSpec {
         mark: { type: 'bar', cornerRadiusEnd: 2 },
         encoding: {
           y: { field: 'person', type: 'nominal', title: null, sort: null },
-          x: { field: 'count', type: 'quantitative', title: 'conversations', stack: 'zero' },
+          x: {
+            field: 'count',
+            type: 'quantitative',
+            title: 'conversations',
+            stack: 'zero',
+            // Conversations come whole: no 0.2 ticks when someone holds one.
+            axis: { format: 'd', tickMinStep: 1 },
+          },
           color: {
             field: 'kind',
             type: 'nominal',

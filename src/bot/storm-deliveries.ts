@@ -1,0 +1,152 @@
+import type { WebClient } from '@slack/web-api';
+import { AppError } from '../contract/errors.js';
+import type { StormFigures } from '../contract/events.js';
+import type { SlackWork } from '../contract/slack-work.js';
+import type { Database, Executor } from '../db/client.js';
+import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
+import { listDueAlike, type OutboxRow } from '../db/slack-outbox.repository.js';
+import { findOwner } from '../db/staff.repository.js';
+import {
+  findCluster,
+  findStorm,
+  markClusterShown,
+  recordClusterTs,
+  recordOwnerDm,
+  recordStormTs,
+  type StormRow,
+} from '../db/storms.repository.js';
+import type { Delivery } from './slack-deliveries.js';
+import { clusterMessage, stormOwnerMessage, stormRootMessage, stormSummaryMessage } from './storm-blocks.js';
+
+export interface StormDeliveryDeps {
+  db: Database;
+  slack: WebClient;
+  channelId: string;
+  now: () => Date;
+  links: () => Promise<(channel: string, ts: string) => string | undefined>;
+}
+
+type StormWork = Extract<SlackWork, { type: 'storm' | 'storm_summary' | 'storm_owner' | 'cluster' }>;
+
+/** What a storm's row comes to: its root, a cluster's message (posted, then updated), the owner's DM, the summary. */
+export async function renderStormWork(
+  deps: StormDeliveryDeps,
+  row: OutboxRow,
+  work: StormWork,
+): Promise<Delivery> {
+  switch (work.type) {
+    case 'storm':
+      return stormRoot(deps, work.stormId);
+    case 'cluster':
+      return cluster(deps, row, work.clusterId);
+    case 'storm_owner':
+      return ownerDm(deps, work.stormId, work.user);
+    case 'storm_summary':
+      return summary(deps, work.stormId);
+  }
+}
+
+async function stormOf(db: Executor, id: number): Promise<StormRow> {
+  const storm = await findStorm(db, id);
+  if (!storm) throw new AppError('storm.missing', `storm ${id} is not stored`);
+  return storm;
+}
+
+const figuresOf = (storm: StormRow) => storm.startFigures as unknown as StormFigures & { reasons?: string[] };
+
+// Its place in Slack is recorded with the post that made it: a message that goes under it waits till then.
+const rootPending = () => new AppError('storm.root_pending', 'the storm root is not in Slack yet', true);
+
+async function stormRoot(deps: StormDeliveryDeps, stormId: number): Promise<Delivery> {
+  const storm = await stormOf(deps.db, stormId);
+  const owner = await findOwner(deps.db);
+  return {
+    call: 'post',
+    to: { channel: deps.channelId },
+    message: stormRootMessage({ ownerId: owner?.id, figures: figuresOf(storm) }),
+    recorded: (tx, ts) => recordStormTs(tx, stormId, ts!),
+  };
+}
+
+/**
+ * A cluster's message: posted in the storm's thread the first time, updated
+ * in place after; whichever of its owed rows comes first posts it. The
+ * members it counted are marked shown, and older due updates end with it.
+ */
+async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: number): Promise<Delivery> {
+  const found = await findCluster(deps.db, clusterId);
+  if (!found) return { call: 'none', why: 'no such cluster' };
+  const storm = await stormOf(deps.db, found.stormId);
+  if (!storm.slackTs) throw rootPending();
+  const renderedAt = deps.now();
+  const [view, superseded] = await Promise.all([
+    loadClusterView(deps.db, clusterId),
+    listDueAlike(deps.db, row, renderedAt),
+  ]);
+  if (!view) return { call: 'none', why: 'no such cluster' };
+  const message = clusterMessage(view);
+  if (found.slackTs)
+    return {
+      call: 'update',
+      channel: deps.channelId,
+      ts: found.slackTs,
+      message,
+      superseded,
+      recorded: (tx) => markClusterShown(tx, clusterId, renderedAt, deps.now()),
+    };
+  return {
+    call: 'post',
+    to: { channel: deps.channelId },
+    threadTs: storm.slackTs,
+    message,
+    superseded,
+    recorded: async (tx, ts) => {
+      await recordClusterTs(tx, clusterId, ts!);
+      await markClusterShown(tx, clusterId, renderedAt, deps.now());
+    },
+  };
+}
+
+async function ownerDm(deps: StormDeliveryDeps, stormId: number, user: string): Promise<Delivery> {
+  const storm = await stormOf(deps.db, stormId);
+  const now = deps.now();
+  const [tally, clusters, links] = await Promise.all([
+    stormTally(deps.db, stormId, now),
+    listStormClusters(deps.db, stormId),
+    deps.links(),
+  ]);
+  const message = stormOwnerMessage({
+    figures: figuresOf(storm),
+    tally,
+    clusters,
+    ended: storm.endedAt !== null,
+    link: storm.slackTs ? links(deps.channelId, storm.slackTs) : undefined,
+  });
+  if (storm.ownerChannel && storm.ownerTs)
+    return { call: 'update', channel: storm.ownerChannel, ts: storm.ownerTs, message };
+  // The DM's channel is kept with its ts, for the updates after it.
+  const opened = await deps.slack.conversations.open({ users: user });
+  const channel = opened.channel?.id;
+  if (!channel) throw new AppError('storm.no_dm', `no DM channel for ${user}`, true);
+  return {
+    call: 'post',
+    to: { channel },
+    message,
+    recorded: (tx, ts) => recordOwnerDm(tx, stormId, channel, ts!),
+  };
+}
+
+async function summary(deps: StormDeliveryDeps, stormId: number): Promise<Delivery> {
+  const storm = await stormOf(deps.db, stormId);
+  if (!storm.slackTs) throw rootPending();
+  const [tally, clusters] = await Promise.all([
+    stormTally(deps.db, stormId, deps.now()),
+    listStormClusters(deps.db, stormId),
+  ]);
+  return {
+    call: 'post',
+    to: { channel: deps.channelId },
+    threadTs: storm.slackTs,
+    message: stormSummaryMessage({ tally, clusters }),
+  };
+}
