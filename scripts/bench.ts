@@ -3,7 +3,8 @@
  * the PostgreSQL and Redis of this machine, with the real conversations.
  *
  *   npm run bench                       # everything, about four minutes; writes BENCHMARKS.md
- *   npm run bench -- --runs 1 --no-surge --no-write
+ *   npm run bench -- --runs 1 --no-storm --no-write
+ *   npm run bench -- --only storm --runs 1 --no-write   # the storm alone, about eight minutes
  *   npm run bench -- --only understanding   # seconds; replaces that section of BENCHMARKS.md only
  *   npm run bench -- --postgres postgres://root@127.0.0.1:5432/postgres --redis redis://127.0.0.1:6379
  *
@@ -28,23 +29,27 @@ import type { RoutingSnapshot } from '../src/routing/snapshot.js';
 import { loadTeamFile } from '../src/routing/team-file.js';
 import { understand } from '../src/routing/understand/index.js';
 import { type SlackStandin, startSlackStandin } from '../tests/standins/slack.standin.js';
+import { type ClusteringFigures, clusteringFigures } from './bench-clustering.js';
 import { asMention, readConvertedMentions } from './convert-twitter.js';
 import { loadCorpus } from './lib/corpus.js';
+import { stormMentions } from './lib/storm-mentions.js';
 
 const { values: flags } = parseArgs({
   options: {
     postgres: { type: 'string', default: 'postgres://root@127.0.0.1:5432/postgres' },
     redis: { type: 'string', default: 'redis://127.0.0.1:6379' },
     runs: { type: 'string', default: '3' },
-    only: { type: 'string', default: 'raw,bare,product,split,routing,surge,understanding' },
-    surge: { type: 'boolean', default: true },
+    only: { type: 'string', default: 'raw,bare,product,split,routing,storm,understanding' },
+    storm: { type: 'boolean', default: true },
+    'no-storm': { type: 'boolean', default: false },
+    // The storm replaced the surge scenario (issue 21); the old names still choose it.
     'no-surge': { type: 'boolean', default: false },
     write: { type: 'boolean', default: true },
     'no-write': { type: 'boolean', default: false },
   },
 });
 const RUNS = Math.max(1, Number(flags.runs));
-const ONLY = new Set(flags.only.split(','));
+const ONLY = new Set(flags.only.split(',').map((scenario) => (scenario === 'surge' ? 'storm' : scenario)));
 const TOKEN = 'xoxb-bench-standin';
 const INGEST_TOKEN = 'bench-ingest-token-0123456789';
 const CHANNEL = 'C0BENCH001';
@@ -201,14 +206,18 @@ interface DriveResult {
   firstSend: number;
 }
 
-/** Full speed (a bounded number in flight) or a fixed rate, one mention a request. */
-async function drive(url: string, mentions: Mention[], rate?: number): Promise<DriveResult> {
+/**
+ * Full speed (a bounded number in flight) or a fixed rate, one mention a request;
+ * `stamp`: each is posted with the time it is sent, as a live stream would be.
+ */
+async function drive(url: string, mentions: Mention[], rate?: number, stamp = false): Promise<DriveResult> {
   const sent = new Map<string, number>();
   let accepted = 0;
   const firstSend = Date.now();
   const send = async (mention: Mention) => {
     sent.set(mention.externalId, Date.now());
-    if ((await post(url, mention)) === 202) accepted++;
+    const body = stamp ? { ...mention, createdAt: new Date().toISOString() } : mention;
+    if ((await post(url, body)) === 202) accepted++;
   };
   if (!rate) {
     let next = 0;
@@ -511,7 +520,7 @@ function together(processes: UnderTest[]): UnderTest {
  * against the Slack stand-in, with every role in one process (the default),
  * or with one process a role as a large team would run it. Only Slack's pace
  * is lifted, as the stand-in's is, so the figure is ours and not Slack's; the
- * surge below runs the pace as shipped.
+ * storm below runs the pace as shipped.
  */
 async function productRun(layout: 'one' | 'split'): Promise<PipelineFigures> {
   const slack = await startSlackStandin({ token: TOKEN });
@@ -842,6 +851,19 @@ function understandingSection(u: UnderstandingFigures, standalone: boolean): str
   ];
 }
 
+/** The section the storm replaced, removed when the storm's is written alone. */
+const OLD_SURGE_HEADING = '## Surge: 10,000 mentions in one minute, Slack pace as shipped';
+
+function removeSection(existing: string, heading: string): string {
+  const start = existing.indexOf(`\n${heading}\n`);
+  if (start < 0) return existing;
+  const rest = existing.slice(start + 1 + heading.length);
+  const next = rest.search(/\n## |\nBench wall time:/);
+  return next < 0
+    ? existing.slice(0, start + 1)
+    : `${existing.slice(0, start + 1)}${existing.slice(start + 1 + heading.length + next + 1)}`;
+}
+
 /**
  * A run of the understanding section alone replaces that section of BENCHMARKS.md and keeps the rest,
  * which only a full run measures.
@@ -862,108 +884,300 @@ function spliceSection(file: string, heading: string, section: string[]): string
     : `${existing.trimEnd()}\n\n${body}`;
 }
 
-// ---------------------------------------------------------------- surge
+// ---------------------------------------------------------------- storm
 
-interface SurgeFigures {
+/** Issue 21's targets for the storm. */
+const STORM_TARGETS = {
+  ownerDmSeconds: 30,
+  allVisibleSeconds: 300,
+  unrelatedCardsSeconds: 300,
+  rateLimited: 0,
+  clusteringMicros: 1000,
+};
+const STORM_STORY_MENTIONS = 8000;
+const STORM_UNRELATED = SURGE_MENTIONS - STORM_STORY_MENTIONS;
+/** How long the bench waits for every mention to be shown, from the storm's first mention. */
+const STORM_WAIT_SECONDS = 360;
+const STORM_HEADING = '## Storm: 10,000 mentions in one minute, five stories, Slack pace as shipped';
+const OWNER_DM_CHANNEL = 'D0OWNER01';
+
+interface StormFigures {
   accepted: number;
   stored: number;
-  slackMessages: number;
+  stories: number;
+  unrelated: number;
+  realTweets: number;
+  corpusPosts: number;
+  /** Seconds from the storm's first mention (its POST) to: the storm opened, its root in the channel, the owner's DM. */
+  stormOpenedSeconds: number;
+  rootSeconds: number;
+  ownerDmSeconds: number;
+  ownerDms: number;
+  ownerDmUpdates: number;
+  /** Mentions shown in Slack (notified_at), as a card or counted in a cluster, 5 min after the first, and at the end. */
+  visibleAt5Min: number;
+  visibleAtEnd: number;
+  /** Seconds from the first mention until every mention not dropped as spam was shown; NaN: not by the end. */
+  allVisibleSeconds: number;
+  waitedSeconds: number;
+  droppedAsSpam: { stories: number; unrelated: number };
+  clustered: { stories: number; unrelated: number; unrelatedWithAStory: number };
+  /** Unrelated mentions that got a card of their own: in 5 min, by the end; time from their own POST. */
+  unrelatedCarded5Min: number;
+  unrelatedCardedEnd: number;
+  unrelatedCardMedianSeconds: number;
+  unrelatedCardP90Seconds: number;
+  /** Seconds from the first mention until every unrelated mention not dropped or clustered had its card; NaN: not by the end. */
+  unrelatedAllCardedSeconds: number;
+  realTweetsCarded5Min: number;
+  corpusPostsCarded5Min: number;
+  /** Story mentions with their own card (not clustered, not dropped). */
+  storyCards: number;
+  clusters: number;
+  clusterMessages: number;
+  clusterUpdates: number;
+  storyRecall: Record<string, { mentions: number; clusters: number; largestShare: number }>;
+  purity: number;
   topLevelMessages: number;
-  surgeThreadCards: number;
-  ownerAlerts: number;
-  directMessages: number;
-  ownerDirectMessages: number;
-  /** Conversations the router gave a person (an assignee or the owner), and how many of them Slack shows. */
-  personal: number;
-  personalShown: number;
-  /** Median seconds from a personal conversation's first mention to its card, of those shown. */
-  personalMedianSeconds: number;
+  channelMessages: number;
+  surgeThreadMessages: number;
   rateLimited: number;
-  routingBacklog: number;
   failedJobs: number;
-  backlog: number;
-  deliveredPerSecond: number;
-  drainMinutes: number;
+  outboxPending: number;
+  routingBacklogAt5Min: number;
   rssMb: number;
 }
 
-/** 10,000 mentions in a minute, the product as shipped, against a stand-in that allows ~1 message/s/channel. */
-async function surgeRun(): Promise<SurgeFigures> {
-  const slack = await startSlackStandin({ token: TOKEN, perChannelPerSecond: 1 });
+/**
+ * The stand-in answers 429 by a rule it does not count: the same rule replayed over its log of calls
+ * (in order, with the times it logged them) names the refused ones.
+ */
+function refusedCalls(calls: readonly { method: string; params: Record<string, unknown>; at: number }[], perSecond: number) {
+  const refused = new Set<number>();
+  const recent = new Map<string, number[]>();
+  calls.forEach((call, index) => {
+    if (call.method !== 'chat.postMessage' && call.method !== 'chat.update') return;
+    const channel = call.params.channel;
+    if (typeof channel !== 'string') return;
+    const window = (recent.get(channel) ?? []).filter((t) => call.at - t < 1000);
+    if (window.length >= perSecond) refused.add(index);
+    else window.push(call.at);
+    recent.set(channel, window);
+  });
+  return refused;
+}
+
+/**
+ * Issue 21's storm: 10,000 mentions in a minute, 8,000 of them telling five
+ * stories, 2,000 unrelated, against the app as shipped and a stand-in that
+ * allows about one message a second a channel. Waits until every mention is
+ * shown in Slack (a card, or counted in a cluster's message), or 6 minutes.
+ */
+async function stormRun(): Promise<StormFigures> {
+  const perChannelPerSecond = 1;
+  const slack = await startSlackStandin({ token: TOKEN, perChannelPerSecond });
   const database = await createDatabase();
-  const prefix = `fhsurge-${randomBytes(4).toString('hex')}`;
+  const prefix = `fhstorm-${randomBytes(4).toString('hex')}`;
   const app = await startApp(database.url, prefix, slack);
+  const run = randomBytes(3).toString('hex');
+  const mix = stormMentions(STORM_STORY_MENTIONS, STORM_UNRELATED, run);
+  const labelOf = new Map(mix.mentions.map((m) => [m.mention.externalId, m.label]));
+  const ours = `m.external_id like 'storm-${run}-%'`;
   try {
-    // A running team's database, as in the throughput runs: its history and its statistics.
     await seedHistory(database.url, 'product');
     const base = `http://127.0.0.1:${app.port}`;
-    const started = Date.now();
+    const progress = async () => {
+      const [row] = await queryOnce(
+        database.url,
+        `select count(*)::int as stored, count(m.notified_at)::int as shown,
+           count(*) filter (where m.notified_at is null and c.status is distinct from 'spam')::int as pending,
+           count(*) filter (where m.routed_at is null)::int as unrouted
+         from mentions m left join conversations c on c.id = m.conversation_id where ${ours}`,
+      );
+      return { stored: Number(row!.stored), shown: Number(row!.shown), pending: Number(row!.pending), unrouted: Number(row!.unrouted) };
+    };
     const result = await drive(
       `${base}/ingest/mentions`,
-      freshMentions(SURGE_MENTIONS),
+      mix.mentions.map((m) => m.mention),
       SURGE_MENTIONS / SURGE_SECONDS,
+      true,
     );
-    await sleep(5000);
-    const elapsed = (Date.now() - started) / 1000;
-    const posts = slack.callsTo('chat.postMessage');
-    const stored = [...slack.messages.values()];
-    const channelMessages = stored.filter((message) => message.channel === CHANNEL);
-    const inChannel = channelMessages.length;
-    const topLevel = channelMessages.filter((message) => !message.thread_ts);
-    const surgeRoot = topLevel.find((message) => String(message.text).includes('A surge'));
-    const surgeThreadCards = surgeRoot
-      ? channelMessages.filter((message) => message.thread_ts === surgeRoot.ts).length
-      : 0;
-    const ownerAlerts = topLevel.filter((message) => String(message.text).includes('<@U0OWNER01>')).length;
-    const rateLimited = posts.length + slack.callsTo('chat.update').length - stored.length;
-    const backlogOf = async (name: string) => {
-      const queue = new Queue(name, { connection: connectionOf(), prefix });
-      const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'failed', 'prioritized');
-      await queue.close();
-      const queued =
-        (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
-      return { queued, failed: counts.failed ?? 0 };
-    };
-    const mentionsQueue = await backlogOf(QUEUE.mentions);
+    const first = result.firstSend;
+    let routingBacklogAt5Min = Number.NaN;
+    let last = await progress();
+    for (;;) {
+      const elapsed = (Date.now() - first) / 1000;
+      if (Number.isNaN(routingBacklogAt5Min) && elapsed >= STORM_TARGETS.allVisibleSeconds)
+        routingBacklogAt5Min = last.unrouted;
+      if ((last.stored >= result.accepted && last.pending === 0) || elapsed >= STORM_WAIT_SECONDS) break;
+      log(`  storm: ${elapsed.toFixed(0)} s, ${last.stored} stored, ${last.unrouted} not routed, ${last.shown} shown, ${last.pending} to show`);
+      await sleep(5000);
+      last = await progress();
+    }
+    const waitedSeconds = (Date.now() - first) / 1000;
+
+    const rows = await queryOnce(
+      database.url,
+      `select m.external_id as id, extract(epoch from m.received_at) * 1000 as received,
+         extract(epoch from m.notified_at) * 1000 as notified, cm.cluster_id as cluster, c.status
+       from mentions m left join cluster_members cm on cm.mention_id = m.id
+         left join conversations c on c.id = m.conversation_id
+       where ${ours}`,
+    );
+    const [storm] = await queryOnce(
+      database.url,
+      'select id, extract(epoch from started_at) * 1000 as started from storms order by id limit 1',
+    );
+    const [clusterCount] = await queryOnce(
+      database.url,
+      "select count(*) filter (where status <> 'merged')::int as n from story_clusters",
+    );
     const [owed] = await queryOnce(
       database.url,
       "select count(*) filter (where done_at is null)::int as pending, count(*) filter (where outcome = 'failed')::int as failed from slack_outbox",
     );
-    const outbox = { queued: Number(owed!.pending), failed: Number(owed!.failed) };
-    const [counted] = await queryOnce(
-      database.url,
-      "select count(*)::int as n from mentions where external_id not like 'history-%'",
+    const queue = new Queue(QUEUE.mentions, { connection: connectionOf(), prefix });
+    const jobCounts = await queue.getJobCounts('failed');
+    await queue.close();
+
+    // Slack, as the stand-in saw it.
+    const calls = slack.calls;
+    const refused = refusedCalls(calls, perChannelPerSecond);
+    const accepted = calls.filter((_, i) => !refused.has(i));
+    const ownerPosts = accepted.filter(
+      (c) => c.method === 'chat.postMessage' && c.params.channel === OWNER_DM_CHANNEL && String(c.params.text).includes('A storm'),
     );
-    const storedMentions = Number(counted!.n);
-    // What the people given a conversation see: behind the queued ones, or ahead of them.
-    const [personal] = await queryOnce(
-      database.url,
-      `select count(*)::int as n, count(m.notified_at)::int as shown,
-         percentile_cont(0.5) within group (order by extract(epoch from m.notified_at - m.received_at))
-           filter (where m.notified_at is not null) as median
-       from conversations c join mentions m on m.id = c.first_mention_id
-       where c.assignee_id is not null and m.external_id not like 'history-%'`,
+    const ownerUpdates = accepted.filter(
+      (c) => c.method === 'chat.update' && c.params.channel === OWNER_DM_CHANNEL,
     );
-    const deliveredPerSecond = inChannel / elapsed;
+    const rootCall = accepted.find(
+      (c) => c.method === 'chat.postMessage' && c.params.channel === CHANNEL && !c.params.thread_ts && String(c.params.text).includes('A storm'),
+    );
+    const stored = [...slack.messages.values()];
+    const channelMessages = stored.filter((message) => message.channel === CHANNEL);
+    const topLevel = channelMessages.filter((message) => !message.thread_ts);
+    const root = topLevel.find((message) => String(message.text).includes('A storm'));
+    const surgeRoot = topLevel.find((message) => String(message.text).includes('A surge'));
+    const clusterMessages = root
+      ? channelMessages.filter((m) => m.thread_ts === root.ts && String(m.text).includes('tell one story')).length
+      : 0;
+    const clusterUpdates = accepted.filter(
+      (c) => c.method === 'chat.update' && c.params.channel === CHANNEL && String(c.params.text).includes('tell one story'),
+    ).length;
+
+    // Mention by mention.
+    const fiveMin = first + STORM_TARGETS.allVisibleSeconds * 1000;
+    const isStory = (label: string) => label.startsWith('story:');
+    let visibleAt5Min = 0;
+    let visibleAtEnd = 0;
+    let lastVisible = 0;
+    let notVisible = 0;
+    const dropped = { stories: 0, unrelated: 0 };
+    const clustered = { stories: 0, unrelated: 0, unrelatedWithAStory: 0 };
+    const unrelatedLatency: number[] = [];
+    let unrelatedCarded5Min = 0;
+    let realCarded5Min = 0;
+    let corpusCarded5Min = 0;
+    let unrelatedLastCard = 0;
+    let unrelatedOwed = 0;
+    let storyCards = 0;
+    const clusterLabels = new Map<number, string[]>();
+    for (const row of rows) {
+      const label = labelOf.get(String(row.id)) ?? 'unknown';
+      const notified = row.notified === null ? undefined : Number(row.notified);
+      const cluster = row.cluster === null ? undefined : Number(row.cluster);
+      const spam = row.status === 'spam';
+      if (notified !== undefined) {
+        visibleAtEnd++;
+        if (notified <= fiveMin) visibleAt5Min++;
+        lastVisible = Math.max(lastVisible, notified);
+      } else if (!spam) notVisible++;
+      if (spam) dropped[isStory(label) ? 'stories' : 'unrelated']++;
+      if (cluster !== undefined) {
+        clustered[isStory(label) ? 'stories' : 'unrelated']++;
+        clusterLabels.set(cluster, [...(clusterLabels.get(cluster) ?? []), label]);
+      }
+      if (isStory(label)) {
+        if (cluster === undefined && !spam) storyCards++;
+        continue;
+      }
+      if (cluster !== undefined || spam) continue;
+      unrelatedOwed++;
+      if (notified === undefined) continue;
+      unrelatedLatency.push((notified - Number(row.received)) / 1000);
+      unrelatedLastCard = Math.max(unrelatedLastCard, notified);
+      if (notified <= fiveMin) {
+        unrelatedCarded5Min++;
+        if (label.startsWith('real:')) realCarded5Min++;
+        else corpusCarded5Min++;
+      }
+    }
+    for (const labels of clusterLabels.values())
+      if (!labels.every((l) => !isStory(l))) clustered.unrelatedWithAStory += labels.filter((l) => !isStory(l)).length;
+
+    // Each story: how many clusters its mentions went to, and the share of all its mentions in the largest.
+    const storyRecall: StormFigures['storyRecall'] = {};
+    const storyTotals = new Map<string, number>();
+    for (const m of mix.mentions) if (isStory(m.label)) storyTotals.set(m.label, (storyTotals.get(m.label) ?? 0) + 1);
+    let majority = 0;
+    let members = 0;
+    for (const labels of clusterLabels.values()) {
+      const counts = new Map<string, number>();
+      for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
+      majority += Math.max(...counts.values());
+      members += labels.length;
+    }
+    for (const [label, total] of storyTotals) {
+      const inClusters = [...clusterLabels.values()]
+        .map((labels) => labels.filter((l) => l === label).length)
+        .filter((n) => n > 0);
+      storyRecall[label.slice('story:'.length)] = {
+        mentions: total,
+        clusters: inClusters.length,
+        largestShare: Math.max(0, ...inClusters) / total,
+      };
+    }
+
     return {
       accepted: result.accepted,
-      stored: storedMentions,
-      slackMessages: inChannel,
+      stored: rows.length,
+      stories: mix.stories,
+      unrelated: mix.unrelated,
+      realTweets: mix.realTweets,
+      corpusPosts: mix.corpusPosts,
+      stormOpenedSeconds: storm ? (Number(storm.started) - first) / 1000 : Number.NaN,
+      rootSeconds: rootCall ? (rootCall.at - first) / 1000 : Number.NaN,
+      ownerDmSeconds: ownerPosts[0] ? (ownerPosts[0].at - first) / 1000 : Number.NaN,
+      ownerDms: ownerPosts.length,
+      ownerDmUpdates: ownerUpdates.length,
+      visibleAt5Min,
+      visibleAtEnd,
+      allVisibleSeconds:
+        notVisible === 0 && rows.length >= result.accepted ? (lastVisible - first) / 1000 : Number.NaN,
+      waitedSeconds,
+      droppedAsSpam: dropped,
+      clustered,
+      unrelatedCarded5Min,
+      unrelatedCardedEnd: unrelatedLatency.length,
+      unrelatedCardMedianSeconds: percentile(unrelatedLatency, 50),
+      unrelatedCardP90Seconds: percentile(unrelatedLatency, 90),
+      unrelatedAllCardedSeconds:
+        unrelatedLatency.length === unrelatedOwed ? (unrelatedLastCard - first) / 1000 : Number.NaN,
+      realTweetsCarded5Min: realCarded5Min,
+      corpusPostsCarded5Min: corpusCarded5Min,
+      storyCards,
+      clusters: Number(clusterCount!.n),
+      clusterMessages,
+      clusterUpdates,
+      storyRecall,
+      purity: members > 0 ? majority / members : Number.NaN,
       topLevelMessages: topLevel.length,
-      surgeThreadCards,
-      ownerAlerts,
-      directMessages: stored.length - inChannel,
-      // The stand-in names a user's DM channel after the user: U0OWNER01's is D0OWNER01.
-      ownerDirectMessages: stored.filter((message) => message.channel === 'D0OWNER01').length,
-      personal: Number(personal!.n),
-      personalShown: Number(personal!.shown),
-      personalMedianSeconds: personal!.median === null ? Number.NaN : Number(personal!.median),
-      rateLimited: Math.max(0, rateLimited),
-      failedJobs: mentionsQueue.failed + outbox.failed,
-      routingBacklog: mentionsQueue.queued,
-      backlog: outbox.queued,
-      deliveredPerSecond,
-      drainMinutes: (SURGE_MENTIONS - inChannel) / Math.max(deliveredPerSecond, 0.001) / 60,
+      channelMessages: channelMessages.length,
+      surgeThreadMessages: surgeRoot ? channelMessages.filter((m) => m.thread_ts === surgeRoot.ts).length : 0,
+      rateLimited: refused.size,
+      failedJobs: (jobCounts.failed ?? 0) + Number(owed!.failed),
+      outboxPending: Number(owed!.pending),
+      routingBacklogAt5Min,
       rssMb: app.peakRssMb(),
     };
   } finally {
@@ -972,6 +1186,86 @@ async function surgeRun(): Promise<SurgeFigures> {
     await database.drop();
     await dropPrefix(prefix);
   }
+}
+
+const met = (ok: boolean) => (ok ? 'met' : 'not met');
+const share = (part: number, whole: number) => `${fmt((100 * part) / Math.max(1, whole), 1)}%`;
+
+/** The storm's targets (issue 21), a line each; they replace the retired p99 at 500/s. */
+function stormTargetLines(s: StormFigures, c: ClusteringFigures): string[] {
+  const unrelatedOwed = s.unrelated - s.droppedAsSpam.unrelated - s.clustered.unrelated;
+  return [
+    `- the owner's DM at most ${STORM_TARGETS.ownerDmSeconds} s after the storm's first mention: ${fmt(s.ownerDmSeconds, 1)} s (${met(s.ownerDmSeconds <= STORM_TARGETS.ownerDmSeconds)})`,
+    `- every mention shown in Slack, as a card or counted in a cluster, within ${STORM_TARGETS.allVisibleSeconds / 60} min: ${Number.isFinite(s.allVisibleSeconds) ? `${fmt(s.allVisibleSeconds)} s` : `not within the ${fmt(s.waitedSeconds)} s waited`}; ${fmt(s.visibleAt5Min)} of ${fmt(s.stored)} (${share(s.visibleAt5Min, s.stored)}) shown at 5 min (${met(s.allVisibleSeconds <= STORM_TARGETS.allVisibleSeconds)})`,
+    `- every unrelated mention with its own card within ${STORM_TARGETS.unrelatedCardsSeconds / 60} min: ${fmt(s.unrelatedCarded5Min)} of ${fmt(unrelatedOwed)} owed one (${share(s.unrelatedCarded5Min, unrelatedOwed)}) at 5 min${Number.isFinite(s.unrelatedAllCardedSeconds) ? `, all at ${fmt(s.unrelatedAllCardedSeconds)} s` : ''} (${met(s.unrelatedAllCardedSeconds <= STORM_TARGETS.unrelatedCardsSeconds)})`,
+    `- no Slack call refused with 429: ${fmt(s.rateLimited)} (${met(s.rateLimited <= STORM_TARGETS.rateLimited)}); nothing lost: ${fmt(s.stored)} stored of ${fmt(s.accepted)} accepted, ${fmt(s.failedJobs)} jobs or outbox rows failed (${met(s.stored === s.accepted && s.failedJobs === 0)})`,
+    `- clustering at most ${fmt(STORM_TARGETS.clusteringMicros)} µs a mention: ${fmt(c.medianMicrosPerMention, 1)} µs (${met(c.medianMicrosPerMention <= STORM_TARGETS.clusteringMicros)})`,
+  ];
+}
+
+function stormSection(s: StormFigures, c: ClusteringFigures, standalone: boolean): string[] {
+  const unrelatedOwed = s.unrelated - s.droppedAsSpam.unrelated - s.clustered.unrelated;
+  const recall = Object.entries(s.storyRecall)
+    .map(([name, r]) => `${name} ${fmt(r.mentions)} in ${r.clusters} cluster${r.clusters === 1 ? '' : 's'}, ${share(r.largestShare * r.mentions, r.mentions)} in the largest`)
+    .join('; ');
+  return [
+    STORM_HEADING,
+    '',
+    ...(standalone
+      ? [
+          `Measured on its own by \`npm run bench -- --only storm\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+          `(Node ${process.version}, ${os.cpus()[0]?.model ?? '?'} × ${os.cpus().length}); the sections above come from the full run dated at the top.`,
+          '',
+        ]
+      : []),
+    'The app as shipped (`node dist/main.js`, all roles, Slack pace, per-channel gate and storm policy as default), against a',
+    "stand-in that answers 429 beyond one message a second a channel, on a database with the same team's history.",
+    `${fmt(SURGE_MENTIONS)} mentions in ${SURGE_SECONDS} s, each from an author of its own: ${fmt(s.stories)} tell one of five stories`,
+    '(scripts/bench-clustering.ts: paraphrases in five languages, typos, emoji, links, hashtags), spread among',
+    `${fmt(s.unrelated)} unrelated: each of the ${fmt(s.realTweets)} distinct customer messages of the real customer-care tweets once, and`,
+    `${fmt(s.corpusPosts)} routine posts of corpus/examples (seven languages), as the real tweets are too few, and a real tweet`,
+    'posted again, even reworded, is rightly gathered with itself. Timed from the POST of the first mention;',
+    `"shown" is \`mentions.notified_at\`: its card posted, or a cluster message counting it posted or updated. The bench waits`,
+    `until every mention not dropped as spam is shown, or ${STORM_WAIT_SECONDS / 60} min.`,
+    '',
+    '| Figure | Value |',
+    '|---|---:|',
+    `| Mentions accepted (202) / stored in PostgreSQL | ${fmt(s.accepted)} / ${fmt(s.stored)} |`,
+    `| Storm opened, s after the first mention | ${fmt(s.stormOpenedSeconds, 1)} |`,
+    `| Storm's root message in the channel, s | ${fmt(s.rootSeconds, 1)} |`,
+    `| **Owner's DM about the storm, s** | ${fmt(s.ownerDmSeconds, 1)} |`,
+    `| Owner's DMs posted / updated | ${fmt(s.ownerDms)} / ${fmt(s.ownerDmUpdates)} |`,
+    `| **Mentions shown in Slack 5 min after the first** | ${fmt(s.visibleAt5Min)} (${share(s.visibleAt5Min, s.stored)}) |`,
+    `| Shown when the bench stopped waiting (${fmt(s.waitedSeconds)} s) | ${fmt(s.visibleAtEnd)} (${share(s.visibleAtEnd, s.stored)}) |`,
+    `| **Every mention not dropped as spam shown, s** | ${Number.isFinite(s.allVisibleSeconds) ? fmt(s.allVisibleSeconds) : `not in ${fmt(s.waitedSeconds)}`} |`,
+    `| Dropped as spam: story mentions / unrelated | ${fmt(s.droppedAsSpam.stories)} / ${fmt(s.droppedAsSpam.unrelated)} |`,
+    `| Counted in a cluster: story mentions / unrelated (of those, with a story) | ${fmt(s.clustered.stories)} / ${fmt(s.clustered.unrelated)} (${fmt(s.clustered.unrelatedWithAStory)}) |`,
+    `| Story mentions with a card of their own | ${fmt(s.storyCards)} |`,
+    `| **Unrelated mentions owed a card of their own, carded within 5 min** | ${fmt(s.unrelatedCarded5Min)} of ${fmt(unrelatedOwed)} (${share(s.unrelatedCarded5Min, unrelatedOwed)}) |`,
+    `| Of those, real tweets / corpus posts | ${fmt(s.realTweetsCarded5Min)} / ${fmt(s.corpusPostsCarded5Min)} |`,
+    `| Unrelated carded when the bench stopped waiting | ${fmt(s.unrelatedCardedEnd)} |`,
+    `| Unrelated: median / p90 time from its POST to its card, of those carded, s | ${fmt(s.unrelatedCardMedianSeconds, 1)} / ${fmt(s.unrelatedCardP90Seconds, 1)} |`,
+    `| Every unrelated mention owed a card carded, s | ${Number.isFinite(s.unrelatedAllCardedSeconds) ? fmt(s.unrelatedAllCardedSeconds) : `not in ${fmt(s.waitedSeconds)}`} |`,
+    `| Clusters (not folded into another) / cluster messages in the storm thread / their updates | ${fmt(s.clusters)} / ${fmt(s.clusterMessages)} / ${fmt(s.clusterUpdates)} |`,
+    `| Purity of the clusters (share of the majority label, by member) | ${share(s.purity, 1)} |`,
+    `| Messages in the team channel, threads included / top level / in a surge thread | ${fmt(s.channelMessages)} / ${fmt(s.topLevelMessages)} / ${fmt(s.surgeThreadMessages)} |`,
+    `| Mentions not yet routed at 5 min | ${fmt(s.routingBacklogAt5Min)} |`,
+    `| **Slack calls answered 429** | ${fmt(s.rateLimited)} |`,
+    `| Jobs or outbox rows failed for good / outbox rows still owed at the end | ${fmt(s.failedJobs)} / ${fmt(s.outboxPending)} |`,
+    `| **Clustering, median µs a mention** (in process, ${fmt(c.mentions)} mentions, ${c.runs} runs) | ${fmt(c.medianMicrosPerMention, 1)} |`,
+    `| Clustering in process: recall / purity / real tweets joined to a story | ${share(c.recall, 1)} / ${share(c.purity, 1)} / ${fmt(c.realJoinedToStory)} |`,
+    `| Peak RSS, MB | ${fmt(s.rssMb)} |`,
+    '',
+    `Each story in the app's clusters: ${recall}.`,
+    '',
+    'Against the targets of issue 21:',
+    ...stormTargetLines(s, c),
+    '',
+    `Slack takes about a message a second a channel, so in 5 minutes the team channel holds about 300 messages,`,
+    'cards, cluster messages and their updates together (a DM goes in its own channel): the unrelated mentions',
+    'need a card each, so their figure is bounded by that pace, not by routing or clustering.',
+    '',
+  ];
 }
 
 // ---------------------------------------------------------------- report
@@ -999,7 +1293,7 @@ const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toF
 async function main(): Promise<void> {
   const started = Date.now();
   // The app is measured as the Docker image runs it, compiled.
-  if (['product', 'split', 'surge'].some((scenario) => ONLY.has(scenario))) {
+  if (['product', 'split', 'storm'].some((scenario) => ONLY.has(scenario))) {
     const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('npm run build failed');
   }
@@ -1036,9 +1330,31 @@ async function main(): Promise<void> {
       log(`  run ${run}: routing in process ${fmt(routing.at(-1)!)} decisions/s`);
     }
   }
-  const surge = ONLY.has('surge') && flags.surge && !flags['no-surge'] ? await surgeRun() : undefined;
-  if (surge) log('  surge:', JSON.stringify(surge));
+  const stormOn = ONLY.has('storm') && flags.storm && !flags['no-storm'] && !flags['no-surge'];
+  // In process, before the app starts: its timing should not share the cores with the storm.
+  const clustering = stormOn ? await clusteringFigures() : undefined;
+  if (clustering) log('  clustering:', JSON.stringify(clustering));
+  const storm = stormOn ? await stormRun() : undefined;
+  if (storm) log('  storm:', JSON.stringify(storm));
   const write = flags.write && !flags['no-write'];
+  // The storm alone replaces its section of BENCHMARKS.md, and retires the old target there.
+  if (storm && clustering && !['raw', 'bare', 'product'].every((scenario) => ONLY.has(scenario))) {
+    const section = stormSection(storm, clustering, true);
+    log(`\n${section.join('\n')}`);
+    if (write) {
+      let existing = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '# Benchmarks\n\n';
+      existing = removeSection(existing, OLD_SURGE_HEADING).replace(
+        /^- p99 under 250 ms at 500\/s: .*$/m,
+        `- p99 under 250 ms at 500/s: retired by issue 21 (still reported in the table); the storm's targets, in its section below, take its place`,
+      );
+      writeFileSync('BENCHMARKS.md', existing);
+      writeFileSync('BENCHMARKS.md', spliceSection('BENCHMARKS.md', STORM_HEADING, section));
+    }
+    if (!understanding) {
+      log(`Bench wall time: ${fmt((Date.now() - started) / 1000)} s.`);
+      return;
+    }
+  }
   // Without the headline pipelines there is no report to write; the understanding section stands alone.
   if (understanding && !['raw', 'bare', 'product'].every((scenario) => ONLY.has(scenario))) {
     const section = understandingSection(understanding, true);
@@ -1155,8 +1471,11 @@ async function main(): Promise<void> {
     `- end to end at least half the bare pipeline: ${ratio(m.product, m.bare)} (${m.product >= m.bare / 2 ? 'met' : 'not met'});`,
     `  run by run, Firsthand against the bare pipeline measured just before it: ${perRunRatios}`,
     `- p99 under 50 ms at 100/s: ${fmt(lat(product, 100, 'p99'))} ms (${lat(product, 100, 'p99') < 50 ? 'met' : 'not met'})`,
-    `- p99 under 250 ms at 500/s: ${fmt(lat(product, 500, 'p99'))} ms (${lat(product, 500, 'p99') < 250 ? 'met' : 'not met'})`,
     `- RSS under 300 MB: ${fmt(m.rss)} MB (${m.rss < 300 ? 'met' : 'not met'})`,
+    '',
+    `Issue 21 retired the target of p99 under 250 ms at 500/s (${fmt(lat(product, 500, 'p99'))} ms here, still in the table above):`,
+    'a burst is now judged by what the team sees in Slack during a storm. In its place, the storm targets',
+    ...(storm && clustering ? ['(measured in the storm section below):', ...stormTargetLines(storm, clustering)] : ['(the storm section, when the bench runs it).']),
     '',
     `Raw BullMQ: empty jobs added one at a time by 64 producers, one worker at concurrency ${ROUTE_CONCURRENCY}.`,
     `Bare pipeline: same concurrency per stage (${ROUTE_CONCURRENCY} routing, ${NOTIFY_CONCURRENCY} notify), one`,
@@ -1165,49 +1484,7 @@ async function main(): Promise<void> {
     `Mentions Firsthand dropped as spam, all runs: ${product.reduce((n, r) => n + (r.droppedAsSpam ?? 0), 0)} (the bench cycles through`,
     'the corpus, so one text arrives from several authors within a day: the mark of a copy-paste campaign).',
     '',
-    ...(surge
-      ? [
-          '## Surge: 10,000 mentions in one minute, Slack pace as shipped',
-          '',
-          'The app as shipped (`node dist/main.js`, all roles, Slack pace and per-channel gate as default), against a',
-          "stand-in that answers 429 beyond one message a second a channel, on a database with the same team's history.",
-          'Measured 5 s after the minute:',
-          '',
-          '| Figure | Value |',
-          '|---|---:|',
-          `| Mentions accepted (202) | ${fmt(surge.accepted)} |`,
-          `| Mentions stored in PostgreSQL | ${fmt(surge.stored)} |`,
-          `| Messages in the team channel, threads included | ${fmt(surge.slackMessages)} (${fmt(surge.deliveredPerSecond, 1)}/s) |`,
-          `| Of those, top-level messages a reader scrolls past | ${fmt(surge.topLevelMessages)} |`,
-          `| Cards gathered in the surge thread | ${fmt(surge.surgeThreadCards)} |`,
-          `| Channel messages naming the owner | ${fmt(surge.ownerAlerts)} |`,
-          `| Conversations routed to a person (assignee or owner) | ${fmt(surge.personal)} |`,
-          `| Of those, shown in Slack | ${fmt(surge.personalShown)} |`,
-          `| Median time from their mention to their card, s | ${fmt(surge.personalMedianSeconds, 1)} |`,
-          `| Direct messages to assignees | ${fmt(surge.directMessages)} |`,
-          `| Of those, to the owner | ${fmt(surge.ownerDirectMessages)} |`,
-          `| Mentions still waiting to be routed | ${fmt(surge.routingBacklog)} |`,
-          `| Calls answered 429 by the stand-in | ${fmt(surge.rateLimited)} |`,
-          `| Jobs failed for good (routing or notification) | ${fmt(surge.failedJobs)} |`,
-          `| Notification jobs queued (waiting or delayed) | ${fmt(surge.backlog)} |`,
-          `| Time until all 10,000 are in the channel at the observed pace | ${fmt(surge.drainMinutes)} min |`,
-          `| Peak RSS, MB | ${fmt(surge.rssMb)} |`,
-          '',
-          `Nothing is lost when no job failed for good (${fmt(surge.failedJobs)} here): every mention is stored`,
-          'and queued, and any 429 became a delayed retry (the channel gate spaces calls as Slack counts,',
-          'so there are few: on this loaded machine, where the app and the stand-in both run late at times,',
-          'a call can still reach it less than a second after the last). Once the backlog passes SLACK_SURGE_BACKLOG,',
-          'new cards go into one surge thread, so the channel itself shows only a handful of top-level',
-          "messages, and the owner is named once, in the surge message, and gets one DM for the router's",
-          'escalations while it lasts (the rows above), not one an escalation. Slack still takes a',
-          'second a message, so the channel needs the drain time above for every card. Its slots go first to',
-          "the conversations the router gave a person: their cards, then their DMs, come ahead of the queue's",
-          '(the rows above say how many reached Slack in the minute, and how soon). The cards of conversations',
-          'waiting in the queue take what is left, and are readable in the thread, in App Home and through',
-          '`/firsthand queue` as they arrive.',
-          '',
-        ]
-      : []),
+    ...(storm && clustering ? stormSection(storm, clustering, false) : []),
     ...(understanding ? understandingSection(understanding, false) : []),
     `Bench wall time: ${fmt((Date.now() - started) / 1000)} s.`,
     '',

@@ -2,7 +2,7 @@ import { AppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
 import type { Database, Tx } from '../db/client.js';
 import { findLatestOffer, hurryOffer } from '../db/clock.repository.js';
-import { type ConversationChange, changeConversation } from '../db/conversation-change.js';
+import { changeConversation, type UndatedChange } from '../db/conversation-change.js';
 import {
   claimConversation,
   lockConversation,
@@ -110,11 +110,13 @@ async function change(
     tx: Tx,
     actor: StaffRow,
     conversation: ConversationRow | undefined,
-  ) => Promise<ConversationChange | undefined>,
+  ) => Promise<UndatedChange | undefined>,
 ): Promise<Outcome> {
-  const eventId = await changeConversation(deps.db, conversationId, async (tx, conversation) =>
-    decide(tx, await requireRosterMember(tx, actorId), conversation),
-  );
+  const eventId = await changeConversation(deps.db, conversationId, async (tx, conversation) => {
+    const decided = await decide(tx, await requireRosterMember(tx, actorId), conversation);
+    // A person's change happens when they make it, by the app's one clock.
+    return decided && { ...decided, event: { ...decided.event, at: deps.now() } };
+  });
   return { changed: eventId !== undefined };
 }
 

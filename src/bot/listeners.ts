@@ -15,6 +15,7 @@ import { oweSlack } from '../db/slack-outbox.repository.js';
 import { allowsPrivateReply, requiresPrivateReply, textLimitFor } from '../network/text-limits.js';
 import {
   ACTION,
+  CLUSTER_REPLY_MODAL,
   COMMAND,
   conversationIdFromBlockId,
   decodeClaimValue,
@@ -26,6 +27,23 @@ import {
   REPLY_VISIBILITY,
 } from './action-ids.js';
 import { replyModal } from './blocks.js';
+import {
+  assignCluster,
+  markClusterAsSpam,
+  prepareClusterReply,
+  prepareSplit,
+  splitOff,
+  submitClusterReply,
+} from './cluster-actions.js';
+import {
+  CLUSTER_REPLY_INPUT,
+  CLUSTER_SPLIT_INPUT,
+  CLUSTER_SPLIT_MODAL,
+  clusterIdFromBlockId,
+  decodeClusterMetadata,
+  parseClusterId,
+  parseMentionChoice,
+} from './cluster-modals.js';
 import {
   type ActionDeps,
   claim,
@@ -57,6 +75,7 @@ type ListenerDeps = ActionDeps & { logger: Logger };
 export function registerListeners(app: App, deps: ListenerDeps): void {
   registerBlockActions(app, deps);
   registerModalSubmissions(app, deps);
+  registerClusterSubmissions(app, deps);
   registerEventsAndCommands(app, deps);
 }
 
@@ -136,6 +155,33 @@ function registerBlockActions(app: App, deps: ListenerDeps): void {
     const conversationId = conversationIdFromBlockId(action?.block_id);
     await snooze(deps, body.user.id, conversationId, parseSnoozeOption(action?.selected_option?.value));
   });
+
+  // A storm cluster's message: one story told by many, acted on at once.
+  on<BlockAction<UsersSelectAction>>(ACTION.clusterAssign, async (body) => {
+    const action = body.actions[0];
+    const clusterId = clusterIdFromBlockId(action?.block_id);
+    if (!action?.selected_user) return;
+    await assignCluster(deps, {
+      actorId: body.user.id,
+      clusterId,
+      assigneeId: action.selected_user,
+      channel: body.channel?.id ?? body.container?.channel_id,
+    });
+  });
+
+  on<BlockAction<ButtonAction>>(ACTION.clusterReply, async (body) => {
+    const view = await prepareClusterReply(deps, body.user.id, parseClusterId(body.actions[0]?.value));
+    await app.client.views.open({ trigger_id: body.trigger_id, view });
+  });
+
+  on<BlockAction<ButtonAction>>(ACTION.clusterSplit, async (body) => {
+    const view = await prepareSplit(deps, body.user.id, parseClusterId(body.actions[0]?.value));
+    await app.client.views.open({ trigger_id: body.trigger_id, view });
+  });
+
+  on<BlockAction<ButtonAction>>(ACTION.clusterSpam, (body) =>
+    markClusterAsSpam(deps, body.user.id, parseClusterId(body.actions[0]?.value)),
+  );
 }
 
 /** The Reply button: opens the reply form on the conversation's latest mention. */
@@ -191,6 +237,48 @@ function registerModalSubmissions(app: App, deps: ListenerDeps): void {
       await ack({ response_action: 'errors', errors: { [REPLY_INPUT.block]: message.slice(0, 2000) } });
     }
   });
+}
+
+/**
+ * A cluster form's submission: done before the ack, like the reply form's, so
+ * a closed form means it was accepted and a refusal shows under the field.
+ * Keyed by the view's id, so Slack's retry of a submission does it once.
+ */
+function registerClusterSubmissions(app: App, deps: ListenerDeps): void {
+  const submit = (callbackId: string, field: string, run: (view: ViewSubmitAction['view'], user: string) => Promise<unknown>) => {
+    app.view<ViewSubmitAction>(callbackId, async ({ ack, body, view }) => {
+      try {
+        await run(view, body.user.id);
+        await ack();
+      } catch (error) {
+        const failure = toAppError(error);
+        if (failure.code === 'internal.unexpected')
+          deps.logger.error({ err: failure.message }, 'cluster form failed');
+        const message =
+          failure.code === 'internal.unexpected' ? 'Could not save this; please try again.' : failure.message;
+        await ack({ response_action: 'errors', errors: { [field]: message.slice(0, 2000) } });
+      }
+    });
+  };
+
+  submit(CLUSTER_REPLY_MODAL, CLUSTER_REPLY_INPUT.block, (view, user) =>
+    submitClusterReply(deps, {
+      actorId: user,
+      clusterId: decodeClusterMetadata(view.private_metadata),
+      submissionKey: view.id,
+      text: view.state.values[CLUSTER_REPLY_INPUT.block]?.[CLUSTER_REPLY_INPUT.action]?.value ?? '',
+    }),
+  );
+
+  submit(CLUSTER_SPLIT_MODAL, CLUSTER_SPLIT_INPUT.block, (view, user) =>
+    splitOff(deps, {
+      actorId: user,
+      clusterId: decodeClusterMetadata(view.private_metadata),
+      mentionId: parseMentionChoice(
+        view.state.values[CLUSTER_SPLIT_INPUT.block]?.[CLUSTER_SPLIT_INPUT.action]?.selected_option?.value,
+      ),
+    }),
+  );
 }
 
 /** App Home and the slash command. */

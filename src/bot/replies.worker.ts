@@ -5,6 +5,7 @@ import type { Network } from '../contract/mention.js';
 import { QUEUE, ReplyJobSchema } from '../contract/queues.js';
 import type { SlackWork } from '../contract/slack-work.js';
 import type { Database } from '../db/client.js';
+import { oweBatchOutcome } from '../db/cluster-actions.repository.js';
 import { commitChange } from '../db/conversation-change.js';
 import { findConversation, markReplied } from '../db/conversations.repository.js';
 import { findMention } from '../db/mentions.repository.js';
@@ -82,10 +83,12 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     );
     if (!posted) return;
     await markReplied(tx, reply.conversationId, at);
+    await oweBatchOutcome(tx, reply.id); // a reply to all's results are updated with it
     // Owed in the same commit: a retry of this job finds the reply posted and would owe nothing.
     await commitChange(tx, reply.conversationId, {
       event: {
         type: 'reply.posted',
+        at,
         actor: reply.staffId,
         mentionId: reply.mentionId,
         details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
@@ -140,12 +143,13 @@ async function publish(
 
 /** Marks the reply failed and tells its writer, once: a second caller finds it no longer queued. */
 export async function recordFailure(
-  deps: Pick<ReplyDeps, 'db'>,
+  deps: Pick<ReplyDeps, 'db' | 'now'>,
   reply: { id: string; conversationId: string; staffId: string },
   failure: AppError,
 ): Promise<void> {
   await deps.db.transaction(async (tx) => {
     if (!(await markReplyFailed(tx, reply.id, failure.message))) return;
+    await oweBatchOutcome(tx, reply.id); // a reply to all's results are updated with it
     // The writer must hear that their words did not go out.
     const conversation = await findConversation(tx, reply.conversationId);
     const notice: SlackWork[] = conversation?.slackChannel
@@ -165,6 +169,7 @@ export async function recordFailure(
     await commitChange(tx, reply.conversationId, {
       event: {
         type: 'reply.failed',
+        at: deps.now(),
         actor: 'bot',
         details: { replyId: reply.id, code: failure.code, message: failure.message },
       },

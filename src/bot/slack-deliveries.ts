@@ -12,6 +12,7 @@ import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
 import { claimSurgeNote, listPendingAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
+import { findOpenStorm } from '../db/storms.repository.js';
 import {
   conversationDm,
   conversationMessage,
@@ -335,9 +336,11 @@ async function digest(
 }
 
 async function surgeRoot(ctx: Context, backlog: number): Promise<Message> {
-  const owner = await findOwner(ctx.deps.db);
+  // In a storm the owner was named in its root already: a surge of its cards does not name them again.
+  const [owner, storm] = await Promise.all([findOwner(ctx.deps.db), findOpenStorm(ctx.deps.db)]);
+  const name = owner && !storm ? `<@${owner.id}> ` : '';
   return {
-    text: `:rotating_light: ${owner ? `<@${owner.id}> ` : ''}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`,
+    text: `:rotating_light: ${name}A surge: ${backlog} mentions are waiting for Slack. To keep this channel readable, new conversations go into this thread until it calms down. Pick them up here, in App Home or with \`/firsthand queue\`.`,
   };
 }
 
@@ -391,6 +394,7 @@ async function render(
     case 'storm_summary':
     case 'storm_owner':
     case 'cluster':
+    case 'cluster_replies':
       return renderStormWork({ ...ctx.deps, links: ctx.links }, row, work);
   }
 }

@@ -173,3 +173,34 @@ export function stormSummaryMessage(input: { tally: StormTally; clusters: StormC
   );
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
+
+/** How one "reply to all" went, member by member: in the storm thread, updated as its replies go out. */
+export function clusterRepliesMessage(input: {
+  replies: { status: 'queued' | 'posted' | 'failed'; network: string; handle: string; error: string | null }[];
+  notSent: { network: string; handle: string; reason: string }[];
+}): Message {
+  const count = (status: string) => input.replies.filter((r) => r.status === status).length;
+  const who = (r: { network: string; handle: string }) => `@${nameText(r.handle, 60)} on ${networkName(r.network)}`;
+  const listed = <T>(items: T[], line: (item: T) => string) => {
+    const shown = items.slice(0, 10).map(line).join('; ');
+    return items.length > 10 ? `${shown}; and ${items.length - 10} more` : shown;
+  };
+  const failed = input.replies.filter((r) => r.status === 'failed');
+  const parts = [
+    `${count('posted')} posted`,
+    ...(failed.length > 0
+      ? [
+          `${failed.length} failed (${listed(failed, (r) => `${who(r)}: ${escapeMrkdwn(truncate(r.error ?? 'unknown error', 200))}`)})`,
+        ]
+      : []),
+    ...(input.notSent.length > 0
+      ? [
+          `${input.notSent.length} not sent (${listed(input.notSent, (r) => `${who(r)}: ${escapeMrkdwn(truncate(r.reason, 200))}`)})`,
+        ]
+      : []),
+    ...(count('queued') > 0 ? [`${count('queued')} waiting`] : []),
+  ];
+  const icon = count('queued') > 0 ? ':hourglass_flowing_sand:' : failed.length > 0 ? ':warning:' : ':white_check_mark:';
+  const text = truncate(`${icon} Reply to all: ${parts.join(', ')}.`, LIMITS.text);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}

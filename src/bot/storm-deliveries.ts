@@ -4,6 +4,7 @@ import type { StormFigures } from '../contract/events.js';
 import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Executor } from '../db/client.js';
 import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
+import { findBatchMessage, listBatchReplies, listDueOfBatch } from '../db/cluster-actions.repository.js';
 import { listDueAlike, type OutboxRow } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
@@ -16,7 +17,13 @@ import {
   type StormRow,
 } from '../db/storms.repository.js';
 import type { Delivery } from './slack-deliveries.js';
-import { clusterMessage, stormOwnerMessage, stormRootMessage, stormSummaryMessage } from './storm-blocks.js';
+import {
+  clusterMessage,
+  clusterRepliesMessage,
+  stormOwnerMessage,
+  stormRootMessage,
+  stormSummaryMessage,
+} from './storm-blocks.js';
 
 export interface StormDeliveryDeps {
   db: Database;
@@ -26,7 +33,10 @@ export interface StormDeliveryDeps {
   links: () => Promise<(channel: string, ts: string) => string | undefined>;
 }
 
-type StormWork = Extract<SlackWork, { type: 'storm' | 'storm_summary' | 'storm_owner' | 'cluster' }>;
+type StormWork = Extract<
+  SlackWork,
+  { type: 'storm' | 'storm_summary' | 'storm_owner' | 'cluster' | 'cluster_replies' }
+>;
 
 /** What a storm's row comes to: its root, a cluster's message (posted, then updated), the owner's DM, the summary. */
 export async function renderStormWork(
@@ -43,6 +53,8 @@ export async function renderStormWork(
       return ownerDm(deps, work.stormId, work.user);
     case 'storm_summary':
       return summary(deps, work.stormId);
+    case 'cluster_replies':
+      return clusterReplies(deps, row, work);
   }
 }
 
@@ -149,4 +161,36 @@ async function summary(deps: StormDeliveryDeps, stormId: number): Promise<Delive
     threadTs: storm.slackTs,
     message: stormSummaryMessage({ tally, clusters }),
   };
+}
+
+/**
+ * The results of one reply to all: posted in the storm thread by the batch's
+ * first row (`cr-<batch>`, which keeps its ts and the members left out), and
+ * updated in place by the rows owed as its replies are posted or fail.
+ */
+async function clusterReplies(
+  deps: StormDeliveryDeps,
+  row: OutboxRow,
+  work: Extract<SlackWork, { type: 'cluster_replies' }>,
+): Promise<Delivery> {
+  const first = row.key === `cr-${work.batch}` ? row : await findBatchMessage(deps.db, work.batch);
+  if (!first) return { call: 'none', why: 'no such reply batch' };
+  const posted = first.id !== row.id && first.outcome === 'sent' && first.ts ? first.ts : undefined;
+  if (first.id !== row.id && !posted) {
+    if (first.doneAt) return { call: 'none', why: 'the results message could not be posted' };
+    throw new AppError('storm.results_pending', 'the reply batch’s results are not in Slack yet', true);
+  }
+  // Listed before the replies are read: whatever they were owed for is in what is read after.
+  const superseded = await listDueOfBatch(deps.db, row, work.batch, deps.now());
+  const notSent = (first.work as Extract<SlackWork, { type: 'cluster_replies' }>).notSent ?? [];
+  const message = clusterRepliesMessage({
+    replies: await listBatchReplies(deps.db, work.clusterId, work.batch),
+    notSent,
+  });
+  if (posted) return { call: 'update', channel: deps.channelId, ts: posted, message, superseded };
+  const found = await findCluster(deps.db, work.clusterId);
+  if (!found) return { call: 'none', why: 'no such cluster' };
+  const storm = await stormOf(deps.db, found.stormId);
+  if (!storm.slackTs) throw rootPending();
+  return { call: 'post', to: { channel: deps.channelId }, threadTs: storm.slackTs, message, superseded };
 }

@@ -61,6 +61,17 @@ export const SlackWorkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('storm_owner'), stormId: z.number().int(), user: z.string() }),
   // A cluster's one message in the storm thread: posted, then updated in place with its count.
   z.object({ type: z.literal('cluster'), clusterId: z.number().int() }),
+  // The results of one "reply to all" of a cluster, in the storm thread: posted once, then updated in
+  // place as its replies are posted or fail. `notSent` (on the first row only): members left out.
+  z.object({
+    type: z.literal('cluster_replies'),
+    clusterId: z.number().int(),
+    batch: z.string().min(1).max(200),
+    notSent: z
+      .array(z.object({ network: z.string(), handle: z.string(), reason: z.string().max(300) }))
+      .max(500)
+      .optional(),
+  }),
 ]);
 export type SlackWork = z.infer<typeof SlackWorkSchema>;
 
@@ -97,6 +108,7 @@ export function slackWorkKey(work: SlackWork): string | undefined {
       return `sz-${work.stormId}`;
     case 'storm_owner':
     case 'cluster':
+    case 'cluster_replies':
     case 'ephemeral':
     case 'home':
     case 'thread_line':

@@ -22,11 +22,15 @@ export interface Telling {
 }
 
 export interface ConversationChange {
-  event: Omit<NewEvent, 'conversationId'>;
+  /** Dated by the caller's clock, as the assignment it may make is: the one injected clock. */
+  event: Omit<NewEvent, 'conversationId' | 'at'> & { at: Date };
   /** The person it now goes to, kept in the assignment history with why. */
   assignment?: { staffId: string; assignedBy: string; reasons: string[] };
   tell: Telling;
 }
+
+/** A change whose caller leaves its date to whoever commits it. */
+export type UndatedChange = Omit<ConversationChange, 'event'> & { event: Omit<ConversationChange['event'], 'at'> };
 
 /**
  * The one way a conversation changes, for the router and for people in Slack
@@ -39,7 +43,8 @@ export async function commitChange(
   conversationId: string,
   change: ConversationChange,
 ): Promise<number> {
-  if (change.assignment) await recordAssignment(tx, { conversationId, ...change.assignment });
+  if (change.assignment)
+    await recordAssignment(tx, { conversationId, ...change.assignment }, change.event.at);
   const { id: eventId } = await appendEvent(tx, { ...change.event, conversationId } as NewEvent);
   const { card = true, thread = true, dms = [], homes = [], more } = change.tell;
   const owed: (Owed | SlackWork)[] = [

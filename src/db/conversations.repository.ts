@@ -12,12 +12,13 @@ export async function findConversation(db: Executor, id: string): Promise<Conver
 export async function recordAssignment(
   db: Executor,
   values: { conversationId: string; staffId: string; assignedBy: string; reasons: string[] },
+  at: Date,
 ): Promise<void> {
   await db
     .update(assignments)
-    .set({ endedAt: new Date() })
+    .set({ endedAt: at })
     .where(and(eq(assignments.conversationId, values.conversationId), isNull(assignments.endedAt)));
-  await db.insert(assignments).values(values);
+  await db.insert(assignments).values({ ...values, assignedAt: at });
 }
 
 /** Conditional updates: an empty result means the conversation was already in that state. */

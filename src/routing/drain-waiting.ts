@@ -85,6 +85,7 @@ export async function handBackCoveredConversations(deps: DrainDeps, limit = 50):
         },
         event: {
           type: 'conversation.reassigned',
+          at: deps.now(),
           actor: 'router',
           details: { assigneeId: owner.id, previousAssigneeId: colleague, reason: 'usual contact is back' },
         },

@@ -277,6 +277,7 @@ async function joinOpenConversation(
     assignment: { staffId: ownerId, assignedBy: 'router', reasons },
     event: {
       type: 'conversation.escalated',
+      at: now,
       actor: 'router',
       mentionId: row.id,
       details: { ownerId, previousAssigneeId: open.assigneeId, reasons },

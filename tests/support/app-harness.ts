@@ -46,6 +46,8 @@ export async function startHarness(
     socketMode?: boolean;
     /** The app's clock, for tests about time. */
     now?: () => Date;
+    /** How often the router looks at response clocks, in real ms (the app's default is 15 s). */
+    clockSweepMs?: number;
   } = {},
 ) {
   const slack = await startSlackStandin({
@@ -76,7 +78,8 @@ export async function startHarness(
     ...(options.socketMode ? { SLACK_APP_TOKEN: APP_TOKEN } : {}),
     ...options.env,
   });
-  const app = await startFirsthand(config, options.now);
+  const start = options.clockSweepMs ? { clockSweepMs: options.clockSweepMs } : {};
+  const app = await startFirsthand(config, options.now, start);
   const baseUrl = `http://127.0.0.1:${app.port}`;
   const harness: Harness = {
     baseUrl,
@@ -95,7 +98,7 @@ export async function startHarness(
     command: (userId, text, command = '/firsthand') =>
       postCommand(baseUrl, { command, text, userId, channel: CHANNEL }, { secret: SIGNING_SECRET }),
     event: (event) => postEvent(baseUrl, event, { secret: SIGNING_SECRET }),
-    startInstance: () => startFirsthand(config, options.now),
+    startInstance: () => startFirsthand(config, options.now, start),
     async stop() {
       await app.stop();
       await Promise.all([slack.close(), mastodon.close()]);
