@@ -952,7 +952,10 @@ interface StormFigures {
  * The stand-in answers 429 by a rule it does not count: the same rule replayed over its log of calls
  * (in order, with the times it logged them) names the refused ones.
  */
-function refusedCalls(calls: readonly { method: string; params: Record<string, unknown>; at: number }[], perSecond: number) {
+function refusedCalls(
+  calls: readonly { method: string; params: Record<string, unknown>; at: number }[],
+  perSecond: number,
+) {
   const refused = new Set<number>();
   const recent = new Map<string, number[]>();
   calls.forEach((call, index) => {
@@ -994,7 +997,12 @@ async function stormRun(): Promise<StormFigures> {
            count(*) filter (where m.routed_at is null)::int as unrouted
          from mentions m left join conversations c on c.id = m.conversation_id where ${ours}`,
       );
-      return { stored: Number(row!.stored), shown: Number(row!.shown), pending: Number(row!.pending), unrouted: Number(row!.unrouted) };
+      return {
+        stored: Number(row!.stored),
+        shown: Number(row!.shown),
+        pending: Number(row!.pending),
+        unrouted: Number(row!.unrouted),
+      };
     };
     const result = await drive(
       `${base}/ingest/mentions`,
@@ -1010,7 +1018,9 @@ async function stormRun(): Promise<StormFigures> {
       if (Number.isNaN(routingBacklogAt5Min) && elapsed >= STORM_TARGETS.allVisibleSeconds)
         routingBacklogAt5Min = last.unrouted;
       if ((last.stored >= result.accepted && last.pending === 0) || elapsed >= STORM_WAIT_SECONDS) break;
-      log(`  storm: ${elapsed.toFixed(0)} s, ${last.stored} stored, ${last.unrouted} not routed, ${last.shown} shown, ${last.pending} to show`);
+      log(
+        `  storm: ${elapsed.toFixed(0)} s, ${last.stored} stored, ${last.unrouted} not routed, ${last.shown} shown, ${last.pending} to show`,
+      );
       await sleep(5000);
       last = await progress();
     }
@@ -1045,13 +1055,20 @@ async function stormRun(): Promise<StormFigures> {
     const refused = refusedCalls(calls, perChannelPerSecond);
     const accepted = calls.filter((_, i) => !refused.has(i));
     const ownerPosts = accepted.filter(
-      (c) => c.method === 'chat.postMessage' && c.params.channel === OWNER_DM_CHANNEL && String(c.params.text).includes('A storm'),
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.params.channel === OWNER_DM_CHANNEL &&
+        String(c.params.text).includes('A storm'),
     );
     const ownerUpdates = accepted.filter(
       (c) => c.method === 'chat.update' && c.params.channel === OWNER_DM_CHANNEL,
     );
     const rootCall = accepted.find(
-      (c) => c.method === 'chat.postMessage' && c.params.channel === CHANNEL && !c.params.thread_ts && String(c.params.text).includes('A storm'),
+      (c) =>
+        c.method === 'chat.postMessage' &&
+        c.params.channel === CHANNEL &&
+        !c.params.thread_ts &&
+        String(c.params.text).includes('A storm'),
     );
     const stored = [...slack.messages.values()];
     const channelMessages = stored.filter((message) => message.channel === CHANNEL);
@@ -1059,10 +1076,14 @@ async function stormRun(): Promise<StormFigures> {
     const root = topLevel.find((message) => String(message.text).includes('A storm'));
     const surgeRoot = topLevel.find((message) => String(message.text).includes('A surge'));
     const clusterMessages = root
-      ? channelMessages.filter((m) => m.thread_ts === root.ts && String(m.text).includes('tell one story')).length
+      ? channelMessages.filter((m) => m.thread_ts === root.ts && String(m.text).includes('tell one story'))
+          .length
       : 0;
     const clusterUpdates = accepted.filter(
-      (c) => c.method === 'chat.update' && c.params.channel === CHANNEL && String(c.params.text).includes('tell one story'),
+      (c) =>
+        c.method === 'chat.update' &&
+        c.params.channel === CHANNEL &&
+        String(c.params.text).includes('tell one story'),
     ).length;
 
     // Mention by mention.
@@ -1113,12 +1134,14 @@ async function stormRun(): Promise<StormFigures> {
       }
     }
     for (const labels of clusterLabels.values())
-      if (!labels.every((l) => !isStory(l))) clustered.unrelatedWithAStory += labels.filter((l) => !isStory(l)).length;
+      if (!labels.every((l) => !isStory(l)))
+        clustered.unrelatedWithAStory += labels.filter((l) => !isStory(l)).length;
 
     // Each story: how many clusters its mentions went to, and the share of all its mentions in the largest.
     const storyRecall: StormFigures['storyRecall'] = {};
     const storyTotals = new Map<string, number>();
-    for (const m of mix.mentions) if (isStory(m.label)) storyTotals.set(m.label, (storyTotals.get(m.label) ?? 0) + 1);
+    for (const m of mix.mentions)
+      if (isStory(m.label)) storyTotals.set(m.label, (storyTotals.get(m.label) ?? 0) + 1);
     let majority = 0;
     let members = 0;
     for (const labels of clusterLabels.values()) {
@@ -1206,7 +1229,10 @@ function stormTargetLines(s: StormFigures, c: ClusteringFigures): string[] {
 function stormSection(s: StormFigures, c: ClusteringFigures, standalone: boolean): string[] {
   const unrelatedOwed = s.unrelated - s.droppedAsSpam.unrelated - s.clustered.unrelated;
   const recall = Object.entries(s.storyRecall)
-    .map(([name, r]) => `${name} ${fmt(r.mentions)} in ${r.clusters} cluster${r.clusters === 1 ? '' : 's'}, ${share(r.largestShare * r.mentions, r.mentions)} in the largest`)
+    .map(
+      ([name, r]) =>
+        `${name} ${fmt(r.mentions)} in ${r.clusters} cluster${r.clusters === 1 ? '' : 's'}, ${share(r.largestShare * r.mentions, r.mentions)} in the largest`,
+    )
     .join('; ');
   return [
     STORM_HEADING,
@@ -1475,7 +1501,9 @@ async function main(): Promise<void> {
     '',
     `Issue 21 retired the target of p99 under 250 ms at 500/s (${fmt(lat(product, 500, 'p99'))} ms here, still in the table above):`,
     'a burst is now judged by what the team sees in Slack during a storm. In its place, the storm targets',
-    ...(storm && clustering ? ['(measured in the storm section below):', ...stormTargetLines(storm, clustering)] : ['(the storm section, when the bench runs it).']),
+    ...(storm && clustering
+      ? ['(measured in the storm section below):', ...stormTargetLines(storm, clustering)]
+      : ['(the storm section, when the bench runs it).']),
     '',
     `Raw BullMQ: empty jobs added one at a time by 64 producers, one worker at concurrency ${ROUTE_CONCURRENCY}.`,
     `Bare pipeline: same concurrency per stage (${ROUTE_CONCURRENCY} routing, ${NOTIFY_CONCURRENCY} notify), one`,

@@ -7,6 +7,7 @@
  *   npm run demo -- --full       # all 500 conversations (585 mentions)
  *   npm run demo -- --conversations 50
  *   npm run demo -- --clock      # one conversation's response clock, on a clock the demo moves
+ *   npm run demo -- --storm      # a storm: 300 mentions in a few seconds, told as a few stories
  *
  * Three conversations written for the demo: a customer who writes twice
  * (the second mention joins the first's conversation and stays with its
@@ -21,6 +22,11 @@
  * (hours in a fraction of a second), the assignee's reminder, the offer to a
  * colleague who presses Claim, the owner told, then Monday's weekly digest
  * with its chart, written to --out (digest-preview/ by default) as uploaded.
+ *
+ * `--storm` posts a burst (four stories told in many words, and a few
+ * customers with questions of their own) and prints what the team sees once
+ * it settles: the storm's root, each story's message with its count, the cards
+ * of their own, and the owner's DM (docs: issue #21).
  *
  * With SLACK_BOT_TOKEN, SLACK_CHANNEL_ID and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN)
  * in the environment, it posts to that real workspace instead of the stand-in
@@ -126,6 +132,7 @@ const { values: flags } = parseArgs({
     replies: { type: 'string', default: '3' },
     gap: { type: 'string', default: '120' },
     clock: { type: 'boolean', default: false },
+    storm: { type: 'boolean', default: false },
     out: { type: 'string', default: 'digest-preview' },
   },
 });
@@ -624,8 +631,207 @@ One unhappy customer (priority high, answer within 60 min: remind at 30, offer a
   rmSync(setup.dataDir, { recursive: true, force: true });
 }
 
+/** Four stories, each told in its customers' own words; `i` picks the telling. */
+const STORM_STORIES: ((i: number) => string)[] = [
+  (i) =>
+    [
+      "@harbourbikes your booking site is down, can't book a service",
+      'booking site down again?? trying to book my bike service all morning',
+      "@harbourbikes the booking site won't load, is it down?",
+      'cannot book a service, your booking site is down 😤',
+      "is your booking site down for everyone? can't book a service since this morning",
+      'your booking site is down, just a spinning wheel when I book a service',
+    ][i % 6]!,
+  (i) =>
+    [
+      '@harbourbikes you charged my card twice for the same order, I want a refund',
+      'you charged my card twice for my order!! please refund',
+      'just saw you charged my card twice for one order, refund please',
+      '@harbourbikes charged twice for one order?? refund my card please',
+      'my card was charged twice for a single order from you, refund it',
+    ][i % 5]!,
+  (i) =>
+    [
+      'is the Sunday group ride from the shop cancelled? https://harbourbikes.example/rides',
+      'Sunday group ride cancelled?? nobody at the shop to lead it https://harbourbikes.example/rides',
+      'waited an hour for the Sunday group ride, was it cancelled? https://harbourbikes.example/rides',
+      'so the Sunday group ride is cancelled and nobody told us https://harbourbikes.example/rides',
+    ][i % 4]!,
+  (i) =>
+    [
+      'Is the e-bike battery recall real? my battery came from @harbourbikes #batteryrecall',
+      '@harbourbikes is my e-bike battery on the recall list? bought the e-bike from you last spring #batteryrecall',
+      'battery recall on e-bikes sold by Harbour Street Bikes?? what do I do #batteryrecall',
+      'my e-bike battery is on the recall list, can I swap the battery at the shop? #batteryrecall',
+    ][i % 4]!,
+];
+// How a post ends: the same words typed by different people.
+const TAILS = ['', '!!', ' 😡', ' ??', ' 🙄', '.'];
+const OWN_QUESTIONS = [
+  'Do you have a 54cm gravel frame in stock for a test ride on Saturday?',
+  'What time do you open on bank holidays?',
+  'Can I bring my daughter’s balance bike in for new tyres next week?',
+  'Does the cargo bike rental include a rain cover for the kids seat?',
+  'I left my helmet in the shop yesterday, a blue one, did anyone find it?',
+  'Do you fit dynamo lights on touring bikes, and roughly how much?',
+];
+const BURST = 300;
+
+/**
+ * `--storm`: 300 mentions in about three seconds. The router opens a storm
+ * on the rate (a fresh database has no usual rate yet, so from 30 a minute),
+ * gathers each story in one message of the storm's thread, updated with its
+ * count, and gives the questions of their own a card each.
+ */
+async function stormDemo(): Promise<void> {
+  const setup = await setUp();
+  const { config, slack, x } = setup;
+  if (!slack) {
+    console.error('--storm runs against the Slack stand-in only: unset SLACK_BOT_TOKEN.');
+    process.exit(1);
+  }
+  const team = loadTeamFile(config.teamFile);
+  const names = new Map<string, string>([
+    [team.owner.id, `${team.owner.name} (owner)`],
+    ...team.staff.map((s): [string, string] => [s.id, s.name]),
+  ]);
+  const app = await startFirsthand(config);
+  const baseUrl = `http://127.0.0.1:${app.port}`;
+
+  // Every 50th a question of its own; the rest tell the four stories in turn.
+  const burst = Array.from({ length: BURST }, (_, i): { mention: Mention; own: boolean } => {
+    const own = i % 50 === 25 ? OWN_QUESTIONS[Math.floor(i / 50)] : undefined;
+    const story = i % STORM_STORIES.length;
+    const text = own ?? `${STORM_STORIES[story]!(Math.floor(i / 4) + story)}${TAILS[(i * 7) % TAILS.length]}`;
+    const author = {
+      id: `295${String(i).padStart(7, '0')}`,
+      handle: `rider_${i}`,
+      followers: 40 + ((i * 37) % 900),
+    };
+    return {
+      mention: demoMention(String(1950000000000000000n + BigInt(i)), author, text),
+      own: own !== undefined,
+    };
+  });
+  console.log(
+    bold(`Firsthand demo — a storm, ${team.business ?? 'the team'}`),
+    dim(
+      `\n${BURST} mentions in about three seconds: ${STORM_STORIES.length} stories told in many words,` +
+        ` and ${OWN_QUESTIONS.length} customers with questions of their own → ${baseUrl}/ingest/mentions` +
+        `\nThe Slack stand-in, paced at ${config.slack.channelMessagesPerSecond} messages a second a channel\n`,
+    ),
+  );
+
+  const started = Date.now();
+  for (let i = 0; i < BURST; i += 20) {
+    const batch = burst.slice(i, i + 20).map((b) => ({ ...b.mention, createdAt: new Date().toISOString() }));
+    const response = await fetch(`${baseUrl}/ingest/mentions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST_TOKEN}` },
+      body: JSON.stringify(batch),
+    });
+    if (response.status !== 202) console.error(red(`ingest answered ${response.status}`));
+    await sleep(100);
+  }
+  const sentIn = (Date.now() - started) / 1000;
+
+  // What the channel shows, as it reads now: the storm's root, its thread, the cards.
+  const inChannel = () =>
+    [...slack.messages.values()]
+      .filter((m) => m.channel === CHANNEL)
+      .sort((a, b) => Number(a.ts) - Number(b.ts));
+  const shown = (m: StandinMessage) =>
+    readable({ method: 'chat.postMessage', params: { text: m.text, blocks: m.blocks }, at: 0 }, names);
+  const countOf = (m: StandinMessage) =>
+    Number(/\*(\d+) mentions?\* tell this story/.exec(shown(m)[0] ?? '')?.[1] ?? 0);
+  const isCard = (m: StandinMessage) => JSON.stringify(m.blocks ?? '').includes('"fh.c.buttons.');
+  const view = () => {
+    const messages = inChannel();
+    const root = messages.find((m) => !m.thread_ts && String(m.text).includes('A storm'));
+    const stories = messages.filter((m) => root && m.thread_ts === root.ts && !isCard(m));
+    const cards = messages.filter(isCard);
+    return { root, stories, cards, accounted: stories.reduce((n, m) => n + countOf(m), 0) + cards.length };
+  };
+  // Settled once every mention is counted in a story or has its card: each story's last update is in.
+  const deadline = Date.now() + 25_000;
+  while (view().accounted < BURST && Date.now() < deadline) await sleep(200);
+  const { root, stories, cards, accounted } = view();
+  const settledIn = (Date.now() - started) / 1000;
+
+  const shorten = (line: string, n = 130) => (line.length > n ? `${line.slice(0, n - 1)}…` : line);
+  const plain = (line: string) => line.replace(/^:[a-z_]+:\s*/, '').replace(/\*/g, '');
+  if (!root) console.log(red('No storm root in the channel: the storm did not open.'));
+  else {
+    console.log(`${green('● #customers')}  ${bold('the storm’s root')}`);
+    for (const line of shown(root)) console.log(`    ${shorten(plain(line), 160)}`);
+  }
+  console.log(
+    bold(`\nIn its thread, one message per story (${stories.length}), as each reads after its updates:`),
+  );
+  const merged = stories.filter((m) => countOf(m) === 0);
+  for (const story of stories.filter((m) => countOf(m) > 0)) {
+    const lines = shown(story).map(plain);
+    const updates = slack.callsTo('chat.update').filter((c) => c.params.ts === story.ts).length;
+    const quote = lines.find((line) => line.startsWith('>')) ?? '';
+    const mix = lines.find((line) => / · \d+% /.test(line) || /^X \d+/.test(line));
+    console.log(`  ${dim('↳')} ${bold(lines[0] ?? '')} ${dim(`(posted, then updated ${updates}×)`)}`);
+    if (quote) console.log(`      ${shorten(quote)}`);
+    if (mix) console.log(`      ${dim(mix)}`);
+  }
+  if (merged.length > 0)
+    console.log(
+      dim(
+        `  ↳ and ${merged.length} × “${plain(shown(merged[0]!)[0] ?? '')}” (one story found in two routers' clusters, folded into one)`,
+      ),
+    );
+  const ownTexts = new Set(burst.filter((b) => b.own).map((b) => b.mention.text));
+  console.log(bold(`\nCards of their own in #customers (${cards.length}):`));
+  const others = new Map<string, number>();
+  for (const card of cards) {
+    const lines = shown(card).map(plain);
+    const quote = lines.find((line) => line.startsWith('>')) ?? lines[0] ?? '';
+    const assigned =
+      lines.find((line) => /^Assigned to|^Escalated to the owner|^Not assigned/.test(line)) ?? '';
+    const why = lines.find((line) => line.startsWith('Why:'));
+    if (![...ownTexts].some((text) => quote.includes(text.slice(0, 40)))) {
+      const kind = assigned.startsWith('Escalated')
+        ? `escalated to the owner (${why?.slice(5).split(':')[0] ?? 'a reason of its own'})`
+        : 'a story told before its cluster formed, or in words of its own';
+      others.set(kind, (others.get(kind) ?? 0) + 1);
+      continue;
+    }
+    console.log(`  ${green('●')} ${shorten(quote, 110)}`);
+    console.log(`      ${assigned}${why ? dim(` — ${shorten(why, 100)}`) : ''}`);
+  }
+  for (const [kind, count] of others) console.log(`  ${green('●')} ${count} × ${kind}`);
+  const ownerDm = [...slack.messages.values()].find(
+    (m) => m.channel === `D${team.owner.id.slice(1)}` && String(m.text).includes('A storm'),
+  );
+  console.log(bold(`\n${names.get(team.owner.id)} reads one DM about the storm:`));
+  if (ownerDm) for (const line of shown(ownerDm)) console.log(`    ${shorten(plain(line), 160)}`);
+  else console.log(red('    no DM about the storm'));
+
+  const clustered = stories.reduce((n, m) => n + countOf(m), 0);
+  console.log(bold('\nSummary'));
+  console.log(
+    `  ${BURST} mentions sent in ${sentIn.toFixed(1)} s; in Slack ${settledIn.toFixed(1)} s after the first:` +
+      ` ${clustered} counted in ${stories.length} story messages, ${cards.length} cards of their own` +
+      `${accounted < BURST ? red(` (${BURST - accounted} not shown yet)`) : ''}`,
+  );
+  const posts = slack.callsTo('chat.postMessage').filter((c) => c.params.channel === CHANNEL).length;
+  console.log(
+    `  messages posted to #customers: ${posts} (a card each would have been ${BURST});` +
+      ` story messages are updated in place as they grow`,
+  );
+
+  await app.stop();
+  await Promise.all([slack.close(), x.close()]);
+  rmSync(setup.dataDir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   if (flags.clock) return clockDemo();
+  if (flags.storm) return stormDemo();
   const all = readConvertedMentions();
   const conversations = pickConversations(
     all,

@@ -54,11 +54,12 @@ const FIRST = `maria jose ana luis sam alex chris jamie kim lee nina omar priya 
   hana dani tia rosa carla diego pablo luca giulia marco elena sara`
   .split(/\s+/)
   .filter(Boolean);
-const SECOND = `smith jones garcia silva santos costa dijkstra devries muller schmidt rossi bianchi dubois martin
+const SECOND =
+  `smith jones garcia silva santos costa dijkstra devries muller schmidt rossi bianchi dubois martin
   lopez perez brown wilson taylor moore walker hall young king wright green baker adams clark lewis
   bikes runs reads cooks travels codes paints writes draws sings`
-  .split(/\s+/)
-  .filter(Boolean);
+    .split(/\s+/)
+    .filter(Boolean);
 const SEPARATOR = ['', '_', '.', ''];
 
 /** A handle a person might pick: a name, maybe a second part, a short tag; never a bot's long number. */
@@ -85,7 +86,11 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
  */
 export function stormMentions(stories: number, unrelated: number, run: string, seed = 21): StormMix {
   const random = seeded(seed);
-  const told = storyMentions(stories, seed).map((m) => ({ text: m.text, label: m.label, account: 'kestrel' }));
+  const told = storyMentions(stories, seed).map((m) => ({
+    text: m.text,
+    label: m.label,
+    account: 'kestrel',
+  }));
   const real = realCareMentions()
     .slice(0, unrelated)
     .map((m) => ({ text: m.text, label: m.label, account: m.label.split(':')[1] ?? 'brand' }));

@@ -24,8 +24,8 @@ import { findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import type { ClusterRow } from '../db/storms.repository.js';
 import { checkReply, textLimitFor } from '../network/text-limits.js';
 import { enqueueReply, enqueueReroute } from '../queue/queues.js';
-import { type ActionDeps, type Outcome, requireRosterMember } from './conversation-actions.js';
 import { clusterReplyModal, clusterSplitModal } from './cluster-modals.js';
+import { type ActionDeps, type Outcome, requireRosterMember } from './conversation-actions.js';
 
 /**
  * The use cases behind a storm cluster's message: assign it, answer every
@@ -92,6 +92,7 @@ export function assignCluster(
       type: 'cluster.assigned',
       actor: actor.id,
       conversationId: null,
+      at: deps.now(),
       details: { stormId: cluster.stormId, clusterId: cluster.id, assigneeId: target.id },
     });
     const told: SlackWork[] = input.channel
@@ -121,6 +122,7 @@ export function markClusterAsSpam(deps: ActionDeps, actorId: string, clusterId: 
       type: 'cluster.spam',
       actor: actor.id,
       conversationId: null,
+      at: deps.now(),
       details: { stormId: cluster.stormId, clusterId: cluster.id },
     });
     await oweSlack(tx, [clusterUpdate(cluster.id, eventId)]);
@@ -154,6 +156,7 @@ export async function splitOff(
       type: 'cluster.split',
       actor: actor.id,
       conversationId: null,
+      at: deps.now(),
       mentionId: input.mentionId,
       details: { stormId: cluster.stormId, clusterId: cluster.id, mentionId: input.mentionId },
     });
@@ -223,7 +226,7 @@ export async function submitClusterReply(
           firstRefusal.push(check.message);
           continue;
         }
-        const conversationId = await conversationFor(tx, actor.id, member);
+        const conversationId = await conversationFor(tx, actor.id, member, deps.now());
         const stored = await createReply(tx, {
           conversationId,
           mentionId: member.mentionId,
@@ -236,6 +239,7 @@ export async function submitClusterReply(
           await appendEvent(tx, {
             type: 'reply.requested',
             actor: actor.id,
+            at: deps.now(),
             conversationId,
             mentionId: member.mentionId,
             details: { replyId: stored.row.id },
@@ -256,6 +260,7 @@ export async function submitClusterReply(
           type: 'cluster.replied',
           actor: actor.id,
           conversationId: null,
+          at: deps.now(),
           details: { stormId: cluster.stormId, clusterId: cluster.id, replies: created },
         });
         await oweSlack(tx, [
@@ -287,6 +292,7 @@ async function conversationFor(
   tx: Tx,
   actorId: string,
   member: Awaited<ReturnType<typeof listReplyCandidates>>[number],
+  at: Date,
 ): Promise<string> {
   const reasons = [`answered from a storm story by <@${actorId}>`];
   const conversation = await findOrOpenConversation(tx, member, actorId, reasons);
@@ -298,6 +304,7 @@ async function conversationFor(
       event: {
         type: 'conversation.claimed',
         actor: actorId,
+        at,
         mentionId: member.mentionId,
         details: { assigneeId: actorId, previousAssigneeId: null },
       },

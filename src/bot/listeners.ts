@@ -245,7 +245,11 @@ function registerModalSubmissions(app: App, deps: ListenerDeps): void {
  * Keyed by the view's id, so Slack's retry of a submission does it once.
  */
 function registerClusterSubmissions(app: App, deps: ListenerDeps): void {
-  const submit = (callbackId: string, field: string, run: (view: ViewSubmitAction['view'], user: string) => Promise<unknown>) => {
+  const submit = (
+    callbackId: string,
+    field: string,
+    run: (view: ViewSubmitAction['view'], user: string) => Promise<unknown>,
+  ) => {
     app.view<ViewSubmitAction>(callbackId, async ({ ack, body, view }) => {
       try {
         await run(view, body.user.id);

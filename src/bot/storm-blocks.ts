@@ -176,11 +176,17 @@ export function stormSummaryMessage(input: { tally: StormTally; clusters: StormC
 
 /** How one "reply to all" went, member by member: in the storm thread, updated as its replies go out. */
 export function clusterRepliesMessage(input: {
-  replies: { status: 'queued' | 'posted' | 'failed'; network: string; handle: string; error: string | null }[];
+  replies: {
+    status: 'queued' | 'posted' | 'failed';
+    network: string;
+    handle: string;
+    error: string | null;
+  }[];
   notSent: { network: string; handle: string; reason: string }[];
 }): Message {
   const count = (status: string) => input.replies.filter((r) => r.status === status).length;
-  const who = (r: { network: string; handle: string }) => `@${nameText(r.handle, 60)} on ${networkName(r.network)}`;
+  const who = (r: { network: string; handle: string }) =>
+    `@${nameText(r.handle, 60)} on ${networkName(r.network)}`;
   const listed = <T>(items: T[], line: (item: T) => string) => {
     const shown = items.slice(0, 10).map(line).join('; ');
     return items.length > 10 ? `${shown}; and ${items.length - 10} more` : shown;
@@ -200,7 +206,8 @@ export function clusterRepliesMessage(input: {
       : []),
     ...(count('queued') > 0 ? [`${count('queued')} waiting`] : []),
   ];
-  const icon = count('queued') > 0 ? ':hourglass_flowing_sand:' : failed.length > 0 ? ':warning:' : ':white_check_mark:';
+  const icon =
+    count('queued') > 0 ? ':hourglass_flowing_sand:' : failed.length > 0 ? ':warning:' : ':white_check_mark:';
   const text = truncate(`${icon} Reply to all: ${parts.join(', ')}.`, LIMITS.text);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -2,9 +2,14 @@ import type { WebClient } from '@slack/web-api';
 import { AppError } from '../contract/errors.js';
 import type { StormFigures } from '../contract/events.js';
 import type { SlackWork } from '../contract/slack-work.js';
-import type { Database, Executor } from '../db/client.js';
+import type { Database, Executor, Tx } from '../db/client.js';
+import {
+  findBatchMessage,
+  keepSplitMembersUnshown,
+  listBatchReplies,
+  listDueOfBatch,
+} from '../db/cluster-actions.repository.js';
 import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
-import { findBatchMessage, listBatchReplies, listDueOfBatch } from '../db/cluster-actions.repository.js';
 import { listDueAlike, type OutboxRow } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
@@ -104,7 +109,7 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
       ts: found.slackTs,
       message,
       superseded,
-      recorded: (tx) => markClusterShown(tx, clusterId, renderedAt, deps.now()),
+      recorded: (tx) => markShown(tx, clusterId, renderedAt, deps.now()),
     };
   return {
     call: 'post',
@@ -114,9 +119,15 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
     superseded,
     recorded: async (tx, ts) => {
       await recordClusterTs(tx, clusterId, ts!);
-      await markClusterShown(tx, clusterId, renderedAt, deps.now());
+      await markShown(tx, clusterId, renderedAt, deps.now());
     },
   };
+}
+
+/** The members the message counted are shown; those split off meanwhile wait for their own card. */
+async function markShown(tx: Tx, clusterId: number, upTo: Date, at: Date): Promise<void> {
+  await markClusterShown(tx, clusterId, upTo, at);
+  await keepSplitMembersUnshown(tx, clusterId, at);
 }
 
 async function ownerDm(deps: StormDeliveryDeps, stormId: number, user: string): Promise<Delivery> {

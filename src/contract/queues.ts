@@ -11,7 +11,11 @@ export const QUEUE = {
   replies: 'replies',
 } as const;
 
-export const MentionJobSchema = z.object({ mentionId: z.string().uuid() });
+export const MentionJobSchema = z.object({
+  mentionId: z.string().uuid(),
+  // Held once in a storm, for its story's next mentions to find it: the second time it is routed as it is.
+  held: z.boolean().optional(),
+});
 export type MentionJob = z.infer<typeof MentionJobSchema>;
 
 export const ReplyJobSchema = z.object({ replyId: z.string().uuid() });
@@ -26,6 +30,9 @@ export function mentionJobId(network: Network, externalId: string): string {
 }
 
 export const replyJobId = (replyId: string) => `reply-${replyId}`;
+
+/** A mention held in a storm, routed again after the hold under an id of its own. */
+export const heldJobId = (mentionId: string) => `m-held-${mentionId}`;
 
 /**
  * A mention routed again, once brought back from the spam filter (the event

@@ -1,9 +1,9 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { SlackWork } from '../contract/slack-work.js';
 import { type Executor, queryRows } from './client.js';
-import type { ClusterRow } from './storms.repository.js';
 import { clusterMembers, conversations, mentions, slackOutbox, storyClusters } from './schema.js';
 import { type OutboxRow, oweSlack } from './slack-outbox.repository.js';
+import type { ClusterRow } from './storms.repository.js';
 
 /**
  * What people do to a storm's cluster from Slack (bot/cluster-actions.ts):
@@ -50,7 +50,11 @@ export interface ClusterMemberLine {
 }
 
 /** The cluster's members still counted in it, latest first: the split form's choices. */
-export function listLatestMembers(db: Executor, clusterId: number, limit: number): Promise<ClusterMemberLine[]> {
+export function listLatestMembers(
+  db: Executor,
+  clusterId: number,
+  limit: number,
+): Promise<ClusterMemberLine[]> {
   return db
     .select({
       mentionId: mentions.id,
@@ -184,14 +188,22 @@ export async function attachMention(tx: Executor, mentionId: string, conversatio
 
 /** The first results row of a batch (`cr-<batch>`): the members it left out, and its ts once posted. */
 export async function findBatchMessage(db: Executor, batch: string): Promise<OutboxRow | undefined> {
-  const [row] = await db.select().from(slackOutbox).where(eq(slackOutbox.key, batchKey(batch)));
+  const [row] = await db
+    .select()
+    .from(slackOutbox)
+    .where(eq(slackOutbox.key, batchKey(batch)));
   return row;
 }
 
 export const batchKey = (batch: string) => `cr-${batch}`;
 
 /** Other unsent rows of the batch due by `now`: the results rendered now cover them. */
-export async function listDueOfBatch(db: Executor, row: OutboxRow, batch: string, now: Date): Promise<number[]> {
+export async function listDueOfBatch(
+  db: Executor,
+  row: OutboxRow,
+  batch: string,
+  now: Date,
+): Promise<number[]> {
   const rows = await queryRows<{ id: number }>(
     db,
     sql`select id from slack_outbox
@@ -247,4 +259,18 @@ export async function oweBatchOutcome(tx: Executor, replyId: string): Promise<vo
   if (!batch) return;
   const work: SlackWork = { type: 'cluster_replies', clusterId: batch.clusterId, batch: batch.batch };
   await oweSlack(tx, [{ work, key: `${batchKey(batch.batch)}-${replyId}` }]);
+}
+
+/**
+ * Undoes, for members split off, what markClusterShown just did at `at`: it
+ * marks every member shown, split or not, and a split member must stay unshown
+ * until its own card is posted (the card is skipped for a mention already shown).
+ */
+export async function keepSplitMembersUnshown(tx: Executor, clusterId: number, at: Date): Promise<void> {
+  await tx.execute(
+    sql`update mentions m set notified_at = null
+      from cluster_members c
+      where c.cluster_id = ${clusterId} and c.mention_id = m.id and c.split_at is not null
+        and m.notified_at = ${at.toISOString()}::timestamptz`,
+  );
 }

@@ -1,6 +1,7 @@
 import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Network } from '../contract/mention.js';
 import {
+  heldJobId,
   type MentionJob,
   mentionJobId,
   QUEUE,
@@ -88,6 +89,15 @@ export async function enqueueMentions(
 /** Routes a mention again (brought back from the spam filter by event `eventId`), under a job id of its own. */
 export async function enqueueReroute(queues: Queues, mentionId: string, eventId: number): Promise<void> {
   await queues.mentions.add('route', { mentionId }, { jobId: rerouteJobId(mentionId, eventId) });
+}
+
+/** Routes a mention held in a storm again after `delayMs`, once. */
+export async function enqueueHeld(queues: Queues, mentionId: string, delayMs: number): Promise<void> {
+  await queues.mentions.add(
+    'route',
+    { mentionId, held: true },
+    { jobId: heldJobId(mentionId), delay: delayMs },
+  );
 }
 
 /**

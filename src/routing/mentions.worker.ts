@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { MentionJobSchema, QUEUE } from '../contract/queues.js';
 import type { Database } from '../db/client.js';
-import type { QueueSettings, Queues } from '../queue/queues.js';
+import { enqueueHeld, type QueueSettings, type Queues } from '../queue/queues.js';
 import { startWorker } from '../queue/worker.js';
 import type { Policy } from './compiled-policy.js';
 import { routeMention } from './route-mention.js';
@@ -33,8 +33,11 @@ export function startMentionsWorker(
     settings,
     QUEUE.mentions,
     MentionJobSchema,
-    async ({ mentionId }) => {
-      const outcome = await routeMention(routeDeps, mentionId);
+    async ({ mentionId, held }) => {
+      const outcome = await routeMention(routeDeps, mentionId, { held: held === true });
+      // Held in a storm: routed again after the hold, its story's cluster found by then or a card of its own.
+      if (outcome === 'held')
+        await enqueueHeld(deps.queues, mentionId, (deps.policy?.file.storm.holdSeconds ?? 15) * 1000);
       deps.logger.debug({ mentionId, outcome }, 'mention routed');
     },
     deps.logger,

@@ -243,6 +243,15 @@ export const PolicyFileSchema = z
         calmMinutes: Minutes.default(10).describe(
           'A storm ends after this long back near the usual rate and mood',
         ),
+        holdSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(120)
+          .default(15)
+          .describe(
+            'In a storm, a mention that tells no known story yet waits this long for its story before it gets a card of its own; 0: never',
+          ),
         clusterUpdateSeconds: z
           .number()
           .int()

@@ -23,6 +23,7 @@ export type RouteOutcome =
   | 'joined'
   | 'joined_escalated'
   | 'clustered'
+  | 'held'
   | 'already_routed';
 
 export interface RouteDeps {
@@ -52,7 +53,11 @@ const MAX_ATTEMPTS = 5;
  * Slack in the same commit, so a retry after a crash finds the mention
  * routed and has nothing to do.
  */
-export async function routeMention(deps: RouteDeps, mentionId: string): Promise<RouteOutcome> {
+export async function routeMention(
+  deps: RouteDeps,
+  mentionId: string,
+  options: { held?: boolean } = {},
+): Promise<RouteOutcome> {
   const policy = deps.policy ?? DEFAULT_POLICY;
   let triage: Promise<TriageVerdict | undefined> | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -67,7 +72,17 @@ export async function routeMention(deps: RouteDeps, mentionId: string): Promise<
       ? { outcome: 'already_routed' }
       : read.open
         ? await deps.db.transaction((tx) => joinInTransaction(policy, tx, read, now, verdict))
-        : await decideAndOpen(policy, deps.db, read, now, verdict, deps.storm);
+        : await decideAndOpen(
+            policy,
+            deps.db,
+            read,
+            now,
+            verdict,
+            deps.storm && {
+              watch: deps.storm,
+              mayHold: !options.held && policy.file.storm.holdSeconds > 0,
+            },
+          );
     if ('lost' in routed) {
       if (attempt >= MAX_ATTEMPTS)
         throw new AppError(
@@ -120,7 +135,7 @@ async function decideAndOpen(
   read: MentionRead,
   now: Date,
   triage: TriageVerdict | undefined,
-  storm?: StormWatch,
+  storm?: { watch: StormWatch; mayHold: boolean },
 ): Promise<Routed | Lost> {
   const row = read.mention;
   const mention = mentionFromRow(row);
@@ -137,7 +152,7 @@ async function decideAndOpen(
     ...(triage ? { triage } : {}),
   });
   const decision = decide(mention, understanding, snapshot, policy, now);
-  storm?.noteMood(now, understanding.sentiment.label);
+  storm?.watch.noteMood(now, understanding.sentiment.label);
   // What would get a card of its own, but may tell a storm's story: not the owner's, not a spam, not a
   // private message, not a customer someone holds (they join their conversation before this).
   const storyTeller =
@@ -145,9 +160,11 @@ async function decideAndOpen(
     (decision.action === 'assign' || decision.action === 'queue') &&
     mention.kind !== 'direct_message';
   if (storyTeller) {
-    const open = await storm.current();
+    const open = await storm.watch.current();
     const candidate = { mentionId: row.id, text: mention.text, sentiment: understanding.sentiment.label };
-    if (open && (await storm.place(open, candidate, now)) !== undefined) return { outcome: 'clustered' };
+    const placed = open && (await storm.watch.placeOrHold(open, candidate, now, storm.mayHold));
+    if (placed === 'held') return { outcome: 'held' };
+    if (placed !== undefined) return { outcome: 'clustered' };
   }
 
   const values = {
@@ -176,7 +193,7 @@ async function decideAndOpen(
   const opened = await openRoutedConversation(db, values, routed);
   switch (opened.outcome) {
     case 'opened':
-      if (storyTeller) storm.noteAlone(row.id, mention.text);
+      if (storyTeller) storm.watch.noteAlone(row.id, mention.text);
       return { outcome: OUTCOME[decision.action] };
     case 'routed':
       return { outcome: 'already_routed' };

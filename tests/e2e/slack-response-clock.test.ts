@@ -275,7 +275,10 @@ describe('the response clock in Slack, on a clock the test moves', () => {
     await waitFor(() =>
       view
         .threadLines(shown)
-        .find((l) => l.includes(`<@${colleague}>`) && l.includes('claimed this from') && l.includes(shown.assignee)),
+        .find(
+          (l) =>
+            l.includes(`<@${colleague}>`) && l.includes('claimed this from') && l.includes(shown.assignee),
+        ),
     );
     await waitFor(() => view.card(shown).includes(`Assigned to <@${colleague}>`));
     const claimed = await h.database.db
@@ -283,7 +286,10 @@ describe('the response clock in Slack, on a clock the test moves', () => {
       .from(events)
       .where(and(eq(events.conversationId, shown.conversationId), eq(events.type, 'conversation.claimed')));
     expect(claimed).toHaveLength(1);
-    expect(claimed[0]!.details).toMatchObject({ reason: 'response_timeout', previousAssigneeId: shown.assignee });
+    expect(claimed[0]!.details).toMatchObject({
+      reason: 'response_timeout',
+      previousAssigneeId: shown.assignee,
+    });
 
     // 11:20 (past the claim window) and 12:59: claimed, so nobody else is offered it, and the owner not told yet.
     clock.set(at(80));
@@ -358,7 +364,9 @@ describe('the response clock in Slack, on a clock the test moves', () => {
     await sleep(SETTLE_MS);
     expect(view.offersAbout(shown)).toHaveLength(0);
     expect(view.ownerToldAbout(shown)).toHaveLength(0);
-    expect(view.dmsAbout(shown).filter((c) => c.params.channel !== dmChannel(shown.assignee))).toHaveLength(0);
+    expect(view.dmsAbout(shown).filter((c) => c.params.channel !== dmChannel(shown.assignee))).toHaveLength(
+      0,
+    );
     expect(await view.clockOutcomes(shown.conversationId)).toEqual(['reminded']);
     const steps = await view.stepsOf(shown.conversationId);
     expect(steps.map((s) => [s.step, s.outcome])).toEqual([
@@ -424,7 +432,9 @@ describe('the response clock in Slack counts only working hours', () => {
     // 09:15 on Friday: half the target in working time.
     clock.set(new Date('2026-12-11T09:15:00Z'));
     await waitFor(() => view.remindersTo(shown, shown.assignee)[0]);
-    await waitFor(() => view.threadLines(shown).find((l) => l.includes('Half the response target has passed')));
+    await waitFor(() =>
+      view.threadLines(shown).find((l) => l.includes('Half the response target has passed')),
+    );
     expect(view.offersAbout(shown)).toHaveLength(0);
     expect(await view.clockOutcomes(shown.conversationId)).toEqual(['reminded']);
   });

@@ -30,10 +30,14 @@ export interface StormWatchDeps {
   logger?: Logger;
 }
 
-// How stale the storm a router routes by may be; also how often the rate is measured while mentions flow.
+// How stale the storm a router routes by may be, and how often the rate is measured while mentions flow:
+// quickly while there is none, so the first seconds of a storm are not a card each.
 const LOOK_EVERY_MS = 1000;
+const LOOK_WHILE_CALM_MS = 250;
 // The usual rate for the hour of the week changes slowly: measured again after this long.
 const USUAL_EVERY_MS = 10 * 60_000;
+// Held mentions remembered at most: the recent ones the story index keeps.
+const HELD_KEPT = 5000;
 // The owner's DM about an open storm is brought up to date at most this often.
 const OWNER_UPDATE_MS = 30_000;
 
@@ -63,6 +67,8 @@ export class StormWatch {
   private syncedUpTo = 0;
   private syncedAt = 0;
   private ownerToldAt = 0;
+  /** Mentions held in a storm, with their mood, until their story finds them or their hold ends. */
+  private readonly held = new Map<string, string>();
 
   constructor(private readonly deps: StormWatchDeps) {}
 
@@ -73,7 +79,7 @@ export class StormWatch {
 
   /** The open storm, as measured within the last second. */
   async current(): Promise<StormRow | undefined> {
-    if (Date.now() - this.lookedAt >= LOOK_EVERY_MS) await this.look();
+    if (Date.now() - this.lookedAt >= (this.storm ? LOOK_EVERY_MS : LOOK_WHILE_CALM_MS)) await this.look();
     return this.storm;
   }
 
@@ -149,10 +155,34 @@ export class StormWatch {
    * which; undefined: it tells its own story (or was split off one) and routing gives it a card.
    */
   async place(storm: StormRow, mention: StormCandidate, at: Date): Promise<number | undefined> {
+    const placed = await this.placeOrHold(storm, mention, at, false);
+    return placed === 'held' ? undefined : placed;
+  }
+
+  /**
+   * As `place`, but a mention that tells no known story yet may be held
+   * ('held'): left unrouted for the caller to route again after a moment,
+   * while the next mention of its story can pair with it.
+   */
+  async placeOrHold(
+    storm: StormRow,
+    mention: StormCandidate,
+    at: Date,
+    mayHold: boolean,
+  ): Promise<number | 'held' | undefined> {
     await this.sync(storm.id);
+    this.stories.forgetRecent(mention.mentionId);
+    this.held.delete(mention.mentionId);
     const signature = this.stories.signatureOf(mention.text);
     const placement = this.stories.placeSignature(signature);
-    if (placement.kind === 'alone') return undefined;
+    if (placement.kind === 'alone') {
+      if (!mayHold || signature.length === 0) return undefined;
+      // Held a moment unrouted: the next mention of its story pairs with it, and both join the cluster.
+      this.stories.noteAlone(mention.mentionId, signature);
+      this.held.set(mention.mentionId, mention.sentiment);
+      if (this.held.size > HELD_KEPT) this.held.delete(this.held.keys().next().value!);
+      return 'held';
+    }
     if (placement.kind === 'cluster' && placement.bridges.length === 0)
       return this.join(Number(placement.clusterId), mention, signature, at);
     // A pair opens a cluster, and a mention that tells two clusters' story folds them into one: under
@@ -182,6 +212,18 @@ export class StormWatch {
       const created = await createCluster(tx, storm.id, signatures);
       this.stories.openCluster({ clusterId: String(created.id), signatures }, [again.withId]);
       this.syncedUpTo = Math.max(this.syncedUpTo, created.id);
+      // A partner still held joins too; one routed already (a card) stays where it is.
+      const sentiment = this.held.get(again.withId);
+      if (sentiment !== undefined) {
+        this.held.delete(again.withId);
+        await joinCluster(tx, {
+          mentionId: again.withId,
+          clusterId: created.id,
+          sentiment,
+          at,
+          everySeconds: this.deps.policy.file.storm.clusterUpdateSeconds,
+        });
+      }
       return created.id;
     });
     if (clusterId === undefined) return undefined;

@@ -289,7 +289,8 @@ export class StoryClusters {
       this.forgetCluster(this.clusters.keys().next().value!);
   }
 
-  private forgetRecent(id: string): void {
+  /** A recent alone mention is placed again (its hold ended): it is not a candidate for itself. */
+  forgetRecent(id: string): void {
     const handle = this.recent.get(id);
     if (handle === undefined) return;
     this.recent.delete(id);
