@@ -946,6 +946,8 @@ interface StormFigures {
   outboxPending: number;
   routingBacklogAt5Min: number;
   rssMb: number;
+  /** Where the bench saw the Slack calls and owed work go: for reading the figures above, not targets. */
+  diagnostics: Record<string, unknown>;
 }
 
 /**
@@ -1029,7 +1031,8 @@ async function stormRun(): Promise<StormFigures> {
     const rows = await queryOnce(
       database.url,
       `select m.external_id as id, extract(epoch from m.received_at) * 1000 as received,
-         extract(epoch from m.notified_at) * 1000 as notified, cm.cluster_id as cluster, c.status
+         extract(epoch from m.notified_at) * 1000 as notified, cm.cluster_id as cluster, c.status,
+         c.escalated, c.assignee_id as assignee
        from mentions m left join cluster_members cm on cm.mention_id = m.id
          left join conversations c on c.id = m.conversation_id
        where ${ours}`,
@@ -1045,6 +1048,15 @@ async function stormRun(): Promise<StormFigures> {
     const [owed] = await queryOnce(
       database.url,
       "select count(*) filter (where done_at is null)::int as pending, count(*) filter (where outcome = 'failed')::int as failed from slack_outbox",
+    );
+    const outboxByKind = await queryOnce(
+      database.url,
+      `select kind, coalesce(outcome, 'owed') as outcome, count(*)::int as n from slack_outbox
+       where created_at > now() - interval '1 hour' group by 1, 2 order by 1, 2`,
+    );
+    const [clustersMade] = await queryOnce(
+      database.url,
+      "select count(*)::int as n, count(*) filter (where status = 'merged')::int as merged, count(slack_ts)::int as posted from story_clusters",
     );
     const queue = new Queue(QUEUE.mentions, { connection: connectionOf(), prefix });
     const jobCounts = await queue.getJobCounts('failed');
@@ -1086,6 +1098,23 @@ async function stormRun(): Promise<StormFigures> {
         String(c.params.text).includes('tell one story'),
     ).length;
 
+    const threadOf = (m: { thread_ts?: string }) =>
+      !m.thread_ts
+        ? 'top level'
+        : m.thread_ts === root?.ts
+          ? 'storm thread'
+          : m.thread_ts === surgeRoot?.ts
+            ? 'surge thread'
+            : 'other thread';
+    const channelBreakdown: Record<string, number> = {};
+    for (const m of channelMessages) channelBreakdown[threadOf(m)] = (channelBreakdown[threadOf(m)] ?? 0) + 1;
+    const refusedBy: Record<string, number> = {};
+    for (const index of refused) {
+      const call = calls[index]!;
+      const key = `${call.method} ${call.params.channel === CHANNEL ? (call.params.thread_ts ? 'thread' : 'channel') : String(call.params.channel)}`;
+      refusedBy[key] = (refusedBy[key] ?? 0) + 1;
+    }
+    const storyCardsBy: Record<string, { cards: number; escalated: number; assigned: number }> = {};
     // Mention by mention.
     const fiveMin = first + STORM_TARGETS.allVisibleSeconds * 1000;
     const isStory = (label: string) => label.startsWith('story:');
@@ -1119,7 +1148,14 @@ async function stormRun(): Promise<StormFigures> {
         clusterLabels.set(cluster, [...(clusterLabels.get(cluster) ?? []), label]);
       }
       if (isStory(label)) {
-        if (cluster === undefined && !spam) storyCards++;
+        if (cluster === undefined && !spam) {
+          storyCards++;
+          const by = storyCardsBy[label.slice(6)] ?? { cards: 0, escalated: 0, assigned: 0 };
+          storyCardsBy[label.slice(6)] = by;
+          by.cards++;
+          if (row.escalated === true) by.escalated++;
+          else if (row.assignee !== null) by.assigned++;
+        }
         continue;
       }
       if (cluster !== undefined || spam) continue;
@@ -1202,6 +1238,15 @@ async function stormRun(): Promise<StormFigures> {
       outboxPending: Number(owed!.pending),
       routingBacklogAt5Min,
       rssMb: app.peakRssMb(),
+      diagnostics: {
+        channelMessages: channelBreakdown,
+        channelUpdates: accepted.filter((c) => c.method === 'chat.update' && c.params.channel === CHANNEL)
+          .length,
+        refusedBy,
+        storyCardsBy,
+        clustersMade,
+        outboxByKind: outboxByKind.map((r) => `${r.kind} ${r.outcome} ${r.n}`),
+      },
     };
   } finally {
     await app.stop();

@@ -286,7 +286,7 @@ export async function submitClusterReply(
 /**
  * The member's conversation: the customer's open one (the member becomes a
  * line in its thread), or a new one the writer holds, opened by the member
- * (its card). Either way the member is shown there, as the cluster only counted it.
+ * and closed as answered by the story (no card: the story's message shows it).
  */
 async function conversationFor(
   tx: Tx,
@@ -295,8 +295,8 @@ async function conversationFor(
   at: Date,
 ): Promise<string> {
   const reasons = [`answered from a storm story by <@${actorId}>`];
-  const conversation = await findOrOpenConversation(tx, member, actorId, reasons);
-  await attachMention(tx, member.mentionId, conversation.id);
+  const conversation = await findOrOpenConversation(tx, member, actorId, reasons, at);
+  await attachMention(tx, member.mentionId, conversation.id, !conversation.opened);
   if (conversation.opened) {
     // Held by whoever answered: the writer took it by answering, as a claim would.
     await commitChange(tx, conversation.id, {
@@ -310,7 +310,8 @@ async function conversationFor(
       },
       tell: { card: false, thread: false },
     });
+    return conversation.id;
   }
-  await oweSlack(tx, [{ work: { type: 'mention', mentionId: member.mentionId }, priority: 1 }]);
+  await oweSlack(tx, [{ work: { type: 'mention', mentionId: member.mentionId } }]);
   return conversation.id;
 }

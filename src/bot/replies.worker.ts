@@ -83,6 +83,8 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
     );
     if (!posted) return;
     await markReplied(tx, reply.conversationId, at);
+    // A conversation answered from a storm's story has no card of its own to redraw or thread under.
+    const carded = (await findConversation(tx, reply.conversationId))?.slackTs != null;
     await oweBatchOutcome(tx, reply.id); // a reply to all's results are updated with it
     // Owed in the same commit: a retry of this job finds the reply posted and would owe nothing.
     await commitChange(tx, reply.conversationId, {
@@ -93,7 +95,7 @@ export async function postReply(deps: ReplyDeps, replyId: string): Promise<void>
         mentionId: reply.mentionId,
         details: { replyId: reply.id, networkReplyId: result.externalId, url: result.url ?? null },
       },
-      tell: {},
+      tell: { card: carded, thread: carded },
     });
   });
 }
@@ -173,7 +175,7 @@ export async function recordFailure(
         actor: 'bot',
         details: { replyId: reply.id, code: failure.code, message: failure.message },
       },
-      tell: { card: false, more: () => notice },
+      tell: { card: false, thread: conversation?.slackTs != null, more: () => notice },
     });
   });
 }

@@ -42,7 +42,7 @@ export function clusterMessage(view: ClusterView): Message {
   const state =
     view.status === 'spam' ? ' — marked as spam' : view.assigneeId ? ` — with <@${view.assigneeId}>` : '';
   const replied = view.replied > 0 ? `, ${view.replied} answered` : '';
-  const headline = `:speech_balloon: *${view.count} mention${view.count === 1 ? '' : 's'}* tell this story${replied}${state}`;
+  const headline = `:speech_balloon: *${view.count} mention${view.count === 1 ? '* tells' : 's* tell'} this story${replied}${state}`;
   const posts = view.posts.map((post) => {
     const quoted = fitQuoted(post.text, 600).text;
     const said = post.said > 1 ? ` (said ${post.said} times)` : '';

@@ -2,13 +2,8 @@ import type { WebClient } from '@slack/web-api';
 import { AppError } from '../contract/errors.js';
 import type { StormFigures } from '../contract/events.js';
 import type { SlackWork } from '../contract/slack-work.js';
-import type { Database, Executor, Tx } from '../db/client.js';
-import {
-  findBatchMessage,
-  keepSplitMembersUnshown,
-  listBatchReplies,
-  listDueOfBatch,
-} from '../db/cluster-actions.repository.js';
+import type { Database, Executor } from '../db/client.js';
+import { findBatchMessage, listBatchReplies, listDueOfBatch } from '../db/cluster-actions.repository.js';
 import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
 import { listDueAlike, type OutboxRow } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
@@ -93,6 +88,7 @@ async function stormRoot(deps: StormDeliveryDeps, stormId: number): Promise<Deli
 async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: number): Promise<Delivery> {
   const found = await findCluster(deps.db, clusterId);
   if (!found) return { call: 'none', why: 'no such cluster' };
+  if (found.status === 'merged' && !found.slackTs) return { call: 'none', why: 'folded before it was shown' };
   const storm = await stormOf(deps.db, found.stormId);
   if (!storm.slackTs) throw rootPending();
   const renderedAt = deps.now();
@@ -109,7 +105,7 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
       ts: found.slackTs,
       message,
       superseded,
-      recorded: (tx) => markShown(tx, clusterId, renderedAt, deps.now()),
+      recorded: (tx) => markClusterShown(tx, clusterId, renderedAt, deps.now()),
     };
   return {
     call: 'post',
@@ -119,15 +115,9 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
     superseded,
     recorded: async (tx, ts) => {
       await recordClusterTs(tx, clusterId, ts!);
-      await markShown(tx, clusterId, renderedAt, deps.now());
+      await markClusterShown(tx, clusterId, renderedAt, deps.now());
     },
   };
-}
-
-/** The members the message counted are shown; those split off meanwhile wait for their own card. */
-async function markShown(tx: Tx, clusterId: number, upTo: Date, at: Date): Promise<void> {
-  await markClusterShown(tx, clusterId, upTo, at);
-  await keepSplitMembersUnshown(tx, clusterId, at);
 }
 
 async function ownerDm(deps: StormDeliveryDeps, stormId: number, user: string): Promise<Delivery> {

@@ -136,14 +136,18 @@ export async function listReplyCandidates(
 
 /**
  * The customer's open conversation, or a new one held by `assigneeId` that
- * the member opens. The open conversation per customer is unique: one
- * opened by the router meanwhile is found rather than doubled.
+ * the member opens, closed at `answeredAt` as answered by the story's reply:
+ * it gets no card and weighs on nobody's load, and a customer who writes
+ * again opens a conversation that routing gives to whoever answered them.
+ * The open conversation per customer is unique: one opened by the router
+ * meanwhile is found rather than doubled.
  */
 export async function findOrOpenConversation(
   tx: Executor,
   member: Pick<ReplyCandidate, 'mentionId' | 'network' | 'account' | 'authorId' | 'handle' | 'postedAt'>,
   assigneeId: string,
   reasons: string[],
+  answeredAt: Date,
 ): Promise<{ id: string; opened: boolean }> {
   const [inserted] = await tx
     .insert(conversations)
@@ -156,6 +160,8 @@ export async function findOrOpenConversation(
       firstMentionId: member.mentionId,
       openedAt: member.postedAt,
       routingReasons: reasons,
+      status: 'resolved',
+      closedAt: answeredAt,
     })
     .onConflictDoNothing()
     .returning({ id: conversations.id });
@@ -176,13 +182,18 @@ export async function findOrOpenConversation(
 }
 
 /**
- * The member joins its conversation: shown again there (its card, or a line in
- * the customer's thread), since the cluster only counted it.
+ * The member joins its conversation; `showAgain`: as a line in the thread of
+ * the customer's open conversation, since the cluster only counted it.
  */
-export async function attachMention(tx: Executor, mentionId: string, conversationId: string): Promise<void> {
+export async function attachMention(
+  tx: Executor,
+  mentionId: string,
+  conversationId: string,
+  showAgain: boolean,
+): Promise<void> {
   await tx
     .update(mentions)
-    .set({ conversationId, notifiedAt: null })
+    .set({ conversationId, ...(showAgain ? { notifiedAt: null } : {}) })
     .where(and(eq(mentions.id, mentionId), isNull(mentions.conversationId)));
 }
 
@@ -259,18 +270,4 @@ export async function oweBatchOutcome(tx: Executor, replyId: string): Promise<vo
   if (!batch) return;
   const work: SlackWork = { type: 'cluster_replies', clusterId: batch.clusterId, batch: batch.batch };
   await oweSlack(tx, [{ work, key: `${batchKey(batch.batch)}-${replyId}` }]);
-}
-
-/**
- * Undoes, for members split off, what markClusterShown just did at `at`: it
- * marks every member shown, split or not, and a split member must stay unshown
- * until its own card is posted (the card is skipped for a mention already shown).
- */
-export async function keepSplitMembersUnshown(tx: Executor, clusterId: number, at: Date): Promise<void> {
-  await tx.execute(
-    sql`update mentions m set notified_at = null
-      from cluster_members c
-      where c.cluster_id = ${clusterId} and c.mention_id = m.id and c.split_at is not null
-        and m.notified_at = ${at.toISOString()}::timestamptz`,
-  );
 }

@@ -99,7 +99,11 @@ export interface StormTally {
 export async function stormTally(db: Executor, stormId: number, now: Date): Promise<StormTally> {
   const [row] = await queryRows<{ tally: StormTally }>(
     db,
-    sql`with s as (select started_at, coalesce(ended_at, ${now.toISOString()}::timestamptz) as until from storms where id = ${stormId})
+    sql`with s as (
+        -- Counted from the minute that set it off: the mentions that made it a storm are in it.
+        select started_at - interval '1 minute' as started_at,
+          coalesce(ended_at, ${now.toISOString()}::timestamptz) as until
+        from storms where id = ${stormId})
       select json_build_object(
         'mentions', (select count(*) from mentions, s where received_at >= s.started_at and received_at <= s.until),
         'clustered', (select count(*) from cluster_members c join story_clusters k on k.id = c.cluster_id

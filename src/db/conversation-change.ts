@@ -30,7 +30,9 @@ export interface ConversationChange {
 }
 
 /** A change whose caller leaves its date to whoever commits it. */
-export type UndatedChange = Omit<ConversationChange, 'event'> & { event: Omit<ConversationChange['event'], 'at'> };
+export type UndatedChange = Omit<ConversationChange, 'event'> & {
+  event: Omit<ConversationChange['event'], 'at'>;
+};
 
 /**
  * The one way a conversation changes, for the router and for people in Slack

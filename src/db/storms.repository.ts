@@ -157,16 +157,30 @@ export async function findCluster(db: Executor, id: number): Promise<ClusterRow 
   return row;
 }
 
-/** A new cluster, and its message owed to the storm's thread ahead of the cards behind it. */
+/**
+ * A new cluster, and its message owed to the storm's thread ahead of the
+ * cards behind it, a few seconds on: a cluster folded into another by then
+ * (two routers found one story at once) is never posted.
+ */
 export async function createCluster(
   db: Executor,
   stormId: number,
   signatures: number[][],
+  at: Date,
 ): Promise<ClusterRow> {
-  const [row] = await db.insert(storyClusters).values({ stormId, signatures }).returning();
-  await oweSlack(db, [{ work: { type: 'cluster', clusterId: row!.id }, key: `k-${row!.id}`, priority: -1 }]);
+  const [row] = await db.insert(storyClusters).values({ stormId, signatures, createdAt: at }).returning();
+  await oweSlack(db, [
+    {
+      work: { type: 'cluster', clusterId: row!.id },
+      key: `k-${row!.id}`,
+      priority: -1,
+      at: new Date(at.getTime() + FIRST_POST_AFTER_MS),
+    },
+  ]);
   return row!;
 }
+
+const FIRST_POST_AFTER_MS = 3000;
 
 /**
  * Counts a routed mention in a cluster instead of giving it a card: the
@@ -208,7 +222,7 @@ export async function markClusterShown(db: Executor, clusterId: number, upTo: Da
     sql`update mentions m set notified_at = ${at.toISOString()}::timestamptz
       from ${clusterMembers} c
       where c.cluster_id = ${clusterId} and c.mention_id = m.id and c.joined_at <= ${upTo.toISOString()}::timestamptz
-        and m.notified_at is null`,
+        and c.split_at is null and m.notified_at is null`,
   );
 }
 

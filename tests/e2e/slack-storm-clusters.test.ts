@@ -101,7 +101,7 @@ describe('acting on a storm’s story from its message in the thread', () => {
   ): Promise<{ clusterId: number; ts: string; mentionIds: string[] }> {
     const now = new Date();
     const { clusterId, mentionIds } = await h.database.db.transaction(async (tx) => {
-      const cluster = await createCluster(tx, stormId, []);
+      const cluster = await createCluster(tx, stormId, [], new Date());
       const rows = await tx
         .insert(mentions)
         .values(

@@ -131,17 +131,18 @@ export class StormWatch {
   }
 
   private async usualPerMinute(now: Date): Promise<number> {
-    if (!this.usual || Date.now() - this.usual.at > USUAL_EVERY_MS)
-      this.usual = { at: Date.now(), perMinute: await usualPerMinute(this.deps.db, now) };
+    if (!this.usual || Math.abs(now.getTime() - this.usual.at) > USUAL_EVERY_MS)
+      this.usual = { at: now.getTime(), perMinute: await usualPerMinute(this.deps.db, now) };
     return this.usual.perMinute;
   }
 
   /** The owner's one DM, brought up to date every half minute while the storm lasts (keyed, so once a window). */
   private async tellOwner(storm: StormRow, now: Date): Promise<void> {
-    if (Date.now() - this.ownerToldAt < OWNER_UPDATE_MS) return;
-    this.ownerToldAt = Date.now();
-    const window = Math.floor(now.getTime() / OWNER_UPDATE_MS);
+    // By the app's clock, as the storm's own times are; its first DM was owed when it opened.
     if (now.getTime() - storm.startedAt.getTime() < OWNER_UPDATE_MS) return;
+    if (Math.abs(now.getTime() - this.ownerToldAt) < OWNER_UPDATE_MS) return;
+    this.ownerToldAt = now.getTime();
+    const window = Math.floor(now.getTime() / OWNER_UPDATE_MS);
     const owner = await findOwner(this.deps.db);
     if (owner)
       await oweSlack(this.deps.db, [
@@ -209,7 +210,7 @@ export class StormWatch {
       const signatures = [partner?.signature, signature]
         .filter((s): s is StorySignature => !!s)
         .map((s) => [...s]);
-      const created = await createCluster(tx, storm.id, signatures);
+      const created = await createCluster(tx, storm.id, signatures, at);
       this.stories.openCluster({ clusterId: String(created.id), signatures }, [again.withId]);
       this.syncedUpTo = Math.max(this.syncedUpTo, created.id);
       // A partner still held joins too; one routed already (a card) stays where it is.
