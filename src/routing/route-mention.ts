@@ -39,6 +39,9 @@ export interface RouteDeps {
 
 const DEFAULT_POLICY = compilePolicy(DEFAULT_POLICY_FILE);
 
+/** A mention older than this (the recovery sweep's threshold) is routed as it is in a storm, never held. */
+const HOLD_ONLY_WITHIN_MS = 120_000;
+
 /** Deciding again on fresh numbers settles a lost race; this many in a row means something else is wrong. */
 const MAX_ATTEMPTS = 5;
 
@@ -162,7 +165,9 @@ async function decideAndOpen(
   if (storyTeller) {
     const open = await storm.watch.current();
     const candidate = { mentionId: row.id, text: mention.text, sentiment: understanding.sentiment.label };
-    const placed = open && (await storm.watch.placeOrHold(open, candidate, now, storm.mayHold));
+    // Held only while fresh: a mention the recovery sweep brings back (unrouted for minutes) is not held again.
+    const fresh = now.getTime() - row.receivedAt.getTime() < HOLD_ONLY_WITHIN_MS;
+    const placed = open && (await storm.watch.placeOrHold(open, candidate, now, storm.mayHold && fresh));
     if (placed === 'held') return { outcome: 'held' };
     if (placed !== undefined) return { outcome: 'clustered' };
   }
