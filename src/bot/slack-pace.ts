@@ -10,6 +10,8 @@ export class SlackPace {
   private readonly callSpacingMs: number;
   readonly perChannel: number;
   private readonly freeAt = new Map<string, number>();
+  /** Each channel's free time before its last slot was taken, to give an unused slot back. */
+  private readonly freeBefore = new Map<string, number>();
   private readonly inFlight = new Map<string, number>();
   private callAt = 0;
 
@@ -28,11 +30,19 @@ export class SlackPace {
     if (channel) {
       if ((this.freeAt.get(channel) ?? 0) > now || (this.inFlight.get(channel) ?? 0) >= this.perChannel)
         return false;
+      this.freeBefore.set(channel, this.freeAt.get(channel) ?? 0);
       this.freeAt.set(channel, now + this.spacingMs);
       this.inFlight.set(channel, (this.inFlight.get(channel) ?? 0) + 1);
     }
     this.callAt = Math.max(this.callAt, now) + this.callSpacingMs;
     return true;
+  }
+
+  /** The slot taken in `channel` made no call: the channel is free as it was before it. */
+  unused(channel: string | undefined): void {
+    if (!channel) return;
+    const before = this.freeBefore.get(channel);
+    if (before !== undefined) this.freeAt.set(channel, before);
   }
 
   /** The call that took a slot in `channel` is over. */

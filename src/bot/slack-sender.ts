@@ -17,6 +17,7 @@ import { SlackPace } from './slack-pace.js';
 import { postOnce } from './slack-post-once.js';
 import { surgeOf, surgeThread } from './slack-surge.js';
 import { uploadFile } from './slack-upload.js';
+import { NOT_READY } from './storm-deliveries.js';
 
 export interface SenderDeps extends DeliveryDeps {
   /** Messages a second a channel; Slack allows about one, with short bursts. */
@@ -223,9 +224,11 @@ export class SlackSender {
       let delivery = await this.deliveries.render(row, parsed.data, (lane) => this.channelOf(lane));
       if (delivery.call === 'post' && delivery.card) {
         const thread = await surgeThread(deps, row.lane, this.channelOf(row.lane), this.surgeBacklog);
-        if (thread === 'wait') return;
+        if (thread === 'wait') return this.pace.unused(channel);
         if (thread) delivery = { ...delivery, threadTs: thread };
       }
+      // A row that comes to no call (a redraw made redundant, a story folded away) leaves its slot.
+      if (delivery.call === 'none') this.pace.unused(channel);
       const ts = delivery.call === 'none' ? '' : await this.call(row, delivery);
       if (ts === undefined) return;
       await deps.db.transaction(async (tx) => {
@@ -241,6 +244,8 @@ export class SlackSender {
   private async failed(row: OutboxRow, channel: string | undefined, error: unknown): Promise<void> {
     const { deps } = this;
     const failure = toAppError(error);
+    // Not ready before any call (its thread not in Slack yet): Slack's pace was not spent.
+    if (failure.code === NOT_READY) this.pace.unused(channel);
     const retryAt = retryAtOf(failure);
     if (retryAt && channel) this.pace.holdBack(channel, retryAt.getTime());
     deps.logger.warn({ key: row.key, code: failure.code, err: failure.message }, 'Slack delivery failed');

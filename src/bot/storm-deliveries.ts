@@ -67,7 +67,8 @@ async function stormOf(db: Executor, id: number): Promise<StormRow> {
 const figuresOf = (storm: StormRow) => storm.startFigures as unknown as StormFigures & { reasons?: string[] };
 
 // Its place in Slack is recorded with the post that made it: a message that goes under it waits till then.
-const rootPending = () => new AppError('storm.root_pending', 'the storm root is not in Slack yet', true);
+export const NOT_READY = 'outbox.not_ready';
+const rootPending = () => new AppError(NOT_READY, 'the storm root is not in Slack yet', true);
 
 async function stormRoot(deps: StormDeliveryDeps, stormId: number): Promise<Delivery> {
   const storm = await stormOf(deps.db, stormId);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { StormFigures } from '../contract/events.js';
 import { type Executor, queryRows } from './client.js';
 import { appendEvent } from './events.repository.js';
@@ -159,7 +159,7 @@ export async function findCluster(db: Executor, id: number): Promise<ClusterRow 
 
 /**
  * A new cluster, and its message owed to the storm's thread ahead of the
- * cards behind it, a few seconds on: a cluster folded into another by then
+ * cards behind it, ten seconds on: a cluster folded into another by then
  * (two routers found one story at once) is never posted.
  */
 export async function createCluster(
@@ -180,7 +180,7 @@ export async function createCluster(
   return row!;
 }
 
-const FIRST_POST_AFTER_MS = 3000;
+const FIRST_POST_AFTER_MS = 10_000;
 
 /**
  * Counts a routed mention in a cluster instead of giving it a card: the
@@ -257,12 +257,16 @@ export async function mergeClusters(
   await db.update(storyClusters).set({ mergedInto: into }).where(inArray(storyClusters.mergedInto, ids));
   await db.update(clusterMembers).set({ clusterId: into }).where(inArray(clusterMembers.clusterId, ids));
   await saveClusterSignatures(db, into, signatures);
-  const at = Date.now();
+  // The folded ones say where their story went, if they were ever shown.
+  const shown = await db
+    .select({ id: storyClusters.id })
+    .from(storyClusters)
+    .where(and(inArray(storyClusters.id, ids), isNotNull(storyClusters.slackTs)));
   await oweSlack(
     db,
-    [into, ...ids].map((id) => ({
+    [into, ...shown.map((s) => s.id)].map((id) => ({
       work: { type: 'cluster' as const, clusterId: id },
-      key: `k-${id}-m${at}`,
+      key: `k-${id}-m${into}-${ids.join('.')}`,
     })),
   );
 }

@@ -36,6 +36,10 @@ const LOOK_EVERY_MS = 1000;
 const LOOK_WHILE_CALM_MS = 250;
 // The usual rate for the hour of the week changes slowly: measured again after this long.
 const USUAL_EVERY_MS = 10 * 60_000;
+// Each story's updates at most every this many seconds times the number of stories (a third of a
+// channel's message a second), and at least every two minutes.
+const SECONDS_PER_STORY = 3;
+const MAX_UPDATE_EVERY_S = 120;
 // Held mentions remembered at most: the recent ones the story index keeps.
 const HELD_KEPT = 5000;
 // The owner's DM about an open storm is brought up to date at most this often.
@@ -189,7 +193,7 @@ export class StormWatch {
     // A pair opens a cluster, and a mention that tells two clusters' story folds them into one: under
     // the storm's lock, once the other routers' clusters are known, so two routers do it once.
     const { db } = this.deps;
-    const clusterId = await db.transaction(async (tx) => {
+    const placed = await db.transaction(async (tx) => {
       await lockStorm(tx, storm.id);
       await this.sync(storm.id, tx, true);
       const again = this.stories.placeSignature(signature);
@@ -204,31 +208,50 @@ export class StormWatch {
             this.signaturesOf(again.clusterId),
           );
         }
-        return Number(again.clusterId);
+        return { clusterId: Number(again.clusterId) };
       }
       const partner = this.stories.recentMentions().find((r) => r.id === again.withId);
       const signatures = [partner?.signature, signature]
         .filter((s): s is StorySignature => !!s)
         .map((s) => [...s]);
       const created = await createCluster(tx, storm.id, signatures, at);
-      this.stories.openCluster({ clusterId: String(created.id), signatures }, [again.withId]);
-      this.syncedUpTo = Math.max(this.syncedUpTo, created.id);
       // A partner still held joins too; one routed already (a card) stays where it is.
       const sentiment = this.held.get(again.withId);
-      if (sentiment !== undefined) {
-        this.held.delete(again.withId);
+      if (sentiment !== undefined)
         await joinCluster(tx, {
           mentionId: again.withId,
           clusterId: created.id,
           sentiment,
           at,
-          everySeconds: this.deps.policy.file.storm.clusterUpdateSeconds,
+          everySeconds: this.updateEverySeconds(),
         });
-      }
-      return created.id;
+      return { clusterId: created.id, opened: { signatures, partner: again.withId } };
     });
-    if (clusterId === undefined) return undefined;
+    if (placed === undefined) return undefined;
+    // Known to this router's other jobs only once committed: none of them joins a cluster not there yet.
+    if (placed.opened) {
+      this.stories.openCluster(
+        { clusterId: String(placed.clusterId), signatures: placed.opened.signatures },
+        [placed.opened.partner],
+      );
+      this.held.delete(placed.opened.partner);
+      this.syncedUpTo = Math.max(this.syncedUpTo, placed.clusterId);
+    }
+    const clusterId = placed.clusterId;
     return this.join(clusterId, mention, signature, at);
+  }
+
+  /**
+   * How often a story's message is updated: the policy's pace while a few
+   * stories share the channel, slower as more do, so their updates take at
+   * most about a third of Slack's message a second and cards keep the rest.
+   */
+  private updateEverySeconds(): number {
+    const stories = this.stories.size.clusters;
+    return Math.min(
+      MAX_UPDATE_EVERY_S,
+      Math.max(this.deps.policy.file.storm.clusterUpdateSeconds, stories * SECONDS_PER_STORY),
+    );
   }
 
   private signaturesOf(clusterId: string): number[][] {
@@ -246,7 +269,7 @@ export class StormWatch {
     signature: StorySignature,
     at: Date,
   ): Promise<number | undefined> {
-    const everySeconds = this.deps.policy.file.storm.clusterUpdateSeconds;
+    const everySeconds = this.updateEverySeconds();
     const joined = await this.deps.db.transaction((tx) =>
       joinCluster(tx, {
         mentionId: mention.mentionId,
