@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../src/routing/seeded-random.js';
 import { StoryClusters, type StoryText } from '../src/routing/storm/story-clusters.js';
 
 /**
@@ -66,18 +67,6 @@ export function realCareMentions(): LabelledMention[] {
     }
   });
   return out;
-}
-
-/** mulberry32: the same seed gives the same storm. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b_79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 interface Story {
@@ -235,7 +224,7 @@ function typo(random: () => number, text: string): string {
 
 /** `count` story mentions, the five stories interleaved at random. */
 export function storyMentions(count: number, seed = 21): LabelledMention[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const out: LabelledMention[] = [];
   for (let n = 0; n < count; n++) {
     const story = pick(random, STORIES);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { seededRandom } from '../src/routing/seeded-random.js';
 import { LANES, type LaneLabel, TONES, type Tone } from '../src/routing/understand/categories.js';
 import { features } from '../src/routing/understand/features.js';
 import { type ModelMeta, parseModel, readWithModel } from '../src/routing/understand/model.js';
@@ -87,7 +88,7 @@ function fitHead<L extends string>(
   const perLabel = labels.map((label) => data.filter((d) => d.label === label).length);
   const classWeight = perLabel.map((n) => (n === 0 ? 0 : Math.sqrt(data.length / (width * n))));
   const order = data.map((_, i) => i);
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const { rate, l2 } = options;
   const logits = new Float64Array(width);
   for (let epoch = 0; epoch < options.epochs; epoch++) {
@@ -125,17 +126,6 @@ function fitHead<L extends string>(
   const quantized = new Int8Array(weights.length);
   for (let i = 0; i < weights.length; i++) quantized[i] = Math.round(weights[i]! / scale);
   return { scale, quantized };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function main(): Promise<void> {

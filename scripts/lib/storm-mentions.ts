@@ -1,4 +1,5 @@
 import type { Mention } from '../../src/contract/mention.js';
+import { seededRandom } from '../../src/routing/seeded-random.js';
 import { realCareMentions, storyMentions } from '../bench-clustering.js';
 import { loadCorpus } from './corpus.js';
 
@@ -34,18 +35,6 @@ export interface StormMix {
   /** How many of the unrelated are real customer-care tweets, and how many come from corpus/examples. */
   realTweets: number;
   corpusPosts: number;
-}
-
-/** mulberry32, as bench-clustering: the same seed gives the same storm. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b_79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const FIRST = `maria jose ana luis sam alex chris jamie kim lee nina omar priya raj sofia tom emma liam noah
@@ -85,7 +74,7 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
  * ids apart between runs on one machine.
  */
 export function stormMentions(stories: number, unrelated: number, run: string, seed = 21): StormMix {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const told = storyMentions(stories, seed).map((m) => ({
     text: m.text,
     label: m.label,

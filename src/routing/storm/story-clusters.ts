@@ -1,4 +1,5 @@
 import { MinHash } from 'bloom-filters';
+import { seededUint32 } from '../seeded-random.js';
 import { storyFeatures } from './text-shingles.js';
 
 /**
@@ -368,14 +369,8 @@ function bandsOf(signature: StorySignature): number[] {
 
 /** `count` hash functions (a·x + b) mod PRIME with a ≠ 0, from a seeded generator (mulberry32). */
 function drawHashFunctions(seed: number, count: number): Array<{ a: number; b: number; c: number }> {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b_79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) % PRIME;
-  };
+  const draw = seededUint32(seed);
+  const next = () => draw() % PRIME;
   return Array.from({ length: count }, () => ({ a: 1 + (next() % (PRIME - 1)), b: next(), c: PRIME }));
 }
 
