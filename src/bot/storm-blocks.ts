@@ -52,8 +52,21 @@ export function clusterMessage(view: ClusterView): Message {
     (a) =>
       `@${nameText(a.handle, 60)} (${networkName(a.network)}, ${a.followers.toLocaleString('en-GB')} followers)`,
   );
+  const owners = view.forOwner.reduce((sum, o) => sum + o.count, 0);
+  const ownerLine =
+    owners > 0
+      ? `:warning: ${owners} of them ${owners === 1 ? 'is' : 'are'} for the owner: ${view.forOwner.map((o) => `${escapeMrkdwn(o.why)} (${o.count})`).join(', ')}`
+      : undefined;
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(headline, LIMITS.text) } },
+    ...(ownerLine
+      ? [
+          {
+            type: 'section' as const,
+            text: { type: 'mrkdwn' as const, text: truncate(ownerLine, LIMITS.text) },
+          },
+        ]
+      : []),
     ...posts.map(
       (text): KnownBlock => ({
         type: 'section',

@@ -21,6 +21,8 @@ export interface ClusterView {
   }[];
   influential: { network: string; handle: string; followers: number }[];
   replied: number;
+  /** Members routing sent to the owner, by why. */
+  forOwner: { why: string; count: number }[];
 }
 
 export async function loadClusterView(db: Executor, clusterId: number): Promise<ClusterView | undefined> {
@@ -28,7 +30,7 @@ export async function loadClusterView(db: Executor, clusterId: number): Promise<
     db,
     sql`with members as (
         select m.id, m.network, m.author_handle, m.author_followers, m.text, m.url, c.sentiment, c.joined_at,
-          m.conversation_id
+          m.conversation_id, c.for_owner
         from cluster_members c join mentions m on m.id = c.mention_id
         where c.cluster_id = ${clusterId} and c.split_at is null
       )
@@ -49,6 +51,8 @@ export async function loadClusterView(db: Executor, clusterId: number): Promise<
           from (select network, author_handle, max(author_followers) as followers from members
             where author_followers is not null group by network, author_handle
             order by max(author_followers) desc limit 3) g), '[]'),
+        'forOwner', coalesce((select json_agg(json_build_object('why', for_owner, 'count', n) order by n desc)
+          from (select for_owner, count(*)::int as n from members where for_owner is not null group by for_owner) g), '[]'),
         'replied', (select count(*) from members mm join replies r on r.mention_id = mm.id and r.status = 'posted')::int
       ) as view
       from story_clusters k where k.id = ${clusterId}`,

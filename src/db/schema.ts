@@ -391,6 +391,8 @@ export const clusterMembers = pgTable(
       .notNull()
       .references(() => storyClusters.id),
     sentiment: text('sentiment').notNull(),
+    // Routing sent it to the owner (why, in words): the story goes to the owner with it.
+    forOwner: text('for_owner'),
     joinedAt: timestamp('joined_at', { withTimezone: true }).notNull(),
     // Split off: routed again on its own; the cluster no longer counts it.
     splitAt: timestamp('split_at', { withTimezone: true }),

@@ -189,7 +189,15 @@ const FIRST_POST_AFTER_MS = 10_000;
  */
 export async function joinCluster(
   db: Executor,
-  join: { mentionId: string; clusterId: number; sentiment: string; at: Date; everySeconds: number },
+  join: {
+    mentionId: string;
+    clusterId: number;
+    sentiment: string;
+    at: Date;
+    everySeconds: number;
+    /** Routing sent it to the owner: why, and who; a story nobody holds goes to the owner with it. */
+    forOwner?: { ownerId: string; why: string } | undefined;
+  },
 ): Promise<boolean> {
   const routed = await queryRows<{ clusterId: number }>(
     db,
@@ -200,14 +208,19 @@ export async function joinCluster(
           and not exists (select 1 from cluster_members where mention_id = ${join.mentionId}::uuid)
         returning id
       )
-      insert into cluster_members (mention_id, cluster_id, sentiment, joined_at)
+      insert into cluster_members (mention_id, cluster_id, sentiment, for_owner, joined_at)
       -- A router that has not heard of a merge yet joins the cluster it went into.
       select id, (select coalesce(merged_into, id) from story_clusters where id = ${join.clusterId}),
-        ${join.sentiment}, ${join.at.toISOString()}::timestamptz from routed
+        ${join.sentiment}, ${join.forOwner?.why ?? null}, ${join.at.toISOString()}::timestamptz from routed
       returning cluster_id::int as "clusterId"`,
   );
   const clusterId = routed[0]?.clusterId;
   if (clusterId === undefined) return false;
+  if (join.forOwner)
+    await db
+      .update(storyClusters)
+      .set({ assigneeId: join.forOwner.ownerId })
+      .where(and(eq(storyClusters.id, clusterId), isNull(storyClusters.assigneeId)));
   const window = join.everySeconds * 1000;
   const next = Math.floor(join.at.getTime() / window) * window + window;
   await oweSlack(db, [

@@ -12,6 +12,7 @@ import { type Decision, decide, decideFollowUp } from './decide.js';
 import { factWindows, loadSnapshot } from './load-snapshot.js';
 import { DEFAULT_POLICY_FILE } from './policy.js';
 import type { StormWatch } from './storm/storm-watch.js';
+import { OWNER_CATEGORY_LABELS } from './understand/categories.js';
 import { type Understanding, understand } from './understand/index.js';
 import type { TriageVerdict } from './understand/reading-context.js';
 
@@ -156,15 +157,22 @@ async function decideAndOpen(
   });
   const decision = decide(mention, understanding, snapshot, policy, now);
   storm?.watch.noteMood(now, understanding.sentiment.label);
-  // What would get a card of its own, but may tell a storm's story: not the owner's, not a spam, not a
-  // private message, not a customer someone holds (they join their conversation before this).
-  const storyTeller =
-    storm &&
-    (decision.action === 'assign' || decision.action === 'queue') &&
-    mention.kind !== 'direct_message';
+  // What would get a card of its own, but may tell a storm's story: not a spam, not a private message,
+  // not a customer someone holds (they join their conversation before this). One for the owner joins
+  // a story only if it is already told (never held), and takes the story to the owner: a thousand
+  // cards of one story would bury them.
+  const storyTeller = storm && decision.action !== 'drop' && mention.kind !== 'direct_message';
   if (storyTeller) {
     const open = await storm.watch.current();
-    const candidate = { mentionId: row.id, text: mention.text, sentiment: understanding.sentiment.label };
+    const candidate = {
+      mentionId: row.id,
+      text: mention.text,
+      sentiment: understanding.sentiment.label,
+      forOwner:
+        decision.action === 'escalate' && decision.assigneeId
+          ? { ownerId: decision.assigneeId, why: ownerWhy(understanding, decision) }
+          : undefined,
+    };
     // Held only while fresh: a mention the recovery sweep brings back (unrouted for minutes) is not held again.
     const fresh = now.getTime() - row.receivedAt.getTime() < HOLD_ONLY_WITHIN_MS;
     const placed = open && (await storm.watch.placeOrHold(open, candidate, now, storm.mayHold && fresh));
@@ -237,6 +245,12 @@ function decisionDetails(decision: Decision, understanding: Understanding): Reco
     ...(decision.coveringFor ? { coveringFor: decision.coveringFor } : {}),
     ...(decision.team ? { team: decision.team } : {}),
   };
+}
+
+/** Why a mention is the owner's, in a few words: its first category, or routing's first reason. */
+function ownerWhy(understanding: Understanding, decision: Decision): string {
+  const signal = understanding.owner[0];
+  return signal ? OWNER_CATEGORY_LABELS[signal.category] : (decision.reasons[0] ?? 'for the owner');
 }
 
 /** The channel of the team routing chose by, if the policy names one; null: the main channel. */

@@ -288,6 +288,33 @@ describe.each(DATABASE_KINDS)('the storm watch (%s)', (kind) => {
       expect(routed[0]!.routedAt).toEqual(at(1));
     });
 
+    it("takes a story to the owner when one of its mentions is the owner's, and never starts or holds one for them", async () => {
+      await burst(60, start);
+      const a = watch(database.db, { now: start });
+      await a.look();
+      const storm = (await a.current())!;
+      const forOwner = { ownerId: OWNER, why: 'a legal threat' };
+      // Told by nobody yet: the owner's mention gets its card (placed nowhere, not held), and may pair later.
+      const first = await candidate(STORIES.charge.first);
+      expect(await a.placeOrHold(storm, { ...first, forOwner }, at(1), true)).toBeUndefined();
+      a.noteAlone(first.mentionId, STORIES.charge.first);
+      const clusterId = await route(a, storm, STORIES.charge.retold[0]!);
+      expect(clusterId).toBeDefined();
+      // The story is told: the next owner's mention joins it and the story goes to the owner.
+      const second = await candidate(STORIES.charge.retold[1]!);
+      expect(await a.placeOrHold(storm, { ...second, forOwner }, at(2), true)).toBe(clusterId);
+      const [cluster] = await database.db
+        .select()
+        .from(storyClusters)
+        .where(eq(storyClusters.id, clusterId!));
+      expect(cluster!.assigneeId).toBe(OWNER);
+      const [member] = await database.db
+        .select()
+        .from(clusterMembers)
+        .where(eq(clusterMembers.mentionId, second.mentionId));
+      expect(member!.forOwner).toBe('a legal threat');
+    });
+
     it('does not place a mention that is already in a cluster a second time', async () => {
       await burst(60, start);
       const clock = { now: start };

@@ -50,6 +50,8 @@ export interface StormCandidate {
   mentionId: string;
   text: string;
   sentiment: string;
+  /** Routing sent it to the owner: it joins a story only (never held), and takes the story to the owner. */
+  forOwner?: { ownerId: string; why: string } | undefined;
 }
 
 /**
@@ -181,7 +183,7 @@ export class StormWatch {
     const signature = this.stories.signatureOf(mention.text);
     const placement = this.stories.placeSignature(signature);
     if (placement.kind === 'alone') {
-      if (!mayHold || signature.length === 0) return undefined;
+      if (!mayHold || mention.forOwner || signature.length === 0) return undefined;
       // Held a moment unrouted: the next mention of its story pairs with it, and both join the cluster.
       this.stories.noteAlone(mention.mentionId, signature);
       this.held.set(mention.mentionId, mention.sentiment);
@@ -190,6 +192,8 @@ export class StormWatch {
     }
     if (placement.kind === 'cluster' && placement.bridges.length === 0)
       return this.join(Number(placement.clusterId), mention, signature, at);
+    // The owner's mention joins a story already told; it does not start one.
+    if (placement.kind === 'pair' && mention.forOwner) return undefined;
     // A pair opens a cluster, and a mention that tells two clusters' story folds them into one: under
     // the storm's lock, once the other routers' clusters are known, so two routers do it once.
     const { db } = this.deps;
@@ -197,7 +201,7 @@ export class StormWatch {
       await lockStorm(tx, storm.id);
       await this.sync(storm.id, tx, true);
       const again = this.stories.placeSignature(signature);
-      if (again.kind === 'alone') return undefined;
+      if (again.kind === 'alone' || (again.kind === 'pair' && mention.forOwner)) return undefined;
       if (again.kind === 'cluster') {
         if (again.bridges.length > 0) {
           this.stories.noteMerged(again.clusterId, again.bridges);
@@ -277,6 +281,7 @@ export class StormWatch {
         sentiment: mention.sentiment,
         at,
         everySeconds,
+        forOwner: mention.forOwner,
       }),
     );
     if (!joined) return undefined;

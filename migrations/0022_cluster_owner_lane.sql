@@ -1,0 +1,1 @@
+ALTER TABLE "cluster_members" ADD COLUMN "for_owner" text;
