@@ -393,6 +393,7 @@ async function render(
     case 'storm':
     case 'storm_summary':
     case 'storm_owner':
+    case 'storm_stories':
     case 'cluster':
     case 'cluster_replies':
       return renderStormWork({ ...ctx.deps, links: ctx.links }, row, work);

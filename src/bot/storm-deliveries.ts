@@ -2,15 +2,16 @@ import type { WebClient } from '@slack/web-api';
 import { AppError } from '../contract/errors.js';
 import type { StormFigures } from '../contract/events.js';
 import type { SlackWork } from '../contract/slack-work.js';
-import type { Database, Executor } from '../db/client.js';
+import type { Database, Executor, Tx } from '../db/client.js';
 import { findBatchMessage, listBatchReplies, listDueOfBatch } from '../db/cluster-actions.repository.js';
 import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
-import { listDueAlike, type OutboxRow } from '../db/slack-outbox.repository.js';
+import { listDueAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
   findCluster,
   findStorm,
   markClusterShown,
+  nextStoryToShow,
   recordClusterTs,
   recordOwnerDm,
   recordStormTs,
@@ -35,7 +36,7 @@ export interface StormDeliveryDeps {
 
 type StormWork = Extract<
   SlackWork,
-  { type: 'storm' | 'storm_summary' | 'storm_owner' | 'cluster' | 'cluster_replies' }
+  { type: 'storm' | 'storm_summary' | 'storm_owner' | 'cluster' | 'cluster_replies' | 'storm_stories' }
 >;
 
 /** What a storm's row comes to: its root, a cluster's message (posted, then updated), the owner's DM, the summary. */
@@ -49,6 +50,8 @@ export async function renderStormWork(
       return stormRoot(deps, work.stormId);
     case 'cluster':
       return cluster(deps, row, work.clusterId);
+    case 'storm_stories':
+      return storyTurn(deps, work);
     case 'storm_owner':
       return ownerDm(deps, work.stormId, work.user);
     case 'storm_summary':
@@ -81,23 +84,68 @@ async function stormRoot(deps: StormDeliveryDeps, stormId: number): Promise<Deli
   };
 }
 
+// The storm thread shows one story every this often: a third of a channel's message a second, and cards
+// the rest.
+const STORY_TURN_MS = 3000;
+
 /**
- * A cluster's message: posted in the storm's thread the first time, updated
- * in place after; whichever of its owed rows comes first posts it. The
- * members it counted are marked shown, and older due updates end with it.
+ * The storm thread's turn: the story furthest behind in Slack is posted or
+ * updated, and the next turn owed, for as long as the storm lasts or a story
+ * is behind. A cluster folded away that was shown says where its story went.
  */
+async function storyTurn(
+  deps: StormDeliveryDeps,
+  work: Extract<SlackWork, { type: 'storm_stories' }>,
+): Promise<Delivery> {
+  const storm = await stormOf(deps.db, work.stormId);
+  if (!storm.slackTs) throw rootPending();
+  const now = deps.now();
+  const clusterId = await nextStoryToShow(deps.db, storm.id, now);
+  const next = async (tx: Tx) => {
+    if (storm.endedAt && clusterId === undefined) return;
+    await oweSlack(tx, [
+      { work: { ...work, turn: work.turn + 1 }, at: new Date(now.getTime() + STORY_TURN_MS) },
+    ]);
+  };
+  if (clusterId === undefined) return { call: 'none', why: 'every story is shown', recorded: next };
+  const shown = await showCluster(deps, storm, clusterId, []);
+  return {
+    ...shown,
+    recorded: async (tx, ts) => {
+      await shown.recorded?.(tx, ts);
+      await next(tx);
+    },
+  };
+}
+
+/** A cluster's message brought up to date at once, after someone acted on its story. */
 async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: number): Promise<Delivery> {
   const found = await findCluster(deps.db, clusterId);
   if (!found) return { call: 'none', why: 'no such cluster' };
-  if (found.status === 'merged' && !found.slackTs) return { call: 'none', why: 'folded before it was shown' };
   const storm = await stormOf(deps.db, found.stormId);
   if (!storm.slackTs) throw rootPending();
-  const renderedAt = deps.now();
-  const [view, superseded] = await Promise.all([
+  return showCluster(deps, storm, clusterId, await listDueAlike(deps.db, row, deps.now()));
+}
+
+/**
+ * A cluster's message: posted in the storm's thread the first time, updated
+ * in place after. The members it counted are shown, and the count kept.
+ */
+async function showCluster(
+  deps: StormDeliveryDeps,
+  storm: StormRow,
+  clusterId: number,
+  superseded: number[],
+): Promise<Delivery> {
+  const [found, view] = await Promise.all([
+    findCluster(deps.db, clusterId),
     loadClusterView(deps.db, clusterId),
-    listDueAlike(deps.db, row, renderedAt),
   ]);
-  if (!view) return { call: 'none', why: 'no such cluster' };
+  if (!found || !view) return { call: 'none', why: 'no such cluster' };
+  if (found.status === 'merged' && !found.slackTs) return { call: 'none', why: 'folded before it was shown' };
+  const renderedAt = deps.now();
+  const shown = (tx: Tx) =>
+    markClusterShown(tx, clusterId, { upTo: renderedAt, count: view.count }, deps.now());
   const message = clusterMessage(view);
   if (found.slackTs)
     return {
@@ -106,17 +154,17 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
       ts: found.slackTs,
       message,
       superseded,
-      recorded: (tx) => markClusterShown(tx, clusterId, renderedAt, deps.now()),
+      recorded: shown,
     };
   return {
     call: 'post',
     to: { channel: deps.channelId },
-    threadTs: storm.slackTs,
+    threadTs: storm.slackTs!,
     message,
     superseded,
     recorded: async (tx, ts) => {
       await recordClusterTs(tx, clusterId, ts!);
-      await markClusterShown(tx, clusterId, renderedAt, deps.now());
+      await shown(tx);
     },
   };
 }

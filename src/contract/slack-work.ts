@@ -61,6 +61,9 @@ export const SlackWorkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('storm_owner'), stormId: z.number().int(), user: z.string() }),
   // A cluster's one message in the storm thread: posted, then updated in place with its count.
   z.object({ type: z.literal('cluster'), clusterId: z.number().int() }),
+  // The storm thread's next turn: the story furthest behind in Slack is posted or updated, and the next
+  // turn owed a few seconds on, so stories take a share of the channel's pace and cards the rest.
+  z.object({ type: z.literal('storm_stories'), stormId: z.number().int(), turn: z.number().int() }),
   // The results of one "reply to all" of a cluster, in the storm thread: posted once, then updated in
   // place as its replies are posted or fail. `notSent` (on the first row only): members left out.
   z.object({
@@ -106,6 +109,8 @@ export function slackWorkKey(work: SlackWork): string | undefined {
       return `sr-${work.stormId}`;
     case 'storm_summary':
       return `sz-${work.stormId}`;
+    case 'storm_stories':
+      return `ss-${work.stormId}-${work.turn}`;
     case 'storm_owner':
     case 'cluster':
     case 'cluster_replies':

@@ -371,6 +371,8 @@ export const storyClusters = pgTable(
     mergedInto: bigint('merged_into', { mode: 'number' }),
     assigneeId: text('assignee_id').references(() => staff.id),
     slackTs: text('slack_ts'),
+    // How many members its message in Slack counts: the storm's thread shows first what is furthest behind.
+    shownCount: integer('shown_count').notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [index('story_clusters_storm_idx').on(t.stormId)],

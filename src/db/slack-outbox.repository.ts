@@ -18,6 +18,7 @@ const LANE: Partial<Record<SlackWork['type'], string>> = {
   spam_count: 'main',
   storm: 'main',
   storm_summary: 'main',
+  storm_stories: 'main',
   cluster: 'main',
 };
 

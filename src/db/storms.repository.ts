@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { StormFigures } from '../contract/events.js';
 import { type Executor, queryRows } from './client.js';
 import { appendEvent } from './events.repository.js';
@@ -70,6 +70,12 @@ export async function openStorm(
   const owner = await findOwner(db);
   await oweSlack(db, [
     { work: { type: 'storm', stormId: row.id }, priority: -2 },
+    // The thread's first turn, once its first stories are old enough to show.
+    {
+      work: { type: 'storm_stories', stormId: row.id, turn: 0 },
+      priority: -1,
+      at: new Date(at.getTime() + SHOW_CLUSTERS_AFTER_MS),
+    },
     ...(owner
       ? [
           {
@@ -158,8 +164,8 @@ export async function findCluster(db: Executor, id: number): Promise<ClusterRow 
 }
 
 /**
- * A new cluster, and its message owed to the storm's thread ahead of the
- * cards behind it, ten seconds on: a cluster folded into another by then
+ * A new cluster. Its message is the storm thread's business (`storm_stories`):
+ * shown once it is ten seconds old, so a cluster folded into another by then
  * (two routers found one story at once) is never posted.
  */
 export async function createCluster(
@@ -169,23 +175,15 @@ export async function createCluster(
   at: Date,
 ): Promise<ClusterRow> {
   const [row] = await db.insert(storyClusters).values({ stormId, signatures, createdAt: at }).returning();
-  await oweSlack(db, [
-    {
-      work: { type: 'cluster', clusterId: row!.id },
-      key: `k-${row!.id}`,
-      priority: -1,
-      at: new Date(at.getTime() + FIRST_POST_AFTER_MS),
-    },
-  ]);
   return row!;
 }
 
-const FIRST_POST_AFTER_MS = 10_000;
+/** A cluster younger than this is not shown yet. */
+export const SHOW_CLUSTERS_AFTER_MS = 10_000;
 
 /**
  * Counts a routed mention in a cluster instead of giving it a card: the
- * mention is routed, and the cluster's message is owed an update at the end
- * of the current `everySeconds` window, one update per window however many join.
+ * mention is routed, and the storm thread's next turns show it.
  */
 export async function joinCluster(
   db: Executor,
@@ -194,7 +192,6 @@ export async function joinCluster(
     clusterId: number;
     sentiment: string;
     at: Date;
-    everySeconds: number;
     /** Routing sent it to the owner: why, and who; a story nobody holds goes to the owner with it. */
     forOwner?: { ownerId: string; why: string } | undefined;
   },
@@ -221,16 +218,21 @@ export async function joinCluster(
       .update(storyClusters)
       .set({ assigneeId: join.forOwner.ownerId })
       .where(and(eq(storyClusters.id, clusterId), isNull(storyClusters.assigneeId)));
-  const window = join.everySeconds * 1000;
-  const next = Math.floor(join.at.getTime() / window) * window + window;
-  await oweSlack(db, [
-    { work: { type: 'cluster', clusterId }, key: `k-${clusterId}-${next}`, at: new Date(next) },
-  ]);
   return true;
 }
 
-/** The members a cluster's message counted once it is in Slack: shown, as a card would be. */
-export async function markClusterShown(db: Executor, clusterId: number, upTo: Date, at: Date): Promise<void> {
+/**
+ * What a cluster's message counted once it is in Slack: its members are
+ * shown, as a card would be, and the count is kept for the next turn.
+ */
+export async function markClusterShown(
+  db: Executor,
+  clusterId: number,
+  shown: { upTo: Date; count: number },
+  at: Date,
+): Promise<void> {
+  await db.update(storyClusters).set({ shownCount: shown.count }).where(eq(storyClusters.id, clusterId));
+  const upTo = shown.upTo;
   await db.execute(
     sql`update mentions m set notified_at = ${at.toISOString()}::timestamptz
       from ${clusterMembers} c
@@ -252,8 +254,8 @@ export function listClusterStates(
 
 /**
  * Folds clusters a mention showed to tell one story into `into`: their
- * members move there, they point to it, and each message is owed an update
- * (the folded ones say where their story went).
+ * members move there and they point to it; the storm thread's next turns
+ * update the messages (a folded one that was shown says where its story went).
  */
 export async function mergeClusters(
   db: Executor,
@@ -270,18 +272,27 @@ export async function mergeClusters(
   await db.update(storyClusters).set({ mergedInto: into }).where(inArray(storyClusters.mergedInto, ids));
   await db.update(clusterMembers).set({ clusterId: into }).where(inArray(clusterMembers.clusterId, ids));
   await saveClusterSignatures(db, into, signatures);
-  // The folded ones say where their story went, if they were ever shown.
-  const shown = await db
-    .select({ id: storyClusters.id })
-    .from(storyClusters)
-    .where(and(inArray(storyClusters.id, ids), isNotNull(storyClusters.slackTs)));
-  await oweSlack(
+}
+
+/**
+ * The story the storm thread should show next: the one whose message is
+ * furthest from its count (never shown first, by size), among those at least
+ * `SHOW_CLUSTERS_AFTER_MS` old; a folded one that was shown, once, to say so.
+ */
+export async function nextStoryToShow(db: Executor, stormId: number, now: Date): Promise<number | undefined> {
+  const [row] = await queryRows<{ id: number }>(
     db,
-    [into, ...shown.map((s) => s.id)].map((id) => ({
-      work: { type: 'cluster' as const, clusterId: id },
-      key: `k-${id}-m${into}-${ids.join('.')}`,
-    })),
+    sql`select k.id::int as id from story_clusters k
+      left join cluster_members c on c.cluster_id = k.id and c.split_at is null
+      where k.storm_id = ${stormId}
+        and k.created_at <= ${new Date(now.getTime() - SHOW_CLUSTERS_AFTER_MS).toISOString()}::timestamptz
+        and (k.status <> 'merged' or k.slack_ts is not null)
+      group by k.id
+      having count(c.mention_id) <> k.shown_count
+      order by abs(count(c.mention_id) - k.shown_count) desc, k.id
+      limit 1`,
   );
+  return row?.id;
 }
 
 /** The cluster's exemplars changed: a router rebuilding its index finds the new ones. */

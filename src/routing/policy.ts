@@ -252,12 +252,6 @@ export const PolicyFileSchema = z
           .describe(
             'In a storm, a mention that tells no known story yet waits this long for its story before it gets a card of its own; 0: never',
           ),
-        clusterUpdateSeconds: z
-          .number()
-          .int()
-          .min(5)
-          .default(15)
-          .describe("How often a cluster's message in the storm thread is updated, at most"),
       })
       .strict()
       .prefault({})

@@ -158,9 +158,9 @@ async function decideAndOpen(
   const decision = decide(mention, understanding, snapshot, policy, now);
   storm?.watch.noteMood(now, understanding.sentiment.label);
   // What would get a card of its own, but may tell a storm's story: not a spam, not a private message,
-  // not a customer someone holds (they join their conversation before this). One for the owner joins
-  // a story only if it is already told (never held), and takes the story to the owner: a thousand
-  // cards of one story would bury them.
+  // not a customer someone holds (they join their conversation before this). One for the owner is never
+  // held (the first of its story is a card at once), and the ones after it take the story to the owner:
+  // a thousand cards of one story would bury them.
   const storyTeller = storm && decision.action !== 'drop' && mention.kind !== 'direct_message';
   if (storyTeller) {
     const open = await storm.watch.current();

@@ -137,11 +137,13 @@ describe.each(DATABASE_KINDS)('the storm watch (%s)', (kind) => {
     const started = await eventsOf('storm.started');
     expect(started).toHaveLength(1);
     expect(started[0]!.details).toMatchObject({ stormId: storm.id, figures: { perMinute: 80 } });
-    // Owed to Slack once: the storm's root in the team channel first, then the owner's DM.
+    // Owed to Slack once: the storm's root in the team channel first, the thread's first turn of stories
+    // ten seconds on, and the owner's DM.
     const owed = (await owedToSlack(database.db)).filter((row) => row.kind.startsWith('storm'));
-    expect(owed.map((row) => [row.key, row.work, row.priority])).toEqual([
-      [`sr-${storm.id}`, { type: 'storm', stormId: storm.id }, -2],
+    expect(owed.map((row) => [row.key, row.work, row.priority]).sort()).toEqual([
       [`so-${storm.id}`, { type: 'storm_owner', stormId: storm.id, user: OWNER }, -1],
+      [`sr-${storm.id}`, { type: 'storm', stormId: storm.id }, -2],
+      [`ss-${storm.id}-0`, { type: 'storm_stories', stormId: storm.id, turn: 0 }, -1],
     ]);
   });
 
@@ -288,13 +290,13 @@ describe.each(DATABASE_KINDS)('the storm watch (%s)', (kind) => {
       expect(routed[0]!.routedAt).toEqual(at(1));
     });
 
-    it("takes a story to the owner when one of its mentions is the owner's, and never starts or holds one for them", async () => {
+    it("takes a story to the owner when one of its mentions is the owner's, and never holds one of theirs", async () => {
       await burst(60, start);
       const a = watch(database.db, { now: start });
       await a.look();
       const storm = (await a.current())!;
       const forOwner = { ownerId: OWNER, why: 'a legal threat' };
-      // Told by nobody yet: the owner's mention gets its card (placed nowhere, not held), and may pair later.
+      // Told by nobody yet: the owner's mention gets its card (placed nowhere, not held), and pairs later.
       const first = await candidate(STORIES.charge.first);
       expect(await a.placeOrHold(storm, { ...first, forOwner }, at(1), true)).toBeUndefined();
       a.noteAlone(first.mentionId, STORIES.charge.first);
@@ -337,7 +339,6 @@ describe.each(DATABASE_KINDS)('the storm watch (%s)', (kind) => {
             clusterId: clusterId!,
             sentiment: 'negative',
             at: at(2),
-            everySeconds: 15,
           }),
         ),
       ).toBe(false);

@@ -36,10 +36,6 @@ const LOOK_EVERY_MS = 1000;
 const LOOK_WHILE_CALM_MS = 250;
 // The usual rate for the hour of the week changes slowly: measured again after this long.
 const USUAL_EVERY_MS = 10 * 60_000;
-// Each story's updates at most every this many seconds times the number of stories (a third of a
-// channel's message a second), and at least every two minutes.
-const SECONDS_PER_STORY = 3;
-const MAX_UPDATE_EVERY_S = 120;
 // Held mentions remembered at most: the recent ones the story index keeps.
 const HELD_KEPT = 5000;
 // The owner's DM about an open storm is brought up to date at most this often.
@@ -192,8 +188,6 @@ export class StormWatch {
     }
     if (placement.kind === 'cluster' && placement.bridges.length === 0)
       return this.join(Number(placement.clusterId), mention, signature, at);
-    // The owner's mention joins a story already told; it does not start one.
-    if (placement.kind === 'pair' && mention.forOwner) return undefined;
     // A pair opens a cluster, and a mention that tells two clusters' story folds them into one: under
     // the storm's lock, once the other routers' clusters are known, so two routers do it once.
     const { db } = this.deps;
@@ -201,7 +195,7 @@ export class StormWatch {
       await lockStorm(tx, storm.id);
       await this.sync(storm.id, tx, true);
       const again = this.stories.placeSignature(signature);
-      if (again.kind === 'alone' || (again.kind === 'pair' && mention.forOwner)) return undefined;
+      if (again.kind === 'alone') return undefined;
       if (again.kind === 'cluster') {
         if (again.bridges.length > 0) {
           this.stories.noteMerged(again.clusterId, again.bridges);
@@ -227,7 +221,6 @@ export class StormWatch {
           clusterId: created.id,
           sentiment,
           at,
-          everySeconds: this.updateEverySeconds(),
         });
       return { clusterId: created.id, opened: { signatures, partner: again.withId } };
     });
@@ -245,19 +238,6 @@ export class StormWatch {
     return this.join(clusterId, mention, signature, at);
   }
 
-  /**
-   * How often a story's message is updated: the policy's pace while a few
-   * stories share the channel, slower as more do, so their updates take at
-   * most about a third of Slack's message a second and cards keep the rest.
-   */
-  private updateEverySeconds(): number {
-    const stories = this.stories.size.clusters;
-    return Math.min(
-      MAX_UPDATE_EVERY_S,
-      Math.max(this.deps.policy.file.storm.clusterUpdateSeconds, stories * SECONDS_PER_STORY),
-    );
-  }
-
   private signaturesOf(clusterId: string): number[][] {
     return (this.stories.seedOf(clusterId)?.signatures ?? []).map((s) => [...s]);
   }
@@ -273,14 +253,12 @@ export class StormWatch {
     signature: StorySignature,
     at: Date,
   ): Promise<number | undefined> {
-    const everySeconds = this.updateEverySeconds();
     const joined = await this.deps.db.transaction((tx) =>
       joinCluster(tx, {
         mentionId: mention.mentionId,
         clusterId,
         sentiment: mention.sentiment,
         at,
-        everySeconds,
         forOwner: mention.forOwner,
       }),
     );

@@ -1,0 +1,1 @@
+ALTER TABLE "story_clusters" ADD COLUMN "shown_count" integer DEFAULT 0 NOT NULL;
