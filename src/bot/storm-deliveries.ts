@@ -103,8 +103,9 @@ async function storyTurn(
   const clusterId = await nextStoryToShow(deps.db, storm.id, now);
   const next = async (tx: Tx) => {
     if (storm.endedAt && clusterId === undefined) return;
+    // Ahead of the cards waiting, but only every few seconds: its share of the pace, whatever the backlog.
     await oweSlack(tx, [
-      { work: { ...work, turn: work.turn + 1 }, at: new Date(now.getTime() + STORY_TURN_MS) },
+      { work: { ...work, turn: work.turn + 1 }, priority: -1, at: new Date(now.getTime() + STORY_TURN_MS) },
     ]);
   };
   if (clusterId === undefined) return { call: 'none', why: 'every story is shown', recorded: next };

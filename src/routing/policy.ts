@@ -211,6 +211,10 @@ export const PolicyFileSchema = z
       .describe('What happens when a conversation waits for its first answer'),
     storm: z
       .object({
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe('false: no storms; every mention is routed to a card of its own, however many arrive'),
         rateMultiple: z
           .number()
           .gt(1)

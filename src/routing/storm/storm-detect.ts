@@ -36,6 +36,8 @@ export function detectStorm(
   now: Date,
 ): StormStep {
   const rules = policy.file.storm;
+  if (!rules.enabled)
+    return open ? { step: 'end', reasons: ['storms are switched off in the policy'] } : { step: 'none' };
   const stormRate = Math.max(rules.minPerMinute, rules.rateMultiple * reading.baselinePerMinute);
   const reasons: string[] = [];
   if (reading.perMinute >= stormRate)
