@@ -60,6 +60,8 @@ export interface DeliveryDeps {
   channelId: string;
   logger: Logger;
   now: () => Date;
+  /** Messages a second a channel (about one), which a storm's stories take a third of. */
+  channelMessagesPerSecond?: number | undefined;
 }
 
 /** What the sender knows of a channel's surge when a row asks. */

@@ -20,8 +20,6 @@ import { uploadFile } from './slack-upload.js';
 import { NOT_READY } from './storm-deliveries.js';
 
 export interface SenderDeps extends DeliveryDeps {
-  /** Messages a second a channel; Slack allows about one, with short bursts. */
-  channelMessagesPerSecond?: number;
   /** Calls a second to Slack in all, the workspace-wide pace. */
   callsPerSecond?: number;
   /** Cards a channel is behind beyond which new cards go into one surge thread. */

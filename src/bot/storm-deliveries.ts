@@ -32,6 +32,7 @@ export interface StormDeliveryDeps {
   channelId: string;
   now: () => Date;
   links: () => Promise<(channel: string, ts: string) => string | undefined>;
+  channelMessagesPerSecond?: number | undefined;
 }
 
 type StormWork = Extract<
@@ -84,9 +85,8 @@ async function stormRoot(deps: StormDeliveryDeps, stormId: number): Promise<Deli
   };
 }
 
-// The storm thread shows one story every this often: a third of a channel's message a second, and cards
-// the rest.
-const STORY_TURN_MS = 3000;
+// The storm thread shows one story every third message a channel may take, and cards the rest.
+const STORY_TURN_MESSAGES = 3;
 
 /**
  * The storm thread's turn: the story furthest behind in Slack is posted or
@@ -100,12 +100,13 @@ async function storyTurn(
   const storm = await stormOf(deps.db, work.stormId);
   if (!storm.slackTs) throw rootPending();
   const now = deps.now();
+  const turnMs = (STORY_TURN_MESSAGES * 1000) / Math.max(1, deps.channelMessagesPerSecond ?? 1);
   const clusterId = await nextStoryToShow(deps.db, storm.id, now);
   const next = async (tx: Tx) => {
     if (storm.endedAt && clusterId === undefined) return;
     // Ahead of the cards waiting, but only every few seconds: its share of the pace, whatever the backlog.
     await oweSlack(tx, [
-      { work: { ...work, turn: work.turn + 1 }, priority: -1, at: new Date(now.getTime() + STORY_TURN_MS) },
+      { work: { ...work, turn: work.turn + 1 }, priority: -1, at: new Date(now.getTime() + turnMs) },
     ]);
   };
   if (clusterId === undefined) return { call: 'none', why: 'every story is shown', recorded: next };
