@@ -64,9 +64,10 @@ describe('a storm is a few stories, not a card per mention', () => {
     const own = OWN.map((text, i) => post(100 + i, text));
     expect(await (await h.postMentions(own)).json()).toEqual({ accepted: own.length, duplicate: 0 });
 
+    // About 20 s alone (holds of 15 s, stories shown in turns); a loaded CI machine takes longer.
     await waitFor(
       async () => (await db.select().from(mentions).where(isNull(mentions.notifiedAt))).length === 0,
-      60_000,
+      150_000,
     );
 
     const inChannel = [...h.slack.messages.values()].filter((m) => m.channel === CHANNEL);
@@ -103,5 +104,5 @@ describe('a storm is a few stories, not a card per mention', () => {
       (m) => m.channel === 'D0OWNER01' && String(m.text).includes('A storm'),
     );
     expect(ownerDms).toHaveLength(1);
-  }, 120_000);
+  }, 240_000);
 });
