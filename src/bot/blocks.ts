@@ -129,6 +129,8 @@ function clockStepLine(step: { outcome: string; at: Date; to?: string }): string
       return `:hourglass_flowing_sand: Half its response time gone: reminder sent ${when}`;
     case 'offered':
       return `:raising_hand: Past its target: offered to ${who(step.to)} ${when}`;
+    case 'claimed':
+      return `:raising_hand: Past its target: claimed by ${who(step.to)} on the clock's offer ${when}`;
     case 'nobody_free':
       return `:hourglass: Past its target, and nobody else is free (${when})`;
     case 'owner_told':

@@ -134,6 +134,12 @@ function clockStep(events: LoadedConversation['events']): ConversationCard['cloc
       ['reminded', 'offered', 'nobody_free', 'owner_told'].includes(String(e.details.outcome)),
   );
   if (!step) return undefined;
+  // Taken up on the offer: the card says who claimed it, not who it was offered to.
+  const claimed = events.findLast(
+    (e) => e.type === 'conversation.claimed' && e.id > step.id && e.details.reason === 'response_timeout',
+  );
+  if (step.details.outcome === 'offered' && claimed)
+    return { outcome: 'claimed', at: claimed.at, to: claimed.actor };
   const to = typeof step.details.to === 'string' ? step.details.to : undefined;
   return { outcome: String(step.details.outcome), at: step.at, ...(to ? { to } : {}) };
 }

@@ -240,6 +240,18 @@ describe('the card of a conversation', () => {
     expect(JSON.stringify(conversationMessage(open).blocks)).toContain(
       'Past its target: offered to <@U0JANE001>',
     );
+    // Taken up on the offer: the card names who claimed it.
+    const claimed = event('conversation.claimed', {
+      id: 13,
+      actor: 'U0JANE001',
+      at: at(42),
+      details: { assigneeId: 'U0JANE001', previousAssigneeId: 'U0SAM0001', reason: 'response_timeout' },
+    });
+    const taken = toCard(loaded({ events: [clock, offered, claimed] }), at(43));
+    expect(taken.clockStep).toEqual({ outcome: 'claimed', at: at(42), to: 'U0JANE001' });
+    expect(JSON.stringify(conversationMessage(taken).blocks)).toContain(
+      "Past its target: claimed by <@U0JANE001> on the clock's offer",
+    );
     // Answered: the clock is no news any more.
     expect(
       toCard(loaded({ events: [clock, offered] }, { status: 'replied' }), at(41)).clockStep,
