@@ -590,7 +590,7 @@ One unhappy customer (priority high, answer within 60 min: remind at 30, offer a
     const time = dim(hhmm(when));
     if (call.method === 'chat.update') {
       const status = lines.filter((l) =>
-        /^(Assigned to|Escalated)|reminder sent|offered to|owner was told/.test(l),
+        /^(Assigned to|Escalated)|reminder sent|offered to|claimed by|owner was told/.test(l),
       );
       console.log(`  ${time}  ${yellow('↻ card')}     ${status.join(' · ')}`);
     } else if (channel.startsWith('D')) {
