@@ -3,7 +3,7 @@ import type { StormFigures } from '../contract/events.js';
 import type { ClusterView, StormClusterLine, StormTally } from '../db/cluster-view.repository.js';
 import { ACTION, CLUSTER_ACTIONS_BLOCK } from './action-ids.js';
 import { LIMITS, networkName } from './blocks.js';
-import { escapeMrkdwn, fitQuoted, mrkdwnLink, nameText, truncate } from './mrkdwn.js';
+import { escapeMrkdwn, fitEscaped, fitQuoted, mrkdwnLink, nameText, truncate } from './mrkdwn.js';
 
 type Message = { text: string; blocks: KnownBlock[] };
 
@@ -126,7 +126,8 @@ export function clusterMessage(view: ClusterView): Message {
       ],
     });
   return {
-    text: truncate(`${view.count} mentions tell one story: ${view.posts[0]?.text ?? ''}`, LIMITS.text),
+    // The fallback is customer text too: escaped, as every field is.
+    text: fitEscaped(`${view.count} mentions tell one story: ${view.posts[0]?.text ?? ''}`, LIMITS.text),
     blocks,
   };
 }
