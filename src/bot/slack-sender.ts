@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppError, retryAtOf, toAppError } from '../contract/errors.js';
+import { AppError, NOT_READY, retryAtOf, toAppError } from '../contract/errors.js';
 import { SlackWorkSchema } from '../contract/slack-work.js';
 import { holdLease, releaseLease } from '../db/leases.repository.js';
 import {
@@ -17,7 +17,6 @@ import { SlackPace } from './slack-pace.js';
 import { postOnce } from './slack-post-once.js';
 import { surgeOf, surgeThread } from './slack-surge.js';
 import { uploadFile } from './slack-upload.js';
-import { NOT_READY } from './storm-deliveries.js';
 
 export interface SenderDeps extends DeliveryDeps {
   /** Calls a second to Slack in all, the workspace-wide pace. */

@@ -1,13 +1,14 @@
 import type { WebClient } from '@slack/web-api';
-import { AppError } from '../contract/errors.js';
+import { AppError, notReady } from '../contract/errors.js';
 import type { StormFigures } from '../contract/events.js';
 import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Executor, Tx } from '../db/client.js';
-import { findBatchMessage, listBatchReplies, listDueOfBatch } from '../db/cluster-actions.repository.js';
+import { findBatchMessage, listBatchReplies } from '../db/cluster-actions.repository.js';
 import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
 import { listDueAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
+  type ClusterRow,
   findCluster,
   findStorm,
   markClusterShown,
@@ -71,8 +72,7 @@ async function stormOf(db: Executor, id: number): Promise<StormRow> {
 const figuresOf = (storm: StormRow) => storm.startFigures as unknown as StormFigures & { reasons?: string[] };
 
 // Its place in Slack is recorded with the post that made it: a message that goes under it waits till then.
-export const NOT_READY = 'outbox.not_ready';
-const rootPending = () => new AppError(NOT_READY, 'the storm root is not in Slack yet', true);
+const rootPending = () => notReady('the storm root is not in Slack yet');
 
 async function stormRoot(deps: StormDeliveryDeps, stormId: number): Promise<Delivery> {
   const storm = await stormOf(deps.db, stormId);
@@ -109,8 +109,9 @@ async function storyTurn(
       { work: { ...work, turn: work.turn + 1 }, priority: -1, at: new Date(now.getTime() + turnMs) },
     ]);
   };
-  if (clusterId === undefined) return { call: 'none', why: 'every story is shown', recorded: next };
-  const shown = await showCluster(deps, storm, clusterId, []);
+  const found = clusterId === undefined ? undefined : await findCluster(deps.db, clusterId);
+  if (!found) return { call: 'none', why: 'every story is shown', recorded: next };
+  const shown = await showCluster(deps, storm, found, []);
   return {
     ...shown,
     recorded: async (tx, ts) => {
@@ -126,7 +127,7 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
   if (!found) return { call: 'none', why: 'no such cluster' };
   const storm = await stormOf(deps.db, found.stormId);
   if (!storm.slackTs) throw rootPending();
-  return showCluster(deps, storm, clusterId, await listDueAlike(deps.db, row, deps.now()));
+  return showCluster(deps, storm, found, await listDueAlike(deps.db, row, { clusterId }, deps.now()));
 }
 
 /**
@@ -136,15 +137,13 @@ async function cluster(deps: StormDeliveryDeps, row: OutboxRow, clusterId: numbe
 async function showCluster(
   deps: StormDeliveryDeps,
   storm: StormRow,
-  clusterId: number,
+  found: ClusterRow,
   superseded: number[],
 ): Promise<Delivery> {
-  const [found, view] = await Promise.all([
-    findCluster(deps.db, clusterId),
-    loadClusterView(deps.db, clusterId),
-  ]);
-  if (!found || !view) return { call: 'none', why: 'no such cluster' };
   if (found.status === 'merged' && !found.slackTs) return { call: 'none', why: 'folded before it was shown' };
+  const clusterId = found.id;
+  const view = await loadClusterView(deps.db, clusterId);
+  if (!view) return { call: 'none', why: 'no such cluster' };
   const renderedAt = deps.now();
   const shown = (tx: Tx) =>
     markClusterShown(tx, clusterId, { upTo: renderedAt, count: view.count }, deps.now());
@@ -230,10 +229,10 @@ async function clusterReplies(
   const posted = first.id !== row.id && first.outcome === 'sent' && first.ts ? first.ts : undefined;
   if (first.id !== row.id && !posted) {
     if (first.doneAt) return { call: 'none', why: 'the results message could not be posted' };
-    throw new AppError('storm.results_pending', 'the reply batch’s results are not in Slack yet', true);
+    throw notReady('the reply batch’s results are not in Slack yet');
   }
   // Listed before the replies are read: whatever they were owed for is in what is read after.
-  const superseded = await listDueOfBatch(deps.db, row, work.batch, deps.now());
+  const superseded = await listDueAlike(deps.db, row, { batch: work.batch }, deps.now());
   const notSent = (first.work as Extract<SlackWork, { type: 'cluster_replies' }>).notSent ?? [];
   const message = clusterRepliesMessage({
     replies: await listBatchReplies(deps.db, work.clusterId, work.batch),

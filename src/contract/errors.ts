@@ -22,6 +22,13 @@ export function toAppError(error: unknown): AppError {
   return new AppError('internal.unexpected', message, true, { cause: error });
 }
 
+/**
+ * An owed Slack row that cannot be sent yet (the message it threads under is
+ * not in Slack): it is tried again shortly, and no call was made for it.
+ */
+export const NOT_READY = 'outbox.not_ready';
+export const notReady = (why: string) => new AppError(NOT_READY, why, true);
+
 /** The moment a rate-limited call may be retried, if the error carries one. */
 export function retryAtOf(error: unknown): Date | undefined {
   const value = (error as { retryAt?: unknown } | null)?.retryAt;

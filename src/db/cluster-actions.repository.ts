@@ -208,23 +208,6 @@ export async function findBatchMessage(db: Executor, batch: string): Promise<Out
 
 export const batchKey = (batch: string) => `cr-${batch}`;
 
-/** Other unsent rows of the batch due by `now`: the results rendered now cover them. */
-export async function listDueOfBatch(
-  db: Executor,
-  row: OutboxRow,
-  batch: string,
-  now: Date,
-): Promise<number[]> {
-  const rows = await queryRows<{ id: number }>(
-    db,
-    sql`select id from slack_outbox
-      where kind = 'cluster_replies' and work->>'batch' = ${batch} and done_at is null and id <> ${row.id}
-        and key <> ${batchKey(batch)}
-        and (not_before is null or not_before <= ${now.toISOString()}::timestamptz)`,
-  );
-  return rows.map((r) => Number(r.id));
-}
-
 export interface BatchReply {
   status: 'queued' | 'posted' | 'failed';
   network: string;

@@ -265,12 +265,20 @@ export async function listPendingAlike(
   return rows.map((r) => r.id);
 }
 
-/** Other rows owed under the same work as `row` (a cluster's updates) that are due by `now`: this one covers them. */
-export async function listDueAlike(db: Executor, row: OutboxRow, now: Date): Promise<number[]> {
+/**
+ * Other unsent rows of `row`'s kind whose work contains `about` (a cluster's
+ * id, a reply batch's) and that are due by `now`: what `row` renders now covers them.
+ */
+export async function listDueAlike(
+  db: Executor,
+  row: OutboxRow,
+  about: Record<string, unknown>,
+  now: Date,
+): Promise<number[]> {
   const rows = await queryRows<{ id: number }>(
     db,
     sql`select id from slack_outbox
-      where kind = ${row.kind} and work = ${JSON.stringify(row.work)}::jsonb and done_at is null and id <> ${row.id}
+      where kind = ${row.kind} and work @> ${JSON.stringify(about)}::jsonb and done_at is null and id <> ${row.id}
         and (not_before is null or not_before <= ${now.toISOString()}::timestamptz)`,
   );
   return rows.map((r) => Number(r.id));

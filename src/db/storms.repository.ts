@@ -232,11 +232,10 @@ export async function markClusterShown(
   at: Date,
 ): Promise<void> {
   await db.update(storyClusters).set({ shownCount: shown.count }).where(eq(storyClusters.id, clusterId));
-  const upTo = shown.upTo;
   await db.execute(
     sql`update mentions m set notified_at = ${at.toISOString()}::timestamptz
       from ${clusterMembers} c
-      where c.cluster_id = ${clusterId} and c.mention_id = m.id and c.joined_at <= ${upTo.toISOString()}::timestamptz
+      where c.cluster_id = ${clusterId} and c.mention_id = m.id and c.joined_at <= ${shown.upTo.toISOString()}::timestamptz
         and c.split_at is null and m.notified_at is null`,
   );
 }

@@ -46,7 +46,7 @@ export interface StormCandidate {
   mentionId: string;
   text: string;
   sentiment: string;
-  /** Routing sent it to the owner: it joins a story only (never held), and takes the story to the owner. */
+  /** Routing sent it to the owner: it is never held, and takes the story it joins to the owner. */
   forOwner?: { ownerId: string; why: string } | undefined;
 }
 
@@ -79,8 +79,9 @@ export class StormWatch {
     this.mood.add(at, sentiment === 'negative');
   }
 
-  /** The open storm, as measured within the last second. */
+  /** The open storm, as measured within the last second; none while storms are off (the sweep ends one). */
   async current(): Promise<StormRow | undefined> {
+    if (!this.deps.policy.file.storm.enabled) return undefined;
     if (Date.now() - this.lookedAt >= (this.storm ? LOOK_EVERY_MS : LOOK_WHILE_CALM_MS)) await this.look();
     return this.storm;
   }
@@ -193,7 +194,7 @@ export class StormWatch {
     const { db } = this.deps;
     const placed = await db.transaction(async (tx) => {
       await lockStorm(tx, storm.id);
-      await this.sync(storm.id, tx, true);
+      await this.sync(storm.id, tx, { force: true });
       const again = this.stories.placeSignature(signature);
       if (again.kind === 'alone') return undefined;
       if (again.kind === 'cluster') {
@@ -263,16 +264,11 @@ export class StormWatch {
       }),
     );
     if (!joined) return undefined;
-    const before = this.stories.seedOf(String(clusterId))?.signatures.length ?? 0;
+    const before = this.signaturesOf(String(clusterId)).length;
     this.stories.noteJoined(String(clusterId), signature);
-    const seed = this.stories.seedOf(String(clusterId));
+    const signatures = this.signaturesOf(String(clusterId));
     // A new exemplar is kept in PostgreSQL too, so a restarted router finds this wording.
-    if (seed && seed.signatures.length !== before)
-      await saveClusterSignatures(
-        this.deps.db,
-        clusterId,
-        seed.signatures.map((s) => [...s]),
-      );
+    if (signatures.length !== before) await saveClusterSignatures(this.deps.db, clusterId, signatures);
     return clusterId;
   }
 
@@ -280,8 +276,12 @@ export class StormWatch {
    * Brings the index up to the clusters in PostgreSQL: all of them for a new
    * storm, the new ones after, and the ones another router folded away.
    */
-  private async sync(stormId: number, db: Executor = this.deps.db, now = false): Promise<void> {
-    if (this.indexOf === stormId && !now && Date.now() - this.syncedAt < LOOK_EVERY_MS) return;
+  private async sync(
+    stormId: number,
+    db: Executor = this.deps.db,
+    options = { force: false },
+  ): Promise<void> {
+    if (this.indexOf === stormId && !options.force && Date.now() - this.syncedAt < LOOK_EVERY_MS) return;
     this.syncedAt = Date.now();
     if (this.indexOf !== stormId) {
       for (const seed of this.stories.seeds()) this.stories.forgetCluster(seed.clusterId);
