@@ -19,8 +19,6 @@ export type StormStep =
 
 // The mood is read on at least this many mentions a minute; fewer tell nothing.
 const MIN_MOOD_SAMPLE = 10;
-// With no hour of history, the share of negative mentions taken as usual.
-const USUAL_NEGATIVE_SHARE = 0.2;
 
 /**
  * Pure: whether a storm starts, goes on, turns calm or ends, on one reading.
@@ -71,10 +69,12 @@ export function detectStorm(
   };
 }
 
+// A rise needs an hour before it to rise from: a fresh start (a new install, a restarted router) has
+// none, and a customer-care account's mentions are often mostly complaints, so no share is "usual".
 function moodRise(reading: StormReading): { share: number; before: number; rise: number } | undefined {
-  if (reading.negativeShare === null) return undefined;
-  const before = reading.negativeShareBefore ?? USUAL_NEGATIVE_SHARE;
-  return { share: reading.negativeShare, before, rise: reading.negativeShare - before };
+  const { negativeShare: share, negativeShareBefore: before } = reading;
+  if (share === null || before === null) return undefined;
+  return { share, before, rise: share - before };
 }
 
 const round = (n: number) => (n >= 10 ? n.toFixed(0) : n.toFixed(1));
