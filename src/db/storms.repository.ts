@@ -198,17 +198,21 @@ export async function joinCluster(
 ): Promise<boolean> {
   const routed = await queryRows<{ clusterId: number }>(
     db,
-    sql`with routed as (
+    sql`with target as (
+        -- A router that has not heard of a merge yet joins the cluster it went into. Shared-locked, so a
+        -- merge under way finishes first (and is read here) or waits for this member (and moves it).
+        select coalesce(merged_into, id) as id from story_clusters where id = ${join.clusterId} for share
+      ), routed as (
         update mentions set routed_at = ${join.at.toISOString()}::timestamptz
-        where id = ${join.mentionId}::uuid and routed_at is null
+        where id = ${join.mentionId}::uuid and routed_at is null and exists (select 1 from target)
           -- One split off its cluster is routed again on its own.
           and not exists (select 1 from cluster_members where mention_id = ${join.mentionId}::uuid)
         returning id
       )
       insert into cluster_members (mention_id, cluster_id, sentiment, for_owner, joined_at)
-      -- A router that has not heard of a merge yet joins the cluster it went into.
-      select id, (select coalesce(merged_into, id) from story_clusters where id = ${join.clusterId}),
-        ${join.sentiment}, ${join.forOwner?.why ?? null}, ${join.at.toISOString()}::timestamptz from routed
+      select routed.id, target.id, ${join.sentiment}, ${join.forOwner?.why ?? null},
+        ${join.at.toISOString()}::timestamptz
+      from routed, target
       returning cluster_id::int as "clusterId"`,
   );
   const clusterId = routed[0]?.clusterId;

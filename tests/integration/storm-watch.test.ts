@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Database, openDatabase } from '../../src/db/client.js';
 import { clusterMembers, events, mentions, storms, storyClusters } from '../../src/db/schema.js';
-import { joinCluster, type StormRow } from '../../src/db/storms.repository.js';
+import { createCluster, joinCluster, mergeClusters, type StormRow } from '../../src/db/storms.repository.js';
 import { compilePolicy } from '../../src/routing/compiled-policy.js';
 import { PolicyFileSchema } from '../../src/routing/policy.js';
 import { type StormCandidate, StormWatch } from '../../src/routing/storm/storm-watch.js';
@@ -316,6 +316,42 @@ describe.each(DATABASE_KINDS)('the storm watch (%s)', (kind) => {
         .where(eq(clusterMembers.mentionId, second.mentionId));
       expect(member!.forOwner).toBe('a legal threat');
     });
+
+    it.runIf(kind === 'postgres')(
+      'counts a mention joining a cluster while another router folds it in the story it went to',
+      async () => {
+        await burst(60, start);
+        const a = watch(database.db, { now: start });
+        await a.look();
+        const storm = (await a.current())!;
+        const [into, from] = await database.db.transaction(async (tx) => [
+          await createCluster(tx, storm.id, [], at(1)),
+          await createCluster(tx, storm.id, [], at(1)),
+        ]);
+        const late = await candidate(STORIES.fire.first);
+        // The fold holds its rows until it commits; the join, on the other router, waits for it and
+        // lands in the story it went into rather than in the folded cluster nothing shows.
+        let joining: Promise<boolean> | undefined;
+        await database.db.transaction(async (tx) => {
+          await mergeClusters(tx, into!.id, [from!.id], []);
+          joining = other.db.transaction((otherTx) =>
+            joinCluster(otherTx, {
+              mentionId: late.mentionId,
+              clusterId: from!.id,
+              sentiment: 'negative',
+              at: at(2),
+            }),
+          );
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        });
+        expect(await joining).toBe(true);
+        const [member] = await database.db
+          .select()
+          .from(clusterMembers)
+          .where(eq(clusterMembers.mentionId, late.mentionId));
+        expect(member!.clusterId).toBe(into!.id);
+      },
+    );
 
     it('does not place a mention that is already in a cluster a second time', async () => {
       await burst(60, start);
