@@ -8,9 +8,14 @@ import { findEvent, lockConversation } from '../db/conversation-changes.reposito
 import { loadConversation, loadConversationOfMention } from '../db/conversation-view.repository.js';
 import { findConversation, recordMovedCard } from '../db/conversations.repository.js';
 import { listConversationEvents } from '../db/events.repository.js';
-import { recordShownInSlack } from '../db/mentions.repository.js';
 import { findReply } from '../db/replies.repository.js';
-import { claimSurgeNote, listPendingAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
+import {
+  claimSurgeNote,
+  listPendingAlike,
+  type OutboxRow,
+  oweSlack,
+  type Shown,
+} from '../db/slack-outbox.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { findOpenStorm } from '../db/storms.repository.js';
 import {
@@ -30,15 +35,18 @@ import { renderStormWork } from './storm-deliveries.js';
 import { loadHome } from './team-views.js';
 
 type Message = { text: string; blocks?: unknown[] };
-/** What the sender does in the same transaction as settling the row, once the call has succeeded. */
-type Recorded = (tx: Tx, ts: string | undefined) => Promise<void>;
+/**
+ * What the sender does in the same transaction as settling the row, once the
+ * call has succeeded; `shownEvent` is the event of the mention the post showed.
+ */
+type Recorded = (tx: Tx, ts: string | undefined, shownEvent?: number) => Promise<void>;
 
 /**
  * One Slack call an owed row comes to, rendered from the state at the moment
  * it is sent. A card (`card`) may go into its channel's surge thread instead;
  * a post to a person (`dm`) goes to their DM channel.
  */
-export type Delivery = { recorded?: Recorded; superseded?: number[] } & (
+export type Delivery = { recorded?: Recorded; superseded?: number[]; shows?: Shown } & (
   | {
       call: 'post';
       to: { channel: string } | { dm: string };
@@ -106,36 +114,39 @@ async function mention(ctx: Context, mentionId: string): Promise<Delivery> {
   if (shown.notifiedAt) return { call: 'none', why: 'already shown' };
   const { conversation } = loaded;
   const isRoot = conversation.firstMentionId === shown.id;
-  const record = (tx: Tx, channel: string, ts: string) =>
-    recordShownInSlack(
-      tx,
-      { mentionId, conversationId: conversation.id, opensConversation: isRoot, channel, ts },
-      ctx.deps.now(),
-    );
+  const shows = (channel: string): Shown => ({
+    mentionId,
+    conversationId: conversation.id,
+    opensConversation: isRoot,
+    channel,
+  });
   if (isRoot) {
     const channel = conversation.channel ?? ctx.deps.channelId;
     const assigned = loaded.events.find((e) => e.type === 'conversation.assigned');
+    const { assigneeId } = conversation;
     return {
       call: 'post',
       to: { channel },
       card: true,
       message: conversationMessage(toCard(loaded, ctx.deps.now())),
-      recorded: async (tx, ts) => {
-        await record(tx, channel, ts!);
-        // The person it went to hears of it once the card they are pointed to is there.
-        if (conversation.assigneeId && assigned)
-          await oweSlack(tx, [
-            {
-              work: {
-                type: 'dm',
-                kind: conversation.escalated ? 'escalated' : 'assigned',
-                user: conversation.assigneeId,
-                conversationId: conversation.id,
-                eventId: assigned.id,
-              },
-            },
-          ]);
-      },
+      shows: shows(channel),
+      // The person it went to hears of it once the card they are pointed to is there.
+      ...(assigneeId && assigned
+        ? {
+            recorded: (tx: Tx) =>
+              oweSlack(tx, [
+                {
+                  work: {
+                    type: 'dm',
+                    kind: conversation.escalated ? 'escalated' : 'assigned',
+                    user: assigneeId,
+                    conversationId: conversation.id,
+                    eventId: assigned.id,
+                  },
+                },
+              ]),
+          }
+        : {}),
     };
   }
   const channel = conversation.slackChannel!;
@@ -149,9 +160,9 @@ async function mention(ctx: Context, mentionId: string): Promise<Delivery> {
       url: shown.url,
       network: shown.network,
     }),
-    recorded: async (tx, ts) => {
-      const eventId = await record(tx, channel, ts!);
-      // The card shows how many follow-ups there are.
+    shows: shows(channel),
+    // The card shows how many follow-ups there are.
+    recorded: async (tx, _ts, eventId) => {
       if (eventId !== undefined)
         await oweSlack(tx, [{ work: { type: 'refresh', conversationId: conversation.id, eventId } }]);
     },

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppError, NOT_READY, retryAtOf, toAppError } from '../contract/errors.js';
 import { SlackWorkSchema } from '../contract/slack-work.js';
+import type { Executor } from '../db/client.js';
 import { holdLease, releaseLease } from '../db/leases.repository.js';
 import {
   listSendable,
@@ -228,11 +229,17 @@ export class SlackSender {
       if (delivery.call === 'none') this.pace.unused(channel);
       const ts = delivery.call === 'none' ? '' : await this.call(row, delivery);
       if (ts === undefined) return;
-      await deps.db.transaction(async (tx) => {
-        const outcome = delivery.call === 'none' ? 'skipped' : 'sent';
-        await settleRow(tx, row.id, { outcome, at: deps.now(), ...(ts ? { ts } : {}) }, delivery.superseded);
-        await delivery.recorded?.(tx, ts || undefined);
-      });
+      const { superseded, shows, recorded } = delivery;
+      const ended = {
+        outcome: delivery.call === 'none' ? 'skipped' : 'sent',
+        at: deps.now(),
+        superseded,
+        shows,
+      } as const;
+      const settle = (db: Executor) => settleRow(db, row.id, ts ? { ...ended, ts } : ended);
+      // A statement of its own when nothing else is recorded: most cards, under a surge.
+      if (!recorded) await settle(deps.db);
+      else await deps.db.transaction(async (tx) => recorded(tx, ts || undefined, await settle(tx)));
     } catch (error) {
       await this.failed(row, channel, error);
     }

@@ -153,62 +153,6 @@ export async function markRouted(db: Executor, id: string, conversationId: strin
   await db.update(mentions).set({ conversationId, routedAt: at }).where(eq(mentions.id, id));
 }
 
-/**
- * Records a mention shown in Slack, in one statement: the mention's message
- * ts, the conversation's message when this mention opened it, and a
- * slack.notified event. Conditional: only the first call records it and gets
- * the event's id; a retry gets undefined. The conversation keeps the first
- * message it was given either way.
- */
-export async function recordShownInSlack(
-  db: Executor,
-  shown: {
-    mentionId: string;
-    conversationId: string;
-    opensConversation: boolean;
-    channel: string;
-    ts: string;
-  },
-  at: Date,
-): Promise<number | undefined> {
-  const [row] = await recordShownStatement(db, {
-    ...shown,
-    at: at.toISOString(),
-    details: JSON.stringify({ ts: shown.ts }),
-  });
-  return row ? Number(row.id) : undefined;
-}
-
-const recordShownStatement = compiledStatement<
-  { id: number },
-  {
-    mentionId: string;
-    conversationId: string;
-    opensConversation: boolean;
-    channel: string;
-    ts: string;
-    at: string;
-    details: string;
-  }
->(
-  'record_shown_in_slack',
-  sql`with placed as (
-      update conversations set slack_channel = ${p('channel')}, slack_ts = ${p('ts')}
-      where id = ${p('conversationId')}::uuid and slack_ts is null and ${p('opensConversation')}::boolean
-    ), marked as (
-      -- Not 'notified_at is null': the planner would then reach the row through mentions_pending_idx,
-      -- which the statistics (taken when little was pending) show as empty, and scan the whole
-      -- backlog on every notification, thousands of rows in a surge. This form leaves it the key.
-      update mentions set notified_at = ${p('at')}::timestamptz, slack_ts = ${p('ts')}
-      where id = ${p('mentionId')}::uuid and coalesce(notified_at, '-infinity') = '-infinity'
-      returning id
-    )
-    insert into events (conversation_id, mention_id, actor, type, details)
-    select ${p('conversationId')}::uuid, id, 'bot', 'slack.notified', ${p('details')}::jsonb
-    from marked
-    returning id`,
-);
-
 export function listConversationMentions(db: Executor, conversationId: string): Promise<MentionRow[]> {
   return db
     .select()

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { type SlackWork, slackWorkKey } from '../contract/slack-work.js';
 import { compiledStatement, type Executor, fromJsonRow, queryRows } from './client.js';
 import { slackOutbox } from './schema.js';
@@ -196,34 +196,87 @@ const takeStatement = compiledStatement<
     returning id`,
 );
 
-/** How a row ended; rows it made redundant (`superseded`, e.g. older redraws of one card) end with it. */
+/** A mention a post showed, recorded when its row is settled: the mention's ts, and the conversation's if it opened it. */
+export interface Shown {
+  mentionId: string;
+  conversationId: string;
+  opensConversation: boolean;
+  channel: string;
+}
+
+/**
+ * How a row ended, in one statement: rows it made redundant (`superseded`,
+ * e.g. older redraws of one card) end with it, and a mention it showed is
+ * recorded with a slack.notified event. Only the first record of a mention
+ * counts: its event's id is returned, a retry's is undefined, and the
+ * conversation keeps the first message it was given.
+ */
 export async function settleRow(
   db: Executor,
   id: number,
-  ended: { outcome: 'sent' | 'skipped' | 'failed'; at: Date; ts?: string; error?: string },
-  superseded: readonly number[] = [],
-): Promise<void> {
-  await settleStatement(db, {
+  ended: {
+    outcome: 'sent' | 'skipped' | 'failed';
+    at: Date;
+    ts?: string;
+    error?: string;
+    superseded?: readonly number[];
+    shows?: Shown;
+  },
+): Promise<number | undefined> {
+  const [row] = await settleStatement(db, {
     id,
     at: ended.at.toISOString(),
     outcome: ended.outcome,
     ts: ended.ts ?? null,
     error: ended.error ?? null,
+    superseded: [...(ended.superseded ?? [])],
+    mentionId: ended.shows?.mentionId ?? null,
+    conversationId: ended.shows?.conversationId ?? null,
+    opensConversation: ended.shows?.opensConversation ?? false,
+    channel: ended.shows?.channel ?? null,
+    details: JSON.stringify({ ts: ended.ts }),
   });
-  if (superseded.length > 0)
-    await db
-      .update(slackOutbox)
-      .set({ doneAt: ended.at, outcome: 'superseded' })
-      .where(and(inArray(slackOutbox.id, [...superseded]), isNull(slackOutbox.doneAt)));
+  return row ? Number(row.id) : undefined;
 }
 
 const settleStatement = compiledStatement<
-  unknown,
-  { id: number; at: string; outcome: string; ts: string | null; error: string | null }
+  { id: number },
+  {
+    id: number;
+    at: string;
+    outcome: string;
+    ts: string | null;
+    error: string | null;
+    superseded: number[];
+    mentionId: string | null;
+    conversationId: string | null;
+    opensConversation: boolean;
+    channel: string | null;
+    details: string;
+  }
 >(
   'outbox_settle',
-  sql`update slack_outbox set done_at = ${p('at')}::timestamptz, outcome = ${p('outcome')}::text,
-    ts = ${p('ts')}::text, last_error = ${p('error')}::text where id = ${p('id')}::bigint`,
+  sql`with settled as (
+      update slack_outbox set done_at = ${p('at')}::timestamptz, outcome = ${p('outcome')}::text,
+        ts = ${p('ts')}::text, last_error = ${p('error')}::text where id = ${p('id')}::bigint
+    ), superseded as (
+      update slack_outbox set done_at = ${p('at')}::timestamptz, outcome = 'superseded'
+      where id = any(${p('superseded')}::bigint[]) and done_at is null
+    ), placed as (
+      update conversations set slack_channel = ${p('channel')}, slack_ts = ${p('ts')}
+      where id = ${p('conversationId')}::uuid and slack_ts is null and ${p('opensConversation')}::boolean
+    ), marked as (
+      -- Not 'notified_at is null': the planner would then reach the row through mentions_pending_idx,
+      -- which the statistics (taken when little was pending) show as empty, and scan the whole
+      -- backlog on every notification, thousands of rows in a surge. This form leaves it the key.
+      update mentions set notified_at = ${p('at')}::timestamptz, slack_ts = ${p('ts')}
+      where id = ${p('mentionId')}::uuid and coalesce(notified_at, '-infinity') = '-infinity'
+      returning id
+    )
+    insert into events (conversation_id, mention_id, actor, type, details)
+    select ${p('conversationId')}::uuid, id, 'bot', 'slack.notified', ${p('details')}::jsonb
+    from marked
+    returning id`,
 );
 
 /** A failed attempt tries again at `until`; a refusal (nothing posted) forgets its note. */

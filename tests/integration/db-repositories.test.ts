@@ -1,14 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/client.js';
 import { findConversation, resolveConversation } from '../../src/db/conversations.repository.js';
 import { readCursor, writeCursor } from '../../src/db/cursors.repository.js';
 import { appendEvent } from '../../src/db/events.repository.js';
-import {
-  findMention,
-  listUnrouted,
-  recordShownInSlack,
-  storeMentions,
-} from '../../src/db/mentions.repository.js';
+import { findMention, listUnrouted, storeMentions } from '../../src/db/mentions.repository.js';
 import { createReply } from '../../src/db/replies.repository.js';
 import {
   type OpenOutcome,
@@ -16,6 +12,7 @@ import {
   type RoutedConversationValues,
 } from '../../src/db/routing.repository.js';
 import { mentions, staff } from '../../src/db/schema.js';
+import { settleRow } from '../../src/db/slack-outbox.repository.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { insertMention } from '../support/mentions.js';
@@ -63,15 +60,18 @@ const routed = (mentionId: string) => ({
   event: { type: 'conversation.assigned', details: { reasons: ['test'] } },
 });
 
-/** What recordShownInSlack is told of a mention's card posted in channel C1 as message `ts`. */
+/**
+ * A mention's card posted in channel C1 as message `ts`, recorded as the
+ * sender settles its row (here a row that is not there, so only the mention).
+ */
 const shownInC1 =
-  (mentionId: string, conversationId: string, opensConversation: boolean) => (ts: string) => ({
-    mentionId,
-    conversationId,
-    opensConversation,
-    channel: 'C1',
-    ts,
-  });
+  (mentionId: string, conversationId: string, opensConversation: boolean) => (ts: string) => (db: Database) =>
+    settleRow(db, 0, {
+      outcome: 'sent',
+      at: new Date(),
+      ts,
+      shows: { mentionId, conversationId, opensConversation, channel: 'C1' },
+    });
 
 /** The id of the conversation openRoutedConversation opened, failing the test when it refused. */
 function openedId(result: OpenOutcome): string {
@@ -183,8 +183,8 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     expect((await listRosterWithLoad(db)).find((p) => p.id === 'U0ANN')?.openConversations).toBe(1);
 
     const shown = shownInC1(mention.row.id, opened, true);
-    expect(await recordShownInSlack(db, shown('1.1'), new Date())).toEqual(expect.any(Number));
-    expect(await recordShownInSlack(db, shown('2.2'), new Date())).toBeUndefined();
+    expect(await shown('1.1')(db)).toEqual(expect.any(Number));
+    expect(await shown('2.2')(db)).toBeUndefined();
     expect(await findConversation(db, opened)).toMatchObject({ slackChannel: 'C1', slackTs: '1.1' });
     expect(await resolveConversation(db, opened, new Date())).toBeDefined();
     expect(await resolveConversation(db, opened, new Date())).toBeUndefined();
@@ -248,8 +248,8 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     // Routed, though not yet shown: its card was owed with the routing, so the sweep leaves it to the outbox.
     expect((await listUnrouted(db, later, 100)).map((m) => m.id)).not.toContain(row.id);
     const followUp = shownInC1(row.id, conversation, false);
-    expect(await recordShownInSlack(db, followUp('3.3'), new Date())).toEqual(expect.any(Number));
-    expect(await recordShownInSlack(db, followUp('3.4'), new Date())).toBeUndefined();
+    expect(await followUp('3.3')(db)).toEqual(expect.any(Number));
+    expect(await followUp('3.4')(db)).toBeUndefined();
     // Not the message that opened it: the conversation's own message is left alone.
     expect(await findConversation(db, conversation)).toMatchObject({ slackTs: null });
     expect((await findMention(db, row.id))?.notifiedAt).not.toBeNull();

@@ -243,9 +243,9 @@ export class StormWatch {
     return (this.stories.seedOf(clusterId)?.signatures ?? []).map((s) => [...s]);
   }
 
-  /** A mention routing gave its own card: a candidate for the next ones to pair with. */
+  /** A mention routing gave its own card: a candidate for the next ones to pair with, while storms are on. */
   noteAlone(mentionId: string, text: string): void {
-    this.stories.noteAlone(mentionId, this.stories.signatureOf(text));
+    if (this.deps.policy.file.storm.enabled) this.stories.noteAlone(mentionId, this.stories.signatureOf(text));
   }
 
   private async join(
