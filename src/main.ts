@@ -11,14 +11,15 @@ import { registerListeners } from './bot/listeners.js';
 import { recoverQueuedReplies } from './bot/recover-replies.js';
 import { startRepliesWorker } from './bot/replies.worker.js';
 import { createSlackApp, type SlackApp } from './bot/slack-app.js';
-import { createSlackSender, type SlackSender } from './bot/slack-sender.js';
+import { SlackSender } from './bot/slack-sender.js';
 import { slackTransport } from './bot/slack-transport.js';
 import { loadResponseFigures } from './bot/team-views.js';
 import { type Config, ConfigError, loadConfig, ROLES, type Role } from './config.js';
 import type { Network } from './contract/mention.js';
 import { alertWork } from './contract/slack-work.js';
 import { type Database, type DatabaseHandle, openDatabase } from './db/client.js';
-import { OUTBOX_WAKE, oweSlack } from './db/slack-outbox.repository.js';
+import { tidyOutbox } from './db/slack-outbox-queries.repository.js';
+import { OUTBOX_WAKE, oweSlack } from './db/slack-owed.repository.js';
 import { upsertRoster } from './db/staff.repository.js';
 import { createHttpServer, type Route, sendJson } from './http-server.js';
 import { ingestMentionsHandler } from './ingest/ingest.http.js';
@@ -103,6 +104,7 @@ interface Sweeps {
   stormLook: Repeating | undefined;
   botSweep: Repeating | undefined;
   dailySpamCount: Repeating | undefined;
+  outboxTidy: Repeating | undefined;
 }
 
 interface Servers {
@@ -232,7 +234,7 @@ async function startRoles(config: Config, deps: Dependencies): Promise<Roles> {
   for (const worker of workers) metrics.watchWorker(worker);
   // Everything owed to Slack leaves through one sender; of several bot processes, one holds its lease.
   const sender = runs('bot')
-    ? createSlackSender({
+    ? new SlackSender({
         db,
         slack,
         channelId: config.slack.channelId,
@@ -341,7 +343,15 @@ function startSweeps(config: Config, deps: Dependencies, options: StartOptions):
         { immediately: true },
       )
     : undefined;
-  return { recovery, queueSweep, clockSweep, stormLook, botSweep, dailySpamCount };
+  // Settled Slack work kept a week, for the admin board and for looking into what was sent.
+  const outboxTidy = runs('bot')
+    ? repeatWithoutOverlap(
+        600_000,
+        () => tidyOutbox(db, now(), new Date(now().getTime() - 7 * 86_400_000)),
+        (error) => logger.warn({ err: error.message }, 'outbox tidy failed'),
+      )
+    : undefined;
+  return { recovery, queueSweep, clockSweep, stormLook, botSweep, dailySpamCount, outboxTidy };
 }
 
 /** The public port and the operations port, listening once this resolves. */
@@ -411,6 +421,7 @@ async function stopInReverse(
   await sweeps.stormLook?.stop();
   await sweeps.botSweep?.stop();
   await sweeps.dailySpamCount?.stop();
+  await sweeps.outboxTidy?.stop();
   const closed = [server, opsServer].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
   server.closeAllConnections();
   opsServer.closeAllConnections();

@@ -19,7 +19,7 @@ import { loadClusterView } from '../db/cluster-view.repository.js';
 import { commitChange } from '../db/conversation-change.js';
 import { appendEvent } from '../db/events.repository.js';
 import { createReply } from '../db/replies.repository.js';
-import { type Owed, oweSlack } from '../db/slack-outbox.repository.js';
+import { type Owed, oweSlack } from '../db/slack-owed.repository.js';
 import { findRosterMember, type StaffRow } from '../db/staff.repository.js';
 import type { ClusterRow } from '../db/storms.repository.js';
 import { checkReply, textLimitFor } from '../network/text-limits.js';

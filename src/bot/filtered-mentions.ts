@@ -11,7 +11,7 @@ import {
   unrouteMention,
   vouchForAuthor,
 } from '../db/filtered.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 import { enqueueReroute } from '../queue/queues.js';
 import { type ActionDeps, type Outcome, requireRosterMember } from './conversation-actions.js';
 import { FILTERED_DAYS, type FilteredOverview } from './filtered-view.js';

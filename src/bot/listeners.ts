@@ -11,7 +11,7 @@ import { AppError, toAppError } from '../contract/errors.js';
 import type { Network } from '../contract/mention.js';
 import type { SlackWork } from '../contract/slack-work.js';
 import { loadConversation } from '../db/conversation-view.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 import { allowsPrivateReply, requiresPrivateReply, textLimitFor } from '../network/text-limits.js';
 import {
   ACTION,

@@ -9,13 +9,9 @@ import { loadConversation, loadConversationOfMention } from '../db/conversation-
 import { findConversation, recordMovedCard } from '../db/conversations.repository.js';
 import { listConversationEvents } from '../db/events.repository.js';
 import { findReply } from '../db/replies.repository.js';
-import {
-  claimSurgeNote,
-  listPendingAlike,
-  type OutboxRow,
-  oweSlack,
-  type Shown,
-} from '../db/slack-outbox.repository.js';
+import type { OutboxRow, Shown } from '../db/slack-outbox.repository.js';
+import { claimSurgeNote, listPendingAlike } from '../db/slack-outbox-queries.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import { findOpenStorm } from '../db/storms.repository.js';
 import {

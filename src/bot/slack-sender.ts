@@ -4,20 +4,11 @@ import { AppError, NOT_READY, retryAtOf, toAppError } from '../contract/errors.j
 import { SlackWorkSchema } from '../contract/slack-work.js';
 import type { Executor } from '../db/client.js';
 import { holdLease, releaseLease } from '../db/leases.repository.js';
-import {
-  listSendable,
-  type OutboxRow,
-  postponeRow,
-  settleRow,
-  takeRow,
-  tidyOutbox,
-} from '../db/slack-outbox.repository.js';
-import { createDeliveries, type Delivery, type DeliveryDeps } from './slack-deliveries.js';
-import { slackFailure, slackMayHavePosted } from './slack-errors.js';
+import { listSendable, type OutboxRow, postponeRow, settleRow } from '../db/slack-outbox.repository.js';
+import { SlackCalls } from './slack-calls.js';
+import { createDeliveries, type DeliveryDeps } from './slack-deliveries.js';
 import { SlackPace } from './slack-pace.js';
-import { postOnce } from './slack-post-once.js';
 import { surgeOf, surgeThread } from './slack-surge.js';
-import { uploadFile } from './slack-upload.js';
 
 export interface SenderDeps extends DeliveryDeps {
   /** Calls a second to Slack in all, the workspace-wide pace. */
@@ -38,20 +29,15 @@ const CONCURRENCY = 4;
 const BATCH_PER_LANE = 50;
 const NEW_WORK_MS = 25;
 const IDLE_READ_MS = 1;
-const KEEP_SETTLED_MS = 7 * 86_400_000;
 
 /**
  * The one sender of everything owed to Slack (db/slack-outbox). One process
  * holds its lease; another waits and takes over when it lapses. It takes
  * rows in their order at Slack's pace (slack-pace.ts), renders each from the
- * state at that moment (slack-deliveries.ts), posts it once (slack-post-once.ts)
- * and settles the row in the transaction that records what the call made.
+ * state at that moment (slack-deliveries.ts), makes its call once (slack-calls.ts)
+ * and settles the row with what the call made.
  * A card may go into its channel's surge thread (slack-surge.ts).
  */
-export function createSlackSender(deps: SenderDeps): SlackSender {
-  return new SlackSender(deps);
-}
-
 export class SlackSender {
   private readonly pace: SlackPace;
   private readonly surgeBacklog: number;
@@ -64,7 +50,7 @@ export class SlackSender {
   private owedSince = true;
   // Rows settled while a read was under way, which that read may still list.
   private settledDuringRead = new Set<number>();
-  private readonly dmChannels = new Map<string, string>();
+  private readonly calls: SlackCalls;
   // A wake that comes while a pass runs is kept, so the rest after it is skipped.
   private woken = false;
   private resolveRest: (() => void) | undefined;
@@ -76,6 +62,7 @@ export class SlackSender {
     this.pace = new SlackPace({ ...deps, maxInFlight: CONCURRENCY });
     this.surgeBacklog = Math.max(1, deps.surgeBacklog ?? 30);
     this.deliveries = createDeliveries(deps, (lane) => surgeOf(deps.db, lane));
+    this.calls = new SlackCalls(deps);
   }
 
   readonly wake = (): void => {
@@ -121,28 +108,15 @@ export class SlackSender {
 
   private async loop(): Promise<void> {
     let leaseUntil = 0;
-    let tidiedAt = 0;
     while (!this.stopped) {
       try {
         if (leaseUntil - Date.now() < LEASE_MS / 2) {
-          const now = this.deps.now();
-          const held = await holdLease(
-            this.deps.db,
-            LEASE,
-            this.holder,
-            now,
-            new Date(now.getTime() + LEASE_MS),
-          );
+          const held = await holdLease(this.deps.db, LEASE, this.holder, this.deps.now(), LEASE_MS);
           leaseUntil = held ? Date.now() + LEASE_MS : 0;
         }
         if (leaseUntil === 0) {
           await this.rest(LEASE_MS / 3);
           continue;
-        }
-        if (Date.now() - tidiedAt > 600_000) {
-          tidiedAt = Date.now();
-          const now = this.deps.now();
-          await tidyOutbox(this.deps.db, now, new Date(now.getTime() - KEEP_SETTLED_MS));
         }
         await this.pass();
       } catch (error) {
@@ -227,16 +201,12 @@ export class SlackSender {
       }
       // A row that comes to no call (a redraw made redundant, a story folded away) leaves its slot.
       if (delivery.call === 'none') this.pace.unused(channel);
-      const ts = delivery.call === 'none' ? '' : await this.call(row, delivery);
+      const ts = delivery.call === 'none' ? '' : await this.calls.make(row, delivery);
       if (ts === undefined) return;
       const { superseded, shows, recorded } = delivery;
-      const ended = {
-        outcome: delivery.call === 'none' ? 'skipped' : 'sent',
-        at: deps.now(),
-        superseded,
-        shows,
-      } as const;
-      const settle = (db: Executor) => settleRow(db, row.id, ts ? { ...ended, ts } : ended);
+      const outcome = delivery.call === 'none' ? 'skipped' : 'sent';
+      const settle = (db: Executor) =>
+        settleRow(db, row.id, { outcome, at: deps.now(), superseded, shows, ...(ts ? { ts } : {}) });
       // A statement of its own when nothing else is recorded: most cards, under a surge.
       if (!recorded) await settle(deps.db);
       else await deps.db.transaction(async (tx) => recorded(tx, ts || undefined, await settle(tx)));
@@ -261,69 +231,5 @@ export class SlackSender {
     const until = retryAt ?? new Date(deps.now().getTime() + backoff);
     const posted = (error as { posted?: boolean }).posted === false ? 'no' : 'maybe';
     await postponeRow(deps.db, row.id, until, failure.code, posted);
-  }
-
-  /** Makes `delivery`'s call: the ts of a post, '' for a call that posts nothing, undefined if taken elsewhere. */
-  private async call(
-    row: OutboxRow,
-    delivery: Exclude<Delivery, { call: 'none' }>,
-  ): Promise<string | undefined> {
-    const { slack, db } = this.deps;
-    if (delivery.call === 'post') {
-      const channel = 'dm' in delivery.to ? await this.dmChannel(delivery.to.dm) : delivery.to.channel;
-      return postOnce(this.deps, row, { channel, threadTs: delivery.threadTs }, delivery.message);
-    }
-    if (delivery.call === 'upload') return this.upload(row, delivery);
-    if (!(await takeRow(db, row, undefined))) return undefined;
-    try {
-      if (delivery.call === 'update')
-        await slack.chat.update({ channel: delivery.channel, ts: delivery.ts, ...delivery.message } as never);
-      else if (delivery.call === 'publish')
-        await slack.views.publish({ user_id: delivery.user, view: delivery.view });
-      else
-        await slack.chat.postEphemeral({
-          channel: delivery.channel,
-          user: delivery.user,
-          text: delivery.text,
-        });
-    } catch (error) {
-      throw Object.assign(slackFailure(error), { posted: false });
-    }
-    return '';
-  }
-
-  /**
-   * Uploads a file once at most: an upload has no key Slack keeps, so an
-   * attempt after one whose answer was lost is not made again.
-   */
-  private async upload(
-    row: OutboxRow,
-    delivery: Extract<Delivery, { call: 'upload' }>,
-  ): Promise<string | undefined> {
-    const channel = await this.dmChannel(delivery.to.dm);
-    const taken = await takeRow(this.deps.db, row, { at: new Date(), channel, threadTs: null });
-    if (!taken) return undefined;
-    if (taken.earlier) {
-      this.deps.logger.warn({ key: row.key }, 'an earlier upload may have gone through; not uploading again');
-      return '';
-    }
-    try {
-      await uploadFile(this.deps.slack, { channel, ...delivery });
-    } catch (error) {
-      throw Object.assign(slackFailure(error), { posted: slackMayHavePosted(error) });
-    }
-    return '';
-  }
-
-  /** A person's DM channel with the bot keeps its id, so conversations.open is needed once per person. */
-  private async dmChannel(user: string): Promise<string> {
-    const known = this.dmChannels.get(user);
-    if (known) return known;
-    const opened = await this.deps.slack.conversations.open({ users: user }).catch((error: unknown) => {
-      throw Object.assign(slackFailure(error), { posted: false });
-    });
-    if (!opened.channel?.id) throw new AppError('slack.no_dm_channel', `no DM channel for ${user}`, true);
-    this.dmChannels.set(user, opened.channel.id);
-    return opened.channel.id;
   }
 }

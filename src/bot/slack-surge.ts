@@ -1,6 +1,8 @@
 import type { SlackWork } from '../contract/slack-work.js';
 import type { Database } from '../db/client.js';
-import { countCardsBehind, findOpenSurge, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
+import type { OutboxRow } from '../db/slack-outbox.repository.js';
+import { countCardsBehind, findOpenSurge } from '../db/slack-outbox-queries.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 
 /** The surge of a lane whose root message is in Slack, if one is on. */
 export async function surgeOf(db: Database, lane: string): Promise<{ key: string; ts: string } | undefined> {

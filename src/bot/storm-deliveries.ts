@@ -5,7 +5,9 @@ import type { SlackWork } from '../contract/slack-work.js';
 import type { Database, Executor, Tx } from '../db/client.js';
 import { findBatchMessage, listBatchReplies } from '../db/cluster-actions.repository.js';
 import { listStormClusters, loadClusterView, stormTally } from '../db/cluster-view.repository.js';
-import { listDueAlike, type OutboxRow, oweSlack } from '../db/slack-outbox.repository.js';
+import type { OutboxRow } from '../db/slack-outbox.repository.js';
+import { listDueAlike } from '../db/slack-outbox-queries.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 import { findOwner } from '../db/staff.repository.js';
 import {
   type ClusterRow,

@@ -122,6 +122,44 @@ export function slackWorkKey(work: SlackWork): string | undefined {
   }
 }
 
+/**
+ * The lane an item waits its turn in (slack_outbox.lane): a DM its person's,
+ * a thread line its channel's, 'none' for calls no channel paces, 'main' for
+ * the main channel; undefined: its conversation's card's (a team channel).
+ */
+export function slackWorkLane(work: SlackWork): string | undefined {
+  switch (work.type) {
+    case 'dm':
+    case 'digest':
+    case 'digest_chart':
+    case 'storm_owner':
+      return work.user;
+    case 'thread_line':
+      return work.channel;
+    case 'home':
+    case 'ephemeral':
+    case 'snooze_end':
+      return 'none';
+    case 'alert':
+    case 'spam_count':
+    case 'storm':
+    case 'storm_summary':
+    case 'storm_stories':
+    case 'cluster':
+      return 'main';
+    case 'mention':
+    case 'refresh':
+    case 'log':
+    case 'move':
+    case 'surge':
+    case 'cluster_replies':
+      return undefined;
+  }
+}
+
+/** Work sendable only once its conversation's card is in Slack: it threads under it, edits it or links to it. */
+export const needsCard = (work: SlackWork): boolean => ['refresh', 'log', 'dm', 'move'].includes(work.type);
+
 /** An owner alert that posts at most once per kind per clock hour, however often the failure repeats. */
 export const alertWork = (kind: string, text: string, now: Date): SlackWork => ({
   type: 'alert',

@@ -2,7 +2,8 @@ import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { SlackWork } from '../contract/slack-work.js';
 import { type Executor, queryRows } from './client.js';
 import { clusterMembers, conversations, mentions, slackOutbox, storyClusters } from './schema.js';
-import { type OutboxRow, oweSlack } from './slack-outbox.repository.js';
+import type { OutboxRow } from './slack-outbox.repository.js';
+import { oweSlack } from './slack-owed.repository.js';
 import type { ClusterRow } from './storms.repository.js';
 
 /**

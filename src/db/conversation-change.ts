@@ -3,7 +3,7 @@ import type { Database, Tx } from './client.js';
 import { lockConversation } from './conversation-changes.repository.js';
 import { type ConversationRow, recordAssignment } from './conversations.repository.js';
 import { appendEvent, type NewEvent } from './events.repository.js';
-import { type Owed, oweSlack } from './slack-outbox.repository.js';
+import { type Owed, oweSlack } from './slack-owed.repository.js';
 
 type DmKind = Extract<SlackWork, { type: 'dm' }>['kind'];
 

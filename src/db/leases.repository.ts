@@ -2,14 +2,15 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { Executor } from './client.js';
 import { leases } from './schema.js';
 
-/** Takes or keeps the lease `name` until `until`; false while another holder's lease runs. */
+/** Takes or keeps the lease `name` for `ms` from `now`; false while another holder's lease runs. */
 export async function holdLease(
   db: Executor,
   name: string,
   holder: string,
   now: Date,
-  until: Date,
+  ms: number,
 ): Promise<boolean> {
+  const until = new Date(now.getTime() + ms);
   const rows = await db
     .insert(leases)
     .values({ name, holder, expiresAt: until })

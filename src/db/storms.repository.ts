@@ -3,7 +3,7 @@ import type { StormFigures } from '../contract/events.js';
 import { type Executor, queryRows } from './client.js';
 import { appendEvent } from './events.repository.js';
 import { clusterMembers, storms, storyClusters } from './schema.js';
-import { oweSlack } from './slack-outbox.repository.js';
+import { oweSlack } from './slack-owed.repository.js';
 import { findOwner } from './staff.repository.js';
 
 export type StormRow = typeof storms.$inferSelect;

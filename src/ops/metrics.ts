@@ -3,7 +3,7 @@ import { type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/
 import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/client.js';
-import { outboxFigures } from '../db/slack-outbox.repository.js';
+import { outboxFigures } from '../db/slack-outbox-queries.repository.js';
 import type { NetworkConnector } from '../network/connector.js';
 
 /** Prometheus metrics for one process: its own registry, so tests and roles never share counters. */

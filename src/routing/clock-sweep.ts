@@ -13,7 +13,7 @@ import {
 import { changeConversation, commitChange } from '../db/conversation-change.js';
 import { lockConversation } from '../db/conversation-changes.repository.js';
 import { type ConversationRow, resolveConversation } from '../db/conversations.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 import { findOwner, listRosterWithLoad } from '../db/staff.repository.js';
 import type { Policy } from './compiled-policy.js';
 import { decideAgain } from './decide-again.js';

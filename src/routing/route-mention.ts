@@ -6,7 +6,7 @@ import { type ConversationRow, escalateToOwner, reopenConversation } from '../db
 import { appendEvent } from '../db/events.repository.js';
 import { type MentionRow, markRouted, mentionFromRow } from '../db/mentions.repository.js';
 import { lockMentionAndOpen, openRoutedConversation, readMentionAndFacts } from '../db/routing.repository.js';
-import { oweSlack } from '../db/slack-outbox.repository.js';
+import { oweSlack } from '../db/slack-owed.repository.js';
 import { compilePolicy, type Policy } from './compiled-policy.js';
 import { type Decision, decide, decideFollowUp } from './decide.js';
 import { factWindows, loadSnapshot } from './load-snapshot.js';

@@ -2,11 +2,12 @@ import { WebClient } from '@slack/web-api';
 import { eq, isNull } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSlackSender } from '../../src/bot/slack-sender.js';
+import { SlackSender } from '../../src/bot/slack-sender.js';
 import { slackTransport } from '../../src/bot/slack-transport.js';
 import { holdLease } from '../../src/db/leases.repository.js';
 import { conversations, mentions, slackOutbox } from '../../src/db/schema.js';
-import { listSendable, oweSlack } from '../../src/db/slack-outbox.repository.js';
+import { listSendable } from '../../src/db/slack-outbox.repository.js';
+import { oweSlack } from '../../src/db/slack-owed.repository.js';
 import { upsertRoster } from '../../src/db/staff.repository.js';
 import { acceptMentions } from '../../src/ingest/accept-mentions.js';
 import { openQueues, type Queues } from '../../src/queue/queues.js';
@@ -52,7 +53,7 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
   });
 
   const senderFor = (channelId = 'C0TEAM', standin = slack, surgeBacklog?: number) =>
-    createSlackSender({
+    new SlackSender({
       db: database.db,
       slack: new WebClient('xoxb-test', {
         slackApiUrl: standin.apiUrl,
@@ -163,15 +164,12 @@ describe('at-least-once delivery never doubles a conversation or a Slack message
 
   it('lets one sender hold the lease while its holder renews it, and another take over once it lapses', async () => {
     const at = now();
-    const until = new Date(at.getTime() + 15_000);
-    expect(await holdLease(database.db, 'test-lease', 'a', at, until)).toBe(true);
-    expect(await holdLease(database.db, 'test-lease', 'b', at, until)).toBe(false);
-    expect(await holdLease(database.db, 'test-lease', 'a', at, until)).toBe(true);
-    const lapsed = new Date(until.getTime() + 1);
-    expect(await holdLease(database.db, 'test-lease', 'b', lapsed, new Date(lapsed.getTime() + 15_000))).toBe(
-      true,
-    );
-    expect(await holdLease(database.db, 'test-lease', 'a', lapsed, until)).toBe(false);
+    expect(await holdLease(database.db, 'test-lease', 'a', at, 15_000)).toBe(true);
+    expect(await holdLease(database.db, 'test-lease', 'b', at, 15_000)).toBe(false);
+    expect(await holdLease(database.db, 'test-lease', 'a', at, 15_000)).toBe(true);
+    const lapsed = new Date(at.getTime() + 15_001);
+    expect(await holdLease(database.db, 'test-lease', 'b', lapsed, 15_000)).toBe(true);
+    expect(await holdLease(database.db, 'test-lease', 'a', lapsed, 15_000)).toBe(false);
   });
 
   describe('a message whose post may have reached Slack without an answer', () => {

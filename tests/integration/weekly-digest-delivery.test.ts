@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oweNextDigest } from '../../src/bot/digest/weekly-digest.js';
-import { createSlackSender } from '../../src/bot/slack-sender.js';
+import { SlackSender } from '../../src/bot/slack-sender.js';
 import { slackTransport } from '../../src/bot/slack-transport.js';
 import { slackOutbox } from '../../src/db/schema.js';
 import { type SlackStandin, startSlackStandin } from '../standins/slack.standin.js';
@@ -27,7 +27,7 @@ describe('the owner’s weekly digest goes out through the Slack outbox', () => 
   });
 
   const sender = () =>
-    createSlackSender({
+    new SlackSender({
       db: database.db,
       slack: new WebClient('xoxb-test', {
         slackApiUrl: slack.apiUrl,

@@ -1,6 +1,6 @@
 import type { Database, Executor } from '../../db/client.js';
 import { loadDigestFacts } from '../../db/digest.repository.js';
-import { oweSlack } from '../../db/slack-outbox.repository.js';
+import { oweSlack } from '../../db/slack-owed.repository.js';
 import { findOwner } from '../../db/staff.repository.js';
 import { renderDigestChart } from './chart.js';
 import { type ChartData, digestAsText, shapeDigest } from './digest.js';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { StormFigures } from '../../contract/events.js';
 import type { Database, Executor } from '../../db/client.js';
-import { oweSlack } from '../../db/slack-outbox.repository.js';
+import { oweSlack } from '../../db/slack-owed.repository.js';
 import { findOwner } from '../../db/staff.repository.js';
 import {
   closeStorm,
@@ -245,7 +245,8 @@ export class StormWatch {
 
   /** A mention routing gave its own card: a candidate for the next ones to pair with, while storms are on. */
   noteAlone(mentionId: string, text: string): void {
-    if (this.deps.policy.file.storm.enabled) this.stories.noteAlone(mentionId, this.stories.signatureOf(text));
+    if (this.deps.policy.file.storm.enabled)
+      this.stories.noteAlone(mentionId, this.stories.signatureOf(text));
   }
 
   private async join(
