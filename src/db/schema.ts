@@ -250,7 +250,7 @@ export const slackOutbox = pgTable(
     uniqueIndex('slack_outbox_key_idx').on(t.key),
     index('slack_outbox_due_idx').on(t.lane, t.priority, t.id).where(sql`${t.doneAt} is null`),
     index('slack_outbox_conversation_idx').on(t.conversationId).where(sql`${t.doneAt} is null`),
-    index('slack_outbox_done_idx').on(t.doneAt),
+    index('slack_outbox_done_idx').on(t.doneAt).where(sql`${t.doneAt} is not null`),
     // A lane's surge is looked up by kind among rows kept a week.
     index('slack_outbox_surge_idx').on(t.lane, t.id).where(sql`${t.kind} = 'surge'`),
   ],
