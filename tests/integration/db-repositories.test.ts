@@ -11,8 +11,9 @@ import {
   openRoutedConversation,
   type RoutedConversationValues,
 } from '../../src/db/routing.repository.js';
-import { mentions, staff } from '../../src/db/schema.js';
+import { mentions, slackOutbox, staff } from '../../src/db/schema.js';
 import { settleRow } from '../../src/db/slack-outbox.repository.js';
+import { tidyOutbox } from '../../src/db/slack-outbox-queries.repository.js';
 import { findRosterMember, listRosterWithLoad, upsertRoster } from '../../src/db/staff.repository.js';
 import { createTestDatabase, DATABASE_KINDS, type TestDatabase } from '../support/database.js';
 import { insertMention } from '../support/mentions.js';
@@ -253,6 +254,43 @@ describe.each(DATABASE_KINDS)('repositories on %s', (kind) => {
     // Not the message that opened it: the conversation's own message is left alone.
     expect(await findConversation(db, conversation)).toMatchObject({ slackTs: null });
     expect((await findMention(db, row.id))?.notifiedAt).not.toBeNull();
+  });
+
+  it('tidies the Slack outbox: work whose card never came fails after a day, settled rows go after the kept time', async () => {
+    const { db } = database;
+    const now = new Date('2031-03-10T12:00:00Z');
+    const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
+    const row = (key: string, createdAt: Date, done: Date | null, needsCard = false) => ({
+      key,
+      kind: 'alert',
+      work: {},
+      lane: 'main',
+      needsCard,
+      createdAt,
+      doneAt: done,
+      outcome: done ? ('sent' as const) : null,
+    });
+    await db
+      .insert(slackOutbox)
+      .values([
+        row('tidy-orphan', hoursAgo(25), null, true),
+        row('tidy-waiting', hoursAgo(2), null, true),
+        row('tidy-pending', hoursAgo(25), null),
+        row('tidy-old', hoursAgo(24 * 8), hoursAgo(24 * 8)),
+        row('tidy-recent', hoursAgo(24), hoursAgo(24)),
+      ]);
+    await tidyOutbox(db, now, hoursAgo(24 * 7));
+    const left = await db
+      .select({ key: slackOutbox.key, outcome: slackOutbox.outcome })
+      .from(slackOutbox)
+      .where(sql`${slackOutbox.key} like 'tidy-%'`)
+      .orderBy(slackOutbox.key);
+    expect(left).toEqual([
+      { key: 'tidy-orphan', outcome: 'failed' },
+      { key: 'tidy-pending', outcome: null },
+      { key: 'tidy-recent', outcome: 'sent' },
+      { key: 'tidy-waiting', outcome: null },
+    ]);
   });
 
   it('keeps one reply per modal submission', async () => {
