@@ -53,7 +53,9 @@ export async function loadClusterView(db: Executor, clusterId: number): Promise<
             order by max(author_followers) desc limit 3) g), '[]'),
         'forOwner', coalesce((select json_agg(json_build_object('why', for_owner, 'count', n) order by n desc)
           from (select for_owner, count(*)::int as n from members where for_owner is not null group by for_owner) g), '[]'),
-        'replied', (select count(*) from members mm join replies r on r.mention_id = mm.id and r.status = 'posted')::int
+        -- Mentions answered, not replies: a customer answered twice (the story's reply, then their own) is one.
+        'replied', (select count(*) from members mm
+          where exists (select 1 from replies r where r.mention_id = mm.id and r.status = 'posted'))::int
       ) as view
       from story_clusters k where k.id = ${clusterId}`,
   );
@@ -76,12 +78,12 @@ export async function listStormClusters(db: Executor, stormId: number): Promise<
     db,
     sql`select k.id::int as id, k.assignee_id as "assigneeId", k.status,
         count(c.mention_id)::int as count,
-        count(r.id)::int as replied,
+        count(c.mention_id) filter (where exists (select 1 from replies r
+          where r.mention_id = c.mention_id and r.status = 'posted'))::int as replied,
         coalesce((select m.text from cluster_members c2 join mentions m on m.id = c2.mention_id
           where c2.cluster_id = k.id and c2.split_at is null order by c2.joined_at limit 1), '') as sample
       from story_clusters k
       left join cluster_members c on c.cluster_id = k.id and c.split_at is null
-      left join replies r on r.mention_id = c.mention_id and r.status = 'posted'
       where k.storm_id = ${stormId} and k.status <> 'merged'
       group by k.id order by count(c.mention_id) desc`,
   );
