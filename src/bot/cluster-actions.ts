@@ -105,7 +105,12 @@ export function assignCluster(
           },
         ]
       : [];
-    await oweSlack(tx, [clusterUpdate(cluster.id, eventId), ...told]);
+    // Whoever it was given to hears of it, unless they took it themselves.
+    const given: SlackWork[] =
+      target.id === actor.id
+        ? []
+        : [{ type: 'cluster_dm', user: target.id, by: actor.id, clusterId: cluster.id, eventId }];
+    await oweSlack(tx, [clusterUpdate(cluster.id, eventId), ...told, ...given]);
     return { changed: true };
   });
 }

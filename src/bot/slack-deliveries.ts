@@ -404,6 +404,7 @@ async function render(
     case 'storm_owner':
     case 'storm_stories':
     case 'cluster':
+    case 'cluster_dm':
     case 'cluster_replies':
       return renderStormWork({ ...ctx.deps, links: ctx.links }, row, work);
   }

@@ -137,6 +137,25 @@ const storyLine = (c: StormClusterLine) => {
   return `• *${c.count}*: “${escapeMrkdwn(truncate(c.sample.replace(/\s+/g, ' '), 120))}” — ${who}${c.replied > 0 ? `, ${c.replied} answered` : ''}`;
 };
 
+/** The DM to the person a story was given to: what it says, how many tell it, where to answer them. */
+export function storyGivenMessage(input: {
+  view: ClusterView;
+  by: string;
+  link: string | undefined;
+}): Message {
+  const { view } = input;
+  // Built from escaped parts; the only mention in it is `by`, a roster id the app checked.
+  const text = truncate(
+    [
+      `<@${input.by}> gave you a story of the storm: ${view.count} mention${view.count === 1 ? ' tells' : 's tell'} it${view.replied > 0 ? `, ${view.replied} answered so far` : ''}.`,
+      fitQuoted(view.posts[0]?.text || '(no text)', 600).text,
+      `Answer them all at once with *Reply to all* on the story's message, or split off the ones that need their own answer.${input.link ? ` ${mrkdwnLink(input.link, 'The story in Slack')}` : ''}`,
+    ].join('\n'),
+    LIMITS.text,
+  );
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
 /** The one DM the owner gets about a storm, updated in place: what it is about, how big, which way it goes. */
 export function stormOwnerMessage(input: {
   figures: StormFigures;

@@ -27,6 +27,7 @@ import {
   stormOwnerMessage,
   stormRootMessage,
   stormSummaryMessage,
+  storyGivenMessage,
 } from './storm-blocks.js';
 
 export interface StormDeliveryDeps {
@@ -40,7 +41,16 @@ export interface StormDeliveryDeps {
 
 type StormWork = Extract<
   SlackWork,
-  { type: 'storm' | 'storm_summary' | 'storm_owner' | 'cluster' | 'cluster_replies' | 'storm_stories' }
+  {
+    type:
+      | 'storm'
+      | 'storm_summary'
+      | 'storm_owner'
+      | 'cluster'
+      | 'cluster_dm'
+      | 'cluster_replies'
+      | 'storm_stories';
+  }
 >;
 
 /** What a storm's row comes to: its root, a cluster's message (posted, then updated), the owner's DM, the summary. */
@@ -62,7 +72,25 @@ export async function renderStormWork(
       return summary(deps, work.stormId);
     case 'cluster_replies':
       return clusterReplies(deps, row, work);
+    case 'cluster_dm':
+      return storyGiven(deps, work);
   }
+}
+
+/** The person a story was given to hears of it, with a link to the story's message, while it is still theirs. */
+async function storyGiven(
+  deps: StormDeliveryDeps,
+  work: Extract<StormWork, { type: 'cluster_dm' }>,
+): Promise<Delivery> {
+  const [found, view, links] = await Promise.all([
+    findCluster(deps.db, work.clusterId),
+    loadClusterView(deps.db, work.clusterId),
+    deps.links(),
+  ]);
+  if (!found || !view || found.status !== 'open' || found.assigneeId !== work.user)
+    return { call: 'none', why: 'the story is no longer theirs' };
+  const link = found.slackTs ? links(deps.channelId, found.slackTs) : undefined;
+  return { call: 'post', to: { dm: work.user }, message: storyGivenMessage({ view, by: work.by, link }) };
 }
 
 async function stormOf(db: Executor, id: number): Promise<StormRow> {

@@ -61,6 +61,14 @@ export const SlackWorkSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('storm_owner'), stormId: z.number().int(), user: z.string() }),
   // A cluster's one message in the storm thread: posted, then updated in place with its count.
   z.object({ type: z.literal('cluster'), clusterId: z.number().int() }),
+  // A DM to the person a story was given to (`by`: who gave it), for the event that gave it.
+  z.object({
+    type: z.literal('cluster_dm'),
+    user: z.string(),
+    by: z.string(),
+    clusterId: z.number().int(),
+    eventId: z.number().int(),
+  }),
   // The storm thread's next turn: the story furthest behind in Slack is posted or updated, and the next
   // turn owed a few seconds on, so stories take a share of the channel's pace and cards the rest.
   z.object({ type: z.literal('storm_stories'), stormId: z.number().int(), turn: z.number().int() }),
@@ -111,6 +119,8 @@ export function slackWorkKey(work: SlackWork): string | undefined {
       return `sz-${work.stormId}`;
     case 'storm_stories':
       return `ss-${work.stormId}-${work.turn}`;
+    case 'cluster_dm':
+      return `kd-${work.eventId}-${work.user}`;
     case 'storm_owner':
     case 'cluster':
     case 'cluster_replies':
@@ -133,6 +143,7 @@ export function slackWorkLane(work: SlackWork): string | undefined {
     case 'digest':
     case 'digest_chart':
     case 'storm_owner':
+    case 'cluster_dm':
       return work.user;
     case 'thread_line':
       return work.channel;

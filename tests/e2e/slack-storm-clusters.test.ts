@@ -310,6 +310,22 @@ describe('acting on a storm’s story from its message in the thread', () => {
         .find((c) => c.params.user === OWNER && String(c.params.text).includes(`<@${SAM}>`)),
     );
     expect(told.params.channel).toBe(CHANNEL);
+    // Sam hears of it once, in a DM that links to the story, though the owner chose twice.
+    const dmOpened = await waitFor(() =>
+      h.slack.callsTo('conversations.open').find((c) => c.params.users === SAM && c.at >= before),
+    );
+    expect(dmOpened).toBeDefined();
+    const given = await waitFor(() =>
+      h.slack.callsTo('chat.postMessage').find((c) => String(c.params.text).includes('gave you a story')),
+    );
+    expect(String(given.params.text)).toContain(
+      `<@${OWNER}> gave you a story of the storm: 2 mentions tell it.`,
+    );
+    expect(String(given.params.text)).toContain(`p${story.ts.replace('.', '')}|The story in Slack>`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(
+      h.slack.callsTo('chat.postMessage').filter((c) => String(c.params.text).includes('gave you a story')),
+    ).toHaveLength(1);
   }, 60_000);
 
   it('splits one mention off: no longer counted, it gets a card of its own', async () => {
